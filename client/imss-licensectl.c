@@ -1,0 +1,680 @@
+/*
+ * imss-licensectl: the operator's command line for imss-licensed.
+ * It only talks D-Bus; every string a person reads goes through gettext.
+ */
+#define G_LOG_DOMAIN "ImssCtl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "imss-error.h"
+#include "imss-generated.h"
+#include "imss-slot.h"
+
+#define IMSS_BUS_NAME	 "org.imss.License"
+#define IMSS_OBJECT_PATH "/org/imss/License"
+#define IMSS_CODE_INPUT_MAX (2 * 1024 * 1024)
+#define IMSS_CALL_TIMEOUT_MS 120000
+
+typedef struct {
+	gboolean json;
+	guint limit;
+	GDBusConnection *connection;
+	ImssExportedManager *manager;
+} ImssCtl;
+
+typedef gboolean (*ImssCtlFunc)(ImssCtl *ctl, gchar **args, GError **error);
+
+typedef struct {
+	const gchar *name;
+	const gchar *arguments;
+	const gchar *description; /* N_() */
+	ImssCtlFunc func;
+} ImssCtlCommand;
+
+/* -- connection ---------------------------------------------------------- */
+
+static gboolean
+imss_ctl_connect(ImssCtl *ctl, GError **error)
+{
+	if (ctl->manager != NULL)
+		return TRUE;
+	ctl->connection = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
+	if (ctl->connection == NULL)
+		return FALSE;
+	ctl->manager = imss_exported_manager_proxy_new_sync(ctl->connection,
+							    G_DBUS_PROXY_FLAGS_NONE,
+							    IMSS_BUS_NAME,
+							    IMSS_OBJECT_PATH,
+							    NULL,
+							    error);
+	return ctl->manager != NULL;
+}
+
+static ImssExportedSlot *
+imss_ctl_get_slot(ImssCtl *ctl, ImssSlotId slot, GError **error)
+{
+	g_autofree gchar *path = imss_slot_object_path(slot);
+	return imss_exported_slot_proxy_new_sync(ctl->connection,
+						 G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES,
+						 IMSS_BUS_NAME,
+						 path,
+						 NULL,
+						 error);
+}
+
+/* a call that changes state: let polkit ask for a password on a terminal */
+static GVariant *
+imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
+{
+	GDBusCallFlags flags = G_DBUS_CALL_FLAGS_NONE;
+	if (isatty(STDIN_FILENO))
+		flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
+	return g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+				      method,
+				      params,
+				      flags,
+				      IMSS_CALL_TIMEOUT_MS,
+				      NULL,
+				      error);
+}
+
+/* -- text helpers -------------------------------------------------------------- */
+
+static const gchar *
+imss_ctl_state_text(const gchar *state)
+{
+	if (g_strcmp0(state, "active") == 0)
+		/* TRANSLATORS: license state */
+		return _("active");
+	if (g_strcmp0(state, "expiring") == 0)
+		/* TRANSLATORS: license state: within 60 days of expiry */
+		return _("expiring");
+	if (g_strcmp0(state, "grace") == 0)
+		/* TRANSLATORS: license state: expired, in the 90-day grace period */
+		return _("grace period");
+	if (g_strcmp0(state, "expired") == 0)
+		/* TRANSLATORS: license state: grace period over, updates restricted */
+		return _("expired");
+	/* TRANSLATORS: license state */
+	return _("not activated");
+}
+
+/* display width of a UTF-8 string on a terminal (CJK counts double) */
+static guint
+imss_ctl_width(const gchar *str)
+{
+	guint w = 0;
+	for (const gchar *p = str; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		if (g_unichar_iszerowidth(c))
+			continue;
+		w += g_unichar_iswide(c) ? 2 : 1;
+	}
+	return w;
+}
+
+static void
+imss_ctl_print_table(GPtrArray *rows, guint ncols)
+{
+	g_autofree guint *widths = g_new0(guint, ncols);
+	for (guint r = 0; r < rows->len; r++) {
+		gchar **row = g_ptr_array_index(rows, r);
+		for (guint c = 0; c < ncols; c++)
+			widths[c] = MAX(widths[c], imss_ctl_width(row[c]));
+	}
+	for (guint r = 0; r < rows->len; r++) {
+		gchar **row = g_ptr_array_index(rows, r);
+		g_autoptr(GString) line = g_string_new(NULL);
+		for (guint c = 0; c < ncols; c++) {
+			g_string_append(line, row[c]);
+			if (c + 1 < ncols) {
+				for (guint i = imss_ctl_width(row[c]); i < widths[c] + 2; i++)
+					g_string_append_c(line, ' ');
+			}
+		}
+		g_print("%s\n", line->str);
+	}
+}
+
+
+static void
+imss_ctl_print_json(JsonBuilder *builder)
+{
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = json_builder_get_root(builder);
+	g_autofree gchar *out = NULL;
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, root);
+	out = json_generator_to_data(gen, NULL);
+	g_print("%s\n", out);
+}
+
+/* days from today (local) to @date_str, or G_MININT when there is no date */
+static gint
+imss_ctl_days_until(const gchar *date_str)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	GDate today, date;
+	guint y, m, d;
+	if (date_str == NULL || sscanf(date_str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
+	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		return G_MININT;
+	g_date_clear(&today, 1);
+	g_date_clear(&date, 1);
+	g_date_set_dmy(&today,
+		       (GDateDay)g_date_time_get_day_of_month(now),
+		       (GDateMonth)g_date_time_get_month(now),
+		       (GDateYear)g_date_time_get_year(now));
+	g_date_set_dmy(&date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	return g_date_days_between(&today, &date);
+}
+
+/* -- commands -------------------------------------------------------------- */
+
+static gboolean
+imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	if (ctl->json) {
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "edition");
+		json_builder_add_string_value(builder,
+					      imss_exported_manager_get_edition(ctl->manager));
+		json_builder_set_member_name(builder, "click_protection_bound");
+		json_builder_add_boolean_value(
+		    builder,
+		    imss_exported_manager_get_click_protection_bound(ctl->manager));
+		json_builder_set_member_name(builder, "slots");
+		json_builder_begin_array(builder);
+	} else {
+		gchar **header = g_new0(gchar *, 7);
+		/* TRANSLATORS: column headers of `imss-licensectl status` */
+		header[0] = g_strdup(_("SLOT"));
+		header[1] = g_strdup(_("STATE"));
+		header[2] = g_strdup(_("EXPIRY"));
+		header[3] = g_strdup(_("GRACE END"));
+		header[4] = g_strdup(_("DAYS LEFT"));
+		header[5] = g_strdup(_("CODE"));
+		g_ptr_array_add(rows, header);
+	}
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		g_autoptr(ImssExportedSlot) slot = imss_ctl_get_slot(ctl, (ImssSlotId)i, error);
+		const gchar *expiry;
+		gint days;
+		if (slot == NULL)
+			return FALSE;
+		expiry = imss_exported_slot_get_expiry_date(slot);
+		days = imss_ctl_days_until(expiry);
+		if (ctl->json) {
+			json_builder_begin_object(builder);
+			json_builder_set_member_name(builder, "slot");
+			json_builder_add_string_value(builder, imss_slot_to_string((ImssSlotId)i));
+			json_builder_set_member_name(builder, "name");
+			json_builder_add_string_value(builder,
+						      imss_slot_display_name((ImssSlotId)i));
+			json_builder_set_member_name(builder, "enabled");
+			json_builder_add_boolean_value(builder,
+						       imss_exported_slot_get_enabled(slot));
+			json_builder_set_member_name(builder, "state");
+			json_builder_add_string_value(builder, imss_exported_slot_get_state(slot));
+			json_builder_set_member_name(builder, "expiry");
+			json_builder_add_string_value(builder, expiry);
+			json_builder_set_member_name(builder, "grace_end");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_grace_end_date(slot));
+			json_builder_set_member_name(builder, "days_left");
+			if (days == G_MININT)
+				json_builder_add_null_value(builder);
+			else
+				json_builder_add_int_value(builder, days);
+			json_builder_set_member_name(builder, "updates_allowed");
+			json_builder_add_boolean_value(builder,
+						       imss_exported_slot_get_updates_allowed(slot));
+			json_builder_set_member_name(builder, "code");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_activation_code(slot));
+			json_builder_set_member_name(builder, "offline");
+			json_builder_add_boolean_value(builder, imss_exported_slot_get_offline(slot));
+			json_builder_set_member_name(builder, "expiry_verified");
+			json_builder_add_boolean_value(builder,
+						       imss_exported_slot_get_expiry_verified(slot));
+			json_builder_set_member_name(builder, "activated_at");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_activated_at(slot));
+			json_builder_set_member_name(builder, "next_check");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_next_check(slot));
+			json_builder_end_object(builder);
+		} else {
+			gchar **row = g_new0(gchar *, 7);
+			row[0] = g_strdup(imss_slot_to_string((ImssSlotId)i));
+			if (!imss_exported_slot_get_enabled(slot))
+				/* TRANSLATORS: state of a slot this edition cannot use */
+				row[1] = g_strdup(_("not available"));
+			else
+				row[1] = g_strdup(imss_ctl_state_text(imss_exported_slot_get_state(slot)));
+			row[2] = g_strdup(*expiry != '\0' ? expiry : "-");
+			row[3] = g_strdup(*imss_exported_slot_get_grace_end_date(slot) != '\0'
+					      ? imss_exported_slot_get_grace_end_date(slot)
+					      : "-");
+			row[4] = days == G_MININT ? g_strdup("-") : g_strdup_printf("%d", days);
+			if (*imss_exported_slot_get_activation_code(slot) == '\0')
+				row[5] = g_strdup("-");
+			else if (!imss_exported_slot_get_offline(slot) &&
+				 !imss_exported_slot_get_expiry_verified(slot))
+				/* TRANSLATORS: %s is a masked code; the expiry is the code's own
+				 * and not yet confirmed by the license server */
+				row[5] = g_strdup_printf(_("%s (expiry unverified)"),
+							 imss_exported_slot_get_activation_code(slot));
+			else if (imss_exported_slot_get_offline(slot))
+				/* TRANSLATORS: %s is a masked offline activation code */
+				row[5] = g_strdup_printf(_("%s (offline)"),
+							 imss_exported_slot_get_activation_code(slot));
+			else
+				row[5] = g_strdup(imss_exported_slot_get_activation_code(slot));
+			g_ptr_array_add(rows, row);
+		}
+	}
+	if (ctl->json) {
+		json_builder_end_array(builder);
+		json_builder_end_object(builder);
+		imss_ctl_print_json(builder);
+	} else {
+		imss_ctl_print_table(rows, 6);
+		if (imss_exported_manager_get_click_protection_bound(ctl->manager))
+			/* TRANSLATORS: footer of the status table */
+			g_print("%s\n",
+				_("Time-of-Click protection is bound to the current anti-spam code."));
+	}
+	return TRUE;
+}
+
+/* Reads the code from stdin: a prompt without echo on a terminal, otherwise
+ * the first line. Keeps the code out of argv and the shell history. */
+static gchar *
+imss_ctl_read_code(GError **error)
+{
+	g_autoptr(GString) buf = g_string_new(NULL);
+	struct termios old, noecho;
+	gboolean tty = isatty(STDIN_FILENO);
+	gint c;
+
+	if (tty) {
+		/* TRANSLATORS: prompt; the input is not echoed */
+		g_printerr("%s", _("Activation code: "));
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			noecho = old;
+			noecho.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+		} else {
+			tty = FALSE;
+		}
+	}
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (buf->len >= IMSS_CODE_INPUT_MAX)
+			continue; /* keep reading the line, ignore the rest */
+		g_string_append_c(buf, (gchar)c);
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		g_printerr("\n");
+	}
+	if (buf->len == 0 && c == EOF && ferror(stdin)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", g_strerror(errno));
+		return NULL;
+	}
+	return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+static gboolean
+imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autofree gchar *code = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(ImssExportedSlot) slot = NULL;
+	const gchar *path = NULL;
+	ImssSlotId slot_id;
+
+	if (args[0] == NULL || (args[1] != NULL && args[2] != NULL)) {
+		g_set_error_literal(error,
+				    G_OPTION_ERROR,
+				    G_OPTION_ERROR_BAD_VALUE,
+				    /* TRANSLATORS: usage error */
+				    _("Usage: imss-licensectl activate SLOT [CODE|-] "
+				      "(the code is read from standard input when not given)"));
+		return FALSE;
+	}
+	if (!imss_slot_from_string(args[0], &slot_id)) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_UNKNOWN_SLOT,
+				    imss_error_to_text(IMSS_ERROR_UNKNOWN_SLOT));
+		return FALSE;
+	}
+	if (args[1] != NULL && g_strcmp0(args[1], "-") != 0) {
+		code = g_strdup(args[1]);
+	} else {
+		code = imss_ctl_read_code(error);
+		if (code == NULL)
+			return FALSE;
+	}
+	/* a D-Bus string must be UTF-8: anything else cannot be a code */
+	if (!g_utf8_validate(code, -1, NULL) || strlen(code) > IMSS_CODE_INPUT_MAX) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_INVALID_CODE,
+				    imss_error_to_text(IMSS_ERROR_INVALID_CODE));
+		return FALSE;
+	}
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "Activate", g_variant_new("(ss)", args[0], code), error);
+	memset(code, 0, strlen(code));
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(&o)", &path);
+	slot = imss_ctl_get_slot(ctl, slot_id, error);
+	if (slot == NULL)
+		return FALSE;
+	if (ctl->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "slot");
+		json_builder_add_string_value(builder, args[0]);
+		json_builder_set_member_name(builder, "object");
+		json_builder_add_string_value(builder, path);
+		json_builder_set_member_name(builder, "expiry");
+		json_builder_add_string_value(builder, imss_exported_slot_get_expiry_date(slot));
+		json_builder_set_member_name(builder, "expiry_verified");
+		json_builder_add_boolean_value(builder, imss_exported_slot_get_expiry_verified(slot));
+		json_builder_set_member_name(builder, "code");
+		json_builder_add_string_value(builder, imss_exported_slot_get_activation_code(slot));
+		json_builder_end_object(builder);
+		imss_ctl_print_json(builder);
+		return TRUE;
+	}
+	/* TRANSLATORS: %1$s license name, %2$s expiry date YYYY-MM-DD */
+	g_print(_("%1$s was activated. Expiry date: %2$s\n"),
+		imss_slot_display_name(slot_id),
+		imss_exported_slot_get_expiry_date(slot));
+	if (slot_id == IMSS_SLOT_ANTISPAM)
+		/* TRANSLATORS: %s is the Email Reputation license name */
+		g_print(_("%s was activated with the same code.\n"),
+			imss_slot_display_name(IMSS_SLOT_EMAIL_REPUTATION));
+	if (!imss_exported_slot_get_offline(slot) && !imss_exported_slot_get_expiry_verified(slot))
+		g_print("%s\n",
+			/* TRANSLATORS: shown after an activation the server has not confirmed */
+			_("The expiry date is the one issued with the code; it has not been "
+			  "confirmed by the license server yet."));
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_update(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	const gchar *outcome = NULL;
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "UpdateStatus", NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(&s)", &outcome);
+	if (ctl->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "outcome");
+		json_builder_add_string_value(builder, outcome);
+		json_builder_end_object(builder);
+		imss_ctl_print_json(builder);
+	} else if (g_strcmp0(outcome, "updated") == 0) {
+		/* TRANSLATORS: SPEC §5.2, exact text */
+		g_print("%s\n", _("The license was updated successfully."));
+	} else {
+		/* TRANSLATORS: SPEC §5.2, exact text */
+		g_print("%s\n", _("No update is necessary."));
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_bind_click(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "BindClickProtection", NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	/* TRANSLATORS: after binding Time-of-Click protection */
+	g_print("%s\n", _("Time-of-Click protection is now bound to the current anti-spam code."));
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_release_click(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	gboolean released = FALSE;
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "ReleaseClickProtection", NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(b)", &released);
+	if (ctl->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "released");
+		json_builder_add_boolean_value(builder, released);
+		json_builder_end_object(builder);
+		imss_ctl_print_json(builder);
+	} else if (released) {
+		/* TRANSLATORS: after releasing the binding */
+		g_print("%s\n",
+			_("The Time-of-Click protection binding was released. A different "
+			  "anti-spam code can now be activated."));
+	} else {
+		/* TRANSLATORS: release asked but nothing was bound */
+		g_print("%s\n", _("There was no Time-of-Click protection binding."));
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) entries = NULL;
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	static const gchar *keys[] = {"time", "action", "slot", "code", "caller", "outcome", "detail"};
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+				       "GetHistory",
+				       g_variant_new("(u)", ctl->limit),
+				       G_DBUS_CALL_FLAGS_NONE,
+				       -1,
+				       NULL,
+				       error);
+	if (reply == NULL)
+		return FALSE;
+	entries = g_variant_get_child_value(reply, 0);
+	if (ctl->json) {
+		json_builder_begin_array(builder);
+	} else {
+		gchar **header = g_new0(gchar *, 8);
+		/* TRANSLATORS: column headers of `imss-licensectl history` */
+		header[0] = g_strdup(_("TIME"));
+		header[1] = g_strdup(_("ACTION"));
+		header[2] = g_strdup(_("SLOT"));
+		header[3] = g_strdup(_("CODE"));
+		header[4] = g_strdup(_("BY"));
+		header[5] = g_strdup(_("OUTCOME"));
+		header[6] = g_strdup(_("DETAIL"));
+		g_ptr_array_add(rows, header);
+	}
+	g_variant_iter_init(&iter, entries);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
+		gchar **row = g_new0(gchar *, 8);
+		if (ctl->json)
+			json_builder_begin_object(builder);
+		for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
+			const gchar *v = NULL;
+			if (!g_variant_dict_lookup(dict, keys[k], "&s", &v))
+				v = "";
+			row[k] = g_strdup(*v != '\0' ? v : "-");
+			if (ctl->json) {
+				json_builder_set_member_name(builder, keys[k]);
+				json_builder_add_string_value(builder, v);
+			}
+		}
+		if (ctl->json) {
+			json_builder_end_object(builder);
+			g_strfreev(row);
+		} else {
+			g_ptr_array_add(rows, row);
+		}
+		g_variant_unref(entry);
+	}
+	if (ctl->json) {
+		json_builder_end_array(builder);
+		imss_ctl_print_json(builder);
+	} else {
+		imss_ctl_print_table(rows, 7);
+	}
+	return TRUE;
+}
+
+static const ImssCtlCommand commands[] = {
+    /* TRANSLATORS: command descriptions in --help */
+    {"status", "", N_("Show every license slot: state, expiry, grace end, days left"), imss_ctl_status},
+    {"activate", "SLOT [CODE|-]", N_("Register an activation code (read from standard input when not given)"), imss_ctl_activate},
+    {"update", "", N_("Ask the license server for the current expiry dates now"), imss_ctl_update},
+    {"history", "", N_("Show the history of license changes"), imss_ctl_history},
+    {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
+    {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},
+};
+
+static gchar *
+imss_ctl_commands_help(void)
+{
+	GString *str = g_string_new(NULL);
+	/* TRANSLATORS: heading in --help */
+	g_string_append_printf(str, "%s\n", _("Commands:"));
+	for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
+		g_autofree gchar *left = g_strdup_printf("%s %s", commands[i].name, commands[i].arguments);
+		g_string_append_printf(str, "  %-32s %s\n", left, _(commands[i].description));
+	}
+	return g_string_free(str, FALSE);
+}
+
+/* one clear line per error, in the operator's language */
+static void
+imss_ctl_print_error(GError *error)
+{
+	gchar *remote = g_dbus_error_get_remote_error(error);
+	imss_error_strip_remote(error);
+	if (error->domain == IMSS_ERROR) {
+		if (error->code == IMSS_ERROR_INVALID_ARGS || error->code == IMSS_ERROR_NOT_SUPPORTED)
+			g_printerr("imss-licensectl: %s\n", error->message);
+		else
+			g_printerr("imss-licensectl: %s\n", imss_error_to_text(error->code));
+	} else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.AccessDenied") == 0) {
+		/* TRANSLATORS: the bus policy refused the call */
+		g_printerr("imss-licensectl: %s\n",
+			   _("Access denied: only the administrator (root) can change licenses."));
+	} else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
+		   g_strcmp0(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0) {
+		/* TRANSLATORS: the daemon is not running */
+		g_printerr("imss-licensectl: %s\n",
+			   _("The license service (imss-licensed) is not running."));
+	} else {
+		g_printerr("imss-licensectl: %s\n", error->message);
+	}
+	g_free(remote);
+}
+
+int
+main(int argc, char *argv[])
+{
+	ImssCtl ctl = {0};
+	gint limit = 0;
+	gboolean version = FALSE;
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *help = NULL;
+	const gchar *localedir = g_getenv("IMSS_LOCALEDIR");
+	const GOptionEntry options[] = {
+	    /* TRANSLATORS: --json option */
+	    {"json", 'j', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.json, N_("Print JSON for scripts"), NULL},
+	    /* TRANSLATORS: --limit option of history */
+	    {"limit", 'n', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &limit, N_("Show at most N history entries"), "N"},
+	    /* TRANSLATORS: --version option */
+	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL},
+	    {NULL}};
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+
+	/* TRANSLATORS: the synopsis of --help */
+	context = g_option_context_new(_("COMMAND [ARGUMENTS…]"));
+	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
+	g_option_context_add_main_entries(context, options, GETTEXT_PACKAGE);
+	/* TRANSLATORS: one-line summary in --help */
+	g_option_context_set_summary(context, _("Manage the licenses of InterScan Messaging Security."));
+	help = imss_ctl_commands_help();
+	g_option_context_set_description(context, help);
+	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+		g_printerr("imss-licensectl: %s\n", error->message);
+		return 2;
+	}
+	if (version) {
+		g_print("imss-licensectl %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	ctl.limit = limit > 0 ? (guint)limit : 0;
+	(void)imss_error_quark();
+	if (argc < 2) {
+		g_autofree gchar *usage = g_option_context_get_help(context, TRUE, NULL);
+		g_printerr("%s", usage);
+		return 2;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
+		gboolean ok;
+		if (g_strcmp0(argv[1], commands[i].name) != 0)
+			continue;
+		ok = commands[i].func(&ctl, argv + 2, &error);
+		g_clear_object(&ctl.manager);
+		g_clear_object(&ctl.connection);
+		if (!ok) {
+			imss_ctl_print_error(error);
+			return g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? 2 : 1;
+		}
+		return EXIT_SUCCESS;
+	}
+	/* TRANSLATORS: %s is what the user typed */
+	g_printerr(_("imss-licensectl: unknown command “%s”; see --help\n"), argv[1]);
+	return 2;
+}

@@ -1,0 +1,37 @@
+/*
+ * The six license slots of SPEC §1: stable ids, display names and rules.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "imss-code.h"
+
+G_BEGIN_DECLS
+
+/* The stable API id ("cloud-prefilter", ...) of @slot, or NULL when out of range. */
+const gchar *
+imss_slot_to_string(ImssSlotId slot);
+/* Parses an API id; FALSE for anything else (case-sensitive, exact). */
+gboolean
+imss_slot_from_string(const gchar *str, ImssSlotId *slot);
+/* The D-Bus object path of a slot: /org/imss/License/slot/<id with '-' → '_'>. */
+gchar *
+imss_slot_object_path(ImssSlotId slot);
+/* The translated display name (SPEC §1 console names; Japanese under ja). */
+const gchar *
+imss_slot_display_name(ImssSlotId slot);
+/* Whether a code with @prefix may be entered on @slot of @edition (SPEC §1). */
+gboolean
+imss_slot_accepts_prefix(ImssSlotId slot, ImssEdition edition, ImssCodePrefix prefix);
+/* Whether @slot can be activated at all on @edition (email-encryption: imsva only). */
+gboolean
+imss_slot_enabled(ImssSlotId slot, ImssEdition edition);
+/* Whether @slot is optional (produces the inactive-component notice, SPEC §9.1). */
+gboolean
+imss_slot_is_optional(ImssSlotId slot);
+/* The prefix the generator uses by default for @slot. */
+ImssCodePrefix
+imss_slot_default_prefix(ImssSlotId slot);
+
+G_END_DECLS

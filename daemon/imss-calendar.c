@@ -1,0 +1,183 @@
+#define G_LOG_DOMAIN "ImssCalendar"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "imss-calendar.h"
+
+const gchar *
+imss_license_state_to_string(ImssLicenseState state)
+{
+	switch (state) {
+	case IMSS_LICENSE_STATE_ACTIVE:
+		return "active";
+	case IMSS_LICENSE_STATE_EXPIRING:
+		return "expiring";
+	case IMSS_LICENSE_STATE_GRACE:
+		return "grace";
+	case IMSS_LICENSE_STATE_EXPIRED:
+		return "expired";
+	case IMSS_LICENSE_STATE_NOT_ACTIVATED:
+	default:
+		return "not-activated";
+	}
+}
+
+gint
+imss_calendar_days_between(const GDate *a, const GDate *b)
+{
+	return (gint)g_date_get_julian(b) - (gint)g_date_get_julian(a);
+}
+
+void
+imss_calendar_grace_end(const GDate *expiry, GDate *grace_end)
+{
+	*grace_end = *expiry;
+	g_date_add_days(grace_end, IMSS_GRACE_DAYS);
+}
+
+ImssLicenseState
+imss_calendar_state(const GDate *expiry, const GDate *today)
+{
+	gint n;
+	if (expiry == NULL || !g_date_valid(expiry))
+		return IMSS_LICENSE_STATE_NOT_ACTIVATED;
+	n = imss_calendar_days_between(today, expiry); /* E − today */
+	if (n > IMSS_EXPIRING_DAYS)
+		return IMSS_LICENSE_STATE_ACTIVE;
+	if (n > 0)
+		return IMSS_LICENSE_STATE_EXPIRING;
+	if (-n < IMSS_GRACE_DAYS)
+		return IMSS_LICENSE_STATE_GRACE;
+	return IMSS_LICENSE_STATE_EXPIRED;
+}
+
+gboolean
+imss_calendar_is_check_day(const GDate *expiry, const GDate *day)
+{
+	gint d = imss_calendar_days_between(expiry, day); /* day − E */
+	if (d > IMSS_GRACE_DAYS)
+		return TRUE; /* daily after G */
+	if (d == -1)
+		return TRUE; /* the day before expiry */
+	return d % IMSS_CHECK_CADENCE == 0;
+}
+
+void
+imss_calendar_next_check(const GDate *expiry, const GDate *after, GDate *next)
+{
+	gint d = imss_calendar_days_between(expiry, after) + 1; /* first candidate − E */
+	gint best;
+
+	if (d > IMSS_GRACE_DAYS) {
+		best = d;
+	} else {
+		/* next multiple of 30 at or after d (floor division for negatives) */
+		gint q = d >= 0 ? (d + IMSS_CHECK_CADENCE - 1) / IMSS_CHECK_CADENCE
+				: -((-d) / IMSS_CHECK_CADENCE);
+		best = q * IMSS_CHECK_CADENCE;
+		if (d <= -1 && -1 < best)
+			best = -1;
+	}
+	*next = *expiry;
+	if (best >= 0)
+		g_date_add_days(next, (guint)best);
+	else
+		g_date_subtract_days(next, (guint)-best);
+}
+
+static gint64
+imss_calendar_offset_at(GTimeZone *tz, gint64 t)
+{
+	gint interval = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, t);
+	return g_time_zone_get_offset(tz, interval);
+}
+
+/* days since 1970-01-01 of the local date of @t */
+static gint64
+imss_calendar_local_day(GTimeZone *tz, gint64 t)
+{
+	gint64 local = t + imss_calendar_offset_at(tz, t);
+	return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+}
+
+#define IMSS_JULIAN_1970_01_01 719163 /* g_date_get_julian(1970-01-01) */
+
+void
+imss_calendar_local_date(GTimeZone *tz, gint64 t, GDate *date)
+{
+	g_date_clear(date, 1);
+	g_date_set_julian(date, (guint32)(imss_calendar_local_day(tz, t) + IMSS_JULIAN_1970_01_01));
+}
+
+gint64
+imss_calendar_day_start(GTimeZone *tz, const GDate *date)
+{
+	const gint64 step = 15 * 60;
+	gint64 day = (gint64)g_date_get_julian(date) - IMSS_JULIAN_1970_01_01;
+	gint64 naive = day * 86400; /* the date's 00:00 in UTC */
+	gint64 lo = naive - 15 * 3600; /* local date < @date for every offset <= +15h */
+	gint64 hi = naive + 15 * 3600;
+
+	/* scan in 15-minute steps for the first instant at or after the date,
+	 * then bisect down to the second: transitions are minutes apart at the
+	 * very least, so within one step the local date changes at most once */
+	for (gint64 t = lo + step; t <= hi + step; t += step) {
+		if (imss_calendar_local_day(tz, t) >= day) {
+			gint64 a = t - step, b = t; /* a: before; b: at or after */
+			while (b - a > 1) {
+				gint64 m = a + (b - a) / 2;
+				if (imss_calendar_local_day(tz, m) >= day)
+					b = m;
+				else
+					a = m;
+			}
+			return b;
+		}
+	}
+	return naive; /* unreachable for real zones */
+}
+
+gchar *
+imss_calendar_format_instant(GTimeZone *tz, gint64 t)
+{
+	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+	g_autoptr(GDateTime) local = NULL;
+	if (utc == NULL)
+		return g_strdup("");
+	local = g_date_time_to_timezone(utc, tz);
+	return g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+gchar *
+imss_calendar_format_date(const GDate *date)
+{
+	if (date == NULL || !g_date_valid(date))
+		return g_strdup("");
+	return g_strdup_printf("%04u-%02u-%02u",
+			       g_date_get_year(date),
+			       g_date_get_month(date),
+			       g_date_get_day(date));
+}
+
+gboolean
+imss_calendar_parse_date(const gchar *str, GDate *date)
+{
+	guint y, m, d;
+	gchar tail;
+	if (str == NULL || strlen(str) != 10 || str[4] != '-' || str[7] != '-')
+		return FALSE;
+	for (guint i = 0; i < 10; i++) {
+		if (i != 4 && i != 7 && !g_ascii_isdigit(str[i]))
+			return FALSE;
+	}
+	if (sscanf(str, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
+		return FALSE;
+	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		return FALSE;
+	g_date_clear(date, 1);
+	g_date_set_dmy(date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	return TRUE;
+}

@@ -1,0 +1,62 @@
+/*
+ * Pure civil-date arithmetic of the license calendar (SPEC §3, §5.1):
+ * lifecycle states, check days, and the instant a local date begins.
+ * Dates are civil dates (GDate); never 86,400-second steps.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define IMSS_GRACE_DAYS	      90
+#define IMSS_EXPIRING_DAYS    60
+#define IMSS_CHECK_CADENCE    30
+
+typedef enum {
+	IMSS_LICENSE_STATE_NOT_ACTIVATED,
+	IMSS_LICENSE_STATE_ACTIVE,
+	IMSS_LICENSE_STATE_EXPIRING,
+	IMSS_LICENSE_STATE_GRACE,
+	IMSS_LICENSE_STATE_EXPIRED,
+} ImssLicenseState;
+
+const gchar *
+imss_license_state_to_string(ImssLicenseState state);
+
+/* G = E + 90 days */
+void
+imss_calendar_grace_end(const GDate *expiry, GDate *grace_end);
+/* The state of a license with expiry @expiry (NULL or invalid: not activated) on @today. */
+ImssLicenseState
+imss_calendar_state(const GDate *expiry, const GDate *today);
+/* Whether @day is an automatic check day for @expiry (SPEC §5.1). */
+gboolean
+imss_calendar_is_check_day(const GDate *expiry, const GDate *day);
+/* The first check day strictly after @after. */
+void
+imss_calendar_next_check(const GDate *expiry, const GDate *after, GDate *next);
+/* Signed days from @a to @b (b − a). */
+gint
+imss_calendar_days_between(const GDate *a, const GDate *b);
+
+/* The local date (in @tz) of the UTC instant @t (seconds since the epoch). */
+void
+imss_calendar_local_date(GTimeZone *tz, gint64 t, GDate *date);
+/* The first instant (UTC seconds) whose local date in @tz is @date or later:
+ * local 00:00 when it exists, its first occurrence when it happens twice, the
+ * first existing instant when it does not exist, and the next day's start
+ * when the whole date is missing (Pacific/Apia 2011-12-30). */
+gint64
+imss_calendar_day_start(GTimeZone *tz, const GDate *date);
+/* ISO 8601 local time of @t in @tz, e.g. 2020-01-30T00:00:00+09:00. */
+gchar *
+imss_calendar_format_instant(GTimeZone *tz, gint64 t);
+/* YYYY-MM-DD, or "" for an invalid/NULL date. */
+gchar *
+imss_calendar_format_date(const GDate *date);
+/* Parses YYYY-MM-DD strictly. */
+gboolean
+imss_calendar_parse_date(const gchar *str, GDate *date);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/*
+ * The daemon's configuration: /etc/imss-license/imss-licensed.conf (GKeyFile).
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "imss-code.h"
+
+G_BEGIN_DECLS
+
+#define IMSS_TYPE_CONFIG (imss_config_get_type())
+G_DECLARE_FINAL_TYPE(ImssConfig, imss_config, IMSS, CONFIG, GObject)
+
+ImssConfig *
+imss_config_new(void);
+/* Loads @path. A missing file is fine when @must_exist is FALSE (defaults are
+ * used). Unknown groups or keys are warned about; a bad value fails with an
+ * error naming the file, the line and the key. */
+gboolean
+imss_config_load(ImssConfig *self, const gchar *path, gboolean must_exist, GError **error);
+/* Loads from a string (for tests); @origin names it in messages. */
+gboolean
+imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, GError **error);
+
+ImssEdition
+imss_config_get_edition(ImssConfig *self);
+const gchar *
+imss_config_get_db_provider(ImssConfig *self); /* "SQLite" or "PostgreSQL" */
+const gchar *
+imss_config_get_db_connection(ImssConfig *self); /* NULL: default in the state dir */
+const gchar *
+imss_config_get_db_auth(ImssConfig *self);
+const gchar *
+imss_config_get_server_url(ImssConfig *self);
+const gchar *
+imss_config_get_proxy_host(ImssConfig *self); /* NULL: no proxy */
+guint
+imss_config_get_proxy_port(ImssConfig *self);
+const gchar *
+imss_config_get_proxy_user(ImssConfig *self);
+const gchar *
+imss_config_get_proxy_password(ImssConfig *self);
+const gchar *
+imss_config_get_scan_unit(ImssConfig *self);
+const gchar *
+imss_config_get_policy_unit(ImssConfig *self);
+const gchar *
+imss_config_get_sender_filter_unit(ImssConfig *self);
+gboolean
+imss_config_get_sender_filter_enabled(ImssConfig *self);
+/* Warnings produced by the last load (unknown keys), for tests. */
+GPtrArray *
+imss_config_get_warnings(ImssConfig *self);
+
+G_END_DECLS

@@ -1,0 +1,592 @@
+#define G_LOG_DOMAIN "ImssDaemon"
+
+#include "config.h"
+
+#include "imss-daemon.h"
+#include "imss-error.h"
+#include "imss-generated.h"
+#include "imss-polkit.h"
+#include "imss-slot.h"
+
+#define IMSS_BUS_NAME	 "org.imss.License"
+#define IMSS_OBJECT_PATH "/org/imss/License"
+
+struct _ImssDaemon {
+	GObject parent_instance;
+	ImssLicenseManager *manager;
+	ImssPolkit *polkit;
+	GDBusConnection *connection;
+	ImssExportedManager *skeleton;
+	GDBusObjectManagerServer *object_manager;
+	ImssExportedSlot *slots[IMSS_SLOT_LAST];
+	guint owner_id;
+};
+
+enum { SIGNAL_LOST, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST] = {0};
+
+G_DEFINE_TYPE(ImssDaemon, imss_daemon, G_TYPE_OBJECT)
+
+/* -- errors at the boundary ---------------------------------------------- */
+
+/* Our own errors go on the bus as they are; anything else (GIO, libgda) is
+ * logged and becomes a generic Internal error, so no internals leak. */
+static void
+imss_daemon_return_error(GDBusMethodInvocation *invocation, const GError *error)
+{
+	if (error->domain == IMSS_ERROR) {
+		g_dbus_method_invocation_return_gerror(invocation, error);
+		return;
+	}
+	g_warning("%s failed: %s",
+		  g_dbus_method_invocation_get_method_name(invocation),
+		  error->message);
+	g_dbus_method_invocation_return_error_literal(invocation,
+						      IMSS_ERROR,
+						      IMSS_ERROR_INTERNAL,
+						      imss_error_to_text(IMSS_ERROR_INTERNAL));
+}
+
+/* -- properties ------------------------------------------------------------ */
+
+static void
+imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
+{
+	ImssExportedSlot *skel = self->slots[imss_license_get_slot(license)];
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	GDate today, grace, next;
+	g_autofree gchar *expiry = NULL;
+	g_autofree gchar *grace_str = NULL;
+	g_autofree gchar *next_str = NULL;
+	g_autofree gchar *activated_at = NULL;
+
+	if (skel == NULL)
+		return;
+	imss_clock_get_today(clock, &today);
+	expiry = imss_calendar_format_date(imss_license_get_expiry(license));
+	if (imss_license_get_grace_end(license, &grace))
+		grace_str = imss_calendar_format_date(&grace);
+	if (imss_license_get_next_check(license, &today, &next))
+		next_str = imss_calendar_format_instant(
+		    imss_clock_get_timezone(clock),
+		    imss_calendar_day_start(imss_clock_get_timezone(clock), &next));
+	if (imss_license_is_activated(license))
+		activated_at = imss_calendar_format_instant(imss_clock_get_timezone(clock),
+							    imss_license_get_activated_at(license));
+
+	imss_exported_slot_set_id(skel, imss_license_get_id(license));
+	imss_exported_slot_set_enabled(skel, imss_license_get_enabled(license));
+	imss_exported_slot_set_state(
+	    skel,
+	    imss_license_state_to_string(imss_license_get_state(license, &today)));
+	imss_exported_slot_set_expiry_date(skel, expiry);
+	imss_exported_slot_set_grace_end_date(skel, grace_str != NULL ? grace_str : "");
+	imss_exported_slot_set_updates_allowed(skel,
+					       imss_license_get_updates_allowed(license, &today));
+	imss_exported_slot_set_activation_code(skel, imss_license_get_masked_code(license));
+	imss_exported_slot_set_offline(skel, imss_license_get_offline(license));
+	imss_exported_slot_set_expiry_verified(skel, imss_license_get_verified(license));
+	imss_exported_slot_set_activated_at(skel, activated_at != NULL ? activated_at : "");
+	imss_exported_slot_set_next_check(skel, next_str != NULL ? next_str : "");
+}
+
+static void
+imss_daemon_sync_all(ImssDaemon *self)
+{
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
+		imss_daemon_sync_slot(self,
+				      imss_license_manager_get_license(self->manager, (ImssSlotId)i));
+	imss_exported_manager_set_click_protection_bound(
+	    self->skeleton,
+	    imss_license_manager_get_click_protection_bound(self->manager));
+}
+
+static void
+imss_daemon_license_changed_cb(ImssLicenseManager *manager,
+			       ImssLicense *license,
+			       const gchar *reason,
+			       ImssDaemon *self)
+{
+	GVariantBuilder details;
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	GDate today;
+	g_autofree gchar *expiry = imss_calendar_format_date(imss_license_get_expiry(license));
+
+	imss_daemon_sync_slot(self, license);
+	if (self->connection == NULL)
+		return;
+	imss_clock_get_today(clock, &today);
+	g_variant_builder_init(&details, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&details, "{sv}", "expiry", g_variant_new_string(expiry));
+	g_variant_builder_add(
+	    &details,
+	    "{sv}",
+	    "state",
+	    g_variant_new_string(
+		imss_license_state_to_string(imss_license_get_state(license, &today))));
+	g_variant_builder_add(&details,
+			      "{sv}",
+			      "offline",
+			      g_variant_new_boolean(imss_license_get_offline(license)));
+	g_variant_builder_add(&details,
+			      "{sv}",
+			      "code",
+			      g_variant_new_string(imss_license_get_masked_code(license)));
+	imss_exported_manager_emit_license_changed(self->skeleton,
+						   imss_license_get_id(license),
+						   reason,
+						   g_variant_builder_end(&details));
+}
+
+static void
+imss_daemon_click_protection_changed_cb(ImssLicenseManager *manager, ImssDaemon *self)
+{
+	imss_exported_manager_set_click_protection_bound(
+	    self->skeleton,
+	    imss_license_manager_get_click_protection_bound(manager));
+}
+
+/* -- authorised calls --------------------------------------------------------- */
+
+typedef void (*ImssDaemonAuthorizedFunc)(ImssDaemon *self,
+					 GDBusMethodInvocation *invocation,
+					 const gchar *caller);
+
+typedef struct {
+	ImssDaemon *self;
+	GDBusMethodInvocation *invocation;
+	ImssDaemonAuthorizedFunc func;
+} ImssDaemonAuthHelper;
+
+static void
+imss_daemon_auth_helper_free(ImssDaemonAuthHelper *helper)
+{
+	g_object_unref(helper->self);
+	g_object_unref(helper->invocation);
+	g_free(helper);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssDaemonAuthHelper, imss_daemon_auth_helper_free)
+
+static void
+imss_daemon_caller_uid_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(ImssDaemonAuthHelper) helper = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autofree gchar *caller = NULL;
+	guint32 uid = 0;
+
+	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error_local);
+	if (reply == NULL) {
+		/* the caller vanished after polkit said yes: do nothing */
+		g_message("caller %s went away: %s",
+			  g_dbus_method_invocation_get_sender(helper->invocation),
+			  error_local->message);
+		g_dbus_method_invocation_return_error_literal(
+		    helper->invocation,
+		    IMSS_ERROR,
+		    IMSS_ERROR_NOT_AUTHORIZED,
+		    imss_error_to_text(IMSS_ERROR_NOT_AUTHORIZED));
+		return;
+	}
+	g_variant_get(reply, "(u)", &uid);
+	caller = g_strdup_printf("uid %u", uid);
+	helper->func(helper->self, helper->invocation, caller);
+}
+
+static void
+imss_daemon_authorize_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(ImssDaemonAuthHelper) helper = user_data;
+	g_autoptr(GError) error_local = NULL;
+	GDBusConnection *connection;
+	const gchar *sender;
+
+	if (!imss_polkit_check_finish(IMSS_POLKIT(source), res, &error_local)) {
+		imss_daemon_return_error(helper->invocation, error_local);
+		return;
+	}
+	/* who, for the history: the bus daemon knows */
+	connection = g_dbus_method_invocation_get_connection(helper->invocation);
+	sender = g_dbus_method_invocation_get_sender(helper->invocation);
+	g_dbus_connection_call(connection,
+			       "org.freedesktop.DBus",
+			       "/org/freedesktop/DBus",
+			       "org.freedesktop.DBus",
+			       "GetConnectionUnixUser",
+			       g_variant_new("(s)", sender),
+			       G_VARIANT_TYPE("(u)"),
+			       G_DBUS_CALL_FLAGS_NONE,
+			       5000,
+			       NULL,
+			       imss_daemon_caller_uid_cb,
+			       g_steal_pointer(&helper));
+}
+
+/* Asks polkit for @action_id, then runs @func with the caller's identity. */
+static void
+imss_daemon_authorize(ImssDaemon *self,
+		      GDBusMethodInvocation *invocation,
+		      const gchar *action_id,
+		      ImssDaemonAuthorizedFunc func)
+{
+	ImssDaemonAuthHelper *helper = g_new0(ImssDaemonAuthHelper, 1);
+	GDBusMessage *message = g_dbus_method_invocation_get_message(invocation);
+	gboolean interactive = (g_dbus_message_get_flags(message) &
+				G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+	helper->self = g_object_ref(self);
+	helper->invocation = g_object_ref(invocation);
+	helper->func = func;
+	imss_polkit_check_async(self->polkit,
+				g_dbus_method_invocation_get_sender(invocation),
+				action_id,
+				interactive,
+				NULL,
+				imss_daemon_authorize_cb,
+				helper);
+}
+
+/* -- methods ------------------------------------------------------------------ */
+
+static void
+imss_daemon_activate_authorized(ImssDaemon *self,
+				GDBusMethodInvocation *invocation,
+				const gchar *caller)
+{
+	const gchar *slot_id = NULL;
+	const gchar *code = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *path = NULL;
+	ImssLicense *license;
+
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&s&s)", &slot_id, &code);
+	license = imss_license_manager_activate(self->manager,
+						slot_id,
+						code,
+						caller,
+						NULL,
+						&error_local);
+	if (license == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	path = imss_slot_object_path(imss_license_get_slot(license));
+	imss_exported_manager_complete_activate(self->skeleton, invocation, path);
+}
+
+static gboolean
+imss_daemon_handle_activate(ImssExportedManager *skeleton,
+			    GDBusMethodInvocation *invocation,
+			    const gchar *slot_id,
+			    const gchar *code,
+			    ImssDaemon *self)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	/* offline validation first: bad input never reaches polkit or the store */
+	if (!imss_license_manager_check_activate(self->manager, slot_id, code, &error_local)) {
+		imss_daemon_return_error(invocation, error_local);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	imss_daemon_authorize(self,
+			      invocation,
+			      "org.imss.license.activate",
+			      imss_daemon_activate_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_update_status_authorized(ImssDaemon *self,
+				     GDBusMethodInvocation *invocation,
+				     const gchar *caller)
+{
+	g_dbus_method_invocation_return_error_literal(invocation,
+						      IMSS_ERROR,
+						      IMSS_ERROR_NOT_SUPPORTED,
+						      "The license-server client is not "
+						      "available in this version.");
+}
+
+static gboolean
+imss_daemon_handle_update_status(ImssExportedManager *skeleton,
+				 GDBusMethodInvocation *invocation,
+				 ImssDaemon *self)
+{
+	imss_daemon_authorize(self,
+			      invocation,
+			      "org.imss.license.update",
+			      imss_daemon_update_status_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_bind_click_authorized(ImssDaemon *self,
+				  GDBusMethodInvocation *invocation,
+				  const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (!imss_license_manager_bind_click_protection(self->manager, caller, &error_local)) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_bind_click_protection(self->skeleton, invocation);
+}
+
+static gboolean
+imss_daemon_handle_bind_click_protection(ImssExportedManager *skeleton,
+					 GDBusMethodInvocation *invocation,
+					 ImssDaemon *self)
+{
+	imss_daemon_authorize(self,
+			      invocation,
+			      "org.imss.license.click-protection",
+			      imss_daemon_bind_click_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_release_click_authorized(ImssDaemon *self,
+				     GDBusMethodInvocation *invocation,
+				     const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	gboolean released = FALSE;
+	if (!imss_license_manager_release_click_protection(self->manager,
+							   caller,
+							   &released,
+							   &error_local)) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_release_click_protection(self->skeleton,
+								invocation,
+								released);
+}
+
+static gboolean
+imss_daemon_handle_release_click_protection(ImssExportedManager *skeleton,
+					    GDBusMethodInvocation *invocation,
+					    ImssDaemon *self)
+{
+	imss_daemon_authorize(self,
+			      invocation,
+			      "org.imss.license.click-protection",
+			      imss_daemon_release_click_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_get_history(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       guint limit,
+			       ImssDaemon *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) entries = NULL;
+	GVariantBuilder builder;
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+
+	entries = imss_license_manager_get_history(self->manager, limit, &error_local);
+	if (entries == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < entries->len; i++) {
+		ImssStoreHistory *h = g_ptr_array_index(entries, i);
+		g_autofree gchar *time =
+		    imss_calendar_format_instant(imss_clock_get_timezone(clock), h->time);
+		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
+		g_variant_builder_add(&builder, "{sv}", "action", g_variant_new_string(h->action));
+		g_variant_builder_add(&builder, "{sv}", "slot", g_variant_new_string(h->slot));
+		g_variant_builder_add(&builder, "{sv}", "code", g_variant_new_string(h->code));
+		g_variant_builder_add(&builder, "{sv}", "caller", g_variant_new_string(h->caller));
+		g_variant_builder_add(&builder,
+				      "{sv}",
+				      "outcome",
+				      g_variant_new_string(h->outcome));
+		g_variant_builder_add(&builder, "{sv}", "detail", g_variant_new_string(h->detail));
+		g_variant_builder_close(&builder);
+	}
+	imss_exported_manager_complete_get_history(self->skeleton,
+						   invocation,
+						   g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* -- bus ----------------------------------------------------------------------- */
+
+gboolean
+imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error)
+{
+	g_return_val_if_fail(self->connection == NULL, FALSE);
+
+	self->connection = g_object_ref(connection);
+	imss_daemon_sync_all(self);
+	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->skeleton),
+					      connection,
+					      IMSS_OBJECT_PATH,
+					      error))
+		return FALSE;
+	g_dbus_object_manager_server_set_connection(self->object_manager, connection);
+	return TRUE;
+}
+
+void
+imss_daemon_unexport(ImssDaemon *self)
+{
+	if (self->connection == NULL)
+		return;
+	g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
+	g_dbus_object_manager_server_set_connection(self->object_manager, NULL);
+	g_clear_object(&self->connection);
+}
+
+static void
+imss_daemon_bus_acquired_cb(GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+	ImssDaemon *self = IMSS_DAEMON(user_data);
+	g_autoptr(GError) error_local = NULL;
+
+	/* a lost bus must end the process with a failure so the unit restarts */
+	g_dbus_connection_set_exit_on_close(connection, FALSE);
+	if (!imss_daemon_export(self, connection, &error_local)) {
+		g_warning("failed to export objects: %s", error_local->message);
+		g_signal_emit(self, signals[SIGNAL_LOST], 0);
+	}
+}
+
+static void
+imss_daemon_name_acquired_cb(GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+	g_message("acquired the name %s", name);
+}
+
+static void
+imss_daemon_name_lost_cb(GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+	ImssDaemon *self = IMSS_DAEMON(user_data);
+	if (connection == NULL)
+		g_warning("cannot connect to the system bus");
+	else
+		g_warning("lost or could not acquire the name %s", name);
+	g_signal_emit(self, signals[SIGNAL_LOST], 0);
+}
+
+void
+imss_daemon_start(ImssDaemon *self)
+{
+	self->owner_id = g_bus_own_name(G_BUS_TYPE_SYSTEM,
+					IMSS_BUS_NAME,
+					G_BUS_NAME_OWNER_FLAGS_NONE,
+					imss_daemon_bus_acquired_cb,
+					imss_daemon_name_acquired_cb,
+					imss_daemon_name_lost_cb,
+					self,
+					NULL);
+}
+
+static void
+imss_daemon_dispose(GObject *obj)
+{
+	ImssDaemon *self = IMSS_DAEMON(obj);
+	if (self->owner_id != 0) {
+		g_bus_unown_name(self->owner_id);
+		self->owner_id = 0;
+	}
+	imss_daemon_unexport(self);
+	if (self->manager != NULL)
+		g_signal_handlers_disconnect_by_data(self->manager, self);
+	G_OBJECT_CLASS(imss_daemon_parent_class)->dispose(obj);
+}
+
+static void
+imss_daemon_finalize(GObject *obj)
+{
+	ImssDaemon *self = IMSS_DAEMON(obj);
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
+		g_clear_object(&self->slots[i]);
+	g_clear_object(&self->object_manager);
+	g_clear_object(&self->skeleton);
+	g_clear_object(&self->polkit);
+	g_clear_object(&self->manager);
+	G_OBJECT_CLASS(imss_daemon_parent_class)->finalize(obj);
+}
+
+static void
+imss_daemon_class_init(ImssDaemonClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	object_class->dispose = imss_daemon_dispose;
+	object_class->finalize = imss_daemon_finalize;
+	signals[SIGNAL_LOST] = g_signal_new("lost",
+					    G_TYPE_FROM_CLASS(klass),
+					    G_SIGNAL_RUN_LAST,
+					    0,
+					    NULL,
+					    NULL,
+					    NULL,
+					    G_TYPE_NONE,
+					    0);
+}
+
+static void
+imss_daemon_init(ImssDaemon *self)
+{
+	self->polkit = imss_polkit_new();
+	self->skeleton = imss_exported_manager_skeleton_new();
+	self->object_manager = g_dbus_object_manager_server_new(IMSS_OBJECT_PATH);
+}
+
+ImssDaemon *
+imss_daemon_new(ImssLicenseManager *manager)
+{
+	ImssDaemon *self = g_object_new(IMSS_TYPE_DAEMON, NULL);
+	self->manager = g_object_ref(manager);
+
+	imss_exported_manager_set_edition(
+	    self->skeleton,
+	    imss_edition_to_string(imss_license_manager_get_edition(manager)));
+	imss_exported_manager_set_daemon_version(self->skeleton, PACKAGE_VERSION);
+	g_signal_connect(self->skeleton,
+			 "handle-activate",
+			 G_CALLBACK(imss_daemon_handle_activate),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-update-status",
+			 G_CALLBACK(imss_daemon_handle_update_status),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-bind-click-protection",
+			 G_CALLBACK(imss_daemon_handle_bind_click_protection),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-release-click-protection",
+			 G_CALLBACK(imss_daemon_handle_release_click_protection),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-get-history",
+			 G_CALLBACK(imss_daemon_handle_get_history),
+			 self);
+
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		g_autofree gchar *path = imss_slot_object_path((ImssSlotId)i);
+		g_autoptr(GDBusObjectSkeleton) object = g_dbus_object_skeleton_new(path);
+		self->slots[i] = imss_exported_slot_skeleton_new();
+		g_dbus_object_skeleton_add_interface(object,
+						     G_DBUS_INTERFACE_SKELETON(self->slots[i]));
+		g_dbus_object_manager_server_export(self->object_manager, object);
+	}
+	g_signal_connect(manager,
+			 "license-changed",
+			 G_CALLBACK(imss_daemon_license_changed_cb),
+			 self);
+	g_signal_connect(manager,
+			 "click-protection-changed",
+			 G_CALLBACK(imss_daemon_click_protection_changed_cb),
+			 self);
+	imss_daemon_sync_all(self);
+	return self;
+}

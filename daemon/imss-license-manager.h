@@ -1,0 +1,69 @@
+/*
+ * The license domain: slots, activation rules (SPEC §1, §2, §6), the
+ * Time-of-Click binding and history. Knows nothing about D-Bus; errors are in
+ * the IMSS_ERROR domain with the SPEC's English texts.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "imss-clock.h"
+#include "imss-config.h"
+#include "imss-license.h"
+#include "imss-store.h"
+
+G_BEGIN_DECLS
+
+#define IMSS_TYPE_LICENSE_MANAGER (imss_license_manager_get_type())
+G_DECLARE_FINAL_TYPE(ImssLicenseManager, imss_license_manager, IMSS, LICENSE_MANAGER, GObject)
+
+#define IMSS_SETTING_CLICK_SECTION "click_protection"
+#define IMSS_SETTING_CLICK_NAME	   "ws_api_key"
+
+ImssLicenseManager *
+imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock);
+/* Reads the stored licenses. */
+gboolean
+imss_license_manager_load(ImssLicenseManager *self, GError **error);
+ImssLicense *
+imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot);
+ImssClock *
+imss_license_manager_get_clock(ImssLicenseManager *self);
+ImssEdition
+imss_license_manager_get_edition(ImssLicenseManager *self);
+
+/* Validates an activation without changing anything (offline rules: slot,
+ * edition, code format and check value, prefix, licensed slots). */
+gboolean
+imss_license_manager_check_activate(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *code,
+				    GError **error);
+/* Activates @code on @slot_id (and email-reputation with antispam), in one
+ * transaction with its history entry. @changed is FALSE when the code was
+ * already active (nothing written). Returns the slot's license. */
+ImssLicense *
+imss_license_manager_activate(ImssLicenseManager *self,
+			      const gchar *slot_id,
+			      const gchar *code,
+			      const gchar *caller,
+			      gboolean *changed,
+			      GError **error);
+
+gboolean
+imss_license_manager_get_click_protection_bound(ImssLicenseManager *self);
+gboolean
+imss_license_manager_bind_click_protection(ImssLicenseManager *self,
+					   const gchar *caller,
+					   GError **error);
+gboolean
+imss_license_manager_release_click_protection(ImssLicenseManager *self,
+					      const gchar *caller,
+					      gboolean *released,
+					      GError **error);
+
+/* Newest first, element type ImssStoreHistory. */
+GPtrArray *
+imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError **error);
+
+G_END_DECLS

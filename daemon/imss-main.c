@@ -1,0 +1,152 @@
+/*
+ * imss-licensed: locale, options, signals, run.
+ */
+#define G_LOG_DOMAIN "ImssMain"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "imss-daemon.h"
+#include "imss-error.h"
+
+typedef struct {
+	GMainLoop *loop;
+	gint exit_status;
+} ImssMain;
+
+static gboolean
+imss_main_sigterm_cb(gpointer user_data)
+{
+	ImssMain *m = user_data;
+	g_message("terminating");
+	g_main_loop_quit(m->loop);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+imss_main_lost_cb(ImssDaemon *daemon, ImssMain *m)
+{
+	m->exit_status = EXIT_FAILURE;
+	g_main_loop_quit(m->loop);
+}
+
+int
+main(int argc, char *argv[])
+{
+	gboolean verbose = FALSE;
+	gboolean version = FALSE;
+	g_autofree gchar *config_path = NULL;
+	g_autofree gchar *state_dir = NULL;
+	g_autofree gchar *cnc = NULL;
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(ImssConfig) config = NULL;
+	g_autoptr(ImssStore) store = NULL;
+	g_autoptr(ImssClock) clock = NULL;
+	g_autoptr(ImssLicenseManager) manager = NULL;
+	g_autoptr(ImssDaemon) daemon = NULL;
+	ImssMain m = {NULL, EXIT_SUCCESS};
+	const GOptionEntry options[] = {
+	    {"config",
+	     'c',
+	     G_OPTION_FLAG_NONE,
+	     G_OPTION_ARG_FILENAME,
+	     &config_path,
+	     "Configuration file (default " IMSS_DEFAULT_CONFIG ")",
+	     "FILE"},
+	    {"state-dir",
+	     's',
+	     G_OPTION_FLAG_NONE,
+	     G_OPTION_ARG_FILENAME,
+	     &state_dir,
+	     "State directory for the embedded database (default $STATE_DIRECTORY or " IMSS_DEFAULT_STATE_DIR ")",
+	     "DIR"},
+	    {"verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &verbose, "Show informational messages", NULL},
+	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, "Show the version", NULL},
+	    {NULL}};
+
+	/* the store holds credentials: nothing we create is readable by others */
+	umask(0077);
+	/* logs stay English: the daemon binds no message catalogue */
+	setlocale(LC_ALL, "");
+
+	context = g_option_context_new(NULL);
+	g_option_context_set_summary(context, "License management service of InterScan MSS / IMSVA 9.1");
+	g_option_context_add_main_entries(context, options, NULL);
+	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+		g_printerr("imss-licensed: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+	if (version) {
+		g_print("imss-licensed %s\n", PACKAGE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (verbose)
+		g_setenv("G_MESSAGES_DEBUG", "all", FALSE);
+
+	/* configuration */
+	config = imss_config_new();
+	if (!imss_config_load(config,
+			      config_path != NULL ? config_path : IMSS_DEFAULT_CONFIG,
+			      config_path != NULL,
+			      &error)) {
+		g_printerr("imss-licensed: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	/* the store: embedded SQLite in the state directory unless configured */
+	if (state_dir == NULL) {
+		const gchar *env = g_getenv("STATE_DIRECTORY"); /* systemd StateDirectory= */
+		state_dir = g_strdup(env != NULL ? env : IMSS_DEFAULT_STATE_DIR);
+	}
+	if (imss_config_get_db_connection(config) != NULL) {
+		cnc = g_strdup(imss_config_get_db_connection(config));
+	} else {
+		if (g_mkdir_with_parents(state_dir, 0700) != 0) {
+			g_printerr("imss-licensed: cannot create the state directory %s: %s\n",
+				   state_dir,
+				   g_strerror(errno));
+			return EXIT_FAILURE;
+		}
+		cnc = g_strdup_printf("DB_DIR=%s;DB_NAME=imss-license", state_dir);
+	}
+	store = imss_store_new(imss_config_get_db_provider(config),
+			       cnc,
+			       imss_config_get_db_auth(config));
+	if (!imss_store_open(store, &error)) {
+		g_printerr("imss-licensed: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	clock = imss_clock_new();
+	manager = imss_license_manager_new(config, store, clock);
+	if (!imss_license_manager_load(manager, &error)) {
+		g_printerr("imss-licensed: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
+
+	/* the bus */
+	(void)imss_error_quark();
+	m.loop = g_main_loop_new(NULL, FALSE);
+	daemon = imss_daemon_new(manager);
+	g_signal_connect(daemon, "lost", G_CALLBACK(imss_main_lost_cb), &m);
+	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, &m);
+	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, &m);
+	imss_daemon_start(daemon);
+	g_message("imss-licensed %s started (edition %s, %s store)",
+		  PACKAGE_VERSION,
+		  imss_edition_to_string(imss_config_get_edition(config)),
+		  imss_config_get_db_provider(config));
+
+	g_main_loop_run(m.loop);
+
+	g_clear_object(&daemon);
+	imss_store_close(store);
+	g_main_loop_unref(m.loop);
+	return m.exit_status;
+}

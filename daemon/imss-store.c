@@ -1,0 +1,764 @@
+#define G_LOG_DOMAIN "ImssStore"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "imss-gda.h"
+#include "imss-store.h"
+
+struct _ImssStore {
+	GObject parent_instance;
+	gchar *provider;
+	gchar *cnc_string;
+	gchar *auth_string;
+	gchar *filename; /* SQLite only */
+	GdaConnection *cnc;
+	GdaSqlParser *parser;
+	gint schema_version;
+};
+
+G_DEFINE_TYPE(ImssStore, imss_store, G_TYPE_OBJECT)
+
+/* -- rows -------------------------------------------------------------- */
+
+ImssStoreSlot *
+imss_store_slot_new(void)
+{
+	return g_new0(ImssStoreSlot, 1);
+}
+
+ImssStoreSlot *
+imss_store_slot_copy(const ImssStoreSlot *row)
+{
+	ImssStoreSlot *copy = g_new0(ImssStoreSlot, 1);
+	*copy = *row;
+	copy->slot = g_strdup(row->slot);
+	copy->code = g_strdup(row->code);
+	copy->expiry = g_strdup(row->expiry);
+	copy->issued_expiry = g_strdup(row->issued_expiry);
+	return copy;
+}
+
+void
+imss_store_slot_free(ImssStoreSlot *row)
+{
+	if (row == NULL)
+		return;
+	g_free(row->slot);
+	if (row->code != NULL)
+		memset(row->code, 0, strlen(row->code));
+	g_free(row->code);
+	g_free(row->expiry);
+	g_free(row->issued_expiry);
+	g_free(row);
+}
+
+void
+imss_store_history_free(ImssStoreHistory *entry)
+{
+	if (entry == NULL)
+		return;
+	g_free(entry->action);
+	g_free(entry->slot);
+	g_free(entry->code);
+	g_free(entry->caller);
+	g_free(entry->outcome);
+	g_free(entry->detail);
+	g_free(entry);
+}
+
+ImssStoreChange *
+imss_store_change_new(void)
+{
+	ImssStoreChange *change = g_new0(ImssStoreChange, 1);
+	change->rows = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_slot_free);
+	change->settings_set = g_ptr_array_new_with_free_func(g_free);
+	change->settings_delete = g_ptr_array_new_with_free_func(g_free);
+	change->history = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+	return change;
+}
+
+void
+imss_store_change_free(ImssStoreChange *change)
+{
+	if (change == NULL)
+		return;
+	g_ptr_array_unref(change->rows);
+	g_ptr_array_unref(change->settings_set);
+	g_ptr_array_unref(change->settings_delete);
+	g_ptr_array_unref(change->history);
+	g_free(change);
+}
+
+void
+imss_store_change_add_row(ImssStoreChange *change, const ImssStoreSlot *row)
+{
+	g_ptr_array_add(change->rows, imss_store_slot_copy(row));
+}
+
+void
+imss_store_change_set_setting(ImssStoreChange *change,
+			      const gchar *section,
+			      const gchar *name,
+			      const gchar *value)
+{
+	g_ptr_array_add(change->settings_set, g_strdup(section));
+	g_ptr_array_add(change->settings_set, g_strdup(name));
+	g_ptr_array_add(change->settings_set, g_strdup(value));
+}
+
+void
+imss_store_change_delete_setting(ImssStoreChange *change, const gchar *section, const gchar *name)
+{
+	g_ptr_array_add(change->settings_delete, g_strdup(section));
+	g_ptr_array_add(change->settings_delete, g_strdup(name));
+}
+
+void
+imss_store_change_add_history(ImssStoreChange *change,
+			      gint64 time,
+			      const gchar *action,
+			      const gchar *slot,
+			      const gchar *masked_code,
+			      const gchar *caller,
+			      const gchar *outcome,
+			      const gchar *detail)
+{
+	ImssStoreHistory *entry = g_new0(ImssStoreHistory, 1);
+	entry->time = time;
+	entry->action = g_strdup(action);
+	entry->slot = g_strdup(slot != NULL ? slot : "");
+	entry->code = g_strdup(masked_code != NULL ? masked_code : "");
+	entry->caller = g_strdup(caller != NULL ? caller : "");
+	entry->outcome = g_strdup(outcome);
+	entry->detail = g_strdup(detail != NULL ? detail : "");
+	g_ptr_array_add(change->history, entry);
+}
+
+/* -- SQL helpers ------------------------------------------------------- */
+
+static gboolean
+imss_store_is_pg(ImssStore *self)
+{
+	return g_strcmp0(self->provider, "PostgreSQL") == 0;
+}
+
+static GdaStatement *
+imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
+{
+	GdaStatement *stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
+	if (stmt == NULL)
+		return NULL;
+	if (params != NULL && !gda_statement_get_parameters(stmt, params, error)) {
+		g_object_unref(stmt);
+		return NULL;
+	}
+	return stmt;
+}
+
+static gboolean
+imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **error)
+{
+	return gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error) >=
+	       0;
+}
+
+static gboolean
+imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error)
+{
+	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, sql, NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	return imss_store_exec(self, stmt, NULL, error);
+}
+
+static gchar *
+imss_store_value_dup_string(const GValue *value)
+{
+	if (value == NULL || !G_VALUE_HOLDS_STRING(value))
+		return g_strdup("");
+	return g_strdup(g_value_get_string(value));
+}
+
+static gint64
+imss_store_value_get_int64(const GValue *value)
+{
+	if (value == NULL)
+		return 0;
+	if (G_VALUE_HOLDS_INT64(value))
+		return g_value_get_int64(value);
+	if (G_VALUE_HOLDS_INT(value))
+		return g_value_get_int(value);
+	return 0;
+}
+
+static gboolean
+imss_store_begin(ImssStore *self, GError **error)
+{
+	return gda_connection_begin_transaction(self->cnc,
+						NULL,
+						GDA_TRANSACTION_ISOLATION_UNKNOWN,
+						error);
+}
+
+static void
+imss_store_rollback(ImssStore *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (!gda_connection_rollback_transaction(self->cnc, NULL, &error_local))
+		g_warning("failed to roll back: %s", error_local->message);
+}
+
+/* -- schema ------------------------------------------------------------ */
+
+static gboolean
+imss_store_read_schema_version(ImssStore *self, gint *version, GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	if (!imss_store_exec_sql(self,
+				 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+				 error))
+		return FALSE;
+	stmt = imss_store_prepare(self, "SELECT MAX(version) FROM schema_version", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     NULL,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return FALSE;
+	*version = 0;
+	if (gda_data_model_get_n_rows(model) > 0) {
+		const GValue *v = gda_data_model_get_value_at(model, 0, 0, &error_local);
+		if (v == NULL) {
+			g_propagate_error(error, g_steal_pointer(&error_local));
+			return FALSE;
+		}
+		*version = (gint)imss_store_value_get_int64(v);
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_store_migrate(ImssStore *self, gint from, GError **error)
+{
+	const gchar *serial = imss_store_is_pg(self) ? "BIGSERIAL PRIMARY KEY"
+						     : "INTEGER PRIMARY KEY AUTOINCREMENT";
+	g_autofree gchar *history_ddl =
+	    g_strdup_printf("CREATE TABLE history (id %s, at BIGINT NOT NULL, "
+			    "action TEXT NOT NULL, slot TEXT NOT NULL, code TEXT NOT NULL, "
+			    "caller TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)",
+			    serial);
+
+	/* every step falls through to the next; the whole walk is one transaction */
+	switch (from) {
+	case 0:
+		if (!imss_store_exec_sql(self,
+					 "CREATE TABLE slots (slot TEXT PRIMARY KEY, "
+					 "code TEXT NOT NULL, expiry TEXT NOT NULL, "
+					 "issued_expiry TEXT NOT NULL, offline INTEGER NOT NULL, "
+					 "verified INTEGER NOT NULL, verified_at BIGINT NOT NULL, "
+					 "activated_at BIGINT NOT NULL)",
+					 error))
+			return FALSE;
+		if (!imss_store_exec_sql(self,
+					 "CREATE TABLE settings (section TEXT NOT NULL, "
+					 "name TEXT NOT NULL, value TEXT NOT NULL, "
+					 "PRIMARY KEY (section, name))",
+					 error))
+			return FALSE;
+		if (!imss_store_exec_sql(self, history_ddl, error))
+			return FALSE;
+		/* fall through */
+	default:
+		break;
+	}
+	if (!imss_store_exec_sql(self, "DELETE FROM schema_version", error))
+		return FALSE;
+	{
+		g_autofree gchar *sql =
+		    g_strdup_printf("INSERT INTO schema_version (version) VALUES (%d)",
+				    IMSS_STORE_SCHEMA_VERSION);
+		return imss_store_exec_sql(self, sql, error);
+	}
+}
+
+gboolean
+imss_store_open(ImssStore *self, GError **error)
+{
+	gint version = 0;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	if (self->cnc != NULL)
+		return TRUE;
+
+	gda_init();
+	self->cnc = gda_connection_open_from_string(self->provider,
+						    self->cnc_string,
+						    self->auth_string,
+						    GDA_CONNECTION_OPTIONS_NONE,
+						    error);
+	if (self->cnc == NULL) {
+		g_prefix_error(error, "failed to open the %s database: ", self->provider);
+		return FALSE;
+	}
+	self->parser = gda_connection_create_parser(self->cnc);
+	if (self->parser == NULL)
+		self->parser = gda_sql_parser_new();
+
+	if (g_strcmp0(self->provider, "SQLite") == 0) {
+		g_autofree gchar *dir = NULL;
+		g_autofree gchar *name = NULL;
+		GdaQuarkList *ql = gda_quark_list_new_from_string(self->cnc_string);
+		dir = g_strdup(gda_quark_list_find(ql, "DB_DIR"));
+		name = g_strdup(gda_quark_list_find(ql, "DB_NAME"));
+		gda_quark_list_free(ql);
+		if (dir != NULL && name != NULL) {
+			g_autofree gchar *base = g_build_filename(dir, name, NULL);
+			if (g_file_test(base, G_FILE_TEST_EXISTS))
+				self->filename = g_steal_pointer(&base);
+			else
+				self->filename = g_strdup_printf("%s.db", base);
+			/* the store holds activation codes: owner only */
+			if (g_chmod(self->filename, 0600) != 0)
+				g_warning("failed to restrict %s to 0600", self->filename);
+		}
+		/* rollback journal with FULL sync: durable across power loss, no
+		 * -wal/-shm side files, works on any local filesystem */
+		if (!imss_store_exec_sql(self, "PRAGMA synchronous = FULL", error))
+			return FALSE;
+	}
+
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	if (!imss_store_read_schema_version(self, &version, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (version > IMSS_STORE_SCHEMA_VERSION) {
+		imss_store_rollback(self);
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_NOT_SUPPORTED,
+			    "the database has schema version %d, newer than this daemon's %d; "
+			    "refusing to touch it",
+			    version,
+			    IMSS_STORE_SCHEMA_VERSION);
+		return FALSE;
+	}
+	if (version < IMSS_STORE_SCHEMA_VERSION) {
+		g_info("migrating the schema from version %d to %d",
+		       version,
+		       IMSS_STORE_SCHEMA_VERSION);
+		if (!imss_store_migrate(self, version, error)) {
+			imss_store_rollback(self);
+			g_prefix_error(error, "schema migration failed: ");
+			return FALSE;
+		}
+	}
+	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
+		return FALSE;
+	self->schema_version = IMSS_STORE_SCHEMA_VERSION;
+	return TRUE;
+}
+
+void
+imss_store_close(ImssStore *self)
+{
+	g_clear_object(&self->parser);
+	if (self->cnc != NULL) {
+		gda_connection_close(self->cnc);
+		g_clear_object(&self->cnc);
+	}
+}
+
+gint
+imss_store_get_schema_version(ImssStore *self)
+{
+	return self->schema_version;
+}
+
+const gchar *
+imss_store_get_filename(ImssStore *self)
+{
+	return self->filename;
+}
+
+static gboolean
+imss_store_check_open(ImssStore *self, GError **error)
+{
+	if (self->cnc != NULL)
+		return TRUE;
+	g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the store is not open");
+	return FALSE;
+}
+
+GPtrArray *
+imss_store_load_slots(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) rows =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_slot_free);
+
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	stmt = imss_store_prepare(self,
+				  "SELECT slot, code, expiry, issued_expiry, offline, verified, "
+				  "verified_at, activated_at FROM slots ORDER BY slot",
+				  NULL,
+				  error);
+	if (stmt == NULL)
+		return NULL;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     NULL,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		ImssStoreSlot *row = imss_store_slot_new();
+		const GValue *v[8];
+		for (gint c = 0; c < 8; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL) {
+				imss_store_slot_free(row);
+				return NULL;
+			}
+		}
+		row->slot = imss_store_value_dup_string(v[0]);
+		row->code = imss_store_value_dup_string(v[1]);
+		row->expiry = imss_store_value_dup_string(v[2]);
+		row->issued_expiry = imss_store_value_dup_string(v[3]);
+		row->offline = imss_store_value_get_int64(v[4]) != 0;
+		row->verified = imss_store_value_get_int64(v[5]) != 0;
+		row->verified_at = imss_store_value_get_int64(v[6]);
+		row->activated_at = imss_store_value_get_int64(v[7]);
+		g_ptr_array_add(rows, row);
+	}
+	return g_steal_pointer(&rows);
+}
+
+static gboolean
+imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
+{
+	/* rows: delete + insert is the upsert both providers' SQL (and libgda's
+	 * parser) agree on; we are inside a transaction */
+	if (change->rows->len > 0) {
+		g_autoptr(GdaSet) pdel = NULL;
+		g_autoptr(GdaSet) pins = NULL;
+		g_autoptr(GdaStatement) del =
+		    imss_store_prepare(self,
+				       "DELETE FROM slots WHERE slot = ##slot::string",
+				       &pdel,
+				       error);
+		g_autoptr(GdaStatement) ins = NULL;
+		if (del == NULL)
+			return FALSE;
+		ins = imss_store_prepare(self,
+					 "INSERT INTO slots (slot, code, expiry, issued_expiry, "
+					 "offline, verified, verified_at, activated_at) VALUES "
+					 "(##slot::string, ##code::string, ##expiry::string, "
+					 "##issued::string, ##offline::gint, ##verified::gint, "
+					 "##verified_at::gint64, ##activated_at::gint64)",
+					 &pins,
+					 error);
+		if (ins == NULL)
+			return FALSE;
+		for (guint i = 0; i < change->rows->len; i++) {
+			ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
+			if (!gda_set_set_holder_value(pdel, error, "slot", row->slot))
+				return FALSE;
+			if (!imss_store_exec(self, del, pdel, error))
+				return FALSE;
+			if (!gda_set_set_holder_value(pins, error, "slot", row->slot) ||
+			    !gda_set_set_holder_value(pins, error, "code", row->code) ||
+			    !gda_set_set_holder_value(pins, error, "expiry", row->expiry) ||
+			    !gda_set_set_holder_value(pins, error, "issued", row->issued_expiry) ||
+			    !gda_set_set_holder_value(pins, error, "offline", (gint)row->offline) ||
+			    !gda_set_set_holder_value(pins, error, "verified", (gint)row->verified) ||
+			    !gda_set_set_holder_value(pins,
+						      error,
+						      "verified_at",
+						      (gint64)row->verified_at) ||
+			    !gda_set_set_holder_value(pins,
+						      error,
+						      "activated_at",
+						      (gint64)row->activated_at))
+				return FALSE;
+			if (!imss_store_exec(self, ins, pins, error))
+				return FALSE;
+		}
+	}
+
+	/* settings */
+	if (change->settings_delete->len > 0 || change->settings_set->len > 0) {
+		g_autoptr(GdaSet) pdel = NULL;
+		g_autoptr(GdaSet) pins = NULL;
+		g_autoptr(GdaStatement) del =
+		    imss_store_prepare(self,
+				       "DELETE FROM settings WHERE section = ##section::string "
+				       "AND name = ##name::string",
+				       &pdel,
+				       error);
+		g_autoptr(GdaStatement) ins = NULL;
+		if (del == NULL)
+			return FALSE;
+		ins = imss_store_prepare(self,
+					 "INSERT INTO settings (section, name, value) VALUES "
+					 "(##section::string, ##name::string, ##value::string)",
+					 &pins,
+					 error);
+		if (ins == NULL)
+			return FALSE;
+		for (guint i = 0; i + 1 < change->settings_delete->len; i += 2) {
+			gint n;
+			if (!gda_set_set_holder_value(pdel,
+						      error,
+						      "section",
+						      g_ptr_array_index(change->settings_delete, i)) ||
+			    !gda_set_set_holder_value(pdel,
+						      error,
+						      "name",
+						      g_ptr_array_index(change->settings_delete, i + 1)))
+				return FALSE;
+			n = gda_connection_statement_execute_non_select(self->cnc,
+									del,
+									pdel,
+									NULL,
+									error);
+			if (n < 0)
+				return FALSE;
+			if (n > 0)
+				change->settings_delete_hit = TRUE;
+		}
+		for (guint i = 0; i + 2 < change->settings_set->len; i += 3) {
+			if (!gda_set_set_holder_value(pdel,
+						      error,
+						      "section",
+						      g_ptr_array_index(change->settings_set, i)) ||
+			    !gda_set_set_holder_value(pdel,
+						      error,
+						      "name",
+						      g_ptr_array_index(change->settings_set, i + 1)))
+				return FALSE;
+			if (!imss_store_exec(self, del, pdel, error))
+				return FALSE;
+			if (!gda_set_set_holder_value(pins,
+						      error,
+						      "section",
+						      g_ptr_array_index(change->settings_set, i)) ||
+			    !gda_set_set_holder_value(pins,
+						      error,
+						      "name",
+						      g_ptr_array_index(change->settings_set, i + 1)) ||
+			    !gda_set_set_holder_value(pins,
+						      error,
+						      "value",
+						      g_ptr_array_index(change->settings_set, i + 2)))
+				return FALSE;
+			if (!imss_store_exec(self, ins, pins, error))
+				return FALSE;
+		}
+	}
+
+	/* history */
+	if (change->history->len > 0) {
+		g_autoptr(GdaSet) p = NULL;
+		g_autoptr(GdaStatement) ins =
+		    imss_store_prepare(self,
+				       "INSERT INTO history (at, action, slot, code, caller, "
+				       "outcome, detail) VALUES (##at::gint64, ##action::string, "
+				       "##slot::string, ##code::string, ##caller::string, "
+				       "##outcome::string, ##detail::string)",
+				       &p,
+				       error);
+		if (ins == NULL)
+			return FALSE;
+		for (guint i = 0; i < change->history->len; i++) {
+			ImssStoreHistory *h = g_ptr_array_index(change->history, i);
+			if (!gda_set_set_holder_value(p, error, "at", (gint64)h->time) ||
+			    !gda_set_set_holder_value(p, error, "action", h->action) ||
+			    !gda_set_set_holder_value(p, error, "slot", h->slot) ||
+			    !gda_set_set_holder_value(p, error, "code", h->code) ||
+			    !gda_set_set_holder_value(p, error, "caller", h->caller) ||
+			    !gda_set_set_holder_value(p, error, "outcome", h->outcome) ||
+			    !gda_set_set_holder_value(p, error, "detail", h->detail))
+				return FALSE;
+			if (!imss_store_exec(self, ins, p, error))
+				return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+gboolean
+imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	change->settings_delete_hit = FALSE;
+	if (!imss_store_apply_inner(self, change, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gchar *
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	const GValue *v;
+
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	stmt = imss_store_prepare(self,
+				  "SELECT value FROM settings WHERE section = ##section::string "
+				  "AND name = ##name::string",
+				  &p,
+				  error);
+	if (stmt == NULL)
+		return NULL;
+	if (!gda_set_set_holder_value(p, error, "section", section) ||
+	    !gda_set_set_holder_value(p, error, "name", name))
+		return NULL;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     p,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return NULL;
+	if (gda_data_model_get_n_rows(model) == 0)
+		return NULL;
+	v = gda_data_model_get_value_at(model, 0, 0, error);
+	if (v == NULL)
+		return NULL;
+	return imss_store_value_dup_string(v);
+}
+
+GPtrArray *
+imss_store_list_history(ImssStore *self, guint limit, GError **error)
+{
+	GType types[] = {G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) entries =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+	g_autofree gchar *sql = NULL;
+
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	/* an integer we format ourselves: nothing of the caller's reaches the SQL */
+	if (limit > 0)
+		sql = g_strdup_printf("SELECT at, action, slot, code, caller, outcome, detail "
+				      "FROM history ORDER BY id DESC LIMIT %u",
+				      limit);
+	else
+		sql = g_strdup("SELECT at, action, slot, code, caller, outcome, detail "
+			       "FROM history ORDER BY id DESC");
+	stmt = imss_store_prepare(self, sql, NULL, error);
+	if (stmt == NULL)
+		return NULL;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     NULL,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
+		const GValue *v[7];
+		for (gint c = 0; c < 7; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL) {
+				imss_store_history_free(h);
+				return NULL;
+			}
+		}
+		h->time = imss_store_value_get_int64(v[0]);
+		h->action = imss_store_value_dup_string(v[1]);
+		h->slot = imss_store_value_dup_string(v[2]);
+		h->code = imss_store_value_dup_string(v[3]);
+		h->caller = imss_store_value_dup_string(v[4]);
+		h->outcome = imss_store_value_dup_string(v[5]);
+		h->detail = imss_store_value_dup_string(v[6]);
+		g_ptr_array_add(entries, h);
+	}
+	return g_steal_pointer(&entries);
+}
+
+static void
+imss_store_finalize(GObject *obj)
+{
+	ImssStore *self = IMSS_STORE(obj);
+	imss_store_close(self);
+	g_free(self->provider);
+	g_free(self->cnc_string);
+	g_free(self->auth_string);
+	g_free(self->filename);
+	G_OBJECT_CLASS(imss_store_parent_class)->finalize(obj);
+}
+
+static void
+imss_store_class_init(ImssStoreClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = imss_store_finalize;
+}
+
+static void
+imss_store_init(ImssStore *self)
+{
+}
+
+ImssStore *
+imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
+{
+	ImssStore *self = g_object_new(IMSS_TYPE_STORE, NULL);
+	self->provider = g_strdup(provider);
+	self->cnc_string = g_strdup(cnc);
+	self->auth_string = g_strdup(auth);
+	return self;
+}

@@ -1,0 +1,118 @@
+/*
+ * The license store: libgda on embedded SQLite (default) or a shared
+ * PostgreSQL. Only this file speaks SQL. Every change is one transaction.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define IMSS_TYPE_STORE (imss_store_get_type())
+G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
+
+#define IMSS_STORE_SCHEMA_VERSION 1
+
+/* One stored slot row. Dates are YYYY-MM-DD strings, times UTC seconds. */
+typedef struct {
+	gchar *slot;
+	gchar *code; /* canonical, full: the store is the only place it lives */
+	gchar *expiry;
+	gchar *issued_expiry;
+	gboolean offline;
+	gboolean verified;
+	gint64 verified_at; /* 0: never */
+	gint64 activated_at;
+} ImssStoreSlot;
+
+ImssStoreSlot *
+imss_store_slot_new(void);
+ImssStoreSlot *
+imss_store_slot_copy(const ImssStoreSlot *row);
+void
+imss_store_slot_free(ImssStoreSlot *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreSlot, imss_store_slot_free)
+
+typedef struct {
+	gint64 time;
+	gchar *action;
+	gchar *slot;
+	gchar *code; /* masked */
+	gchar *caller;
+	gchar *outcome;
+	gchar *detail;
+} ImssStoreHistory;
+
+void
+imss_store_history_free(ImssStoreHistory *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreHistory, imss_store_history_free)
+
+/* @provider: "SQLite" or "PostgreSQL"; @cnc: a libgda connection string
+ * (for SQLite "DB_DIR=...;DB_NAME=..."); @auth may be NULL. */
+ImssStore *
+imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth);
+/* Opens the connection and brings the schema to the current version
+ * (migrations in one transaction). Refuses a schema newer than ours. */
+gboolean
+imss_store_open(ImssStore *self, GError **error);
+void
+imss_store_close(ImssStore *self);
+gint
+imss_store_get_schema_version(ImssStore *self);
+/* The SQLite file, or NULL for other providers. */
+const gchar *
+imss_store_get_filename(ImssStore *self);
+
+/* All stored slot rows (element type ImssStoreSlot). */
+GPtrArray *
+imss_store_load_slots(ImssStore *self, GError **error);
+
+/* One change: writes @rows (upsert), deletes @settings_delete (section/name
+ * pairs), sets @settings_set (section, name, value triples) and appends
+ * @history (may be NULL) — all or nothing. */
+typedef struct {
+	GPtrArray *rows;	     /* ImssStoreSlot */
+	GPtrArray *settings_set;     /* gchar*: section, name, value, ... */
+	GPtrArray *settings_delete;  /* gchar*: section, name, ... */
+	GPtrArray *history;	     /* ImssStoreHistory */
+	gboolean settings_delete_hit; /* out: a deleted setting existed */
+} ImssStoreChange;
+
+ImssStoreChange *
+imss_store_change_new(void);
+void
+imss_store_change_free(ImssStoreChange *change);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreChange, imss_store_change_free)
+void
+imss_store_change_add_row(ImssStoreChange *change, const ImssStoreSlot *row);
+void
+imss_store_change_set_setting(ImssStoreChange *change,
+			      const gchar *section,
+			      const gchar *name,
+			      const gchar *value);
+void
+imss_store_change_delete_setting(ImssStoreChange *change,
+				 const gchar *section,
+				 const gchar *name);
+void
+imss_store_change_add_history(ImssStoreChange *change,
+			      gint64 time,
+			      const gchar *action,
+			      const gchar *slot,
+			      const gchar *masked_code,
+			      const gchar *caller,
+			      const gchar *outcome,
+			      const gchar *detail);
+
+gboolean
+imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error);
+
+/* A setting, or NULL when absent (error set only on failure). */
+gchar *
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error);
+
+/* Newest first; @limit 0 = all. Element type ImssStoreHistory. */
+GPtrArray *
+imss_store_list_history(ImssStore *self, guint limit, GError **error);
+
+G_END_DECLS
