@@ -162,8 +162,9 @@ imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **
 static gboolean
 imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **error)
 {
-	return gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error) >=
-	       0;
+	/* -1 is an error; -2 means "rows affected unknown" (DDL) */
+	return gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error) !=
+	       -1;
 }
 
 static gboolean
@@ -333,10 +334,9 @@ imss_store_open(ImssStore *self, GError **error)
 			if (g_chmod(self->filename, 0600) != 0)
 				g_warning("failed to restrict %s to 0600", self->filename);
 		}
-		/* rollback journal with FULL sync: durable across power loss, no
-		 * -wal/-shm side files, works on any local filesystem */
-		if (!imss_store_exec_sql(self, "PRAGMA synchronous = FULL", error))
-			return FALSE;
+		/* SQLite's defaults are what we want and we keep them: a rollback
+		 * journal (no -wal/-shm side files, works on any local filesystem)
+		 * with synchronous=FULL, durable across power loss */
 	}
 
 	if (!imss_store_begin(self, error))
@@ -548,7 +548,7 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 									pdel,
 									NULL,
 									error);
-			if (n < 0)
+			if (n == -1)
 				return FALSE;
 			if (n > 0)
 				change->settings_delete_hit = TRUE;

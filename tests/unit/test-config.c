@@ -1,0 +1,132 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "imss-config.h"
+
+static void
+test_config_defaults(void)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(GError) error = NULL;
+	g_assert_true(imss_config_load(config, "/nonexistent/imss.conf", FALSE, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(imss_config_get_edition(config), ==, IMSS_EDITION_IMSVA);
+	g_assert_cmpstr(imss_config_get_db_provider(config), ==, "SQLite");
+	g_assert_null(imss_config_get_db_connection(config));
+	g_assert_cmpstr(imss_config_get_server_url(config),
+			==,
+			"http://licenseupdate.trendmicro.com/ollu/license_update.aspx");
+	g_assert_null(imss_config_get_proxy_host(config));
+	g_assert_false(imss_config_get_sender_filter_enabled(config));
+}
+
+static void
+test_config_missing_required(void)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(GError) error = NULL;
+	/* an explicit --config must exist */
+	g_assert_false(imss_config_load(config, "/nonexistent/imss.conf", TRUE, &error));
+	g_assert_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+static void
+test_config_full(void)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(GError) error = NULL;
+	const gchar *data = "[license]\nedition=imss\n"
+			    "[database]\nprovider=PostgreSQL\nconnection=HOST=/tmp;DB_NAME=imss\n"
+			    "auth=USERNAME=postgres\n"
+			    "[license-server]\nurl=https://lic.example.com/ollu/license_update.aspx\n"
+			    "[proxy]\nhost=proxy.example.com\nport=3128\nuser=bob\npassword=s3cret\n"
+			    "[services]\nscan-unit=scan.service\nsender-filter-enabled=true\n";
+	g_assert_true(imss_config_load_data(config, data, "test.conf", &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(imss_config_get_edition(config), ==, IMSS_EDITION_IMSS);
+	g_assert_cmpstr(imss_config_get_db_provider(config), ==, "PostgreSQL");
+	g_assert_cmpstr(imss_config_get_db_connection(config), ==, "HOST=/tmp;DB_NAME=imss");
+	g_assert_cmpstr(imss_config_get_db_auth(config), ==, "USERNAME=postgres");
+	g_assert_cmpstr(imss_config_get_proxy_host(config), ==, "proxy.example.com");
+	g_assert_cmpuint(imss_config_get_proxy_port(config), ==, 3128);
+	g_assert_cmpstr(imss_config_get_proxy_user(config), ==, "bob");
+	g_assert_cmpstr(imss_config_get_proxy_password(config), ==, "s3cret");
+	g_assert_cmpstr(imss_config_get_scan_unit(config), ==, "scan.service");
+	g_assert_cmpstr(imss_config_get_policy_unit(config), ==, "imss-policy.service");
+	g_assert_true(imss_config_get_sender_filter_enabled(config));
+	g_assert_cmpuint(imss_config_get_warnings(config)->len, ==, 0);
+}
+
+/* a bad value names the file, the line and the key */
+static void
+test_config_bad_values(void)
+{
+	const struct {
+		const gchar *data;
+		const gchar *expect;
+	} cases[] = {
+	    {"# comment\n[license]\n\nedition=imsx\n", "bad.conf:4: [license] edition"},
+	    {"[proxy]\nhost=p\nport=70000\n", "bad.conf:3: [proxy] port"},
+	    {"[proxy]\nport=abc\n", "bad.conf:2: [proxy] port"},
+	    {"[proxy]\nhost=p q\n", "bad.conf:2: [proxy] host"},
+	    {"[proxy]\npassword=x\n", "bad.conf:2: [proxy] password"},
+	    {"[license-server]\nurl=ftp://x/\n", "bad.conf:2: [license-server] url"},
+	    {"[database]\nprovider=mysql\n", "bad.conf:2: [database] provider"},
+	    {"[database]\nprovider=PostgreSQL\n", "[database] connection"},
+	    {"[services]\nscan-unit=../../etc/passwd\n", "bad.conf:2: [services] scan-unit"},
+	    {"[services]\nsender-filter-enabled=maybe\n",
+	     "bad.conf:2: [services] sender-filter-enabled"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(ImssConfig) config = imss_config_new();
+		g_autoptr(GError) error = NULL;
+		g_assert_false(imss_config_load_data(config, cases[i].data, "bad.conf", &error));
+		g_assert_nonnull(error);
+		if (strstr(error->message, cases[i].expect) == NULL)
+			g_error("case %u: '%s' does not contain '%s'", i, error->message, cases[i].expect);
+	}
+}
+
+static void
+test_config_syntax_error(void)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(GError) error = NULL;
+	g_assert_false(imss_config_load_data(config, "[license\nedition=imss\n", "broken.conf", &error));
+	g_assert_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE);
+	g_assert_true(g_str_has_prefix(error->message, "broken.conf: "));
+}
+
+static void
+test_config_unknown_keys(void)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(GError) error = NULL;
+	GPtrArray *warnings;
+	g_test_expect_message("ImssConfig", G_LOG_LEVEL_WARNING, "u.conf:2: unknown key [license] editin*");
+	g_test_expect_message("ImssConfig", G_LOG_LEVEL_WARNING, "u.conf:4: unknown key [extra] foo*");
+	/* unknown keys are warned about, not fatal; the known ones still apply */
+	g_assert_true(imss_config_load_data(config,
+					    "[license]\neditin=imss\n[extra]\nfoo=1\n",
+					    "u.conf",
+					    &error));
+	g_assert_no_error(error);
+	g_test_assert_expected_messages();
+	warnings = imss_config_get_warnings(config);
+	g_assert_cmpuint(warnings->len, ==, 2);
+	g_assert_cmpint(imss_config_get_edition(config), ==, IMSS_EDITION_IMSVA);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/imss/config/defaults", test_config_defaults);
+	g_test_add_func("/imss/config/missing-required", test_config_missing_required);
+	g_test_add_func("/imss/config/full", test_config_full);
+	g_test_add_func("/imss/config/bad-values", test_config_bad_values);
+	g_test_add_func("/imss/config/syntax-error", test_config_syntax_error);
+	g_test_add_func("/imss/config/unknown-keys", test_config_unknown_keys);
+	return g_test_run();
+}
