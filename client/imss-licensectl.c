@@ -28,6 +28,8 @@
 typedef struct {
 	gboolean json;
 	guint limit;
+	guint days;
+	GDate today; /* the daemon's calendar date */
 	GDBusConnection *connection;
 	ImssExportedManager *manager;
 } ImssCtl;
@@ -159,24 +161,49 @@ imss_ctl_print_json(JsonBuilder *builder)
 	g_print("%s\n", out);
 }
 
-/* days from today (local) to @date_str, or G_MININT when there is no date */
-static gint
-imss_ctl_days_until(const gchar *date_str)
+/* the daemon's calendar date: days left are counted the way it counts them
+ * (its zone, or its virtual clock) */
+static gboolean
+imss_ctl_load_today(ImssCtl *ctl, GError **error)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_local();
-	GDate today, date;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) dict_v = NULL;
+	g_autoptr(GVariantDict) dict = NULL;
+	const gchar *today = NULL;
 	guint y, m, d;
-	if (date_str == NULL || sscanf(date_str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
+
+	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+				       "GetClock",
+				       NULL,
+				       G_DBUS_CALL_FLAGS_NONE,
+				       -1,
+				       NULL,
+				       error);
+	if (reply == NULL)
+		return FALSE;
+	dict_v = g_variant_get_child_value(reply, 0);
+	dict = g_variant_dict_new(dict_v);
+	g_date_clear(&ctl->today, 1);
+	if (g_variant_dict_lookup(dict, "today", "&s", &today) &&
+	    sscanf(today, "%4u-%2u-%2u", &y, &m, &d) == 3 &&
+	    g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		g_date_set_dmy(&ctl->today, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	return TRUE;
+}
+
+/* days from the daemon's today to @date_str, or G_MININT when there is no date */
+static gint
+imss_ctl_days_until(ImssCtl *ctl, const gchar *date_str)
+{
+	GDate date;
+	guint y, m, d;
+	if (!g_date_valid(&ctl->today) || date_str == NULL ||
+	    sscanf(date_str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
 	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
 		return G_MININT;
-	g_date_clear(&today, 1);
 	g_date_clear(&date, 1);
-	g_date_set_dmy(&today,
-		       (GDateDay)g_date_time_get_day_of_month(now),
-		       (GDateMonth)g_date_time_get_month(now),
-		       (GDateYear)g_date_time_get_year(now));
 	g_date_set_dmy(&date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-	return g_date_days_between(&today, &date);
+	return g_date_days_between(&ctl->today, &date);
 }
 
 /* -- commands -------------------------------------------------------------- */
@@ -188,6 +215,8 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 
 	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	if (!imss_ctl_load_today(ctl, error))
 		return FALSE;
 	if (ctl->json) {
 		json_builder_begin_object(builder);
@@ -218,7 +247,7 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 		if (slot == NULL)
 			return FALSE;
 		expiry = imss_exported_slot_get_expiry_date(slot);
-		days = imss_ctl_days_until(expiry);
+		days = imss_ctl_days_until(ctl, expiry);
 		if (ctl->json) {
 			json_builder_begin_object(builder);
 			json_builder_set_member_name(builder, "slot");
@@ -565,11 +594,101 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+static const gchar *
+imss_ctl_event_text(const gchar *kind)
+{
+	if (g_strcmp0(kind, "check") == 0)
+		/* TRANSLATORS: a scheduled event: automatic license-server check */
+		return _("automatic license check");
+	if (g_strcmp0(kind, "expiring") == 0)
+		/* TRANSLATORS: a scheduled event: 60 days before expiry */
+		return _("expiry notices begin (60 days left)");
+	if (g_strcmp0(kind, "grace") == 0)
+		/* TRANSLATORS: a scheduled event: the expiry date */
+		return _("license expires; grace period begins");
+	if (g_strcmp0(kind, "expired") == 0)
+		/* TRANSLATORS: a scheduled event: end of the grace period */
+		return _("grace period ends; component updates restricted");
+	return kind;
+}
+
+static gboolean
+imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) events = NULL;
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	static const gchar *keys[] = {"time", "slot", "kind", "offset", "date"};
+	GVariantIter iter;
+	GVariant *entry;
+
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+				       "ListEvents",
+				       g_variant_new("(u)", ctl->days),
+				       G_DBUS_CALL_FLAGS_NONE,
+				       -1,
+				       NULL,
+				       error);
+	if (reply == NULL)
+		return FALSE;
+	events = g_variant_get_child_value(reply, 0);
+	if (ctl->json) {
+		json_builder_begin_array(builder);
+	} else {
+		gchar **header = g_new0(gchar *, 5);
+		/* TRANSLATORS: column headers of `imss-licensectl schedule` */
+		header[0] = g_strdup(_("TIME"));
+		header[1] = g_strdup(_("SLOT"));
+		header[2] = g_strdup(_("EVENT"));
+		header[3] = g_strdup(_("RELATIVE TO EXPIRY"));
+		g_ptr_array_add(rows, header);
+	}
+	g_variant_iter_init(&iter, events);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
+		const gchar *v[G_N_ELEMENTS(keys)];
+		for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
+			if (!g_variant_dict_lookup(dict, keys[k], "&s", &v[k]))
+				v[k] = "";
+		}
+		if (ctl->json) {
+			json_builder_begin_object(builder);
+			for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
+				json_builder_set_member_name(builder, keys[k]);
+				json_builder_add_string_value(builder, v[k]);
+			}
+			json_builder_end_object(builder);
+		} else {
+			gchar **row = g_new0(gchar *, 5);
+			row[0] = g_strdup(v[0]);
+			row[1] = g_strdup(v[1]);
+			row[2] = g_strdup(imss_ctl_event_text(v[2]));
+			row[3] = g_strdup(v[3]);
+			g_ptr_array_add(rows, row);
+		}
+		g_variant_unref(entry);
+	}
+	if (ctl->json) {
+		json_builder_end_array(builder);
+		imss_ctl_print_json(builder);
+	} else if (rows->len == 1) {
+		/* TRANSLATORS: `schedule` when nothing is activated */
+		g_print("%s\n", _("Nothing is scheduled: no license is activated."));
+	} else {
+		imss_ctl_print_table(rows, 4);
+	}
+	return TRUE;
+}
+
 static const ImssCtlCommand commands[] = {
     /* TRANSLATORS: command descriptions in --help */
     {"status", "", N_("Show every license slot: state, expiry, grace end, days left"), imss_ctl_status},
     {"activate", "SLOT [CODE|-]", N_("Register an activation code (read from standard input when not given)"), imss_ctl_activate},
     {"update", "", N_("Ask the license server for the current expiry dates now"), imss_ctl_update},
+    {"schedule", "", N_("Show the upcoming checks and state changes (--days N, default 90)"), imss_ctl_schedule},
     {"history", "", N_("Show the history of license changes"), imss_ctl_history},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},
@@ -619,6 +738,7 @@ main(int argc, char *argv[])
 {
 	ImssCtl ctl = {0};
 	gint limit = 0;
+	gint days = 0;
 	gboolean version = FALSE;
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
@@ -629,6 +749,8 @@ main(int argc, char *argv[])
 	    {"json", 'j', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.json, N_("Print JSON for scripts"), NULL},
 	    /* TRANSLATORS: --limit option of history */
 	    {"limit", 'n', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &limit, N_("Show at most N history entries"), "N"},
+	    /* TRANSLATORS: --days option of schedule */
+	    {"days", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &days, N_("Look N days ahead (schedule)"), "N"},
 	    /* TRANSLATORS: --version option */
 	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL},
 	    {NULL}};
@@ -655,6 +777,7 @@ main(int argc, char *argv[])
 		return EXIT_SUCCESS;
 	}
 	ctl.limit = limit > 0 ? (guint)limit : 0;
+	ctl.days = days > 0 ? (guint)days : 0;
 	(void)imss_error_quark();
 	if (argc < 2) {
 		g_autofree gchar *usage = g_option_context_get_help(context, TRUE, NULL);

@@ -31,6 +31,16 @@ imss_calendar_days_between(const GDate *a, const GDate *b)
 	return (gint)g_date_get_julian(b) - (gint)g_date_get_julian(a);
 }
 
+static void
+imss_calendar_offset_date(const GDate *base, gint days, GDate *out)
+{
+	*out = *base;
+	if (days >= 0)
+		g_date_add_days(out, (guint)days);
+	else
+		g_date_subtract_days(out, (guint)-days);
+}
+
 void
 imss_calendar_grace_end(const GDate *expiry, GDate *grace_end)
 {
@@ -81,11 +91,39 @@ imss_calendar_next_check(const GDate *expiry, const GDate *after, GDate *next)
 		if (d <= -1 && -1 < best)
 			best = -1;
 	}
-	*next = *expiry;
-	if (best >= 0)
-		g_date_add_days(next, (guint)best);
-	else
-		g_date_subtract_days(next, (guint)-best);
+	imss_calendar_offset_date(expiry, best, next);
+}
+
+void
+imss_calendar_prev_check(const GDate *expiry, const GDate *day, GDate *prev)
+{
+	gint d = imss_calendar_days_between(expiry, day); /* day − E */
+	gint best;
+	if (d > IMSS_GRACE_DAYS) {
+		best = d;
+	} else {
+		/* the largest multiple of 30 at or below d (floor division) */
+		best = (d >= 0 ? d / IMSS_CHECK_CADENCE
+			       : -((-d + IMSS_CHECK_CADENCE - 1) / IMSS_CHECK_CADENCE)) *
+		       IMSS_CHECK_CADENCE;
+		if (d >= -1 && -1 > best)
+			best = -1;
+	}
+	imss_calendar_offset_date(expiry, best, prev);
+}
+
+gboolean
+imss_calendar_next_transition(const GDate *expiry, const GDate *after, GDate *next)
+{
+	const gint offsets[] = {-IMSS_EXPIRING_DAYS, 0, IMSS_GRACE_DAYS};
+	gint d = imss_calendar_days_between(expiry, after);
+	for (guint i = 0; i < G_N_ELEMENTS(offsets); i++) {
+		if (offsets[i] > d) {
+			imss_calendar_offset_date(expiry, offsets[i], next);
+			return TRUE;
+		}
+	}
+	return FALSE;
 }
 
 static gint64
@@ -138,6 +176,18 @@ imss_calendar_day_start(GTimeZone *tz, const GDate *date)
 		}
 	}
 	return naive; /* unreachable for real zones */
+}
+
+void
+imss_calendar_today(GTimeZone *tz, gint64 t, GDate *date)
+{
+	GDate next;
+	imss_calendar_local_date(tz, t, date);
+	/* a midnight repeated by a fall-back: the next date has already begun */
+	next = *date;
+	g_date_add_days(&next, 1);
+	if (imss_calendar_day_start(tz, &next) <= t)
+		*date = next;
 }
 
 gchar *

@@ -36,6 +36,13 @@ imss_calendar_is_check_day(const GDate *expiry, const GDate *day);
 /* The first check day strictly after @after. */
 void
 imss_calendar_next_check(const GDate *expiry, const GDate *after, GDate *next);
+/* The latest check day at or before @day. */
+void
+imss_calendar_prev_check(const GDate *expiry, const GDate *day, GDate *prev);
+/* The first day after @after on which the state changes (E−60, E or G);
+ * FALSE when none is left (expired). */
+gboolean
+imss_calendar_next_transition(const GDate *expiry, const GDate *after, GDate *next);
 /* Signed days from @a to @b (b − a). */
 gint
 imss_calendar_days_between(const GDate *a, const GDate *b);
@@ -43,6 +50,11 @@ imss_calendar_days_between(const GDate *a, const GDate *b);
 /* The local date (in @tz) of the UTC instant @t (seconds since the epoch). */
 void
 imss_calendar_local_date(GTimeZone *tz, gint64 t, GDate *date);
+/* The calendar date in effect at @t: the latest date whose day start (see
+ * below) is at or before @t. Unlike the raw local date it never goes back
+ * during a repeated midnight hour, so a date's jobs run once. */
+void
+imss_calendar_today(GTimeZone *tz, gint64 t, GDate *date);
 /* The first instant (UTC seconds) whose local date in @tz is @date or later:
  * local 00:00 when it exists, its first occurrence when it happens twice, the
  * first existing instant when it does not exist, and the next day's start

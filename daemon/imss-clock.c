@@ -2,6 +2,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
 #include "imss-calendar.h"
 #include "imss-clock.h"
 
@@ -10,9 +16,15 @@ struct _ImssClock {
 	gboolean virtual;
 	gint64 virtual_now;
 	GTimeZone *tz;
+	gint64 alarm;
+	gint timerfd;
+	guint timerfd_source;
+	guint idle_source; /* virtual: an alarm set in the past fires from an idle */
+	GFileMonitor *localtime_monitor;
+	guint64 wakeups;
 };
 
-enum { SIGNAL_CHANGED, SIGNAL_LAST };
+enum { SIGNAL_ALARM, SIGNAL_CHANGED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE(ImssClock, imss_clock, G_TYPE_OBJECT)
@@ -40,7 +52,7 @@ imss_clock_get_timezone(ImssClock *self)
 void
 imss_clock_get_today(ImssClock *self, GDate *today)
 {
-	imss_calendar_local_date(self->tz, imss_clock_get_time(self), today);
+	imss_calendar_today(self->tz, imss_clock_get_time(self), today);
 }
 
 gchar *
@@ -49,12 +61,175 @@ imss_clock_format_now(ImssClock *self)
 	return imss_calendar_format_instant(self->tz, imss_clock_get_time(self));
 }
 
+guint64
+imss_clock_get_wakeups(ImssClock *self)
+{
+	return self->wakeups;
+}
+
+gint64
+imss_clock_get_alarm(ImssClock *self)
+{
+	return self->alarm;
+}
+
+/* -- real clock: timerfd ---------------------------------------------------- */
+
+static void
+imss_clock_arm_timerfd(ImssClock *self)
+{
+	struct itimerspec spec = {0};
+	if (self->timerfd < 0)
+		return;
+	/* with no alarm the timer still waits (at the far end of time) so that
+	 * TFD_TIMER_CANCEL_ON_SET reports clock steps */
+	spec.it_value.tv_sec = self->alarm == IMSS_CLOCK_NO_ALARM ? (time_t)1 << 33
+								  : (time_t)MAX(self->alarm, 1);
+	if (timerfd_settime(self->timerfd,
+			    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			    &spec,
+			    NULL) != 0)
+		g_warning("failed to arm the wall-clock timer: %s", g_strerror(errno));
+}
+
+static gboolean
+imss_clock_timerfd_cb(gint fd, GIOCondition condition, gpointer user_data)
+{
+	ImssClock *self = IMSS_CLOCK(user_data);
+	guint64 expirations = 0;
+	ssize_t n = read(fd, &expirations, sizeof(expirations));
+
+	self->wakeups++;
+	if (n < 0 && errno == ECANCELED) {
+		/* the clock was set, or the system resumed: first let due work
+		 * run, then recompute (systemd #8231 ordering) */
+		g_info("the wall clock changed");
+		if (self->alarm != IMSS_CLOCK_NO_ALARM && imss_clock_get_time(self) >= self->alarm) {
+			self->alarm = IMSS_CLOCK_NO_ALARM;
+			g_signal_emit(self, signals[SIGNAL_ALARM], 0);
+		}
+		g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+		imss_clock_arm_timerfd(self);
+		return G_SOURCE_CONTINUE;
+	}
+	if (n < 0) {
+		if (errno != EAGAIN)
+			g_warning("wall-clock timer: %s", g_strerror(errno));
+		return G_SOURCE_CONTINUE;
+	}
+	if (self->alarm != IMSS_CLOCK_NO_ALARM && imss_clock_get_time(self) >= self->alarm) {
+		self->alarm = IMSS_CLOCK_NO_ALARM;
+		g_signal_emit(self, signals[SIGNAL_ALARM], 0);
+	}
+	/* re-arm: the handler may have set a new alarm (or none) */
+	imss_clock_arm_timerfd(self);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+imss_clock_localtime_changed_cb(GFileMonitor *monitor,
+				GFile *file,
+				GFile *other,
+				GFileMonitorEvent event,
+				gpointer user_data)
+{
+	ImssClock *self = IMSS_CLOCK(user_data);
+	if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED &&
+	    event != G_FILE_MONITOR_EVENT_DELETED && event != G_FILE_MONITOR_EVENT_RENAMED &&
+	    event != G_FILE_MONITOR_EVENT_MOVED_IN)
+		return;
+	self->wakeups++;
+	g_message("/etc/localtime changed: reloading the time zone");
+	imss_clock_reload_timezone(self);
+}
+
+gboolean
+imss_clock_start(ImssClock *self, GError **error)
+{
+	g_autoptr(GFile) localtime = NULL;
+	if (self->virtual || self->timerfd >= 0)
+		return TRUE;
+	self->timerfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (self->timerfd < 0) {
+		g_set_error(error,
+			    G_IO_ERROR,
+			    g_io_error_from_errno(errno),
+			    "timerfd_create: %s",
+			    g_strerror(errno));
+		return FALSE;
+	}
+	self->timerfd_source = g_unix_fd_add(self->timerfd, G_IO_IN, imss_clock_timerfd_cb, self);
+	imss_clock_arm_timerfd(self);
+
+	/* a TZ set in the environment pins the zone; otherwise follow the system's */
+	if (g_getenv("TZ") == NULL) {
+		localtime = g_file_new_for_path("/etc/localtime");
+		self->localtime_monitor =
+		    g_file_monitor_file(localtime, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+		if (self->localtime_monitor != NULL)
+			g_signal_connect(self->localtime_monitor,
+					 "changed",
+					 G_CALLBACK(imss_clock_localtime_changed_cb),
+					 self);
+	}
+	return TRUE;
+}
+
+/* -- virtual clock ------------------------------------------------------------ */
+
+static gboolean
+imss_clock_virtual_idle_cb(gpointer user_data)
+{
+	ImssClock *self = IMSS_CLOCK(user_data);
+	self->idle_source = 0;
+	if (self->alarm != IMSS_CLOCK_NO_ALARM && self->alarm <= self->virtual_now) {
+		self->alarm = IMSS_CLOCK_NO_ALARM;
+		self->wakeups++;
+		g_signal_emit(self, signals[SIGNAL_ALARM], 0);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+void
+imss_clock_set_alarm(ImssClock *self, gint64 deadline)
+{
+	self->alarm = deadline;
+	if (!self->virtual) {
+		imss_clock_arm_timerfd(self);
+		return;
+	}
+	if (deadline <= self->virtual_now && self->idle_source == 0)
+		self->idle_source = g_idle_add(imss_clock_virtual_idle_cb, self);
+}
+
 void
 imss_clock_set_time(ImssClock *self, gint64 t)
 {
 	g_return_if_fail(self->virtual);
 	self->virtual_now = t;
+	self->wakeups++;
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+guint
+imss_clock_advance(ImssClock *self, gint64 seconds)
+{
+	gint64 target;
+	guint fired = 0;
+	g_return_val_if_fail(self->virtual, 0);
+	g_return_val_if_fail(seconds >= 0, 0);
+	target = self->virtual_now + seconds;
+	/* every alarm on the way, in order, each at its own instant */
+	while (self->alarm != IMSS_CLOCK_NO_ALARM && self->alarm <= target) {
+		if (self->alarm > self->virtual_now)
+			self->virtual_now = self->alarm;
+		self->alarm = IMSS_CLOCK_NO_ALARM;
+		self->wakeups++;
+		fired++;
+		g_signal_emit(self, signals[SIGNAL_ALARM], 0);
+	}
+	self->virtual_now = target;
+	return fired;
 }
 
 void
@@ -69,6 +244,13 @@ static void
 imss_clock_finalize(GObject *obj)
 {
 	ImssClock *self = IMSS_CLOCK(obj);
+	if (self->timerfd_source != 0)
+		g_source_remove(self->timerfd_source);
+	if (self->idle_source != 0)
+		g_source_remove(self->idle_source);
+	if (self->timerfd >= 0)
+		close(self->timerfd);
+	g_clear_object(&self->localtime_monitor);
 	g_clear_pointer(&self->tz, g_time_zone_unref);
 	G_OBJECT_CLASS(imss_clock_parent_class)->finalize(obj);
 }
@@ -78,8 +260,22 @@ imss_clock_class_init(ImssClockClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = imss_clock_finalize;
 	/**
+	 * ImssClock::alarm:
+	 * The alarm's instant was reached; the alarm is cleared before emission.
+	 */
+	signals[SIGNAL_ALARM] = g_signal_new("alarm",
+					     G_TYPE_FROM_CLASS(klass),
+					     G_SIGNAL_RUN_LAST,
+					     0,
+					     NULL,
+					     NULL,
+					     NULL,
+					     G_TYPE_NONE,
+					     0);
+	/**
 	 * ImssClock::changed:
-	 * The time was set or the zone changed: deadlines must be recomputed.
+	 * The time was stepped, the system resumed, or the zone changed: every
+	 * deadline must be recomputed (and missed work caught up).
 	 */
 	signals[SIGNAL_CHANGED] = g_signal_new("changed",
 					       G_TYPE_FROM_CLASS(klass),
@@ -96,6 +292,8 @@ static void
 imss_clock_init(ImssClock *self)
 {
 	self->tz = g_time_zone_new_local();
+	self->alarm = IMSS_CLOCK_NO_ALARM;
+	self->timerfd = -1;
 }
 
 ImssClock *

@@ -1,6 +1,16 @@
 /*
- * The wall clock the license calendar runs on: the real one, or a virtual
- * one (--virtual-clock) that tests set and advance over D-Bus.
+ * The wall clock the license calendar runs on, with the one alarm the
+ * scheduler needs.
+ *
+ * Real: a timerfd on CLOCK_REALTIME armed at an absolute instant with
+ * TFD_TIMER_CANCEL_ON_SET (GLib has no wall-clock source: its timeouts run on
+ * CLOCK_MONOTONIC, which stops during suspend). A clock step, a resume from
+ * suspend or a change of /etc/localtime emits "changed"; reaching the alarm
+ * emits "alarm". Between events the process makes no wake-ups.
+ *
+ * Virtual (--virtual-clock): time moves only when set (a step: "changed") or
+ * advanced (the passage of time: every alarm on the way fires in order, at
+ * its exact instant, through the same signal as the real clock).
  */
 #pragma once
 
@@ -11,10 +21,11 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_CLOCK (imss_clock_get_type())
 G_DECLARE_FINAL_TYPE(ImssClock, imss_clock, IMSS, CLOCK, GObject)
 
+#define IMSS_CLOCK_NO_ALARM G_MAXINT64
+
 ImssClock *
 imss_clock_new(void);
-/* A virtual clock starting at @start (UTC seconds); it moves only when set or
- * advanced. */
+/* A virtual clock starting at @start (UTC seconds). */
 ImssClock *
 imss_clock_new_virtual(gint64 start);
 gboolean
@@ -25,17 +36,34 @@ imss_clock_get_time(ImssClock *self);
 /* The local time zone (honours TZ, like the real clock). */
 GTimeZone *
 imss_clock_get_timezone(ImssClock *self);
-/* Today's local date. */
+/* The calendar date in effect now (see imss_calendar_today()). */
 void
 imss_clock_get_today(ImssClock *self, GDate *today);
 /* Now as ISO 8601 local time. */
 gchar *
 imss_clock_format_now(ImssClock *self);
-/* Virtual clock only: jump to @t (may go backwards). Emits "changed". */
+
+/* Arms the one alarm at @deadline (UTC seconds; IMSS_CLOCK_NO_ALARM: none).
+ * A deadline already past fires from the main loop at once. */
+void
+imss_clock_set_alarm(ImssClock *self, gint64 deadline);
+gint64
+imss_clock_get_alarm(ImssClock *self);
+/* Starts watching for clock steps and zone changes (real clock only). */
+gboolean
+imss_clock_start(ImssClock *self, GError **error);
+
+/* Virtual clock only: a step to @t (forwards or backwards); emits "changed". */
 void
 imss_clock_set_time(ImssClock *self, gint64 t);
-/* Re-reads the local zone (e.g. /etc/localtime changed); emits "changed". */
+/* Virtual clock only: lets @seconds pass; returns the number of alarms fired. */
+guint
+imss_clock_advance(ImssClock *self, gint64 seconds);
+/* Re-reads the local zone; emits "changed". */
 void
 imss_clock_reload_timezone(ImssClock *self);
+/* Wake-ups so far (alarms + change events), for benchmarks. */
+guint64
+imss_clock_get_wakeups(ImssClock *self);
 
 G_END_DECLS

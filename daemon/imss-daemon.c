@@ -19,6 +19,7 @@ struct _ImssDaemon {
 	ImssExportedManager *skeleton;
 	GDBusObjectManagerServer *object_manager;
 	ImssExportedSlot *slots[IMSS_SLOT_LAST];
+	ImssExportedVirtualClock *virtual_clock; /* --virtual-clock only */
 	guint owner_id;
 };
 
@@ -136,6 +137,41 @@ imss_daemon_license_changed_cb(ImssLicenseManager *manager,
 						   imss_license_get_id(license),
 						   reason,
 						   g_variant_builder_end(&details));
+}
+
+static void
+imss_daemon_state_changed_cb(ImssLicenseManager *manager,
+			     ImssLicense *license,
+			     gint old_state,
+			     gint new_state,
+			     ImssDaemon *self)
+{
+	gboolean was_allowed = old_state != IMSS_LICENSE_STATE_NOT_ACTIVATED &&
+			       old_state != IMSS_LICENSE_STATE_EXPIRED;
+	gboolean allowed = new_state != IMSS_LICENSE_STATE_NOT_ACTIVATED &&
+			   new_state != IMSS_LICENSE_STATE_EXPIRED;
+	imss_daemon_sync_slot(self, license);
+	if (self->connection == NULL)
+		return;
+	imss_exported_manager_emit_state_changed(self->skeleton,
+						 imss_license_get_id(license),
+						 imss_license_state_to_string(old_state),
+						 imss_license_state_to_string(new_state));
+	if (allowed != was_allowed)
+		imss_exported_manager_emit_updates_allowed_changed(self->skeleton,
+								   imss_license_get_id(license),
+								   allowed);
+}
+
+static void
+imss_daemon_refreshed_cb(ImssLicenseManager *manager, ImssDaemon *self)
+{
+	imss_daemon_sync_all(self);
+	if (self->virtual_clock != NULL) {
+		g_autofree gchar *now =
+		    imss_clock_format_now(imss_license_manager_get_clock(self->manager));
+		imss_exported_virtual_clock_set_now(self->virtual_clock, now);
+	}
 }
 
 static void
@@ -416,6 +452,127 @@ imss_daemon_handle_get_history(ImssExportedManager *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+imss_daemon_handle_list_events(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       guint days,
+			       ImssDaemon *self)
+{
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	ImssScheduler *scheduler = imss_license_manager_get_scheduler(self->manager);
+	g_autoptr(GPtrArray) events = NULL;
+	GVariantBuilder builder;
+
+	if (days == 0)
+		days = 90;
+	days = MIN(days, 3660);
+	events = imss_scheduler_list_events(scheduler, days);
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < events->len; i++) {
+		ImssEvent *ev = g_ptr_array_index(events, i);
+		g_autofree gchar *time =
+		    imss_calendar_format_instant(imss_clock_get_timezone(clock), ev->instant);
+		g_autofree gchar *date = imss_calendar_format_date(&ev->date);
+		g_autofree gchar *offset = imss_scheduler_format_offset(ev->offset);
+		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
+		g_variant_builder_add(&builder, "{sv}", "date", g_variant_new_string(date));
+		g_variant_builder_add(&builder,
+				      "{sv}",
+				      "slot",
+				      g_variant_new_string(imss_slot_to_string(ev->slot)));
+		g_variant_builder_add(&builder, "{sv}", "kind", g_variant_new_string(ev->kind));
+		g_variant_builder_add(&builder, "{sv}", "offset", g_variant_new_string(offset));
+		g_variant_builder_close(&builder);
+	}
+	imss_exported_manager_complete_list_events(self->skeleton,
+						   invocation,
+						   g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
+			     GDBusMethodInvocation *invocation,
+			     ImssDaemon *self)
+{
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	GVariantBuilder builder;
+	GDate today;
+	g_autofree gchar *now = imss_clock_format_now(clock);
+	g_autofree gchar *today_str = NULL;
+	imss_clock_get_today(clock, &today);
+	today_str = imss_calendar_format_date(&today);
+	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&builder, "{sv}", "now", g_variant_new_string(now));
+	g_variant_builder_add(&builder, "{sv}", "today", g_variant_new_string(today_str));
+	g_variant_builder_add(
+	    &builder,
+	    "{sv}",
+	    "zone",
+	    g_variant_new_string(g_time_zone_get_identifier(imss_clock_get_timezone(clock))));
+	g_variant_builder_add(&builder,
+			      "{sv}",
+			      "virtual",
+			      g_variant_new_boolean(imss_clock_is_virtual(clock)));
+	imss_exported_manager_complete_get_clock(skeleton, invocation, g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* ISO 8601 with or without an offset; without one it is local time (TZ) */
+static gboolean
+imss_daemon_parse_time(ImssClock *clock, const gchar *str, gint64 *t)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(str, imss_clock_get_timezone(clock));
+	if (dt == NULL)
+		return FALSE;
+	*t = g_date_time_to_unix(dt);
+	return TRUE;
+}
+
+static gboolean
+imss_daemon_handle_set_time(ImssExportedVirtualClock *skeleton,
+			    GDBusMethodInvocation *invocation,
+			    const gchar *time,
+			    ImssDaemon *self)
+{
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	gint64 t;
+	if (!imss_daemon_parse_time(clock, time, &t)) {
+		g_dbus_method_invocation_return_error(invocation,
+						      IMSS_ERROR,
+						      IMSS_ERROR_INVALID_ARGS,
+						      "Not an ISO 8601 time: expected "
+						      "YYYY-MM-DDTHH:MM:SS[±HH:MM]");
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	imss_clock_set_time(clock, t);
+	imss_daemon_refreshed_cb(self->manager, self);
+	imss_exported_virtual_clock_complete_set_time(skeleton, invocation);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_advance(ImssExportedVirtualClock *skeleton,
+			   GDBusMethodInvocation *invocation,
+			   gint64 seconds,
+			   ImssDaemon *self)
+{
+	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	guint fired;
+	if (seconds < 0 || seconds > (gint64)20 * 366 * 86400) {
+		g_dbus_method_invocation_return_error_literal(invocation,
+							      IMSS_ERROR,
+							      IMSS_ERROR_INVALID_ARGS,
+							      "Advance takes 0 to 20 years of seconds");
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	fired = imss_clock_advance(clock, seconds);
+	imss_daemon_refreshed_cb(self->manager, self);
+	imss_exported_virtual_clock_complete_advance(skeleton, invocation, fired);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* -- bus ----------------------------------------------------------------------- */
 
 gboolean
@@ -430,6 +587,12 @@ imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error
 					      IMSS_OBJECT_PATH,
 					      error))
 		return FALSE;
+	if (self->virtual_clock != NULL &&
+	    !g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->virtual_clock),
+					      connection,
+					      IMSS_OBJECT_PATH,
+					      error))
+		return FALSE;
 	g_dbus_object_manager_server_set_connection(self->object_manager, connection);
 	return TRUE;
 }
@@ -440,6 +603,8 @@ imss_daemon_unexport(ImssDaemon *self)
 	if (self->connection == NULL)
 		return;
 	g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
+	if (self->virtual_clock != NULL)
+		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->virtual_clock));
 	g_dbus_object_manager_server_set_connection(self->object_manager, NULL);
 	g_clear_object(&self->connection);
 }
@@ -509,6 +674,7 @@ imss_daemon_finalize(GObject *obj)
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_clear_object(&self->slots[i]);
 	g_clear_object(&self->object_manager);
+	g_clear_object(&self->virtual_clock);
 	g_clear_object(&self->skeleton);
 	g_clear_object(&self->polkit);
 	g_clear_object(&self->manager);
@@ -570,6 +736,25 @@ imss_daemon_new(ImssLicenseManager *manager)
 			 "handle-get-history",
 			 G_CALLBACK(imss_daemon_handle_get_history),
 			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-get-clock",
+			 G_CALLBACK(imss_daemon_handle_get_clock),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-list-events",
+			 G_CALLBACK(imss_daemon_handle_list_events),
+			 self);
+	if (imss_clock_is_virtual(imss_license_manager_get_clock(manager))) {
+		self->virtual_clock = imss_exported_virtual_clock_skeleton_new();
+		g_signal_connect(self->virtual_clock,
+				 "handle-set-time",
+				 G_CALLBACK(imss_daemon_handle_set_time),
+				 self);
+		g_signal_connect(self->virtual_clock,
+				 "handle-advance",
+				 G_CALLBACK(imss_daemon_handle_advance),
+				 self);
+	}
 
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		g_autofree gchar *path = imss_slot_object_path((ImssSlotId)i);
@@ -587,6 +772,11 @@ imss_daemon_new(ImssLicenseManager *manager)
 			 "click-protection-changed",
 			 G_CALLBACK(imss_daemon_click_protection_changed_cb),
 			 self);
-	imss_daemon_sync_all(self);
+	g_signal_connect(manager,
+			 "state-changed",
+			 G_CALLBACK(imss_daemon_state_changed_cb),
+			 self);
+	g_signal_connect(manager, "refreshed", G_CALLBACK(imss_daemon_refreshed_cb), self);
+	imss_daemon_refreshed_cb(manager, self);
 	return self;
 }

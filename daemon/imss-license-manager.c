@@ -14,10 +14,17 @@ struct _ImssLicenseManager {
 	ImssStore *store;
 	ImssClock *clock;
 	ImssLicense *licenses[IMSS_SLOT_LAST];
+	ImssScheduler *scheduler;
 	gboolean click_bound;
 };
 
-enum { SIGNAL_LICENSE_CHANGED, SIGNAL_CLICK_PROTECTION_CHANGED, SIGNAL_LAST };
+enum {
+	SIGNAL_LICENSE_CHANGED,
+	SIGNAL_CLICK_PROTECTION_CHANGED,
+	SIGNAL_STATE_CHANGED,
+	SIGNAL_REFRESHED,
+	SIGNAL_LAST
+};
 static guint signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE(ImssLicenseManager, imss_license_manager, G_TYPE_OBJECT)
@@ -41,6 +48,49 @@ imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot)
 {
 	g_return_val_if_fail((guint)slot < IMSS_SLOT_LAST, NULL);
 	return self->licenses[slot];
+}
+
+ImssScheduler *
+imss_license_manager_get_scheduler(ImssLicenseManager *self)
+{
+	return self->scheduler;
+}
+
+static void
+imss_license_manager_state_changed_cb(ImssScheduler *scheduler,
+				      ImssLicense *license,
+				      gint old_state,
+				      gint new_state,
+				      ImssLicenseManager *self)
+{
+	g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, license, old_state, new_state);
+}
+
+static void
+imss_license_manager_ticked_cb(ImssScheduler *scheduler, ImssLicenseManager *self)
+{
+	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
+}
+
+static void
+imss_license_manager_run_job_cb(ImssScheduler *scheduler,
+				const gchar *job,
+				ImssLicense *license,
+				const gchar *day,
+				ImssLicenseManager *self)
+{
+	/* the license-server client answers automatic checks once it exists;
+	 * until then the due check is recorded (history) and logged */
+	g_info("%s job for %s on %s: no license-server client configured",
+	       job,
+	       imss_license_get_id(license),
+	       day);
+}
+
+gboolean
+imss_license_manager_start(ImssLicenseManager *self, GError **error)
+{
+	return imss_scheduler_start(self->scheduler, error);
 }
 
 ImssClock *
@@ -271,6 +321,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	}
 	if (changed != NULL)
 		*changed = TRUE;
+	imss_scheduler_reschedule(self->scheduler);
 	for (guint i = 0; i < n_targets; i++)
 		g_signal_emit(self,
 			      signals[SIGNAL_LICENSE_CHANGED],
@@ -376,6 +427,9 @@ static void
 imss_license_manager_finalize(GObject *obj)
 {
 	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(obj);
+	if (self->scheduler != NULL)
+		g_signal_handlers_disconnect_by_data(self->scheduler, self);
+	g_clear_object(&self->scheduler);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_clear_object(&self->licenses[i]);
 	g_clear_object(&self->config);
@@ -404,6 +458,35 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 						       2,
 						       IMSS_TYPE_LICENSE,
 						       G_TYPE_STRING);
+	/**
+	 * ImssLicenseManager::state-changed:
+	 * A lifecycle transition (old, new ImssLicenseState) at a day's start.
+	 */
+	signals[SIGNAL_STATE_CHANGED] = g_signal_new("state-changed",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0,
+						     NULL,
+						     NULL,
+						     NULL,
+						     G_TYPE_NONE,
+						     3,
+						     IMSS_TYPE_LICENSE,
+						     G_TYPE_INT,
+						     G_TYPE_INT);
+	/**
+	 * ImssLicenseManager::refreshed:
+	 * The calendar was evaluated; derived values (NextCheck) may have moved.
+	 */
+	signals[SIGNAL_REFRESHED] = g_signal_new("refreshed",
+						 G_TYPE_FROM_CLASS(klass),
+						 G_SIGNAL_RUN_LAST,
+						 0,
+						 NULL,
+						 NULL,
+						 NULL,
+						 G_TYPE_NONE,
+						 0);
 	signals[SIGNAL_CLICK_PROTECTION_CHANGED] = g_signal_new("click-protection-changed",
 								G_TYPE_FROM_CLASS(klass),
 								G_SIGNAL_RUN_LAST,
@@ -431,5 +514,19 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 		self->licenses[i] = imss_license_new((ImssSlotId)i,
 						     imss_slot_enabled((ImssSlotId)i,
 								       imss_config_get_edition(config)));
+	self->scheduler = imss_scheduler_new(clock, store);
+	imss_scheduler_set_licenses(self->scheduler, self->licenses, IMSS_SLOT_LAST);
+	g_signal_connect(self->scheduler,
+			 "state-changed",
+			 G_CALLBACK(imss_license_manager_state_changed_cb),
+			 self);
+	g_signal_connect(self->scheduler,
+			 "ticked",
+			 G_CALLBACK(imss_license_manager_ticked_cb),
+			 self);
+	g_signal_connect(self->scheduler,
+			 "run-job",
+			 G_CALLBACK(imss_license_manager_run_job_cb),
+			 self);
 	return self;
 }

@@ -10,6 +10,7 @@
 #include "imss-clock.h"
 #include "imss-config.h"
 #include "imss-license.h"
+#include "imss-scheduler.h"
 #include "imss-store.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,11 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 /* Reads the stored licenses. */
 gboolean
 imss_license_manager_load(ImssLicenseManager *self, GError **error);
+/* Starts the calendar: catches up what was missed, arms the next event. */
+gboolean
+imss_license_manager_start(ImssLicenseManager *self, GError **error);
+ImssScheduler *
+imss_license_manager_get_scheduler(ImssLicenseManager *self);
 ImssLicense *
 imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot);
 ImssClock *

@@ -43,6 +43,7 @@ main(int argc, char *argv[])
 	g_autofree gchar *config_path = NULL;
 	g_autofree gchar *state_dir = NULL;
 	g_autofree gchar *cnc = NULL;
+	g_autofree gchar *virtual_clock = NULL;
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(ImssConfig) config = NULL;
@@ -66,6 +67,13 @@ main(int argc, char *argv[])
 	     &state_dir,
 	     "State directory for the embedded database (default $STATE_DIRECTORY or " IMSS_DEFAULT_STATE_DIR ")",
 	     "DIR"},
+	    {"virtual-clock",
+	     0,
+	     G_OPTION_FLAG_NONE,
+	     G_OPTION_ARG_STRING,
+	     &virtual_clock,
+	     "Run on a virtual wall clock starting at TIME (tests and demos; exports org.imss.License.VirtualClock)",
+	     "YYYY-MM-DDTHH:MM:SS"},
 	    {"verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &verbose, "Show informational messages", NULL},
 	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, "Show the version", NULL},
 	    {NULL}};
@@ -123,7 +131,19 @@ main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 
-	clock = imss_clock_new();
+	if (virtual_clock != NULL) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+		g_autoptr(GDateTime) start = g_date_time_new_from_iso8601(virtual_clock, tz);
+		if (start == NULL) {
+			g_printerr("imss-licensed: --virtual-clock: not an ISO 8601 time: %s\n",
+				   virtual_clock);
+			return EXIT_FAILURE;
+		}
+		clock = imss_clock_new_virtual(g_date_time_to_unix(start));
+		g_message("running on a virtual clock starting at %s", virtual_clock);
+	} else {
+		clock = imss_clock_new();
+	}
 	manager = imss_license_manager_new(config, store, clock);
 	if (!imss_license_manager_load(manager, &error)) {
 		g_printerr("imss-licensed: %s\n", error->message);
@@ -135,6 +155,10 @@ main(int argc, char *argv[])
 	m.loop = g_main_loop_new(NULL, FALSE);
 	daemon = imss_daemon_new(manager);
 	g_signal_connect(daemon, "lost", G_CALLBACK(imss_main_lost_cb), &m);
+	if (!imss_license_manager_start(manager, &error)) {
+		g_printerr("imss-licensed: %s\n", error->message);
+		return EXIT_FAILURE;
+	}
 	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, &m);
 	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, &m);
 	imss_daemon_start(daemon);

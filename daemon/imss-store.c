@@ -281,6 +281,15 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 		if (!imss_store_exec_sql(self, history_ddl, error))
 			return FALSE;
 		/* fall through */
+	case 1:
+		/* scheduled runs: one row per (job, slot, local date) */
+		if (!imss_store_exec_sql(self,
+					 "CREATE TABLE job_runs (job TEXT NOT NULL, slot TEXT NOT NULL, "
+					 "day TEXT NOT NULL, at BIGINT NOT NULL, "
+					 "PRIMARY KEY (job, slot, day))",
+					 error))
+			return FALSE;
+		/* fall through */
 	default:
 		break;
 	}
@@ -625,6 +634,109 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 	if (!imss_store_apply_inner(self, change, error)) {
 		imss_store_rollback(self);
 		return FALSE;
+	}
+	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
+imss_store_has_run(ImssStore *self,
+		   const gchar *job,
+		   const gchar *slot,
+		   const gchar *day,
+		   gboolean *exists,
+		   GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	stmt = imss_store_prepare(self,
+				  "SELECT at FROM job_runs WHERE job = ##job::string "
+				  "AND slot = ##slot::string AND day = ##day::string",
+				  &p,
+				  error);
+	if (stmt == NULL)
+		return FALSE;
+	if (!gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "slot", slot) ||
+	    !gda_set_set_holder_value(p, error, "day", day))
+		return FALSE;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     p,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return FALSE;
+	*exists = gda_data_model_get_n_rows(model) > 0;
+	return TRUE;
+}
+
+gboolean
+imss_store_claim_run(ImssStore *self,
+		     const gchar *job,
+		     const gchar *slot,
+		     const gchar *day,
+		     gint64 at,
+		     ImssStoreHistory *history,
+		     GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) ins = NULL;
+	g_autoptr(GError) error_local = NULL;
+	gboolean exists = FALSE;
+
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	if (!imss_store_has_run(self, job, slot, day, &exists, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (exists) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	ins = imss_store_prepare(self,
+				 "INSERT INTO job_runs (job, slot, day, at) VALUES "
+				 "(##job::string, ##slot::string, ##day::string, ##at::gint64)",
+				 &p,
+				 error);
+	if (ins == NULL ||
+	    !gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "slot", slot) ||
+	    !gda_set_set_holder_value(p, error, "day", day) ||
+	    !gda_set_set_holder_value(p, error, "at", (gint64)at)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (!imss_store_exec(self, ins, p, &error_local)) {
+		/* another node claimed it between our look and our insert: the
+		 * primary key said no, which is the answer, not a failure */
+		imss_store_rollback(self);
+		if (imss_store_has_run(self, job, slot, day, &exists, NULL) && exists)
+			return FALSE;
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return FALSE;
+	}
+	if (history != NULL) {
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		g_ptr_array_add(change->history, history);
+		if (!imss_store_apply_inner(self, change, error)) {
+			g_ptr_array_steal_index(change->history, 0);
+			imss_store_rollback(self);
+			return FALSE;
+		}
+		g_ptr_array_steal_index(change->history, 0);
 	}
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_STORE (imss_store_get_type())
 G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
 
-#define IMSS_STORE_SCHEMA_VERSION 1
+#define IMSS_STORE_SCHEMA_VERSION 2
 
 /* One stored slot row. Dates are YYYY-MM-DD strings, times UTC seconds. */
 typedef struct {
@@ -110,6 +110,28 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error);
 /* A setting, or NULL when absent (error set only on failure). */
 gchar *
 imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error);
+
+/* Claims the run of @job for @slot on the local date @day (YYYY-MM-DD) —
+ * the unique key that makes a scheduled job run once per date, across
+ * restarts and across nodes sharing one database — and appends @history (may
+ * be NULL) in the same transaction. FALSE without @error when the run was
+ * already claimed. */
+gboolean
+imss_store_claim_run(ImssStore *self,
+		     const gchar *job,
+		     const gchar *slot,
+		     const gchar *day,
+		     gint64 at,
+		     ImssStoreHistory *history,
+		     GError **error);
+/* Whether the run exists (error: FALSE + @error). */
+gboolean
+imss_store_has_run(ImssStore *self,
+		   const gchar *job,
+		   const gchar *slot,
+		   const gchar *day,
+		   gboolean *exists,
+		   GError **error);
 
 /* Newest first; @limit 0 = all. Element type ImssStoreHistory. */
 GPtrArray *

@@ -1,0 +1,344 @@
+#define G_LOG_DOMAIN "ImssScheduler"
+
+#include "config.h"
+
+#include "imss-calendar.h"
+#include "imss-scheduler.h"
+#include "imss-slot.h"
+
+struct _ImssScheduler {
+	GObject parent_instance;
+	ImssClock *clock;
+	ImssStore *store;
+	GPtrArray *licenses; /* ImssLicense */
+	ImssLicenseState states[IMSS_SLOT_LAST];
+	gboolean started;
+	gboolean in_tick;
+};
+
+enum { SIGNAL_STATE_CHANGED, SIGNAL_RUN_JOB, SIGNAL_TICKED, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST] = {0};
+
+G_DEFINE_TYPE(ImssScheduler, imss_scheduler, G_TYPE_OBJECT)
+
+gchar *
+imss_scheduler_format_offset(gint offset)
+{
+	if (offset == 0)
+		return g_strdup("E");
+	return g_strdup_printf("E%s%d", offset > 0 ? "+" : "−", ABS(offset));
+}
+
+static gboolean
+imss_scheduler_has_checks(ImssLicense *license)
+{
+	return imss_license_is_activated(license) && !imss_license_get_offline(license);
+}
+
+/* the automatic check of @license for its latest check day at or before
+ * @today, unless that day began before the license was activated (the
+ * activation itself asked) or the run is already recorded */
+static void
+imss_scheduler_run_checks(ImssScheduler *self, ImssLicense *license, const GDate *today)
+{
+	GTimeZone *tz = imss_clock_get_timezone(self->clock);
+	GDate day;
+	g_autofree gchar *day_str = NULL;
+	g_autofree gchar *offset = NULL;
+	g_autoptr(GError) error_local = NULL;
+	ImssStoreHistory *history;
+	gint64 now = imss_clock_get_time(self->clock);
+	gint rel;
+
+	if (!imss_scheduler_has_checks(license))
+		return;
+	imss_calendar_prev_check(imss_license_get_expiry(license), today, &day);
+	if (imss_calendar_day_start(tz, &day) < imss_license_get_activated_at(license))
+		return;
+	day_str = imss_calendar_format_date(&day);
+	rel = imss_calendar_days_between(imss_license_get_expiry(license), &day);
+	offset = imss_scheduler_format_offset(rel);
+
+	history = g_new0(ImssStoreHistory, 1);
+	history->time = now;
+	history->action = g_strdup("automatic-check");
+	history->slot = g_strdup(imss_license_get_id(license));
+	history->code = g_strdup(imss_license_get_masked_code(license));
+	history->caller = g_strdup("scheduler");
+	history->outcome = g_strdup("due");
+	history->detail = g_strdup_printf("check day %s (%s)%s",
+					  day_str,
+					  offset,
+					  g_date_compare(&day, today) < 0 ? ", caught up" : "");
+	if (!imss_store_claim_run(self->store,
+				  IMSS_JOB_CHECK,
+				  imss_license_get_id(license),
+				  day_str,
+				  now,
+				  history,
+				  &error_local)) {
+		imss_store_history_free(history);
+		if (error_local != NULL)
+			g_warning("failed to record the %s check of %s: %s",
+				  day_str,
+				  imss_license_get_id(license),
+				  error_local->message);
+		return;
+	}
+	imss_store_history_free(history);
+	g_info("automatic check of %s for %s (%s)", imss_license_get_id(license), day_str, offset);
+	g_signal_emit(self, signals[SIGNAL_RUN_JOB], 0, IMSS_JOB_CHECK, license, day_str);
+}
+
+/* the start of the first day after @today with an event for @license */
+static gint64
+imss_scheduler_next_instant(ImssScheduler *self, ImssLicense *license, const GDate *today)
+{
+	GTimeZone *tz = imss_clock_get_timezone(self->clock);
+	gint64 best = IMSS_CLOCK_NO_ALARM;
+	GDate next;
+	if (!imss_license_is_activated(license))
+		return best;
+	if (imss_calendar_next_transition(imss_license_get_expiry(license), today, &next))
+		best = MIN(best, imss_calendar_day_start(tz, &next));
+	if (imss_scheduler_has_checks(license)) {
+		imss_calendar_next_check(imss_license_get_expiry(license), today, &next);
+		best = MIN(best, imss_calendar_day_start(tz, &next));
+	}
+	return best;
+}
+
+static void
+imss_scheduler_tick(ImssScheduler *self)
+{
+	GDate today;
+	gint64 next = IMSS_CLOCK_NO_ALARM;
+
+	if (!self->started || self->in_tick)
+		return;
+	self->in_tick = TRUE;
+	imss_clock_get_today(self->clock, &today);
+
+	/* 1. lifecycle transitions, at the moment they happen */
+	for (guint i = 0; i < self->licenses->len; i++) {
+		ImssLicense *license = g_ptr_array_index(self->licenses, i);
+		ImssSlotId slot = imss_license_get_slot(license);
+		ImssLicenseState state = imss_license_get_state(license, &today);
+		if (state != self->states[slot]) {
+			ImssLicenseState old = self->states[slot];
+			self->states[slot] = state;
+			g_message("%s: %s → %s",
+				  imss_license_get_id(license),
+				  imss_license_state_to_string(old),
+				  imss_license_state_to_string(state));
+			g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, license, (gint)old, (gint)state);
+		}
+	}
+
+	/* 2. due jobs, each once per date */
+	for (guint i = 0; i < self->licenses->len; i++)
+		imss_scheduler_run_checks(self, g_ptr_array_index(self->licenses, i), &today);
+
+	/* 3. the one alarm */
+	for (guint i = 0; i < self->licenses->len; i++)
+		next = MIN(next, imss_scheduler_next_instant(self, g_ptr_array_index(self->licenses, i), &today));
+	imss_clock_set_alarm(self->clock, next);
+	if (next != IMSS_CLOCK_NO_ALARM) {
+		g_autofree gchar *when = imss_calendar_format_instant(imss_clock_get_timezone(self->clock), next);
+		g_debug("next wake-up at %s", when);
+	}
+	self->in_tick = FALSE;
+	g_signal_emit(self, signals[SIGNAL_TICKED], 0);
+}
+
+static void
+imss_scheduler_alarm_cb(ImssClock *clock, ImssScheduler *self)
+{
+	imss_scheduler_tick(self);
+}
+
+static void
+imss_scheduler_clock_changed_cb(ImssClock *clock, ImssScheduler *self)
+{
+	g_autofree gchar *now = imss_clock_format_now(clock);
+	g_message("clock or zone changed (now %s): recomputing the schedule", now);
+	imss_scheduler_tick(self);
+}
+
+void
+imss_scheduler_set_licenses(ImssScheduler *self, ImssLicense *const *licenses, guint n)
+{
+	g_ptr_array_set_size(self->licenses, 0);
+	for (guint i = 0; i < n; i++)
+		g_ptr_array_add(self->licenses, g_object_ref(licenses[i]));
+}
+
+gboolean
+imss_scheduler_start(ImssScheduler *self, GError **error)
+{
+	GDate today;
+	if (!imss_clock_start(self->clock, error))
+		return FALSE;
+	/* states as they are at start are not transitions */
+	imss_clock_get_today(self->clock, &today);
+	for (guint i = 0; i < self->licenses->len; i++) {
+		ImssLicense *license = g_ptr_array_index(self->licenses, i);
+		self->states[imss_license_get_slot(license)] = imss_license_get_state(license, &today);
+	}
+	self->started = TRUE;
+	imss_scheduler_tick(self);
+	return TRUE;
+}
+
+void
+imss_scheduler_reschedule(ImssScheduler *self)
+{
+	imss_scheduler_tick(self);
+}
+
+gint64
+imss_scheduler_get_next_wakeup(ImssScheduler *self)
+{
+	return imss_clock_get_alarm(self->clock);
+}
+
+static gint
+imss_scheduler_event_cmp(gconstpointer a, gconstpointer b)
+{
+	const ImssEvent *ea = *(const ImssEvent *const *)a;
+	const ImssEvent *eb = *(const ImssEvent *const *)b;
+	if (ea->instant != eb->instant)
+		return ea->instant < eb->instant ? -1 : 1;
+	if (ea->slot != eb->slot)
+		return (gint)ea->slot - (gint)eb->slot;
+	return g_strcmp0(ea->kind, eb->kind);
+}
+
+static void
+imss_scheduler_add_event(GPtrArray *events,
+			 GTimeZone *tz,
+			 ImssLicense *license,
+			 const GDate *date,
+			 const gchar *kind)
+{
+	ImssEvent *ev = g_new0(ImssEvent, 1);
+	ev->date = *date;
+	ev->instant = imss_calendar_day_start(tz, date);
+	ev->slot = imss_license_get_slot(license);
+	ev->kind = kind;
+	ev->offset = imss_calendar_days_between(imss_license_get_expiry(license), date);
+	g_ptr_array_add(events, ev);
+}
+
+GPtrArray *
+imss_scheduler_list_events(ImssScheduler *self, guint days)
+{
+	GTimeZone *tz = imss_clock_get_timezone(self->clock);
+	GPtrArray *events = g_ptr_array_new_with_free_func(g_free);
+	GDate today, horizon;
+
+	imss_clock_get_today(self->clock, &today);
+	horizon = today;
+	g_date_add_days(&horizon, days);
+	for (guint i = 0; i < self->licenses->len; i++) {
+		ImssLicense *license = g_ptr_array_index(self->licenses, i);
+		const GDate *expiry = imss_license_get_expiry(license);
+		GDate d = today;
+		if (!imss_license_is_activated(license))
+			continue;
+		while (imss_calendar_next_transition(expiry, &d, &d) && g_date_compare(&d, &horizon) <= 0) {
+			ImssLicenseState state = imss_calendar_state(expiry, &d);
+			imss_scheduler_add_event(events, tz, license, &d, imss_license_state_to_string(state));
+		}
+		if (!imss_scheduler_has_checks(license))
+			continue;
+		d = today;
+		for (;;) {
+			imss_calendar_next_check(expiry, &d, &d);
+			if (g_date_compare(&d, &horizon) > 0)
+				break;
+			imss_scheduler_add_event(events, tz, license, &d, IMSS_JOB_CHECK);
+		}
+	}
+	g_ptr_array_sort(events, imss_scheduler_event_cmp);
+	return events;
+}
+
+static void
+imss_scheduler_finalize(GObject *obj)
+{
+	ImssScheduler *self = IMSS_SCHEDULER(obj);
+	g_signal_handlers_disconnect_by_data(self->clock, self);
+	g_ptr_array_unref(self->licenses);
+	g_clear_object(&self->clock);
+	g_clear_object(&self->store);
+	G_OBJECT_CLASS(imss_scheduler_parent_class)->finalize(obj);
+}
+
+static void
+imss_scheduler_class_init(ImssSchedulerClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = imss_scheduler_finalize;
+	/**
+	 * ImssScheduler::state-changed:
+	 * A license's lifecycle state changed at a day's start.
+	 */
+	signals[SIGNAL_STATE_CHANGED] = g_signal_new("state-changed",
+						     G_TYPE_FROM_CLASS(klass),
+						     G_SIGNAL_RUN_LAST,
+						     0,
+						     NULL,
+						     NULL,
+						     NULL,
+						     G_TYPE_NONE,
+						     3,
+						     IMSS_TYPE_LICENSE,
+						     G_TYPE_INT,
+						     G_TYPE_INT);
+	/**
+	 * ImssScheduler::run-job:
+	 * A job claimed for a date: (job name, license, YYYY-MM-DD).
+	 */
+	signals[SIGNAL_RUN_JOB] = g_signal_new("run-job",
+					       G_TYPE_FROM_CLASS(klass),
+					       G_SIGNAL_RUN_LAST,
+					       0,
+					       NULL,
+					       NULL,
+					       NULL,
+					       G_TYPE_NONE,
+					       3,
+					       G_TYPE_STRING,
+					       IMSS_TYPE_LICENSE,
+					       G_TYPE_STRING);
+	/**
+	 * ImssScheduler::ticked:
+	 * The schedule was evaluated (derived values such as NextCheck may change).
+	 */
+	signals[SIGNAL_TICKED] = g_signal_new("ticked",
+					      G_TYPE_FROM_CLASS(klass),
+					      G_SIGNAL_RUN_LAST,
+					      0,
+					      NULL,
+					      NULL,
+					      NULL,
+					      G_TYPE_NONE,
+					      0);
+}
+
+static void
+imss_scheduler_init(ImssScheduler *self)
+{
+	self->licenses = g_ptr_array_new_with_free_func(g_object_unref);
+}
+
+ImssScheduler *
+imss_scheduler_new(ImssClock *clock, ImssStore *store)
+{
+	ImssScheduler *self = g_object_new(IMSS_TYPE_SCHEDULER, NULL);
+	self->clock = g_object_ref(clock);
+	self->store = g_object_ref(store);
+	g_signal_connect(clock, "alarm", G_CALLBACK(imss_scheduler_alarm_cb), self);
+	g_signal_connect(clock, "changed", G_CALLBACK(imss_scheduler_clock_changed_cb), self);
+	return self;
+}
