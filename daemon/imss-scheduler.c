@@ -14,6 +14,7 @@ struct _ImssScheduler {
 	ImssLicenseState states[IMSS_SLOT_LAST];
 	gboolean started;
 	gboolean in_tick;
+	gint64 last_time; /* the instant of the previous evaluation */
 };
 
 enum { SIGNAL_STATE_CHANGED, SIGNAL_RUN_JOB, SIGNAL_TICKED, SIGNAL_LAST };
@@ -35,14 +36,16 @@ imss_scheduler_has_checks(ImssLicense *license)
 	return imss_license_is_activated(license) && !imss_license_get_offline(license);
 }
 
-/* the automatic check of @license for its latest check day at or before
- * @today, unless that day began before the license was activated (the
- * activation itself asked) or the run is already recorded */
+/* records and starts the automatic check of @license for @day, unless that
+ * day began before the license was activated (the activation itself asked)
+ * or the run is already recorded (once per date, across restarts and nodes) */
 static void
-imss_scheduler_run_checks(ImssScheduler *self, ImssLicense *license, const GDate *today)
+imss_scheduler_run_check(ImssScheduler *self,
+			 ImssLicense *license,
+			 const GDate *day,
+			 const GDate *today)
 {
 	GTimeZone *tz = imss_clock_get_timezone(self->clock);
-	GDate day;
 	g_autofree gchar *day_str = NULL;
 	g_autofree gchar *offset = NULL;
 	g_autoptr(GError) error_local = NULL;
@@ -50,13 +53,10 @@ imss_scheduler_run_checks(ImssScheduler *self, ImssLicense *license, const GDate
 	gint64 now = imss_clock_get_time(self->clock);
 	gint rel;
 
-	if (!imss_scheduler_has_checks(license))
+	if (imss_calendar_day_start(tz, day) < imss_license_get_activated_at(license))
 		return;
-	imss_calendar_prev_check(imss_license_get_expiry(license), today, &day);
-	if (imss_calendar_day_start(tz, &day) < imss_license_get_activated_at(license))
-		return;
-	day_str = imss_calendar_format_date(&day);
-	rel = imss_calendar_days_between(imss_license_get_expiry(license), &day);
+	day_str = imss_calendar_format_date(day);
+	rel = imss_calendar_days_between(imss_license_get_expiry(license), day);
 	offset = imss_scheduler_format_offset(rel);
 
 	history = g_new0(ImssStoreHistory, 1);
@@ -69,7 +69,7 @@ imss_scheduler_run_checks(ImssScheduler *self, ImssLicense *license, const GDate
 	history->detail = g_strdup_printf("check day %s (%s)%s",
 					  day_str,
 					  offset,
-					  g_date_compare(&day, today) < 0 ? ", caught up" : "");
+					  g_date_compare(day, today) < 0 ? ", caught up" : "");
 	if (!imss_store_claim_run(self->store,
 				  IMSS_JOB_CHECK,
 				  imss_license_get_id(license),
@@ -88,6 +88,37 @@ imss_scheduler_run_checks(ImssScheduler *self, ImssLicense *license, const GDate
 	imss_store_history_free(history);
 	g_info("automatic check of %s for %s (%s)", imss_license_get_id(license), day_str, offset);
 	g_signal_emit(self, signals[SIGNAL_RUN_JOB], 0, IMSS_JOB_CHECK, license, day_str);
+}
+
+/* When time simply passed (the alarm), every check day that began since the
+ * previous evaluation runs — more than one only when a zone skips a whole
+ * day (Pacific/Apia 2011-12-30 starts with 12-31). After a start, a clock
+ * step or a resume, only the latest missed check day runs (catch-up once). */
+static void
+imss_scheduler_run_checks(ImssScheduler *self,
+			  ImssLicense *license,
+			  const GDate *today,
+			  gboolean passage)
+{
+	GTimeZone *tz = imss_clock_get_timezone(self->clock);
+	const GDate *expiry = imss_license_get_expiry(license);
+	GDate day;
+
+	if (!imss_scheduler_has_checks(license))
+		return;
+	if (passage) {
+		/* the dates that began since the last look, oldest first */
+		day = *today;
+		g_date_subtract_days(&day, 2);
+		for (; g_date_compare(&day, today) <= 0; g_date_add_days(&day, 1)) {
+			if (imss_calendar_day_start(tz, &day) > self->last_time &&
+			    imss_calendar_is_check_day(expiry, &day))
+				imss_scheduler_run_check(self, license, &day, today);
+		}
+		return;
+	}
+	imss_calendar_prev_check(expiry, today, &day);
+	imss_scheduler_run_check(self, license, &day, today);
 }
 
 /* the start of the first day after @today with an event for @license */
@@ -109,7 +140,7 @@ imss_scheduler_next_instant(ImssScheduler *self, ImssLicense *license, const GDa
 }
 
 static void
-imss_scheduler_tick(ImssScheduler *self)
+imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 {
 	GDate today;
 	gint64 next = IMSS_CLOCK_NO_ALARM;
@@ -137,7 +168,8 @@ imss_scheduler_tick(ImssScheduler *self)
 
 	/* 2. due jobs, each once per date */
 	for (guint i = 0; i < self->licenses->len; i++)
-		imss_scheduler_run_checks(self, g_ptr_array_index(self->licenses, i), &today);
+		imss_scheduler_run_checks(self, g_ptr_array_index(self->licenses, i), &today, passage);
+	self->last_time = imss_clock_get_time(self->clock);
 
 	/* 3. the one alarm */
 	for (guint i = 0; i < self->licenses->len; i++)
@@ -154,7 +186,7 @@ imss_scheduler_tick(ImssScheduler *self)
 static void
 imss_scheduler_alarm_cb(ImssClock *clock, ImssScheduler *self)
 {
-	imss_scheduler_tick(self);
+	imss_scheduler_tick(self, TRUE);
 }
 
 static void
@@ -162,7 +194,7 @@ imss_scheduler_clock_changed_cb(ImssClock *clock, ImssScheduler *self)
 {
 	g_autofree gchar *now = imss_clock_format_now(clock);
 	g_message("clock or zone changed (now %s): recomputing the schedule", now);
-	imss_scheduler_tick(self);
+	imss_scheduler_tick(self, FALSE);
 }
 
 void
@@ -186,14 +218,14 @@ imss_scheduler_start(ImssScheduler *self, GError **error)
 		self->states[imss_license_get_slot(license)] = imss_license_get_state(license, &today);
 	}
 	self->started = TRUE;
-	imss_scheduler_tick(self);
+	imss_scheduler_tick(self, FALSE);
 	return TRUE;
 }
 
 void
 imss_scheduler_reschedule(ImssScheduler *self)
 {
-	imss_scheduler_tick(self);
+	imss_scheduler_tick(self, TRUE);
 }
 
 gint64
