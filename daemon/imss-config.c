@@ -191,7 +191,6 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 						    imss_config_find_line(data, groups[i], keys[j]),
 						    groups[i],
 						    keys[j]);
-				g_warning("%s", msg);
 				g_ptr_array_add(self->warnings, g_steal_pointer(&msg));
 			}
 		}

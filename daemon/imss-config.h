@@ -15,8 +15,9 @@ G_DECLARE_FINAL_TYPE(ImssConfig, imss_config, IMSS, CONFIG, GObject)
 ImssConfig *
 imss_config_new(void);
 /* Loads @path. A missing file is fine when @must_exist is FALSE (defaults are
- * used). Unknown groups or keys are warned about; a bad value fails with an
- * error naming the file, the line and the key. */
+ * used). A bad value fails with an
+ * error naming the file, the line and the key. Unknown groups or keys are
+ * collected in imss_config_get_warnings(). */
 gboolean
 imss_config_load(ImssConfig *self, const gchar *path, gboolean must_exist, GError **error);
 /* Loads from a string (for tests); @origin names it in messages. */
@@ -49,7 +50,8 @@ const gchar *
 imss_config_get_sender_filter_unit(ImssConfig *self);
 gboolean
 imss_config_get_sender_filter_enabled(ImssConfig *self);
-/* Warnings produced by the last load (unknown keys), for tests. */
+/* Warnings produced by the last load (unknown keys, "file:line: ..."); the
+ * caller logs them. */
 GPtrArray *
 imss_config_get_warnings(ImssConfig *self);
 

@@ -106,6 +106,8 @@ main(int argc, char *argv[])
 		g_printerr("imss-licensed: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
+	for (guint i = 0; i < imss_config_get_warnings(config)->len; i++)
+		g_warning("%s", (const gchar *)g_ptr_array_index(imss_config_get_warnings(config), i));
 
 	/* the store: embedded SQLite in the state directory unless configured */
 	if (state_dir == NULL) {

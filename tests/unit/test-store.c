@@ -187,7 +187,7 @@ static void
 fixture_setup_pg(Fixture *fx, gconstpointer data)
 {
 	const gchar *cnc = g_getenv("IMSS_PG_CNC");
-	const gchar *tables[] = {"slots", "settings", "history", "schema_version"};
+	const gchar *tables[] = {"slots", "settings", "history", "job_runs", "schema_version"};
 	g_autoptr(GdaConnection) gda = NULL;
 	g_autoptr(GError) error = NULL;
 
