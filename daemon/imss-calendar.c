@@ -159,6 +159,15 @@ imss_calendar_day_start(GTimeZone *tz, const GDate *date)
 	gint64 lo = naive - 15 * 3600; /* local date < @date for every offset <= +15h */
 	gint64 hi = naive + 15 * 3600;
 
+	/* the common case: no transition near the date's start, so local 00:00
+	 * is naive − offset and the instant before it is still the day before */
+	{
+		gint64 t0 = naive - imss_calendar_offset_at(tz, naive);
+		if (imss_calendar_local_day(tz, t0) == day && imss_calendar_local_day(tz, t0 - 1) < day &&
+		    imss_calendar_offset_at(tz, t0 - 3 * 3600) == imss_calendar_offset_at(tz, t0 + 3 * 3600))
+			return t0;
+	}
+
 	/* scan in 15-minute steps for the first instant at or after the date,
 	 * then bisect down to the second: transitions are minutes apart at the
 	 * very least, so within one step the local date changes at most once */

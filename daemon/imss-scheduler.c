@@ -27,7 +27,7 @@ imss_scheduler_format_offset(gint offset)
 {
 	if (offset == 0)
 		return g_strdup("E");
-	return g_strdup_printf("E%s%d", offset > 0 ? "+" : "−", ABS(offset));
+	return g_strdup_printf("E%s%d", offset > 0 ? "+" : "-", ABS(offset));
 }
 
 static gboolean
@@ -36,58 +36,43 @@ imss_scheduler_has_checks(ImssLicense *license)
 	return imss_license_is_activated(license) && !imss_license_get_offline(license);
 }
 
-/* records and starts the automatic check of @license for @day, unless that
- * day began before the license was activated (the activation itself asked)
- * or the run is already recorded (once per date, across restarts and nodes) */
+/* queues the automatic check of @license for @day, unless that day began
+ * before the license was activated (the activation itself asked); the store
+ * decides whether it already ran (once per date, across restarts and nodes) */
 static void
-imss_scheduler_run_check(ImssScheduler *self,
-			 ImssLicense *license,
-			 const GDate *day,
-			 const GDate *today)
+imss_scheduler_queue_check(ImssScheduler *self,
+			   GPtrArray *runs,
+			   ImssLicense *license,
+			   const GDate *day,
+			   const GDate *today)
 {
 	GTimeZone *tz = imss_clock_get_timezone(self->clock);
-	g_autofree gchar *day_str = NULL;
 	g_autofree gchar *offset = NULL;
-	g_autoptr(GError) error_local = NULL;
+	ImssStoreRun *run;
 	ImssStoreHistory *history;
-	gint64 now = imss_clock_get_time(self->clock);
-	gint rel;
 
 	if (imss_calendar_day_start(tz, day) < imss_license_get_activated_at(license))
 		return;
-	day_str = imss_calendar_format_date(day);
-	rel = imss_calendar_days_between(imss_license_get_expiry(license), day);
-	offset = imss_scheduler_format_offset(rel);
-
+	offset = imss_scheduler_format_offset(
+	    imss_calendar_days_between(imss_license_get_expiry(license), day));
+	run = g_new0(ImssStoreRun, 1);
+	run->job = g_strdup(IMSS_JOB_CHECK);
+	run->slot = g_strdup(imss_license_get_id(license));
+	run->day = imss_calendar_format_date(day);
+	run->at = imss_clock_get_time(self->clock);
 	history = g_new0(ImssStoreHistory, 1);
-	history->time = now;
+	history->time = run->at;
 	history->action = g_strdup("automatic-check");
-	history->slot = g_strdup(imss_license_get_id(license));
+	history->slot = g_strdup(run->slot);
 	history->code = g_strdup(imss_license_get_masked_code(license));
 	history->caller = g_strdup("scheduler");
 	history->outcome = g_strdup("due");
 	history->detail = g_strdup_printf("check day %s (%s)%s",
-					  day_str,
+					  run->day,
 					  offset,
 					  g_date_compare(day, today) < 0 ? ", caught up" : "");
-	if (!imss_store_claim_run(self->store,
-				  IMSS_JOB_CHECK,
-				  imss_license_get_id(license),
-				  day_str,
-				  now,
-				  history,
-				  &error_local)) {
-		imss_store_history_free(history);
-		if (error_local != NULL)
-			g_warning("failed to record the %s check of %s: %s",
-				  day_str,
-				  imss_license_get_id(license),
-				  error_local->message);
-		return;
-	}
-	imss_store_history_free(history);
-	g_info("automatic check of %s for %s (%s)", imss_license_get_id(license), day_str, offset);
-	g_signal_emit(self, signals[SIGNAL_RUN_JOB], 0, IMSS_JOB_CHECK, license, day_str);
+	run->history = history;
+	g_ptr_array_add(runs, run);
 }
 
 /* When time simply passed (the alarm), every check day that began since the
@@ -96,6 +81,7 @@ imss_scheduler_run_check(ImssScheduler *self,
  * step or a resume, only the latest missed check day runs (catch-up once). */
 static void
 imss_scheduler_run_checks(ImssScheduler *self,
+			  GPtrArray *runs,
 			  ImssLicense *license,
 			  const GDate *today,
 			  gboolean passage)
@@ -113,12 +99,12 @@ imss_scheduler_run_checks(ImssScheduler *self,
 		for (; g_date_compare(&day, today) <= 0; g_date_add_days(&day, 1)) {
 			if (imss_calendar_day_start(tz, &day) > self->last_time &&
 			    imss_calendar_is_check_day(expiry, &day))
-				imss_scheduler_run_check(self, license, &day, today);
+				imss_scheduler_queue_check(self, runs, license, &day, today);
 		}
 		return;
 	}
 	imss_calendar_prev_check(expiry, today, &day);
-	imss_scheduler_run_check(self, license, &day, today);
+	imss_scheduler_queue_check(self, runs, license, &day, today);
 }
 
 /* the start of the first day after @today with an event for @license */
@@ -139,11 +125,25 @@ imss_scheduler_next_instant(ImssScheduler *self, ImssLicense *license, const GDa
 	return best;
 }
 
+gint64
+imss_scheduler_compute_next_wakeup(ImssScheduler *self)
+{
+	GDate today;
+	gint64 next = IMSS_CLOCK_NO_ALARM;
+	imss_clock_get_today(self->clock, &today);
+	for (guint i = 0; i < self->licenses->len; i++)
+		next = MIN(next,
+			   imss_scheduler_next_instant(self, g_ptr_array_index(self->licenses, i), &today));
+	return next;
+}
+
 static void
 imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 {
 	GDate today;
-	gint64 next = IMSS_CLOCK_NO_ALARM;
+	gint64 next;
+	g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
+	g_autoptr(GError) error_local = NULL;
 
 	if (!self->started || self->in_tick)
 		return;
@@ -158,7 +158,7 @@ imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 		if (state != self->states[slot]) {
 			ImssLicenseState old = self->states[slot];
 			self->states[slot] = state;
-			g_message("%s: %s → %s",
+			g_message("%s: %s -> %s",
 				  imss_license_get_id(license),
 				  imss_license_state_to_string(old),
 				  imss_license_state_to_string(state));
@@ -166,14 +166,29 @@ imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 		}
 	}
 
-	/* 2. due jobs, each once per date */
+	/* 2. due jobs, each once per date, claimed in one transaction */
 	for (guint i = 0; i < self->licenses->len; i++)
-		imss_scheduler_run_checks(self, g_ptr_array_index(self->licenses, i), &today, passage);
+		imss_scheduler_run_checks(self, runs, g_ptr_array_index(self->licenses, i), &today, passage);
+	if (!imss_store_claim_runs(self->store, runs, &error_local))
+		g_warning("failed to record the scheduled runs: %s", error_local->message);
+	for (guint i = 0; i < runs->len; i++) {
+		ImssStoreRun *run = g_ptr_array_index(runs, i);
+		ImssSlotId slot;
+		if (!run->claimed || !imss_slot_from_string(run->slot, &slot))
+			continue;
+		for (guint j = 0; j < self->licenses->len; j++) {
+			ImssLicense *license = g_ptr_array_index(self->licenses, j);
+			if (imss_license_get_slot(license) != slot)
+				continue;
+			g_info("%s job of %s for %s", run->job, run->slot, run->day);
+			g_signal_emit(self, signals[SIGNAL_RUN_JOB], 0, run->job, license, run->day);
+			break;
+		}
+	}
 	self->last_time = imss_clock_get_time(self->clock);
 
 	/* 3. the one alarm */
-	for (guint i = 0; i < self->licenses->len; i++)
-		next = MIN(next, imss_scheduler_next_instant(self, g_ptr_array_index(self->licenses, i), &today));
+	next = imss_scheduler_compute_next_wakeup(self);
 	imss_clock_set_alarm(self->clock, next);
 	if (next != IMSS_CLOCK_NO_ALARM) {
 		g_autofree gchar *when = imss_calendar_format_instant(imss_clock_get_timezone(self->clock), next);

@@ -41,10 +41,13 @@ imss_scheduler_reschedule(ImssScheduler *self);
 /* Upcoming events of the next @days days, in order (element: ImssEvent). */
 GPtrArray *
 imss_scheduler_list_events(ImssScheduler *self, guint days);
+/* The start of the next event after today (UTC seconds), computed now. */
+gint64
+imss_scheduler_compute_next_wakeup(ImssScheduler *self);
 /* The alarm's instant, or IMSS_CLOCK_NO_ALARM. */
 gint64
 imss_scheduler_get_next_wakeup(ImssScheduler *self);
-/* "E−30", "E", "E+91" */
+/* "E-30", "E", "E+91" */
 gchar *
 imss_scheduler_format_offset(gint offset);
 

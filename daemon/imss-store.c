@@ -17,6 +17,7 @@ struct _ImssStore {
 	gchar *filename; /* SQLite only */
 	GdaConnection *cnc;
 	GdaSqlParser *parser;
+	GHashTable *statements; /* SQL text → ImssStoreStmt, parsed once */
 	gint schema_version;
 };
 
@@ -140,6 +141,21 @@ imss_store_change_add_history(ImssStoreChange *change,
 
 /* -- SQL helpers ------------------------------------------------------- */
 
+/* a parsed statement and its parameter set, reused: parsing and building
+ * holders costs more than running the statement on SQLite */
+typedef struct {
+	GdaStatement *stmt;
+	GdaSet *params;
+} ImssStoreStmt;
+
+static void
+imss_store_stmt_free(ImssStoreStmt *cached)
+{
+	g_clear_object(&cached->stmt);
+	g_clear_object(&cached->params);
+	g_free(cached);
+}
+
 static gboolean
 imss_store_is_pg(ImssStore *self)
 {
@@ -149,14 +165,22 @@ imss_store_is_pg(ImssStore *self)
 static GdaStatement *
 imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
 {
-	GdaStatement *stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
-	if (stmt == NULL)
-		return NULL;
-	if (params != NULL && !gda_statement_get_parameters(stmt, params, error)) {
-		g_object_unref(stmt);
-		return NULL;
+	ImssStoreStmt *cached = g_hash_table_lookup(self->statements, sql);
+	if (cached == NULL) {
+		g_autoptr(GdaStatement) stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
+		GdaSet *set = NULL;
+		if (stmt == NULL)
+			return NULL;
+		if (!gda_statement_get_parameters(stmt, &set, error))
+			return NULL;
+		cached = g_new0(ImssStoreStmt, 1);
+		cached->stmt = g_steal_pointer(&stmt);
+		cached->params = set;
+		g_hash_table_insert(self->statements, g_strdup(sql), cached);
 	}
-	return stmt;
+	if (params != NULL)
+		*params = cached->params != NULL ? g_object_ref(cached->params) : NULL;
+	return g_object_ref(cached->stmt);
 }
 
 static gboolean
@@ -384,6 +408,7 @@ imss_store_open(ImssStore *self, GError **error)
 void
 imss_store_close(ImssStore *self)
 {
+	g_hash_table_remove_all(self->statements);
 	g_clear_object(&self->parser);
 	if (self->cnc != NULL) {
 		gda_connection_close(self->cnc);
@@ -680,69 +705,81 @@ imss_store_has_run(ImssStore *self,
 	return TRUE;
 }
 
-gboolean
-imss_store_claim_run(ImssStore *self,
-		     const gchar *job,
-		     const gchar *slot,
-		     const gchar *day,
-		     gint64 at,
-		     ImssStoreHistory *history,
-		     GError **error)
+void
+imss_store_run_free(ImssStoreRun *run)
+{
+	if (run == NULL)
+		return;
+	g_free(run->job);
+	g_free(run->slot);
+	g_free(run->day);
+	imss_store_history_free(run->history);
+	g_free(run);
+}
+
+static gboolean
+imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 {
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
-	g_autoptr(GError) error_local = NULL;
 	gboolean exists = FALSE;
 
-	if (!imss_store_check_open(self, error))
+	/* the row is the claim */
+	run->claimed = FALSE;
+	if (!imss_store_has_run(self, run->job, run->slot, run->day, &exists, error))
 		return FALSE;
-	if (!imss_store_begin(self, error))
-		return FALSE;
-	if (!imss_store_has_run(self, job, slot, day, &exists, error)) {
-		imss_store_rollback(self);
-		return FALSE;
-	}
-	if (exists) {
-		imss_store_rollback(self);
-		return FALSE;
-	}
+	if (exists)
+		return TRUE;
 	ins = imss_store_prepare(self,
 				 "INSERT INTO job_runs (job, slot, day, at) VALUES "
 				 "(##job::string, ##slot::string, ##day::string, ##at::gint64)",
 				 &p,
 				 error);
-	if (ins == NULL ||
-	    !gda_set_set_holder_value(p, error, "job", job) ||
-	    !gda_set_set_holder_value(p, error, "slot", slot) ||
-	    !gda_set_set_holder_value(p, error, "day", day) ||
-	    !gda_set_set_holder_value(p, error, "at", (gint64)at)) {
-		imss_store_rollback(self);
+	if (ins == NULL || !gda_set_set_holder_value(p, error, "job", run->job) ||
+	    !gda_set_set_holder_value(p, error, "slot", run->slot) ||
+	    !gda_set_set_holder_value(p, error, "day", run->day) ||
+	    !gda_set_set_holder_value(p, error, "at", (gint64)run->at))
 		return FALSE;
-	}
-	if (!imss_store_exec(self, ins, p, &error_local)) {
-		/* another node claimed it between our look and our insert: the
-		 * primary key said no, which is the answer, not a failure */
-		imss_store_rollback(self);
-		if (imss_store_has_run(self, job, slot, day, &exists, NULL) && exists)
-			return FALSE;
-		g_propagate_error(error, g_steal_pointer(&error_local));
+	if (!imss_store_exec(self, ins, p, error))
 		return FALSE;
-	}
-	if (history != NULL) {
+	if (run->history != NULL) {
 		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		g_ptr_array_add(change->history, history);
-		if (!imss_store_apply_inner(self, change, error)) {
-			g_ptr_array_steal_index(change->history, 0);
-			imss_store_rollback(self);
-			return FALSE;
-		}
+		gboolean ok;
+		g_ptr_array_add(change->history, run->history);
+		ok = imss_store_apply_inner(self, change, error);
 		g_ptr_array_steal_index(change->history, 0);
+		if (!ok)
+			return FALSE;
 	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
-		imss_store_rollback(self);
-		return FALSE;
-	}
+	run->claimed = TRUE;
 	return TRUE;
+}
+
+gboolean
+imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	if (runs->len == 0)
+		return TRUE;
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	for (guint i = 0; i < runs->len; i++) {
+		if (!imss_store_claim_inner(self, g_ptr_array_index(runs, i), &error_local))
+			break;
+	}
+	if (error_local == NULL &&
+	    gda_connection_commit_transaction(self->cnc, NULL, &error_local))
+		return TRUE;
+	imss_store_rollback(self);
+	for (guint i = 0; i < runs->len; i++)
+		((ImssStoreRun *)g_ptr_array_index(runs, i))->claimed = FALSE;
+	/* another node may have claimed a run between our look and our insert:
+	 * the primary key said no; the next evaluation sees its row */
+	g_propagate_error(error, g_steal_pointer(&error_local));
+	return FALSE;
 }
 
 gchar *
@@ -847,6 +884,7 @@ imss_store_finalize(GObject *obj)
 {
 	ImssStore *self = IMSS_STORE(obj);
 	imss_store_close(self);
+	g_hash_table_unref(self->statements);
 	g_free(self->provider);
 	g_free(self->cnc_string);
 	g_free(self->auth_string);
@@ -863,6 +901,10 @@ imss_store_class_init(ImssStoreClass *klass)
 static void
 imss_store_init(ImssStore *self)
 {
+	self->statements = g_hash_table_new_full(g_str_hash,
+						 g_str_equal,
+						 g_free,
+						 (GDestroyNotify)imss_store_stmt_free);
 }
 
 ImssStore *

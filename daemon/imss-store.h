@@ -124,6 +124,24 @@ imss_store_claim_run(ImssStore *self,
 		     gint64 at,
 		     ImssStoreHistory *history,
 		     GError **error);
+/* One scheduled run to claim (see imss_store_claim_runs()). */
+typedef struct {
+	gchar *job;
+	gchar *slot;
+	gchar *day;
+	gint64 at;
+	ImssStoreHistory *history; /* appended when claimed; may be NULL */
+	gboolean claimed;	   /* out */
+} ImssStoreRun;
+
+void
+imss_store_run_free(ImssStoreRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreRun, imss_store_run_free)
+
+/* Claims every run of @runs that is not claimed yet, in one transaction. */
+gboolean
+imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error);
+
 /* Whether the run exists (error: FALSE + @error). */
 gboolean
 imss_store_has_run(ImssStore *self,
