@@ -20,6 +20,7 @@ struct _ImssDaemon {
 	GDBusObjectManagerServer *object_manager;
 	ImssExportedSlot *slots[IMSS_SLOT_LAST];
 	ImssExportedVirtualClock *virtual_clock; /* --virtual-clock only */
+	gint64 started_at;
 	guint owner_id;
 };
 
@@ -626,7 +627,10 @@ imss_daemon_bus_acquired_cb(GDBusConnection *connection, const gchar *name, gpoi
 static void
 imss_daemon_name_acquired_cb(GDBusConnection *connection, const gchar *name, gpointer user_data)
 {
-	g_message("acquired the name %s", name);
+	ImssDaemon *self = IMSS_DAEMON(user_data);
+	g_message("acquired the name %s, %.1f ms after start",
+		  name,
+		  (g_get_monotonic_time() - self->started_at) / 1000.0);
 }
 
 static void
@@ -641,8 +645,9 @@ imss_daemon_name_lost_cb(GDBusConnection *connection, const gchar *name, gpointe
 }
 
 void
-imss_daemon_start(ImssDaemon *self)
+imss_daemon_start(ImssDaemon *self, gint64 started_at)
 {
+	self->started_at = started_at;
 	self->owner_id = g_bus_own_name(G_BUS_TYPE_SYSTEM,
 					IMSS_BUS_NAME,
 					G_BUS_NAME_OWNER_FLAGS_NONE,

@@ -16,9 +16,10 @@ G_DECLARE_FINAL_TYPE(ImssDaemon, imss_daemon, IMSS, DAEMON, GObject)
 ImssDaemon *
 imss_daemon_new(ImssLicenseManager *manager);
 /* Owns the name on the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured).
- * "lost" is emitted when the name or the bus goes away. */
+ * "lost" is emitted when the name or the bus goes away. @started_at is the
+ * monotonic time the process started, for the "ready" log line. */
 void
-imss_daemon_start(ImssDaemon *self);
+imss_daemon_start(ImssDaemon *self, gint64 started_at);
 /* Exports on an existing connection (tests). */
 gboolean
 imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error);

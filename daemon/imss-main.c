@@ -52,6 +52,7 @@ main(int argc, char *argv[])
 	g_autoptr(ImssLicenseManager) manager = NULL;
 	g_autoptr(ImssDaemon) daemon = NULL;
 	ImssMain m = {NULL, EXIT_SUCCESS};
+	gint64 started_at = g_get_monotonic_time();
 	const GOptionEntry options[] = {
 	    {"config",
 	     'c',
@@ -163,7 +164,7 @@ main(int argc, char *argv[])
 	}
 	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, &m);
 	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, &m);
-	imss_daemon_start(daemon);
+	imss_daemon_start(daemon, started_at);
 	g_message("imss-licensed %s started (edition %s, %s store)",
 		  PACKAGE_VERSION,
 		  imss_edition_to_string(imss_config_get_edition(config)),
