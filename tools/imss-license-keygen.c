@@ -1,0 +1,462 @@
+/*
+ * imss-license-keygen: generates and decodes activation codes of this
+ * project's format (docs/activation-codes.md). A lab and test tool: it
+ * issues codes offline, with no secret, exactly as the license-server
+ * simulator does.
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ImssKeygen"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "imss-code.h"
+#include "imss-slot.h"
+
+/* generous, but keeps a typo such as --count 10000000000 from filling a disk */
+#define KEYGEN_COUNT_MAX 1000000
+
+typedef struct {
+	gchar *edition;
+	gchar **slots;
+	gchar *expiry;
+	gboolean offline;
+	gchar *serial;
+	gchar *prefix;
+	gchar *count;
+	gboolean decode;
+	gboolean json;
+} KeygenOptions;
+
+static void
+keygen_options_clear(KeygenOptions *opts)
+{
+	g_free(opts->edition);
+	g_strfreev(opts->slots);
+	g_free(opts->expiry);
+	g_free(opts->serial);
+	g_free(opts->prefix);
+	g_free(opts->count);
+}
+
+/* strictly YYYY-MM-DD */
+static gboolean
+keygen_parse_date(const gchar *str, GDate *date, GError **error)
+{
+	guint year = 0, month = 0, day = 0;
+	gsize len = strlen(str);
+
+	for (gsize i = 0; i < len && len == 10; i++) {
+		gboolean ok = (i == 4 || i == 7) ? str[i] == '-' : g_ascii_isdigit(str[i]);
+
+		if (!ok) {
+			len = 0;
+			break;
+		}
+	}
+	if (len == 10) {
+		year = (guint)g_ascii_strtoull(str, NULL, 10);
+		month = (guint)g_ascii_strtoull(str + 5, NULL, 10);
+		day = (guint)g_ascii_strtoull(str + 8, NULL, 10);
+	}
+	if (len != 10 || !g_date_valid_dmy((GDateDay)day, (GDateMonth)month, (GDateYear)year)) {
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_INVALID_ARGUMENT,
+			    /* TRANSLATORS: %s is what the user typed after --expiry */
+			    _("“%s” is not a date of the form YYYY-MM-DD"),
+			    str);
+		return FALSE;
+	}
+	g_date_clear(date, 1);
+	g_date_set_dmy(date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
+	return TRUE;
+}
+
+static gchar *
+keygen_format_date(const GDate *date)
+{
+	return g_strdup_printf("%04u-%02u-%02u",
+			       (guint)g_date_get_year(date),
+			       (guint)g_date_get_month(date),
+			       (guint)g_date_get_day(date));
+}
+
+/* prints one code and its fields: key=value lines, or one JSON object per line */
+static void
+keygen_print_info(const gchar *code, const ImssCodeInfo *info, gboolean json)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree gchar *expiry = keygen_format_date(&info->expiry);
+	const gchar *sep = "";
+
+	if (json) {
+		/* every value is from a fixed, quote-free alphabet: no escaping needed */
+		g_string_append_printf(out,
+				       "{\"code\":\"%s\",\"prefix\":\"%s\",\"edition\":\"%s\","
+				       "\"slots\":[",
+				       code,
+				       imss_code_prefix_to_string(info->prefix),
+				       imss_edition_to_string(info->edition));
+		for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+			if ((info->slot_mask & (1u << i)) == 0)
+				continue;
+			g_string_append_printf(out,
+					       "%s\"%s\"",
+					       sep,
+					       imss_slot_to_string((ImssSlotId)i));
+			sep = ",";
+		}
+		g_string_append_printf(out,
+				       "],\"slot_mask\":%u,\"expiry\":\"%s\",\"offline\":%s,"
+				       "\"serial\":%" G_GUINT64_FORMAT "}\n",
+				       info->slot_mask,
+				       expiry,
+				       info->offline ? "true" : "false",
+				       info->serial);
+	} else {
+		g_string_append_printf(out,
+				       "code=%s\nprefix=%s\nedition=%s\nslots=",
+				       code,
+				       imss_code_prefix_to_string(info->prefix),
+				       imss_edition_to_string(info->edition));
+		for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+			if ((info->slot_mask & (1u << i)) == 0)
+				continue;
+			g_string_append_printf(out,
+					       "%s%s",
+					       sep,
+					       imss_slot_to_string((ImssSlotId)i));
+			sep = ",";
+		}
+		g_string_append_printf(out,
+				       "\nslot_mask=%u\nexpiry=%s\noffline=%s\n"
+				       "serial=%" G_GUINT64_FORMAT "\n",
+				       info->slot_mask,
+				       expiry,
+				       info->offline ? "true" : "false",
+				       info->serial);
+	}
+	fputs(out->str, stdout);
+}
+
+static gboolean
+keygen_generate(const KeygenOptions *opts, GError **error)
+{
+	ImssCodeInfo info = {0};
+	ImssSlotId first_slot = IMSS_SLOT_ANTIVIRUS;
+	guint64 count = 1;
+	guint64 serial;
+
+	info.edition = IMSS_EDITION_IMSVA;
+	if (opts->edition != NULL && !imss_edition_from_string(opts->edition, &info.edition)) {
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_INVALID_ARGUMENT,
+			    /* TRANSLATORS: %s is what the user typed after --edition;
+			     * imss and imsva are literal values, do not translate them */
+			    _("Unknown edition “%s”: use imss or imsva"),
+			    opts->edition);
+		return FALSE;
+	}
+
+	if (opts->slots == NULL || opts->slots[0] == NULL) {
+		info.slot_mask = 1u << IMSS_SLOT_ANTIVIRUS;
+	} else {
+		for (guint i = 0; opts->slots[i] != NULL; i++) {
+			ImssSlotId slot;
+
+			if (!imss_slot_from_string(opts->slots[i], &slot)) {
+				g_set_error(error,
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_ARGUMENT,
+					    /* TRANSLATORS: %s is what the user typed after
+					     * --slot; the ids after the colon are literal */
+					    _("Unknown slot “%s”: use cloud-prefilter, antivirus, "
+					      "antispam, email-reputation, email-encryption or "
+					      "compliance"),
+					    opts->slots[i]);
+				return FALSE;
+			}
+			if (i == 0)
+				first_slot = slot;
+			info.slot_mask |= 1u << slot;
+			/* activating antispam activates email-reputation with the same code */
+			if (slot == IMSS_SLOT_ANTISPAM)
+				info.slot_mask |= 1u << IMSS_SLOT_EMAIL_REPUTATION;
+		}
+	}
+
+	info.prefix = imss_slot_default_prefix(first_slot);
+	if (opts->prefix != NULL) {
+		g_autofree gchar *up = g_ascii_strup(opts->prefix, -1);
+
+		if (!imss_code_prefix_from_string(up, &info.prefix)) {
+			g_set_error(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_ARGUMENT,
+				    /* TRANSLATORS: %s is what the user typed after --prefix;
+				     * IM, AS and DL are literal values */
+				    _("Unknown prefix “%s”: use IM, AS or DL"),
+				    opts->prefix);
+			return FALSE;
+		}
+	}
+
+	if (opts->expiry != NULL) {
+		if (!keygen_parse_date(opts->expiry, &info.expiry, error))
+			return FALSE;
+	} else {
+		g_autoptr(GDateTime) now = g_date_time_new_now_local();
+
+		g_date_clear(&info.expiry, 1);
+		g_date_set_dmy(&info.expiry,
+			       (GDateDay)g_date_time_get_day_of_month(now),
+			       (GDateMonth)g_date_time_get_month(now),
+			       (GDateYear)g_date_time_get_year(now));
+		g_date_add_days(&info.expiry, 365);
+	}
+	info.offline = opts->offline;
+
+	if (opts->count != NULL) {
+		g_autoptr(GError) error_local = NULL;
+
+		if (!g_ascii_string_to_unsigned(opts->count,
+						10,
+						1,
+						KEYGEN_COUNT_MAX,
+						&count,
+						&error_local)) {
+			g_set_error(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_ARGUMENT,
+				    /* TRANSLATORS: %s is an explanation from GLib */
+				    _("Invalid --count: %s"),
+				    error_local->message);
+			return FALSE;
+		}
+	}
+
+	if (opts->serial != NULL) {
+		g_autoptr(GError) error_local = NULL;
+
+		if (!g_ascii_string_to_unsigned(opts->serial,
+						10,
+						0,
+						IMSS_CODE_SERIAL_MAX,
+						&serial,
+						&error_local)) {
+			g_set_error(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_ARGUMENT,
+				    /* TRANSLATORS: %s is an explanation from GLib */
+				    _("Invalid --serial: %s"),
+				    error_local->message);
+			return FALSE;
+		}
+		if (serial > IMSS_CODE_SERIAL_MAX - (count - 1)) {
+			g_autofree gchar *max =
+			    g_strdup_printf("%" G_GUINT64_FORMAT, IMSS_CODE_SERIAL_MAX);
+
+			g_set_error(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_ARGUMENT,
+				    /* TRANSLATORS: %s is the largest serial, a number */
+				    _("The serials would run past the largest serial, %s"),
+				    max);
+			return FALSE;
+		}
+	} else {
+		guint64 r = ((guint64)g_random_int() << 32) | g_random_int();
+
+		serial = r % (IMSS_CODE_SERIAL_MAX - (count - 1) + 1);
+	}
+
+	for (guint64 i = 0; i < count; i++) {
+		g_autofree gchar *code = NULL;
+		g_autoptr(GError) error_local = NULL;
+
+		info.serial = serial + i;
+		code = imss_code_encode(&info, &error_local);
+		if (code == NULL) {
+			g_set_error(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_ARGUMENT,
+				    /* TRANSLATORS: %s is an English explanation from the codec */
+				    _("Cannot generate an activation code: %s"),
+				    error_local->message);
+			return FALSE;
+		}
+		if (opts->json)
+			keygen_print_info(code, &info, TRUE);
+		else
+			g_print("%s\n", code);
+	}
+	return TRUE;
+}
+
+/* reads codes, one a line, from stdin; prints one error line on stderr for
+ * every bad line and counts them in @n_bad */
+static gboolean
+keygen_decode(const KeygenOptions *opts, guint *n_bad, GError **error)
+{
+	gchar *line = NULL;
+	size_t line_size = 0;
+	ssize_t len;
+	guint lineno = 0;
+	guint n_ok = 0;
+
+	*n_bad = 0;
+
+	while ((len = getline(&line, &line_size, stdin)) >= 0) {
+		ImssCodeInfo info;
+		g_autofree gchar *canonical = NULL;
+		g_autoptr(GError) error_local = NULL;
+		g_autofree gchar *msg = NULL;
+
+		lineno++;
+		if (!imss_code_parse(line, (gsize)len, &info, &canonical, &error_local)) {
+			if (g_error_matches(error_local, IMSS_CODE_ERROR, IMSS_CODE_ERROR_EMPTY))
+				continue;
+			/* the codec's message never contains the code itself */
+			msg = g_strdup_printf(
+			    /* TRANSLATORS: %u is a line number of the input,
+			     * %s an English explanation from the codec */
+			    _("line %u: invalid activation code: %s"),
+			    lineno,
+			    error_local->message);
+			g_printerr("%s: %s\n", g_get_prgname(), msg);
+			(*n_bad)++;
+			continue;
+		}
+		if (!opts->json && n_ok > 0)
+			g_print("\n");
+		keygen_print_info(canonical, &info, opts->json);
+		n_ok++;
+	}
+	free(line);
+
+	if (n_ok == 0 && *n_bad == 0) {
+		g_set_error_literal(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_DATA,
+				    /* TRANSLATORS: error of --decode */
+				    _("No activation code on standard input"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+int
+main(int argc, char **argv)
+{
+	KeygenOptions opts = {0};
+	g_autoptr(GOptionContext) context = NULL;
+	g_autoptr(GError) error = NULL;
+	const GOptionEntry entries[] = {
+	    {"edition", 0, 0, G_OPTION_ARG_STRING, &opts.edition,
+	     /* TRANSLATORS: --edition; imss and imsva are literal values */
+	     N_("Product edition: imss or imsva (default: imsva)"),
+	     /* TRANSLATORS: placeholder in --help */
+	     N_("EDITION")},
+	    {"slot", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts.slots,
+	     /* TRANSLATORS: --slot; antivirus, antispam and email-reputation are ids */
+	     N_("Licensed slot, repeatable (default: antivirus); antispam implies "
+		"email-reputation"),
+	     /* TRANSLATORS: placeholder in --help */
+	     N_("ID")},
+	    {"expiry", 0, 0, G_OPTION_ARG_STRING, &opts.expiry,
+	     /* TRANSLATORS: --expiry */
+	     N_("Expiry date as issued (default: today + 365 days)"),
+	     /* TRANSLATORS: placeholder in --help; keep the format as it is */
+	     N_("YYYY-MM-DD")},
+	    {"offline", 0, 0, G_OPTION_ARG_NONE, &opts.offline,
+	     /* TRANSLATORS: --offline */
+	     N_("Issue an offline code (never checked online)"), NULL},
+	    {"serial", 0, 0, G_OPTION_ARG_STRING, &opts.serial,
+	     /* TRANSLATORS: --serial */
+	     N_("Serial number, 0 to 1099511627775 (default: random)"),
+	     /* TRANSLATORS: placeholder for a number in --help */
+	     N_("N")},
+	    {"prefix", 0, 0, G_OPTION_ARG_STRING, &opts.prefix,
+	     /* TRANSLATORS: --prefix; IM, AS and DL are literal values */
+	     N_("Code prefix: IM, AS or DL (default: from the first slot)"),
+	     /* TRANSLATORS: placeholder in --help */
+	     N_("PREFIX")},
+	    {"count", 0, 0, G_OPTION_ARG_STRING, &opts.count,
+	     /* TRANSLATORS: --count */
+	     N_("Generate N codes with consecutive serials (default: 1)"),
+	     /* TRANSLATORS: placeholder for a number in --help */
+	     N_("N")},
+	    {"decode", 0, 0, G_OPTION_ARG_NONE, &opts.decode,
+	     /* TRANSLATORS: --decode */
+	     N_("Decode codes read from standard input, one a line"), NULL},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &opts.json,
+	     /* TRANSLATORS: --json */
+	     N_("Print the fields of each code as one JSON object a line"), NULL},
+	    {NULL},
+	};
+	gboolean ok;
+	guint n_bad = 0;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+	g_set_prgname("imss-license-keygen");
+
+	/* TRANSLATORS: the one-line summary in --help */
+	context = g_option_context_new(_("— generate or decode activation codes"));
+	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
+	g_option_context_add_main_entries(context, entries, GETTEXT_PACKAGE);
+	g_option_context_set_description(
+	    context,
+	    /* TRANSLATORS: the text at the end of --help */
+	    _("Prints one activation code a line. See imss-license-keygen(1) and "
+	      "docs/activation-codes.md for the format."));
+	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+		g_printerr("%s: %s\n", g_get_prgname(), error->message);
+		keygen_options_clear(&opts);
+		return EXIT_FAILURE;
+	}
+	if (argc > 1) {
+		/* not echoed: it might be an activation code (a credential) */
+		g_printerr("%s: %s\n",
+			   g_get_prgname(),
+			   /* TRANSLATORS: the user gave an argument that is not an option */
+			   _("Unexpected argument: this program takes options only (see --help)"));
+		keygen_options_clear(&opts);
+		return EXIT_FAILURE;
+	}
+	if (opts.decode && (opts.edition != NULL || opts.slots != NULL || opts.expiry != NULL ||
+			    opts.offline || opts.serial != NULL || opts.prefix != NULL ||
+			    opts.count != NULL)) {
+		g_printerr("%s: %s\n",
+			   g_get_prgname(),
+			   /* TRANSLATORS: --decode and --json are literal option names */
+			   _("--decode can only be combined with --json"));
+		keygen_options_clear(&opts);
+		return EXIT_FAILURE;
+	}
+
+	if (opts.decode)
+		ok = keygen_decode(&opts, &n_bad, &error);
+	else
+		ok = keygen_generate(&opts, &error);
+	keygen_options_clear(&opts);
+	if (fflush(stdout) != 0 && ok) {
+		/* TRANSLATORS: writing the output failed, e.g. a full disk */
+		g_printerr("%s: %s\n", g_get_prgname(), _("Cannot write to standard output"));
+		return EXIT_FAILURE;
+	}
+	if (!ok) {
+		g_printerr("%s: %s\n", g_get_prgname(), error->message);
+		return EXIT_FAILURE;
+	}
+	/* each bad line of --decode has had its own error line */
+	return n_bad > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
