@@ -9,6 +9,7 @@
 struct _ImssConfig {
 	GObject parent_instance;
 	ImssEdition edition;
+	gchar *environment;
 	gchar *db_provider;
 	gchar *db_connection;
 	gchar *db_auth;
@@ -34,6 +35,7 @@ static const struct {
 	const gchar *key;
 } known_keys[] = {
     {"license", "edition"},
+    {"license", "environment"},
     {"database", "provider"},
     {"database", "connection"},
     {"database", "auth"},
@@ -52,6 +54,8 @@ static void
 imss_config_reset(ImssConfig *self)
 {
 	self->edition = IMSS_EDITION_IMSVA;
+	g_free(self->environment);
+	self->environment = g_strdup("auto");
 	g_free(self->db_provider);
 	self->db_provider = g_strdup("SQLite");
 	g_clear_pointer(&self->db_connection, g_free);
@@ -206,6 +210,19 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 					     "expected imss or imsva",
 					     error);
 	g_clear_pointer(&v, g_free);
+	v = imss_config_get_str(kf, "license", "environment");
+	if (v != NULL) {
+		const gchar *allowed[] = {"auto", "connected", "cm-managed", "standalone", NULL};
+		if (!g_strv_contains(allowed, v))
+			return imss_config_bad_value(data,
+						     origin,
+						     "license",
+						     "environment",
+						     "expected auto, connected, cm-managed or standalone",
+						     error);
+		g_free(self->environment);
+		self->environment = g_steal_pointer(&v);
+	}
 
 	/* [database] */
 	v = imss_config_get_str(kf, "database", "provider");
@@ -359,6 +376,12 @@ imss_config_get_edition(ImssConfig *self)
 }
 
 const gchar *
+imss_config_get_environment(ImssConfig *self)
+{
+	return self->environment;
+}
+
+const gchar *
 imss_config_get_db_provider(ImssConfig *self)
 {
 	return self->db_provider;
@@ -440,6 +463,7 @@ static void
 imss_config_finalize(GObject *obj)
 {
 	ImssConfig *self = IMSS_CONFIG(obj);
+	g_free(self->environment);
 	g_free(self->db_provider);
 	g_free(self->db_connection);
 	g_free(self->db_auth);

@@ -26,6 +26,9 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 
 ImssEdition
 imss_config_get_edition(ImssConfig *self);
+/* "auto", "connected", "cm-managed" or "standalone" (SPEC §8) */
+const gchar *
+imss_config_get_environment(ImssConfig *self);
 const gchar *
 imss_config_get_db_provider(ImssConfig *self); /* "SQLite" or "PostgreSQL" */
 const gchar *

@@ -90,6 +90,17 @@ imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 	imss_exported_slot_set_expiry_verified(skel, imss_license_get_verified(license));
 	imss_exported_slot_set_activated_at(skel, activated_at != NULL ? activated_at : "");
 	imss_exported_slot_set_next_check(skel, next_str != NULL ? next_str : "");
+	{
+		g_autofree gchar *verified = NULL;
+		g_autofree gchar *details = imss_license_manager_get_details_url(self->manager, license);
+		if (imss_license_is_activated(license) && imss_license_get_verified_at(license) > 0)
+			verified = imss_calendar_format_instant(imss_clock_get_timezone(clock),
+								imss_license_get_verified_at(license));
+		imss_exported_slot_set_last_verified(skel, verified != NULL ? verified : "");
+		imss_exported_slot_set_server_status(skel, imss_license_get_server_status(license));
+		imss_exported_slot_set_last_check_error(skel, imss_license_get_check_error(license));
+		imss_exported_slot_set_details_url(skel, details);
+	}
 }
 
 static void
@@ -101,6 +112,8 @@ imss_daemon_sync_all(ImssDaemon *self)
 	imss_exported_manager_set_click_protection_bound(
 	    self->skeleton,
 	    imss_license_manager_get_click_protection_bound(self->manager));
+	imss_exported_manager_set_environment(self->skeleton,
+					      imss_license_manager_get_environment(self->manager));
 }
 
 static void
@@ -287,29 +300,35 @@ imss_daemon_authorize(ImssDaemon *self,
 /* -- methods ------------------------------------------------------------------ */
 
 static void
+imss_daemon_activate_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(ImssLicense) license =
+	    imss_license_manager_activate_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
+	g_autofree gchar *path = NULL;
+	if (license == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	path = imss_slot_object_path(imss_license_get_slot(license));
+	g_dbus_method_invocation_return_value(invocation, g_variant_new("(o)", path));
+}
+
+static void
 imss_daemon_activate_authorized(ImssDaemon *self,
 				GDBusMethodInvocation *invocation,
 				const gchar *caller)
 {
 	const gchar *slot_id = NULL;
 	const gchar *code = NULL;
-	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *path = NULL;
-	ImssLicense *license;
-
 	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&s&s)", &slot_id, &code);
-	license = imss_license_manager_activate(self->manager,
-						slot_id,
-						code,
-						caller,
-						NULL,
-						&error_local);
-	if (license == NULL) {
-		imss_daemon_return_error(invocation, error_local);
-		return;
-	}
-	path = imss_slot_object_path(imss_license_get_slot(license));
-	imss_exported_manager_complete_activate(self->skeleton, invocation, path);
+	imss_license_manager_activate_async(self->manager,
+					    slot_id,
+					    code,
+					    caller,
+					    imss_daemon_activate_cb,
+					    g_object_ref(invocation));
 }
 
 static gboolean
@@ -334,15 +353,28 @@ imss_daemon_handle_activate(ImssExportedManager *skeleton,
 }
 
 static void
+imss_daemon_update_status_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *outcome =
+	    imss_license_manager_update_status_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
+	if (outcome == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	g_dbus_method_invocation_return_value(invocation, g_variant_new("(s)", outcome));
+}
+
+static void
 imss_daemon_update_status_authorized(ImssDaemon *self,
 				     GDBusMethodInvocation *invocation,
 				     const gchar *caller)
 {
-	g_dbus_method_invocation_return_error_literal(invocation,
-						      IMSS_ERROR,
-						      IMSS_ERROR_NOT_SUPPORTED,
-						      "The license-server client is not "
-						      "available in this version.");
+	imss_license_manager_update_status_async(self->manager,
+						 caller,
+						 imss_daemon_update_status_cb,
+						 g_object_ref(invocation));
 }
 
 static gboolean

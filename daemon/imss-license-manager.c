@@ -6,7 +6,9 @@
 
 #include "imss-error.h"
 #include "imss-license-manager.h"
+#include "imss-license-server.h"
 #include "imss-slot.h"
+#include "imss-systemd.h"
 
 struct _ImssLicenseManager {
 	GObject parent_instance;
@@ -15,14 +17,23 @@ struct _ImssLicenseManager {
 	ImssClock *clock;
 	ImssLicense *licenses[IMSS_SLOT_LAST];
 	ImssScheduler *scheduler;
+	ImssLicenseServer *server;
+	ImssSystemd *systemd;
+	GHashTable *checks; /* code → GPtrArray of GTask: one check per code at a time */
 	gboolean click_bound;
+	gboolean restarting;
 };
+
+#define IMSS_SETTING_RESTART_SECTION "restart"
+#define IMSS_SETTING_RESTART_NAME    "pending"
+#define IMSS_SETTING_SERVER_SECTION  "license-server"
 
 enum {
 	SIGNAL_LICENSE_CHANGED,
 	SIGNAL_CLICK_PROTECTION_CHANGED,
 	SIGNAL_STATE_CHANGED,
 	SIGNAL_REFRESHED,
+	SIGNAL_RESTARTED,
 	SIGNAL_LAST
 };
 static guint signals[SIGNAL_LAST] = {0};
@@ -50,6 +61,18 @@ imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot)
 	return self->licenses[slot];
 }
 
+/* SPEC §7: scan and policy, and the sender filter when it is enabled and the
+ * license is anti-spam or email reputation; space-separated unit names */
+static gchar *
+imss_license_manager_units_to_restart(ImssLicenseManager *self, gboolean sender_filter_slot)
+{
+	GString *units = g_string_new(imss_config_get_scan_unit(self->config));
+	g_string_append_printf(units, " %s", imss_config_get_policy_unit(self->config));
+	if (sender_filter_slot && imss_config_get_sender_filter_enabled(self->config))
+		g_string_append_printf(units, " %s", imss_config_get_sender_filter_unit(self->config));
+	return g_string_free(units, FALSE);
+}
+
 ImssScheduler *
 imss_license_manager_get_scheduler(ImssLicenseManager *self)
 {
@@ -72,27 +95,6 @@ imss_license_manager_ticked_cb(ImssScheduler *scheduler, ImssLicenseManager *sel
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 }
 
-static void
-imss_license_manager_run_job_cb(ImssScheduler *scheduler,
-				const gchar *job,
-				ImssLicense *license,
-				const gchar *day,
-				ImssLicenseManager *self)
-{
-	/* the license-server client answers automatic checks once it exists;
-	 * until then the due check is recorded (history) and logged */
-	g_info("%s job for %s on %s: no license-server client configured",
-	       job,
-	       imss_license_get_id(license),
-	       day);
-}
-
-gboolean
-imss_license_manager_start(ImssLicenseManager *self, GError **error)
-{
-	return imss_scheduler_start(self->scheduler, error);
-}
-
 ImssClock *
 imss_license_manager_get_clock(ImssLicenseManager *self)
 {
@@ -103,6 +105,593 @@ ImssEdition
 imss_license_manager_get_edition(ImssLicenseManager *self)
 {
 	return imss_config_get_edition(self->config);
+}
+
+/* -- the environment (SPEC §8) -------------------------------------------- */
+
+const gchar *
+imss_license_manager_get_environment(ImssLicenseManager *self)
+{
+	const gchar *configured = imss_config_get_environment(self->config);
+	g_autofree gchar *cm = NULL;
+	g_autofree gchar *last = NULL;
+	if (g_strcmp0(configured, "auto") != 0)
+		return configured;
+	cm = imss_store_get_setting(self->store, "cm", "managed", NULL);
+	if (cm != NULL)
+		return "cm-managed";
+	/* connected unless the last contact with the license server failed */
+	last = imss_store_get_setting(self->store, IMSS_SETTING_SERVER_SECTION, "last-contact", NULL);
+	if (last != NULL && g_str_has_prefix(last, "failed"))
+		return "standalone";
+	return "connected";
+}
+
+/* whether the daemon may contact the license server at all */
+static gboolean
+imss_license_manager_may_go_online(ImssLicenseManager *self)
+{
+	const gchar *configured = imss_config_get_environment(self->config);
+	return g_strcmp0(configured, "auto") == 0 || g_strcmp0(configured, "connected") == 0;
+}
+
+/* -- restarts (SPEC §7) ----------------------------------------------------- */
+
+typedef struct {
+	ImssLicenseManager *self;
+	gchar **units;
+	guint next;
+	guint failed;
+} ImssRestartRun;
+
+static void
+imss_restart_run_free(ImssRestartRun *run)
+{
+	g_object_unref(run->self);
+	g_strfreev(run->units);
+	g_free(run);
+}
+
+static void imss_license_manager_restart_next(ImssRestartRun *run);
+
+static void
+imss_license_manager_restart_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssRestartRun *run = user_data;
+	ImssLicenseManager *self = run->self;
+	const gchar *unit = run->units[run->next];
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *result = imss_systemd_restart_unit_finish(IMSS_SYSTEMD(source), res, &error_local);
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	const gchar *outcome = result != NULL ? result : "error";
+
+	if (result == NULL || g_strcmp0(result, "done") != 0) {
+		run->failed++;
+		g_warning("restart of %s failed: %s", unit, result != NULL ? result : error_local->message);
+	} else {
+		g_message("restarted %s", unit);
+	}
+	imss_store_change_add_history(change,
+				      imss_clock_get_time(self->clock),
+				      "restart",
+				      "",
+				      "",
+				      "imss-licensed",
+				      outcome,
+				      result != NULL ? unit : error_local->message);
+	if (!imss_store_apply(self->store, change, &error_local))
+		g_warning("failed to record the restart of %s: %s", unit, error_local->message);
+	run->next++;
+	imss_license_manager_restart_next(run);
+}
+
+static void
+imss_license_manager_restart_next(ImssRestartRun *run)
+{
+	ImssLicenseManager *self = run->self;
+	if (run->units[run->next] != NULL) {
+		imss_systemd_restart_unit_async(self->systemd,
+						run->units[run->next],
+						NULL,
+						imss_license_manager_restart_cb,
+						run);
+		return;
+	}
+	/* done (failures are recorded, not retried: the operator sees them) */
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		g_autoptr(GError) error_local = NULL;
+		imss_store_change_delete_setting(change,
+						 IMSS_SETTING_RESTART_SECTION,
+						 IMSS_SETTING_RESTART_NAME);
+		if (!imss_store_apply(self->store, change, &error_local))
+			g_warning("failed to clear the pending restart: %s", error_local->message);
+	}
+	self->restarting = FALSE;
+	g_signal_emit(self, signals[SIGNAL_RESTARTED], 0, run->failed == 0);
+	imss_restart_run_free(run);
+}
+
+/* Restarts what the stored "pending" setting names, once. */
+static void
+imss_license_manager_restart_pending(ImssLicenseManager *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *pending = NULL;
+	ImssRestartRun *run;
+
+	if (self->restarting)
+		return; /* the run in progress reads the setting again at its end */
+	pending = imss_store_get_setting(self->store,
+					 IMSS_SETTING_RESTART_SECTION,
+					 IMSS_SETTING_RESTART_NAME,
+					 &error_local);
+	if (pending == NULL) {
+		if (error_local != NULL)
+			g_warning("failed to read the pending restart: %s", error_local->message);
+		return;
+	}
+	run = g_new0(ImssRestartRun, 1);
+	run->self = g_object_ref(self);
+	run->units = g_strsplit(pending, " ", -1);
+	self->restarting = TRUE;
+	g_message("restarting %s", pending);
+	imss_license_manager_restart_next(run);
+}
+
+/* Records that @units must be restarted (one transaction), then restarts. */
+static void
+imss_license_manager_request_restart(ImssLicenseManager *self, gboolean sender_filter_slot)
+{
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *units = imss_license_manager_units_to_restart(self, sender_filter_slot);
+	imss_store_change_set_setting(change,
+				      IMSS_SETTING_RESTART_SECTION,
+				      IMSS_SETTING_RESTART_NAME,
+				      units);
+	if (!imss_store_apply(self->store, change, &error_local))
+		g_warning("failed to record the pending restart: %s", error_local->message);
+	imss_license_manager_restart_pending(self);
+}
+
+/* -- license-server checks ---------------------------------------------------- */
+
+typedef struct {
+	ImssLicenseManager *self;
+	gchar *code;
+	gchar *action; /* history action: automatic-check, manual-update, activation-check */
+	gchar *caller;
+	gchar *day;    /* automatic: the check day */
+	GPtrArray *tasks;
+} ImssCheck;
+
+static void
+imss_check_free(ImssCheck *check)
+{
+	g_object_unref(check->self);
+	if (check->code != NULL)
+		memset(check->code, 0, strlen(check->code));
+	g_free(check->code);
+	g_free(check->action);
+	g_free(check->caller);
+	g_free(check->day);
+	g_ptr_array_unref(check->tasks);
+	g_free(check);
+}
+
+/* Applies the server's answer (or the failure) to every slot holding the
+ * code; returns whether an expiry changed. */
+static gboolean
+imss_license_manager_apply_answer(ImssLicenseManager *self,
+				  ImssCheck *check,
+				  ImssServerAnswer *answer,
+				  const GError *failure,
+				  gboolean *sender_filter_slot)
+{
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GError) error_local = NULL;
+	gint64 now = imss_clock_get_time(self->clock);
+	gboolean changed = FALSE;
+	GPtrArray *renewed = g_ptr_array_new();
+
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		ImssLicense *license = self->licenses[i];
+		g_autoptr(ImssStoreSlot) row = NULL;
+		g_autofree gchar *detail = NULL;
+		g_autofree gchar *old = NULL;
+		const gchar *outcome;
+
+		if (g_strcmp0(imss_license_get_code(license), check->code) != 0)
+			continue;
+		row = imss_license_to_row(license);
+		old = g_strdup(row->expiry);
+		row->checked_at = now;
+		g_free(row->check_error);
+		row->check_error = g_strdup(failure != NULL ? failure->message : "");
+		if (failure != NULL) {
+			outcome = "failed";
+			detail = g_strdup(failure->message);
+		} else {
+			g_free(row->server_status);
+			row->server_status = g_strdup(imss_server_status_to_string(answer->status));
+			if (answer->status != IMSS_SERVER_STATUS_VALID) {
+				outcome = imss_server_status_to_string(answer->status);
+				detail = answer->replaced_by != NULL
+					     ? g_strdup_printf("the server says the code was replaced by %s",
+							       answer->replaced_by)
+					     : g_strdup_printf("the server says the code is %s", outcome);
+			} else {
+				gint cmp = g_date_compare(&answer->expiry, imss_license_get_expiry(license));
+				g_autofree gchar *server = imss_calendar_format_date(&answer->expiry);
+				if (cmp > 0) {
+					outcome = "renewed";
+					detail = g_strdup_printf("expiry %s -> %s", old, server);
+					g_free(row->expiry);
+					row->expiry = g_strdup(server);
+					changed = TRUE;
+					g_ptr_array_add(renewed, license);
+					if (i == IMSS_SLOT_ANTISPAM || i == IMSS_SLOT_EMAIL_REPUTATION)
+						*sender_filter_slot = TRUE;
+				} else if (cmp == 0) {
+					outcome = "unchanged";
+					detail = g_strdup_printf("expiry %s confirmed", old);
+				} else {
+					/* never a silent downgrade: keep ours, say so */
+					outcome = "downgrade-ignored";
+					detail = g_strdup_printf("the server says %s, earlier than %s; kept %s",
+								 server, old, old);
+					g_warning("%s: %s", imss_license_get_id(license), detail);
+				}
+				if (cmp >= 0) {
+					row->verified = TRUE;
+					row->verified_at = now;
+				}
+			}
+		}
+		if (check->day != NULL) {
+			g_autofree gchar *with_day = g_strdup_printf("check day %s: %s", check->day, detail);
+			g_free(detail);
+			detail = g_steal_pointer(&with_day);
+		}
+		imss_store_change_add_row(change, row);
+		imss_store_change_add_history(change,
+					      now,
+					      check->action,
+					      imss_license_get_id(license),
+					      imss_license_get_masked_code(license),
+					      check->caller,
+					      outcome,
+					      detail);
+		g_message("%s of %s: %s (%s)", check->action, imss_license_get_id(license), outcome, detail);
+	}
+	imss_store_change_set_setting(change,
+				      IMSS_SETTING_SERVER_SECTION,
+				      "last-contact",
+				      failure != NULL ? "failed" : "ok");
+	if (!imss_store_apply(self->store, change, &error_local)) {
+		g_warning("failed to store the license server's answer: %s", error_local->message);
+		g_ptr_array_unref(renewed);
+		return FALSE;
+	}
+	for (guint i = 0; i < change->rows->len; i++) {
+		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
+		ImssSlotId slot;
+		if (imss_slot_from_string(row->slot, &slot))
+			imss_license_set_from_row(self->licenses[slot], row);
+	}
+	if (changed)
+		imss_scheduler_reschedule(self->scheduler); /* re-anchor on the new E */
+	for (guint i = 0; i < renewed->len; i++)
+		g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, g_ptr_array_index(renewed, i), "renewed");
+	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
+	g_ptr_array_unref(renewed);
+	return changed;
+}
+
+typedef struct {
+	gboolean changed;
+	gboolean sender_filter_slot;
+} ImssCheckResult;
+
+static void
+imss_license_manager_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssCheck *check = user_data;
+	ImssLicenseManager *self = check->self;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(ImssServerAnswer) answer =
+	    imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
+	ImssCheckResult result = {FALSE, FALSE};
+
+	g_hash_table_remove(self->checks, check->code);
+	result.changed = imss_license_manager_apply_answer(self, check, answer, error_local,
+							   &result.sender_filter_slot);
+	for (guint i = 0; i < check->tasks->len; i++) {
+		GTask *task = g_ptr_array_index(check->tasks, i);
+		if (answer == NULL) {
+			g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
+						"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+		} else {
+			ImssCheckResult *copy = g_memdup2(&result, sizeof(result));
+			g_task_return_pointer(task, copy, g_free);
+		}
+	}
+	imss_check_free(check);
+}
+
+/* Asks the server about @code and applies the answer; one request per code
+ * at a time (a second caller shares the first one's answer). */
+static void
+imss_license_manager_check_code_async(ImssLicenseManager *self,
+				      const gchar *code,
+				      const gchar *action,
+				      const gchar *caller,
+				      const gchar *day,
+				      GAsyncReadyCallback callback,
+				      gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssCheck *check = g_hash_table_lookup(self->checks, code);
+	if (check != NULL) {
+		g_ptr_array_add(check->tasks, task);
+		return;
+	}
+	check = g_new0(ImssCheck, 1);
+	check->self = g_object_ref(self);
+	check->code = g_strdup(code);
+	check->action = g_strdup(action);
+	check->caller = g_strdup(caller);
+	check->day = g_strdup(day);
+	check->tasks = g_ptr_array_new_with_free_func(g_object_unref);
+	g_ptr_array_add(check->tasks, task);
+	g_hash_table_insert(self->checks, check->code, check);
+	imss_license_server_query_async(self->server,
+					code,
+					imss_config_get_edition(self->config),
+					NULL,
+					imss_license_manager_check_cb,
+					check);
+}
+
+static ImssCheckResult *
+imss_license_manager_check_code_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+/* automatic checks: nothing to wait for; the result is recorded */
+static void
+imss_license_manager_auto_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autofree ImssCheckResult *result =
+	    imss_license_manager_check_code_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
+	/* an automatic update restarts nothing (SPEC §5.1, §7) */
+	(void)result;
+}
+
+static void
+imss_license_manager_run_job_cb(ImssScheduler *scheduler,
+				const gchar *job,
+				ImssLicense *license,
+				const gchar *day,
+				ImssLicenseManager *self)
+{
+	if (g_strcmp0(job, IMSS_JOB_CHECK) != 0 || !imss_license_is_activated(license))
+		return;
+	if (!imss_license_manager_may_go_online(self)) {
+		g_info("automatic check of %s skipped: the environment is %s",
+		       imss_license_get_id(license),
+		       imss_config_get_environment(self->config));
+		return;
+	}
+	imss_license_manager_check_code_async(self,
+					      imss_license_get_code(license),
+					      "automatic-check",
+					      "scheduler",
+					      day,
+					      imss_license_manager_auto_check_cb,
+					      NULL);
+}
+
+/* -- activation, online ----------------------------------------------------------- */
+
+typedef struct {
+	ImssLicense *license;
+	gboolean changed;
+	gboolean sender_filter_slot;
+} ImssActivation;
+
+static void
+imss_activation_free(ImssActivation *a)
+{
+	g_clear_object(&a->license);
+	g_free(a);
+}
+
+static void
+imss_license_manager_activation_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = G_TASK(user_data);
+	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(source);
+	ImssActivation *a = g_task_get_task_data(task);
+	g_autoptr(GError) error_local = NULL;
+	g_autofree ImssCheckResult *result = imss_license_manager_check_code_finish(self, res, &error_local);
+	if (result == NULL)
+		g_message("the license server could not confirm the new activation; the code's "
+			  "own expiry is kept, unverified: %s",
+			  error_local->message);
+	imss_license_manager_restart_pending(self);
+	g_task_return_pointer(task, g_object_ref(a->license), g_object_unref);
+}
+
+void
+imss_license_manager_activate_async(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *code,
+				    const gchar *caller,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(self, NULL, callback, user_data);
+	g_autoptr(GError) error_local = NULL;
+	ImssActivation *a = g_new0(ImssActivation, 1);
+	ImssLicense *license;
+
+	g_task_set_task_data(task, a, (GDestroyNotify)imss_activation_free);
+	license = imss_license_manager_activate(self, slot_id, code, caller, &a->changed, &error_local);
+	if (license == NULL) {
+		g_task_return_error(task, g_steal_pointer(&error_local));
+		return;
+	}
+	a->license = g_object_ref(license);
+	if (!a->changed) {
+		/* the same code again: nothing stored, nothing restarted */
+		g_task_return_pointer(task, g_object_ref(license), g_object_unref);
+		return;
+	}
+	/* an online code: ask the server for the current expiry first */
+	if (!imss_license_get_offline(license) && imss_license_manager_may_go_online(self)) {
+		imss_license_manager_check_code_async(self,
+						      imss_license_get_code(license),
+						      "activation-check",
+						      caller,
+						      NULL,
+						      imss_license_manager_activation_check_cb,
+						      g_steal_pointer(&task));
+		return;
+	}
+	imss_license_manager_restart_pending(self);
+	g_task_return_pointer(task, g_object_ref(license), g_object_unref);
+}
+
+ImssLicense *
+imss_license_manager_activate_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+/* -- UpdateStatus (SPEC §5.2) ------------------------------------------------------ */
+
+typedef struct {
+	guint pending;
+	guint failed;
+	gboolean changed;
+	gboolean sender_filter_slot;
+} ImssUpdate;
+
+static void
+imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GTask *task = G_TASK(user_data);
+	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(source);
+	ImssUpdate *u = g_task_get_task_data(task);
+	g_autoptr(GError) error_local = NULL;
+	g_autofree ImssCheckResult *result = imss_license_manager_check_code_finish(self, res, &error_local);
+
+	if (result == NULL) {
+		u->failed++;
+	} else {
+		u->changed |= result->changed;
+		u->sender_filter_slot |= result->sender_filter_slot;
+	}
+	if (--u->pending > 0)
+		return;
+	if (u->changed) {
+		/* updated: restart per SPEC §7 */
+		imss_license_manager_request_restart(self, u->sender_filter_slot);
+		g_task_return_pointer(task, g_strdup("updated"), g_free);
+	} else if (u->failed > 0) {
+		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
+					"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+	} else {
+		/* nothing changed: nothing is restarted (the early builds' defect) */
+		g_task_return_pointer(task, g_strdup("unchanged"), g_free);
+	}
+	g_object_unref(task);
+}
+
+void
+imss_license_manager_update_status_async(ImssLicenseManager *self,
+					 const gchar *caller,
+					 GAsyncReadyCallback callback,
+					 gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssUpdate *u = g_new0(ImssUpdate, 1);
+	g_autoptr(GPtrArray) codes = g_ptr_array_new();
+
+	g_task_set_task_data(task, u, g_free);
+	if (!imss_license_manager_may_go_online(self)) {
+		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
+					"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+		g_object_unref(task);
+		return;
+	}
+	/* one request per distinct online code (antispam and email reputation share one) */
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		ImssLicense *license = self->licenses[i];
+		const gchar *code = imss_license_get_code(license);
+		gboolean seen = FALSE;
+		if (code == NULL || imss_license_get_offline(license))
+			continue;
+		for (guint j = 0; j < codes->len; j++)
+			seen |= g_strcmp0(g_ptr_array_index(codes, j), code) == 0;
+		if (!seen)
+			g_ptr_array_add(codes, (gpointer)code);
+	}
+	if (codes->len == 0) {
+		g_task_return_pointer(task, g_strdup("unchanged"), g_free);
+		g_object_unref(task);
+		return;
+	}
+	u->pending = codes->len;
+	for (guint j = 0; j < codes->len; j++)
+		imss_license_manager_check_code_async(self,
+						      g_ptr_array_index(codes, j),
+						      "manual-update",
+						      caller,
+						      NULL,
+						      imss_license_manager_update_cb,
+						      task);
+}
+
+gchar *
+imss_license_manager_update_status_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+gchar *
+imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *license)
+{
+	if (!imss_license_is_activated(license))
+		return g_strdup("");
+	return imss_server_details_url(imss_config_get_server_url(self->config),
+				       imss_license_get_code(license));
+}
+
+ImssLicenseServer *
+imss_license_manager_get_server(ImssLicenseManager *self)
+{
+	return self->server;
+}
+
+ImssSystemd *
+imss_license_manager_get_systemd(ImssLicenseManager *self)
+{
+	return self->systemd;
+}
+
+gboolean
+imss_license_manager_start(ImssLicenseManager *self, GError **error)
+{
+	if (!imss_scheduler_start(self->scheduler, error))
+		return FALSE;
+	/* a crash between storing an activation and restarting: restart once now */
+	imss_license_manager_restart_pending(self);
+	return TRUE;
 }
 
 gboolean
@@ -296,6 +885,17 @@ imss_license_manager_activate(ImssLicenseManager *self,
 				 expiry,
 				 info.offline ? "offline" : "online",
 				 info.offline ? "" : ", expiry unverified");
+	/* SPEC §7: a new activation restarts the services; recorded with the
+	 * activation, so that a crash before the restart still restarts once */
+	{
+		g_autofree gchar *units = imss_license_manager_units_to_restart(
+		    self,
+		    slot == IMSS_SLOT_ANTISPAM || slot == IMSS_SLOT_EMAIL_REPUTATION);
+		imss_store_change_set_setting(change,
+					      IMSS_SETTING_RESTART_SECTION,
+					      IMSS_SETTING_RESTART_NAME,
+					      units);
+	}
 	for (guint i = 0; i < n_targets; i++)
 		imss_store_change_add_history(change,
 					      now,
@@ -430,6 +1030,9 @@ imss_license_manager_finalize(GObject *obj)
 	if (self->scheduler != NULL)
 		g_signal_handlers_disconnect_by_data(self->scheduler, self);
 	g_clear_object(&self->scheduler);
+	g_clear_object(&self->server);
+	g_clear_object(&self->systemd);
+	g_hash_table_unref(self->checks);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_clear_object(&self->licenses[i]);
 	g_clear_object(&self->config);
@@ -487,6 +1090,20 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 						 NULL,
 						 G_TYPE_NONE,
 						 0);
+	/**
+	 * ImssLicenseManager::restarted:
+	 * A restart of the services finished (TRUE: every unit restarted).
+	 */
+	signals[SIGNAL_RESTARTED] = g_signal_new("restarted",
+						 G_TYPE_FROM_CLASS(klass),
+						 G_SIGNAL_RUN_LAST,
+						 0,
+						 NULL,
+						 NULL,
+						 NULL,
+						 G_TYPE_NONE,
+						 1,
+						 G_TYPE_BOOLEAN);
 	signals[SIGNAL_CLICK_PROTECTION_CHANGED] = g_signal_new("click-protection-changed",
 								G_TYPE_FROM_CLASS(klass),
 								G_SIGNAL_RUN_LAST,
@@ -501,6 +1118,7 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 static void
 imss_license_manager_init(ImssLicenseManager *self)
 {
+	self->checks = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
 ImssLicenseManager *
@@ -514,6 +1132,8 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 		self->licenses[i] = imss_license_new((ImssSlotId)i,
 						     imss_slot_enabled((ImssSlotId)i,
 								       imss_config_get_edition(config)));
+	self->server = imss_license_server_new(config);
+	self->systemd = imss_systemd_new();
 	self->scheduler = imss_scheduler_new(clock, store);
 	imss_scheduler_set_licenses(self->scheduler, self->licenses, IMSS_SLOT_LAST);
 	g_signal_connect(self->scheduler,

@@ -10,7 +10,9 @@
 #include "imss-clock.h"
 #include "imss-config.h"
 #include "imss-license.h"
+#include "imss-license-server.h"
 #include "imss-scheduler.h"
+#include "imss-systemd.h"
 #include "imss-store.h"
 
 G_BEGIN_DECLS
@@ -55,6 +57,41 @@ imss_license_manager_activate(ImssLicenseManager *self,
 			      const gchar *caller,
 			      gboolean *changed,
 			      GError **error);
+
+/* The same, online: stores the activation (and the pending restart), asks
+ * the license server for the current expiry of an online code (falling back
+ * to the code's own, unverified, when it cannot be reached), then restarts
+ * the services (SPEC §6, §7). */
+void
+imss_license_manager_activate_async(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *code,
+				    const gchar *caller,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data);
+ImssLicense *
+imss_license_manager_activate_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error);
+/* SPEC §5.2: "updated" (services restarted), "unchanged" (nothing restarted)
+ * or IMSS_ERROR_SERVER_UNREACHABLE. */
+void
+imss_license_manager_update_status_async(ImssLicenseManager *self,
+					 const gchar *caller,
+					 GAsyncReadyCallback callback,
+					 gpointer user_data);
+gchar *
+imss_license_manager_update_status_finish(ImssLicenseManager *self,
+					  GAsyncResult *res,
+					  GError **error);
+/* SPEC §8: "connected", "cm-managed" or "standalone". */
+const gchar *
+imss_license_manager_get_environment(ImssLicenseManager *self);
+/* "Check details online" for an activated slot; "" otherwise. */
+gchar *
+imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *license);
+ImssLicenseServer *
+imss_license_manager_get_server(ImssLicenseManager *self);
+ImssSystemd *
+imss_license_manager_get_systemd(ImssLicenseManager *self);
 
 gboolean
 imss_license_manager_get_click_protection_bound(ImssLicenseManager *self);

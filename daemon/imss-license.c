@@ -19,6 +19,9 @@ struct _ImssLicense {
 	gboolean verified;
 	gint64 verified_at;
 	gint64 activated_at;
+	gchar *server_status;
+	gint64 checked_at;
+	gchar *check_error;
 };
 
 G_DEFINE_TYPE(ImssLicense, imss_license, G_TYPE_OBJECT)
@@ -95,6 +98,24 @@ imss_license_get_activated_at(ImssLicense *self)
 	return self->activated_at;
 }
 
+const gchar *
+imss_license_get_server_status(ImssLicense *self)
+{
+	return self->server_status != NULL ? self->server_status : "";
+}
+
+gint64
+imss_license_get_checked_at(ImssLicense *self)
+{
+	return self->checked_at;
+}
+
+const gchar *
+imss_license_get_check_error(ImssLicense *self)
+{
+	return self->check_error != NULL ? self->check_error : "";
+}
+
 ImssLicenseState
 imss_license_get_state(ImssLicense *self, const GDate *today)
 {
@@ -139,6 +160,9 @@ imss_license_clear(ImssLicense *self)
 	self->verified = FALSE;
 	self->verified_at = 0;
 	self->activated_at = 0;
+	g_clear_pointer(&self->server_status, g_free);
+	self->checked_at = 0;
+	g_clear_pointer(&self->check_error, g_free);
 }
 
 gboolean
@@ -166,6 +190,9 @@ imss_license_set_from_row(ImssLicense *self, const ImssStoreSlot *row)
 	self->verified = row->verified;
 	self->verified_at = row->verified_at;
 	self->activated_at = row->activated_at;
+	self->server_status = g_strdup(row->server_status != NULL ? row->server_status : "");
+	self->checked_at = row->checked_at;
+	self->check_error = g_strdup(row->check_error != NULL ? row->check_error : "");
 	return TRUE;
 }
 
@@ -181,6 +208,9 @@ imss_license_to_row(ImssLicense *self)
 	row->verified = self->verified;
 	row->verified_at = self->verified_at;
 	row->activated_at = self->activated_at;
+	row->server_status = g_strdup(imss_license_get_server_status(self));
+	row->checked_at = self->checked_at;
+	row->check_error = g_strdup(imss_license_get_check_error(self));
 	return row;
 }
 

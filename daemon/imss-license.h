@@ -45,6 +45,15 @@ gint64
 imss_license_get_verified_at(ImssLicense *self);
 gint64
 imss_license_get_activated_at(ImssLicense *self);
+/* The license server's last word: "valid", "unknown", "replaced",
+ * "suspended", or "" when never asked. */
+const gchar *
+imss_license_get_server_status(ImssLicense *self);
+/* The last contact attempt (0: never) and why it failed ("" if it did not). */
+gint64
+imss_license_get_checked_at(ImssLicense *self);
+const gchar *
+imss_license_get_check_error(ImssLicense *self);
 
 ImssLicenseState
 imss_license_get_state(ImssLicense *self, const GDate *today);

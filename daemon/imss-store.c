@@ -40,6 +40,8 @@ imss_store_slot_copy(const ImssStoreSlot *row)
 	copy->code = g_strdup(row->code);
 	copy->expiry = g_strdup(row->expiry);
 	copy->issued_expiry = g_strdup(row->issued_expiry);
+	copy->server_status = g_strdup(row->server_status);
+	copy->check_error = g_strdup(row->check_error);
 	return copy;
 }
 
@@ -54,6 +56,8 @@ imss_store_slot_free(ImssStoreSlot *row)
 	g_free(row->code);
 	g_free(row->expiry);
 	g_free(row->issued_expiry);
+	g_free(row->server_status);
+	g_free(row->check_error);
 	g_free(row);
 }
 
@@ -314,6 +318,19 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 					 error))
 			return FALSE;
 		/* fall through */
+	case 2:
+		/* what the license server last said, and when we last asked */
+		if (!imss_store_exec_sql(self,
+					 "ALTER TABLE slots ADD COLUMN server_status TEXT NOT NULL DEFAULT ''",
+					 error) ||
+		    !imss_store_exec_sql(self,
+					 "ALTER TABLE slots ADD COLUMN checked_at BIGINT NOT NULL DEFAULT 0",
+					 error) ||
+		    !imss_store_exec_sql(self,
+					 "ALTER TABLE slots ADD COLUMN check_error TEXT NOT NULL DEFAULT ''",
+					 error))
+			return FALSE;
+		/* fall through */
 	default:
 		break;
 	}
@@ -448,6 +465,9 @@ imss_store_load_slots(ImssStore *self, GError **error)
 			 G_TYPE_INT64,
 			 G_TYPE_INT64,
 			 G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_INT64,
+			 G_TYPE_STRING,
 			 G_TYPE_NONE};
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
@@ -458,7 +478,8 @@ imss_store_load_slots(ImssStore *self, GError **error)
 		return NULL;
 	stmt = imss_store_prepare(self,
 				  "SELECT slot, code, expiry, issued_expiry, offline, verified, "
-				  "verified_at, activated_at FROM slots ORDER BY slot",
+				  "verified_at, activated_at, server_status, checked_at, check_error "
+				  "FROM slots ORDER BY slot",
 				  NULL,
 				  error);
 	if (stmt == NULL)
@@ -473,8 +494,8 @@ imss_store_load_slots(ImssStore *self, GError **error)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		ImssStoreSlot *row = imss_store_slot_new();
-		const GValue *v[8];
-		for (gint c = 0; c < 8; c++) {
+		const GValue *v[11];
+		for (gint c = 0; c < 11; c++) {
 			v[c] = gda_data_model_get_value_at(model, c, i, error);
 			if (v[c] == NULL) {
 				imss_store_slot_free(row);
@@ -489,6 +510,9 @@ imss_store_load_slots(ImssStore *self, GError **error)
 		row->verified = imss_store_value_get_int64(v[5]) != 0;
 		row->verified_at = imss_store_value_get_int64(v[6]);
 		row->activated_at = imss_store_value_get_int64(v[7]);
+		row->server_status = imss_store_value_dup_string(v[8]);
+		row->checked_at = imss_store_value_get_int64(v[9]);
+		row->check_error = imss_store_value_dup_string(v[10]);
 		g_ptr_array_add(rows, row);
 	}
 	return g_steal_pointer(&rows);
@@ -512,10 +536,13 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 			return FALSE;
 		ins = imss_store_prepare(self,
 					 "INSERT INTO slots (slot, code, expiry, issued_expiry, "
-					 "offline, verified, verified_at, activated_at) VALUES "
+					 "offline, verified, verified_at, activated_at, server_status, "
+					 "checked_at, check_error) VALUES "
 					 "(##slot::string, ##code::string, ##expiry::string, "
 					 "##issued::string, ##offline::gint, ##verified::gint, "
-					 "##verified_at::gint64, ##activated_at::gint64)",
+					 "##verified_at::gint64, ##activated_at::gint64, "
+					 "##server_status::string, ##checked_at::gint64, "
+					 "##check_error::string)",
 					 &pins,
 					 error);
 		if (ins == NULL)
@@ -539,7 +566,16 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 			    !gda_set_set_holder_value(pins,
 						      error,
 						      "activated_at",
-						      (gint64)row->activated_at))
+						      (gint64)row->activated_at) ||
+			    !gda_set_set_holder_value(pins,
+						      error,
+						      "server_status",
+						      row->server_status != NULL ? row->server_status : "") ||
+			    !gda_set_set_holder_value(pins, error, "checked_at", (gint64)row->checked_at) ||
+			    !gda_set_set_holder_value(pins,
+						      error,
+						      "check_error",
+						      row->check_error != NULL ? row->check_error : ""))
 				return FALSE;
 			if (!imss_store_exec(self, ins, pins, error))
 				return FALSE;

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_STORE (imss_store_get_type())
 G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
 
-#define IMSS_STORE_SCHEMA_VERSION 2
+#define IMSS_STORE_SCHEMA_VERSION 3
 
 /* One stored slot row. Dates are YYYY-MM-DD strings, times UTC seconds. */
 typedef struct {
@@ -23,6 +23,9 @@ typedef struct {
 	gboolean verified;
 	gint64 verified_at; /* 0: never */
 	gint64 activated_at;
+	gchar *server_status; /* last answer: valid, unknown, replaced, suspended; "" */
+	gint64 checked_at;    /* last contact attempt, 0: never */
+	gchar *check_error;   /* why the last contact failed, "" when it did not */
 } ImssStoreSlot;
 
 ImssStoreSlot *

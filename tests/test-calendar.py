@@ -39,7 +39,7 @@ class VirtualClockTest(imsstest.ImssTestCase):
         '''(time, day) of the recorded automatic checks of slot, oldest first.'''
         out = []
         for h in reversed(self.history()):
-            if h['action'] == 'automatic-check' and h['slot'] == slot:
+            if h['action'] == 'automatic-check' and h['slot'] == slot and h['outcome'] == 'due':
                 out.append((h['time'], h['detail'].split()[2]))
         return out
 

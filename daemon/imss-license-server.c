@@ -1,0 +1,361 @@
+#define G_LOG_DOMAIN "ImssLicenseServer"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "imss-license-server.h"
+
+#define IMSS_SERVER_DEADLINE_DEFAULT 30
+#define IMSS_SERVER_MAX_REDIRECTS    3
+
+struct _ImssLicenseServer {
+	GObject parent_instance;
+	ImssConfig *config;
+	SoupSession *session; /* created on first use */
+	GHashTable *inflight; /* code → ImssQuery */
+	guint deadline;
+	guint requests;
+};
+
+G_DEFINE_TYPE(ImssLicenseServer, imss_license_server, G_TYPE_OBJECT)
+
+/* one request on the wire, shared by every caller asking about its code */
+typedef struct {
+	ImssLicenseServer *self;
+	gchar *code;
+	ImssEdition edition;
+	GPtrArray *tasks; /* GTask, all completed together */
+	GCancellable *cancellable;
+	guint deadline_id;
+	gboolean timed_out;
+	gboolean proxy_auth_tried;
+	guint redirects;
+	GUri *uri;
+	SoupMessage *msg;
+	GInputStream *stream;
+	GByteArray *body;
+} ImssQuery;
+
+static void
+imss_query_free(ImssQuery *q)
+{
+	if (q->deadline_id != 0)
+		g_source_remove(q->deadline_id);
+	g_ptr_array_unref(q->tasks);
+	g_clear_object(&q->cancellable);
+	g_clear_pointer(&q->uri, g_uri_unref);
+	g_clear_object(&q->msg);
+	g_clear_object(&q->stream);
+	if (q->body != NULL)
+		g_byte_array_unref(q->body);
+	if (q->code != NULL)
+		memset(q->code, 0, strlen(q->code));
+	g_free(q->code);
+	g_object_unref(q->self);
+	g_free(q);
+}
+
+static void
+imss_query_return(ImssQuery *q, ImssServerAnswer *answer, GError *error)
+{
+	g_hash_table_steal(q->self->inflight, q->code);
+	for (guint i = 0; i < q->tasks->len; i++) {
+		GTask *task = g_ptr_array_index(q->tasks, i);
+		if (error != NULL) {
+			g_task_return_error(task, g_error_copy(error));
+		} else {
+			ImssServerAnswer *copy = g_new0(ImssServerAnswer, 1);
+			*copy = *answer;
+			copy->replaced_by = g_strdup(answer->replaced_by);
+			g_task_return_pointer(task, copy, (GDestroyNotify)imss_server_answer_free);
+		}
+	}
+	imss_query_free(q);
+}
+
+static void
+imss_query_fail(ImssQuery *q, GError *error)
+{
+	g_autoptr(GError) reported = NULL;
+	if (q->timed_out) {
+		reported = g_error_new(G_IO_ERROR,
+				       G_IO_ERROR_TIMED_OUT,
+				       "no complete answer within %u s",
+				       q->self->deadline);
+	} else {
+		reported = g_error_copy(error);
+	}
+	imss_query_return(q, NULL, reported);
+}
+
+static gboolean
+imss_query_deadline_cb(gpointer user_data)
+{
+	ImssQuery *q = user_data;
+	q->deadline_id = 0;
+	q->timed_out = TRUE;
+	g_cancellable_cancel(q->cancellable);
+	return G_SOURCE_REMOVE;
+}
+
+/* -- the session ----------------------------------------------------------- */
+
+static SoupSession *
+imss_license_server_get_session(ImssLicenseServer *self)
+{
+	const gchar *proxy_host;
+	if (self->session != NULL)
+		return self->session;
+	self->session = soup_session_new_with_options("user-agent",
+						      "imss-licensed/" PACKAGE_VERSION,
+						      "timeout",
+						      (guint)self->deadline,
+						      NULL);
+	/* never the environment's proxy (http_proxy): only what the
+	 * configuration says, through an explicit resolver, or none at all */
+	proxy_host = imss_config_get_proxy_host(self->config);
+	if (proxy_host != NULL) {
+		g_autofree gchar *proxy_uri = NULL;
+		g_autoptr(GProxyResolver) resolver = NULL;
+		gboolean v6 = strchr(proxy_host, ':') != NULL && proxy_host[0] != '[';
+		proxy_uri = g_strdup_printf(v6 ? "http://[%s]:%u" : "http://%s:%u",
+					    proxy_host,
+					    imss_config_get_proxy_port(self->config));
+		resolver = g_simple_proxy_resolver_new(proxy_uri, NULL);
+		soup_session_set_proxy_resolver(self->session, resolver);
+		g_info("the license server is reached through the proxy %s:%u",
+		       proxy_host,
+		       imss_config_get_proxy_port(self->config));
+	} else {
+		soup_session_set_proxy_resolver(self->session, NULL);
+	}
+	return self->session;
+}
+
+/* -- one exchange ------------------------------------------------------------ */
+
+static void imss_query_send(ImssQuery *q);
+
+static gboolean
+imss_query_authenticate_cb(SoupMessage *msg, SoupAuth *auth, gboolean retrying, gpointer user_data)
+{
+	ImssQuery *q = user_data;
+	const gchar *user = imss_config_get_proxy_user(q->self->config);
+	const gchar *password = imss_config_get_proxy_password(q->self->config);
+	if (!soup_auth_is_for_proxy(auth) || retrying || q->proxy_auth_tried || user == NULL)
+		return FALSE;
+	q->proxy_auth_tried = TRUE;
+	soup_auth_authenticate(auth, user, password != NULL ? password : "");
+	return TRUE;
+}
+
+static void
+imss_query_finish_body(ImssQuery *q)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(ImssServerAnswer) answer =
+	    imss_server_answer_parse((const gchar *)q->body->data, q->body->len, q->code, &error_local);
+	if (answer == NULL) {
+		imss_query_fail(q, error_local);
+		return;
+	}
+	imss_query_return(q, answer, NULL);
+}
+
+static void
+imss_query_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssQuery *q = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res, &error_local);
+	if (chunk == NULL) {
+		imss_query_fail(q, error_local);
+		return;
+	}
+	if (g_bytes_get_size(chunk) == 0) {
+		imss_query_finish_body(q);
+		return;
+	}
+	if (q->body->len + g_bytes_get_size(chunk) > IMSS_SERVER_ANSWER_MAX) {
+		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+			    "the answer is larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
+		g_cancellable_cancel(q->cancellable);
+		imss_query_fail(q, error_local);
+		return;
+	}
+	g_byte_array_append(q->body, g_bytes_get_data(chunk, NULL), g_bytes_get_size(chunk));
+	g_input_stream_read_bytes_async(q->stream, 8192, G_PRIORITY_DEFAULT, q->cancellable,
+					imss_query_read_cb, q);
+}
+
+static gboolean
+imss_query_same_origin(GUri *a, GUri *b)
+{
+	return g_strcmp0(g_uri_get_scheme(a), g_uri_get_scheme(b)) == 0 &&
+	       g_ascii_strcasecmp(g_uri_get_host(a), g_uri_get_host(b)) == 0 &&
+	       g_uri_get_port(a) == g_uri_get_port(b);
+}
+
+static void
+imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssQuery *q = user_data;
+	g_autoptr(GError) error_local = NULL;
+	guint status;
+	goffset length;
+
+	q->stream = soup_session_send_finish(SOUP_SESSION(source), res, &error_local);
+	if (q->stream == NULL) {
+		imss_query_fail(q, error_local);
+		return;
+	}
+	status = soup_message_get_status(q->msg);
+	if (SOUP_STATUS_IS_REDIRECTION(status)) {
+		const gchar *location = soup_message_headers_get_one(soup_message_get_response_headers(q->msg), "Location");
+		g_autoptr(GUri) next = location != NULL ? g_uri_parse_relative(q->uri, location, G_URI_FLAGS_NONE, NULL) : NULL;
+		if (next == NULL || !imss_query_same_origin(q->uri, next)) {
+			g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
+					    "redirected to another server");
+			imss_query_fail(q, error_local);
+			return;
+		}
+		if (++q->redirects > IMSS_SERVER_MAX_REDIRECTS) {
+			g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
+					    "too many redirects");
+			imss_query_fail(q, error_local);
+			return;
+		}
+		g_uri_unref(q->uri);
+		q->uri = g_steal_pointer(&next);
+		g_clear_object(&q->stream);
+		imss_query_send(q);
+		return;
+	}
+	if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED) {
+		g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+				    "the proxy refused the configured user and password");
+		imss_query_fail(q, error_local);
+		return;
+	}
+	if (status != SOUP_STATUS_OK) {
+		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
+			    "the server answered HTTP %u", status);
+		imss_query_fail(q, error_local);
+		return;
+	}
+	length = soup_message_headers_get_content_length(soup_message_get_response_headers(q->msg));
+	if (length > IMSS_SERVER_ANSWER_MAX) {
+		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+			    "the answer is larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
+		g_cancellable_cancel(q->cancellable);
+		imss_query_fail(q, error_local);
+		return;
+	}
+	q->body = g_byte_array_new();
+	g_input_stream_read_bytes_async(q->stream, 8192, G_PRIORITY_DEFAULT, q->cancellable,
+					imss_query_read_cb, q);
+}
+
+static void
+imss_query_send(ImssQuery *q)
+{
+	SoupSession *session = imss_license_server_get_session(q->self);
+	g_autofree gchar *body = imss_server_request_body(q->code, q->edition);
+	g_autoptr(GBytes) bytes = g_bytes_new_take(g_steal_pointer(&body), strlen(body));
+
+	g_clear_object(&q->msg);
+	q->msg = soup_message_new_from_uri(SOUP_METHOD_POST, q->uri);
+	soup_message_set_flags(q->msg, SOUP_MESSAGE_NO_REDIRECT);
+	soup_message_headers_replace(soup_message_get_request_headers(q->msg), "Accept", "application/json");
+	soup_message_set_request_body_from_bytes(q->msg, "application/json", bytes);
+	g_signal_connect(q->msg, "authenticate", G_CALLBACK(imss_query_authenticate_cb), q);
+	q->self->requests++;
+	soup_session_send_async(session, q->msg, G_PRIORITY_DEFAULT, q->cancellable,
+				imss_query_send_cb, q);
+}
+
+void
+imss_license_server_query_async(ImssLicenseServer *self,
+				const gchar *code,
+				ImssEdition edition,
+				GCancellable *cancellable,
+				GAsyncReadyCallback callback,
+				gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	ImssQuery *q = g_hash_table_lookup(self->inflight, code);
+	g_autoptr(GError) error_local = NULL;
+
+	if (q != NULL) {
+		/* a check of this code is on the wire: share its answer */
+		g_debug("coalescing a query with the one in flight");
+		g_ptr_array_add(q->tasks, task);
+		return;
+	}
+	q = g_new0(ImssQuery, 1);
+	q->self = g_object_ref(self);
+	q->code = g_strdup(code);
+	q->edition = edition;
+	q->tasks = g_ptr_array_new_with_free_func(g_object_unref);
+	g_ptr_array_add(q->tasks, task);
+	q->cancellable = g_cancellable_new();
+	q->uri = g_uri_parse(imss_config_get_server_url(self->config), G_URI_FLAGS_NONE, &error_local);
+	g_hash_table_insert(self->inflight, q->code, q);
+	if (q->uri == NULL) {
+		imss_query_fail(q, error_local);
+		return;
+	}
+	q->deadline_id = g_timeout_add_seconds(self->deadline, imss_query_deadline_cb, q);
+	imss_query_send(q);
+}
+
+ImssServerAnswer *
+imss_license_server_query_finish(ImssLicenseServer *self, GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+void
+imss_license_server_set_deadline(ImssLicenseServer *self, guint seconds)
+{
+	self->deadline = MAX(seconds, 1);
+}
+
+guint
+imss_license_server_get_requests(ImssLicenseServer *self)
+{
+	return self->requests;
+}
+
+static void
+imss_license_server_finalize(GObject *obj)
+{
+	ImssLicenseServer *self = IMSS_LICENSE_SERVER(obj);
+	g_hash_table_unref(self->inflight);
+	g_clear_object(&self->session);
+	g_clear_object(&self->config);
+	G_OBJECT_CLASS(imss_license_server_parent_class)->finalize(obj);
+}
+
+static void
+imss_license_server_class_init(ImssLicenseServerClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = imss_license_server_finalize;
+}
+
+static void
+imss_license_server_init(ImssLicenseServer *self)
+{
+	self->inflight = g_hash_table_new(g_str_hash, g_str_equal);
+	self->deadline = IMSS_SERVER_DEADLINE_DEFAULT;
+}
+
+ImssLicenseServer *
+imss_license_server_new(ImssConfig *config)
+{
+	ImssLicenseServer *self = g_object_new(IMSS_TYPE_LICENSE_SERVER, NULL);
+	self->config = g_object_ref(config);
+	return self;
+}

@@ -1,0 +1,243 @@
+#define G_LOG_DOMAIN "ImssServerAnswer"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "imss-calendar.h"
+#include "imss-server-answer.h"
+
+void
+imss_server_answer_free(ImssServerAnswer *answer)
+{
+	if (answer == NULL)
+		return;
+	g_free(answer->replaced_by);
+	g_free(answer);
+}
+
+const gchar *
+imss_server_status_to_string(ImssServerStatus status)
+{
+	switch (status) {
+	case IMSS_SERVER_STATUS_VALID:
+		return "valid";
+	case IMSS_SERVER_STATUS_UNKNOWN:
+		return "unknown";
+	case IMSS_SERVER_STATUS_REPLACED:
+		return "replaced";
+	case IMSS_SERVER_STATUS_SUSPENDED:
+	default:
+		return "suspended";
+	}
+}
+
+static gboolean
+imss_server_answer_fail(GError **error, const gchar *why)
+{
+	g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "invalid answer: %s", why);
+	return FALSE;
+}
+
+/* a member that must be a string if present; NULL when absent */
+static gboolean
+imss_server_answer_get_string(JsonObject *obj, const gchar *name, const gchar **out, GError **error)
+{
+	JsonNode *node = json_object_get_member(obj, name);
+	*out = NULL;
+	if (node == NULL)
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+			    "invalid answer: \"%s\" is not a string", name);
+		return FALSE;
+	}
+	*out = json_node_get_string(node);
+	return TRUE;
+}
+
+/* The deepest nesting of objects and arrays (outside strings): the parser
+ * recurses, and an answer of ours is two levels deep at most. */
+static guint
+imss_server_answer_depth(const gchar *data, gsize len)
+{
+	guint depth = 0, max = 0;
+	gboolean in_string = FALSE;
+	for (gsize i = 0; i < len; i++) {
+		gchar c = data[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = FALSE;
+			continue;
+		}
+		if (c == '"') {
+			in_string = TRUE;
+		} else if (c == '{' || c == '[') {
+			max = MAX(max, ++depth);
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return max;
+}
+
+ImssServerAnswer *
+imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(ImssServerAnswer) answer = g_new0(ImssServerAnswer, 1);
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GDateTime) server_time = NULL;
+	JsonNode *root;
+	JsonNode *proto;
+	JsonObject *obj;
+	const gchar *code = NULL;
+	const gchar *status = NULL;
+	const gchar *expiry = NULL;
+	const gchar *replaced_by = NULL;
+	const gchar *time_str = NULL;
+
+	if (len > IMSS_SERVER_ANSWER_MAX) {
+		imss_server_answer_fail(error, "larger than 64 KiB");
+		return NULL;
+	}
+	if (len == 0) {
+		imss_server_answer_fail(error, "empty");
+		return NULL;
+	}
+	/* json-glib wants UTF-8 and stops at a NUL: refuse both up front */
+	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, (gssize)len, NULL)) {
+		imss_server_answer_fail(error, "not UTF-8 text");
+		return NULL;
+	}
+	if (imss_server_answer_depth(data, len) > 16) {
+		imss_server_answer_fail(error, "nested too deeply");
+		return NULL;
+	}
+	if (!json_parser_load_from_data(parser, data, (gssize)len, &error_local)) {
+		imss_server_answer_fail(error, "not JSON");
+		return NULL;
+	}
+	root = json_parser_get_root(parser);
+	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+		imss_server_answer_fail(error, "not a JSON object");
+		return NULL;
+	}
+	obj = json_node_get_object(root);
+
+	proto = json_object_get_member(obj, "protocol");
+	if (proto == NULL || !JSON_NODE_HOLDS_VALUE(proto) ||
+	    json_node_get_value_type(proto) != G_TYPE_INT64 ||
+	    json_node_get_int(proto) != IMSS_SERVER_PROTOCOL) {
+		imss_server_answer_fail(error, "protocol is not 1");
+		return NULL;
+	}
+	if (!imss_server_answer_get_string(obj, "code", &code, error) ||
+	    !imss_server_answer_get_string(obj, "status", &status, error) ||
+	    !imss_server_answer_get_string(obj, "expiry", &expiry, error) ||
+	    !imss_server_answer_get_string(obj, "replaced_by", &replaced_by, error) ||
+	    !imss_server_answer_get_string(obj, "server_time", &time_str, error))
+		return NULL;
+
+	/* the answer must be about the code we asked about */
+	if (code == NULL || g_strcmp0(code, code_asked) != 0) {
+		imss_server_answer_fail(error, "about another code than the one asked");
+		return NULL;
+	}
+	if (g_strcmp0(status, "valid") == 0) {
+		answer->status = IMSS_SERVER_STATUS_VALID;
+	} else if (g_strcmp0(status, "unknown") == 0) {
+		answer->status = IMSS_SERVER_STATUS_UNKNOWN;
+	} else if (g_strcmp0(status, "replaced") == 0) {
+		answer->status = IMSS_SERVER_STATUS_REPLACED;
+	} else if (g_strcmp0(status, "suspended") == 0) {
+		answer->status = IMSS_SERVER_STATUS_SUSPENDED;
+	} else {
+		imss_server_answer_fail(error, "unknown status");
+		return NULL;
+	}
+	if (answer->status == IMSS_SERVER_STATUS_VALID) {
+		GDate min, max;
+		if (!imss_calendar_parse_date(expiry, &answer->expiry)) {
+			imss_server_answer_fail(error, "expiry is not a YYYY-MM-DD date");
+			return NULL;
+		}
+		/* plausible: the range activation codes can carry */
+		g_date_clear(&min, 1);
+		g_date_clear(&max, 1);
+		g_date_set_dmy(&min, 1, G_DATE_JANUARY, 2000);
+		g_date_set_dmy(&max, 6, G_DATE_JUNE, 2179);
+		if (g_date_compare(&answer->expiry, &min) < 0 ||
+		    g_date_compare(&answer->expiry, &max) > 0) {
+			imss_server_answer_fail(error, "expiry out of range");
+			return NULL;
+		}
+	} else {
+		g_date_clear(&answer->expiry, 1);
+	}
+	if (replaced_by != NULL) {
+		/* only ever kept masked, whatever the server sent */
+		answer->replaced_by = imss_code_mask(replaced_by);
+	}
+	if (time_str == NULL) {
+		imss_server_answer_fail(error, "no server_time");
+		return NULL;
+	}
+	server_time = g_date_time_new_from_iso8601(time_str, NULL);
+	if (server_time == NULL) {
+		imss_server_answer_fail(error, "server_time is not ISO 8601 with a zone");
+		return NULL;
+	}
+	answer->server_time = g_date_time_to_unix(server_time);
+	return g_steal_pointer(&answer);
+}
+
+gchar *
+imss_server_request_body(const gchar *code, ImssEdition edition)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+	json_builder_begin_object(builder);
+	json_builder_set_member_name(builder, "protocol");
+	json_builder_add_int_value(builder, IMSS_SERVER_PROTOCOL);
+	json_builder_set_member_name(builder, "product");
+	json_builder_add_string_value(builder, imss_edition_to_string(edition));
+	json_builder_set_member_name(builder, "product_version");
+	json_builder_add_string_value(builder, "9.1");
+	json_builder_set_member_name(builder, "code");
+	json_builder_add_string_value(builder, code);
+	json_builder_end_object(builder);
+	root = json_builder_get_root(builder);
+	json_generator_set_root(gen, root);
+	return json_generator_to_data(gen, NULL);
+}
+
+gchar *
+imss_server_details_url(const gchar *update_url, const gchar *code)
+{
+	g_autoptr(GUri) uri = g_uri_parse(update_url, G_URI_FLAGS_NONE, NULL);
+	g_autofree gchar *salted = NULL;
+	g_autofree gchar *digest = NULL;
+	g_autofree gchar *query = NULL;
+	g_autoptr(GUri) details = NULL;
+	if (uri == NULL || code == NULL)
+		return g_strdup("");
+	salted = g_strdup_printf("imss-license-details:%s", code);
+	digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, salted, -1);
+	digest[32] = '\0';
+	query = g_strdup_printf("id=%s", digest);
+	details = g_uri_build(G_URI_FLAGS_NONE,
+			      g_uri_get_scheme(uri),
+			      NULL,
+			      g_uri_get_host(uri),
+			      g_uri_get_port(uri),
+			      "/ollu/license_details.aspx",
+			      query,
+			      NULL);
+	return g_uri_to_string(details);
+}

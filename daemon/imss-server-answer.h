@@ -1,0 +1,52 @@
+/*
+ * The license server's answer (docs/license-server-protocol.md): a strict
+ * parser for untrusted bytes, and the request body. No I/O here, so that the
+ * parser can be fuzzed.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "imss-code.h"
+
+G_BEGIN_DECLS
+
+#define IMSS_SERVER_PROTOCOL	  1
+#define IMSS_SERVER_ANSWER_MAX	  (64 * 1024)
+
+typedef enum {
+	IMSS_SERVER_STATUS_VALID,
+	IMSS_SERVER_STATUS_UNKNOWN,
+	IMSS_SERVER_STATUS_REPLACED,
+	IMSS_SERVER_STATUS_SUSPENDED,
+} ImssServerStatus;
+
+typedef struct {
+	ImssServerStatus status;
+	GDate expiry;	    /* valid only for IMSS_SERVER_STATUS_VALID */
+	gchar *replaced_by; /* masked, may be NULL */
+	gint64 server_time; /* UTC seconds */
+} ImssServerAnswer;
+
+void
+imss_server_answer_free(ImssServerAnswer *answer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssServerAnswer, imss_server_answer_free)
+
+const gchar *
+imss_server_status_to_string(ImssServerStatus status);
+
+/* Parses @len bytes (any bytes: never crashes, never reads past @len) as the
+ * answer about @code_asked (canonical). Errors (G_IO_ERROR_INVALID_DATA)
+ * name what is wrong and never quote the input. */
+ImssServerAnswer *
+imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, GError **error);
+
+/* The request body for @code (canonical) of @edition. */
+gchar *
+imss_server_request_body(const gchar *code, ImssEdition edition);
+
+/* The "check details online" URL for @code at the server of @update_url. */
+gchar *
+imss_server_details_url(const gchar *update_url, const gchar *code);
+
+G_END_DECLS
