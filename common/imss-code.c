@@ -40,6 +40,11 @@ static const gchar code_tag_salt[] = "imss-license/activation-code/v1";
 /* the keystream's seed constant, "IMSSCODE" in ASCII */
 #define CODE_KEYSTREAM_SEED G_GUINT64_CONSTANT(0x494d5353434f4445)
 
+/* the whitening of the leading payload symbols: its salt, and how many
+ * leading symbols it changes (they depend on the other 20) */
+static const gchar code_whiten_salt[] = "imss-license/activation-code/v1/whiten";
+#define CODE_N_WHITENED 8
+
 static const gchar *const code_prefix_names[] = {
     [IMSS_CODE_PREFIX_IM] = "IM",
     [IMSS_CODE_PREFIX_AS] = "AS",
@@ -207,6 +212,33 @@ code_tag(guint prefix,
 	return code_fnv1a(hash, fields, sizeof(fields));
 }
 
+/* FNV-1a 64 (prime 0x100000001b3) */
+static guint64
+code_fnv1a64(guint64 hash, const guint8 *data, gsize len)
+{
+	for (gsize i = 0; i < len; i++) {
+		hash ^= data[i];
+		hash *= G_GUINT64_CONSTANT(0x100000001b3);
+	}
+	return hash;
+}
+
+/* The offsets k_0 .. k_7 of the whitening: a function of the payload symbols
+ * 8 .. 27 only, which the whitening leaves alone, so that adding k_i to
+ * symbol i (mod 31) is undone by subtracting it, and for fixed symbols
+ * 8 .. 27 maps the leading eight symbols one-to-one onto themselves. */
+static void
+code_whiten_offsets(const guint8 *payload, guint8 *offsets)
+{
+	guint64 hash = G_GUINT64_CONSTANT(0xcbf29ce484222325);
+
+	hash = code_fnv1a64(hash, (const guint8 *)code_whiten_salt, strlen(code_whiten_salt));
+	hash = code_fnv1a64(hash, payload + CODE_N_WHITENED, CODE_N_PAYLOAD - CODE_N_WHITENED);
+	hash = code_splitmix64(hash);
+	for (guint i = 0; i < CODE_N_WHITENED; i++)
+		offsets[i] = (guint8)(((hash >> (8 * i)) & 0xff) % CODE_BASE);
+}
+
 /* NULL when @slot_mask may be carried by a code with @prefix and @edition,
  * else the reason (English, for developers) */
 static const gchar *
@@ -281,6 +313,8 @@ imss_code_parse(const gchar *input,
 	guchar chars[IMSS_CODE_DASHLESS_LEN];	/* upper-cased, without dashes */
 	gsize position[IMSS_CODE_DASHLESS_LEN]; /* of chars[], 1-based, in the trimmed input */
 	guint8 symbols[CODE_N_SYMBOLS];
+	guint8 digits[CODE_N_PAYLOAD]; /* the payload symbols, whitening removed */
+	guint8 offsets[CODE_N_WHITENED];
 	guint j = 0;
 	guint prefix = 0;
 	guint sum;
@@ -404,16 +438,23 @@ imss_code_parse(const gchar *input,
 		return FALSE;
 	}
 
+	/* undo the whitening of the leading symbols: a bijection, so every
+	 * string of 28 symbols stands for exactly one string of digits */
+	memcpy(digits, symbols, CODE_N_PAYLOAD);
+	code_whiten_offsets(symbols, offsets);
+	for (guint i = 0; i < CODE_N_WHITENED; i++)
+		digits[i] = (guint8)((symbols[i] + CODE_BASE - offsets[i]) % CODE_BASE);
+
 	/* payload: a big-endian base-31 number */
 	for (guint i = 0; i < CODE_N_PAYLOAD; i++) {
-		if (value > (u128_max - symbols[i]) / CODE_BASE) {
+		if (value > (u128_max - digits[i]) / CODE_BASE) {
 			g_set_error_literal(error,
 					    IMSS_CODE_ERROR,
 					    IMSS_CODE_ERROR_PAYLOAD,
 					    "the code's payload does not fit in 128 bits");
 			return FALSE;
 		}
-		value = value * CODE_BASE + symbols[i];
+		value = value * CODE_BASE + digits[i];
 	}
 	if ((value >> CODE_PAYLOAD_BITS) != 0) {
 		g_set_error_literal(error,
@@ -502,6 +543,7 @@ imss_code_encode(const ImssCodeInfo *info, GError **error)
 	guint64 block;
 	unsigned __int128 value;
 	guint8 symbols[CODE_N_SYMBOLS];
+	guint8 offsets[CODE_N_WHITENED];
 	const gchar *conflict;
 
 	g_return_val_if_fail(info != NULL, NULL);
@@ -583,7 +625,13 @@ imss_code_encode(const ImssCodeInfo *info, GError **error)
 		value /= CODE_BASE;
 	}
 	g_assert(value == 0);
-	/* sum + 30·c ≡ 0 ⇔ c ≡ sum (mod 31), because 30 ≡ −1 */
+	/* whiten the leading symbols, which the base-31 number leaves at or
+	 * near 0, with offsets derived from the other 20 symbols */
+	code_whiten_offsets(symbols, offsets);
+	for (guint i = 0; i < CODE_N_WHITENED; i++)
+		symbols[i] = (guint8)((symbols[i] + offsets[i]) % CODE_BASE);
+	/* the check covers the symbols as written, after the whitening;
+	 * sum + 30·c ≡ 0 ⇔ c ≡ sum (mod 31), because 30 ≡ −1 */
 	symbols[CODE_N_SYMBOLS - 1] = (guint8)code_check_partial(info->prefix, symbols);
 
 	return code_format(code_prefix_names[info->prefix], symbols);

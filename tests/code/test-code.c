@@ -5,7 +5,7 @@
  * The file carries its own small reference encoder, written from the
  * document rather than from the codec, so that the tests check the
  * documented format and can craft codes the codec refuses to encode (valid
- * check character, impossible payload).
+ * check character, impossible payload). It shares no code with the codec.
  */
 #include "config.h"
 
@@ -18,6 +18,8 @@
 
 /* the number of random codes of the exhaustive typo test */
 #define TYPO_N_CODES 2048
+/* the number of random codes of the whitening spread test */
+#define SPREAD_N_CODES 10000
 
 static const gchar alphabet[] = "23456789ABCDEFGHJKLMNPQRSTVWXYZ";
 static const guint dash_index[] = {2, 7, 13, 19, 25, 31};
@@ -60,6 +62,41 @@ ref_tag(guint prefix, guint version, guint edition, guint mask, guint days, guin
 		h *= 16777619u;
 	}
 	return h;
+}
+
+/* FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3) */
+static guint64
+ref_fnv1a64(guint64 h, const guint8 *data, gsize n)
+{
+	for (gsize i = 0; i < n; i++) {
+		h ^= data[i];
+		h *= G_GUINT64_CONSTANT(0x100000001b3);
+	}
+	return h;
+}
+
+/* the whitening offsets k_0 .. k_7, from the digits 8 .. 27 (§5.5) */
+static void
+ref_whiten_offsets(const guint8 *digits, guint8 *k)
+{
+	const gchar *salt = "imss-license/activation-code/v1/whiten";
+	guint64 h = ref_fnv1a64(G_GUINT64_CONSTANT(0xcbf29ce484222325), (const guint8 *)salt,
+				strlen(salt));
+
+	h = ref_fnv1a64(h, digits + 8, 20);
+	h = ref_splitmix64(h);
+	for (guint i = 0; i < 8; i++)
+		k[i] = (guint8)(((h >> (8 * i)) & 0xff) % 31);
+}
+
+/* the 28 base-31 digits of @value, most significant first (no whitening) */
+static void
+ref_digits(unsigned __int128 value, guint8 *digits)
+{
+	for (gint i = 27; i >= 0; i--) {
+		digits[i] = (guint8)(value % 31);
+		value /= 31;
+	}
 }
 
 /* the 103-bit payload of the given raw fields (no validation) */
@@ -114,17 +151,29 @@ ref_code_from_symbols(const gchar *prefix, const guint8 *payload)
 	return g_string_free(s, FALSE);
 }
 
+/* a code of 28 base-31 digits (before the whitening): whitens d_0 .. d_7
+ * and adds the check symbol */
+static gchar *
+ref_code_from_digits(const gchar *prefix, const guint8 *digits)
+{
+	guint8 symbols[28];
+	guint8 k[8];
+
+	memcpy(symbols, digits, sizeof(symbols));
+	ref_whiten_offsets(digits, k);
+	for (guint i = 0; i < 8; i++)
+		symbols[i] = (guint8)((digits[i] + k[i]) % 31);
+	return ref_code_from_symbols(prefix, symbols);
+}
+
 /* a code whose payload is @value (any 128-bit number) */
 static gchar *
 ref_code_from_payload(const gchar *prefix, unsigned __int128 value)
 {
-	guint8 payload[28];
+	guint8 digits[28];
 
-	for (gint i = 27; i >= 0; i--) {
-		payload[i] = (guint8)(value % 31);
-		value /= 31;
-	}
-	return ref_code_from_symbols(prefix, payload);
+	ref_digits(value, digits);
+	return ref_code_from_digits(prefix, digits);
 }
 
 /* whether the prefix may carry these fields (the consistency rules) */
@@ -789,6 +838,18 @@ expect_payload_error(const gchar *prefix, unsigned __int128 value)
 	expect_error(code, IMSS_CODE_ERROR_PAYLOAD);
 }
 
+/* a PAYLOAD error whose message contains @what (tells overflow from high bits) */
+static void
+expect_payload_message(const gchar *code, const gchar *what)
+{
+	g_autoptr(GError) error = NULL;
+
+	expect_error(code, IMSS_CODE_ERROR_PAYLOAD);
+	g_assert_false(imss_code_parse(code, strlen(code), NULL, NULL, &error));
+	if (strstr(error->message, what) == NULL)
+		g_error("expected a PAYLOAD error about \"%s\", got \"%s\"", what, error->message);
+}
+
 /* codes that pass the check but carry impossible fields */
 static void
 test_code_payload(void)
@@ -800,7 +861,7 @@ test_code_payload(void)
 	const guint dl = BIT(IMSS_SLOT_COMPLIANCE);
 	unsigned __int128 good = ref_payload(1, 1, IMSS_EDITION_IMSVA, av, days, 0, serial, 0);
 	const unsigned __int128 one = 1;
-	guint8 all_z[28];
+	guint8 digits[28];
 
 	/* the crafted reference code itself is valid */
 	{
@@ -812,23 +873,65 @@ test_code_payload(void)
 		g_assert_cmpuint(info.slot_mask, ==, av);
 	}
 
-	/* the codes really are IM-2222-222… : 103 bits fill 21 of the 28 symbols */
-	{
-		g_autofree gchar *top = ref_code_from_payload("IM", (one << 103) - 1);
+	/* why the whitening exists: 103 bits fill only 21 of the 28 digits, so
+	 * before it the digits d_0 .. d_6 are always 0 and d_7 at most 15 */
+	ref_digits((one << 103) - 1, digits);
+	for (guint i = 0; i < 7; i++)
+		g_assert_cmpuint(digits[i], ==, 0);
+	g_assert_cmpuint(digits[7], <=, 15);
 
-		g_assert_true(g_str_has_prefix(top, "IM-2222-222"));
+	/* high bits, after the codec has undone the whitening: any of bits
+	 * 103..127, and the largest 128-bit value */
+	for (guint bit = 103; bit < 128; bit++) {
+		g_autofree gchar *code = ref_code_from_payload("IM", good | (one << bit));
+
+		expect_payload_message(code, "unused bits set");
 	}
-
-	/* high bits: any of bits 103..127, and the largest 128-bit value */
-	for (guint bit = 103; bit < 128; bit++)
-		expect_payload_error("IM", good | (one << bit));
-	expect_payload_error("IM", ~(unsigned __int128)0);
-	/* overflow: 31^28 − 1 does not fit in 128 bits */
-	memset(all_z, 30, sizeof(all_z));
 	{
-		g_autofree gchar *code = ref_code_from_symbols("IM", all_z);
+		g_autofree gchar *code = ref_code_from_payload("IM", ~(unsigned __int128)0);
 
-		g_assert_true(g_str_has_prefix(code, "IM-ZZZZ-ZZZZZ"));
+		expect_payload_message(code, "unused bits set");
+	}
+	/* overflow: 2^128 exactly (the digits of 2^128 − 1, plus one) … */
+	ref_digits(~(unsigned __int128)0, digits);
+	for (gint i = 27; i >= 0; i--) {
+		if (++digits[i] < 31)
+			break;
+		digits[i] = 0;
+	}
+	{
+		g_autofree gchar *code = ref_code_from_digits("IM", digits);
+
+		expect_payload_message(code, "does not fit in 128 bits");
+	}
+	/* … and 31^28 − 1, all digits 30 */
+	memset(digits, 30, sizeof(digits));
+	{
+		g_autofree gchar *code = ref_code_from_digits("IM", digits);
+
+		expect_payload_message(code, "does not fit in 128 bits");
+	}
+	/* any digit d_0 or d_1 other than 0 overflows (31^26 > 2^128): with a
+	 * valid tail, every written value of symbol 0 or 1 but the right one */
+	for (guint v = 1; v < 31; v++) {
+		g_autofree gchar *code = NULL;
+
+		ref_digits(good, digits);
+		digits[0] = (guint8)v;
+		code = ref_code_from_digits("IM", digits);
+		expect_payload_message(code, "does not fit in 128 bits");
+		ref_digits(good, digits);
+		digits[1] = (guint8)v;
+		g_clear_pointer(&code, g_free);
+		code = ref_code_from_digits("IM", digits);
+		expect_payload_message(code, "does not fit in 128 bits");
+	}
+	/* the written symbols all Z (with a right check symbol) */
+	memset(digits, 30, sizeof(digits));
+	{
+		g_autofree gchar *code = ref_code_from_symbols("IM", digits);
+
+		g_assert_true(g_str_has_prefix(code, "IM-ZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZ"));
 		expect_error(code, IMSS_CODE_ERROR_PAYLOAD);
 	}
 
@@ -868,6 +971,145 @@ test_code_payload(void)
 
 		g_assert_true(imss_code_parse(as_code, strlen(as_code), NULL, NULL, NULL));
 		g_assert_true(imss_code_parse(dl_code, strlen(dl_code), NULL, NULL, NULL));
+	}
+}
+
+/* the worked example of docs/activation-codes.md §5.5 and §9, step by step */
+static void
+test_code_known_answer(void)
+{
+	static const guint8 want_digits[28] = {0,  0,  0,  0,  0,  0,  0,  4,  20, 6,
+					       22, 1,  28, 23, 8,  22, 25, 15, 10, 24,
+					       28, 19, 25, 27, 10, 14, 29, 23};
+	static const guint8 want_k[8] = {11, 30, 22, 24, 19, 10, 24, 16};
+	const gchar *want = "DL-DZQS-MCSNN-8Q3XR-AQTHC-SXMTW-CGYRN";
+	const guint days = 7335; /* 2020-01-31 */
+	unsigned __int128 value = ref_payload(3, 1, IMSS_EDITION_IMSVA, BIT(IMSS_SLOT_COMPLIANCE),
+					      days, 1, 5, 0);
+	guint8 digits[28];
+	guint8 k[8];
+	ImssCodeInfo info, back;
+	g_autofree gchar *code = NULL;
+	g_autofree gchar *ref = NULL;
+	g_autofree gchar *canonical = NULL;
+
+	ref_digits(value, digits);
+	g_assert_cmpmem(digits, sizeof(digits), want_digits, sizeof(want_digits));
+	ref_whiten_offsets(digits, k);
+	g_assert_cmpmem(k, sizeof(k), want_k, sizeof(want_k));
+	ref = ref_code_from_digits("DL", digits);
+	g_assert_cmpstr(ref, ==, want);
+
+	info_init(&info, IMSS_CODE_PREFIX_DL, IMSS_EDITION_IMSVA, BIT(IMSS_SLOT_COMPLIANCE),
+		  epoch_julian() + days, TRUE, 5);
+	code = encode_or_die(&info);
+	g_assert_cmpstr(code, ==, want);
+	g_assert_true(imss_code_parse("dldzqsmcsnn8q3xraqthcsxmtwcgyrn", 31, &back, &canonical, NULL));
+	g_assert_cmpstr(canonical, ==, want);
+	assert_info_equal(&info, &back);
+}
+
+/* the whitening fills the leading symbols: over many codes each of the
+ * first eight takes (nearly) every value, none dominates */
+static void
+test_code_whitening_spread(void)
+{
+	g_autoptr(GRand) rand = g_rand_new_with_seed(g_test_rand_int());
+	guint counts[8][31];
+	guint n_2222 = 0;
+
+	memset(counts, 0, sizeof(counts));
+	for (guint n = 0; n < SPREAD_N_CODES; n++) {
+		ImssCodeInfo info;
+		g_autofree gchar *code = NULL;
+		g_autofree gchar *plain = NULL;
+
+		random_info(rand, &info);
+		/* consecutive serials too, as `imss-license-keygen --count` makes */
+		if (n % 2 == 1)
+			info.serial = n;
+		code = encode_or_die(&info);
+		plain = dashless(code);
+		for (guint i = 0; i < 8; i++)
+			counts[i][strchr(alphabet, plain[2 + i]) - alphabet]++;
+		if (strncmp(plain + 2, "2222", 4) == 0)
+			n_2222++;
+	}
+	for (guint i = 0; i < 8; i++) {
+		guint distinct = 0;
+		guint most = 0;
+
+		for (guint v = 0; v < 31; v++) {
+			distinct += counts[i][v] > 0;
+			most = MAX(most, counts[i][v]);
+		}
+		g_test_message("leading symbol %u: %u distinct values, the most common %u times "
+			       "in %u codes",
+			       i, distinct, most, SPREAD_N_CODES);
+		g_assert_cmpuint(distinct, >=, 25);
+		/* uniform would be about 3.2 %; 10 % is far beyond any chance */
+		g_assert_cmpuint(most, <, SPREAD_N_CODES / 10);
+	}
+	/* 31^-4 per code */
+	g_assert_cmpuint(n_2222, <=, 2);
+}
+
+/* The whitening is a bijection on the leading eight symbols for a fixed tail:
+ * of all the ways to write the first eight symbols of a valid code's tail,
+ * the codec accepts one only; every other one (check symbol fixed up) is a
+ * PAYLOAD error, never another code. */
+static void
+test_code_whitening_unique(void)
+{
+	g_autoptr(GRand) rand = g_rand_new_with_seed(g_test_rand_int());
+
+	for (guint n = 0; n < 256; n++) {
+		ImssCodeInfo info;
+		g_autofree gchar *code = NULL;
+		g_autofree gchar *plain = NULL;
+		const gchar *prefix;
+		guint8 symbols[28];
+
+		random_info(rand, &info);
+		code = encode_or_die(&info);
+		plain = dashless(code);
+		prefix = imss_code_prefix_to_string(info.prefix);
+		for (guint i = 0; i < 28; i++)
+			symbols[i] = (guint8)(strchr(alphabet, plain[2 + i]) - alphabet);
+		/* the reference rebuilds the same code from the written symbols */
+		{
+			g_autofree gchar *same = ref_code_from_symbols(prefix, symbols);
+
+			g_assert_cmpstr(same, ==, code);
+		}
+		for (guint i = 0; i < 8; i++) {
+			guint8 orig = symbols[i];
+
+			for (guint v = 0; v < 31; v++) {
+				g_autofree gchar *other = NULL;
+
+				if (v == orig)
+					continue;
+				symbols[i] = (guint8)v;
+				other = ref_code_from_symbols(prefix, symbols);
+				expect_error(other, IMSS_CODE_ERROR_PAYLOAD);
+			}
+			symbols[i] = orig;
+		}
+		/* two leading symbols at once */
+		for (guint m = 0; m < 64; m++) {
+			g_autofree gchar *other = NULL;
+			guint i = (guint)g_rand_int_range(rand, 0, 8);
+			guint j = (i + (guint)g_rand_int_range(rand, 1, 8)) % 8;
+			guint8 oi = symbols[i], oj = symbols[j];
+
+			symbols[i] = (guint8)((oi + (guint)g_rand_int_range(rand, 1, 31)) % 31);
+			symbols[j] = (guint8)((oj + (guint)g_rand_int_range(rand, 1, 31)) % 31);
+			other = ref_code_from_symbols(prefix, symbols);
+			expect_error(other, IMSS_CODE_ERROR_PAYLOAD);
+			symbols[i] = oi;
+			symbols[j] = oj;
+		}
 	}
 }
 
@@ -1004,6 +1246,9 @@ main(int argc, char **argv)
 	g_test_add_func("/imss/code/expiry-range", test_code_expiry_range);
 	g_test_add_func("/imss/code/round-trip", test_code_round_trip);
 	g_test_add_func("/imss/code/reference", test_code_reference);
+	g_test_add_func("/imss/code/known-answer", test_code_known_answer);
+	g_test_add_func("/imss/code/whitening-spread", test_code_whitening_spread);
+	g_test_add_func("/imss/code/whitening-unique", test_code_whitening_unique);
 	g_test_add_func("/imss/code/typos", test_code_typos);
 	g_test_add_func("/imss/code/canonical", test_code_canonical);
 	g_test_add_func("/imss/code/bad-input", test_code_bad_input);
