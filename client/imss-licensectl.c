@@ -206,6 +206,21 @@ imss_ctl_days_until(ImssCtl *ctl, const gchar *date_str)
 	return g_date_days_between(&ctl->today, &date);
 }
 
+static const gchar *
+imss_ctl_environment_text(const gchar *environment)
+{
+	if (g_strcmp0(environment, "connected") == 0)
+		/* TRANSLATORS: SPEC §8 environment */
+		return _("connected to the license server (automatic updates)");
+	if (g_strcmp0(environment, "cm-managed") == 0)
+		/* TRANSLATORS: SPEC §8 environment */
+		return _("not connected, managed by Control Manager (license profiles)");
+	if (g_strcmp0(environment, "standalone") == 0)
+		/* TRANSLATORS: SPEC §8 environment */
+		return _("not connected (expiry dates cannot be verified; use offline activation codes)");
+	return environment;
+}
+
 /* -- commands -------------------------------------------------------------- */
 
 static gboolean
@@ -223,6 +238,9 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 		json_builder_set_member_name(builder, "edition");
 		json_builder_add_string_value(builder,
 					      imss_exported_manager_get_edition(ctl->manager));
+		json_builder_set_member_name(builder, "environment");
+		json_builder_add_string_value(builder,
+					      imss_exported_manager_get_environment(ctl->manager));
 		json_builder_set_member_name(builder, "click_protection_bound");
 		json_builder_add_boolean_value(
 		    builder,
@@ -287,6 +305,18 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 			json_builder_set_member_name(builder, "next_check");
 			json_builder_add_string_value(builder,
 						      imss_exported_slot_get_next_check(slot));
+			json_builder_set_member_name(builder, "last_verified");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_last_verified(slot));
+			json_builder_set_member_name(builder, "server_status");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_server_status(slot));
+			json_builder_set_member_name(builder, "last_check_error");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_last_check_error(slot));
+			json_builder_set_member_name(builder, "details_url");
+			json_builder_add_string_value(builder,
+						      imss_exported_slot_get_details_url(slot));
 			json_builder_end_object(builder);
 		} else {
 			gchar **row = g_new0(gchar *, 7);
@@ -324,6 +354,10 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 		imss_ctl_print_json(builder);
 	} else {
 		imss_ctl_print_table(rows, 6);
+		g_print("%s %s\n",
+			/* TRANSLATORS: footer of the status table, followed by the environment */
+			_("Environment:"),
+			imss_ctl_environment_text(imss_exported_manager_get_environment(ctl->manager)));
 		if (imss_exported_manager_get_click_protection_bound(ctl->manager))
 			/* TRANSLATORS: footer of the status table */
 			g_print("%s\n",
@@ -683,6 +717,45 @@ imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+static gboolean
+imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(ImssExportedSlot) slot = NULL;
+	ImssSlotId slot_id;
+	const gchar *url;
+	if (args[0] == NULL || args[1] != NULL) {
+		g_set_error_literal(error,
+				    G_OPTION_ERROR,
+				    G_OPTION_ERROR_BAD_VALUE,
+				    /* TRANSLATORS: usage error */
+				    _("Usage: imss-licensectl details SLOT"));
+		return FALSE;
+	}
+	if (!imss_slot_from_string(args[0], &slot_id)) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_UNKNOWN_SLOT,
+				    imss_error_to_text(IMSS_ERROR_UNKNOWN_SLOT));
+		return FALSE;
+	}
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	slot = imss_ctl_get_slot(ctl, slot_id, error);
+	if (slot == NULL)
+		return FALSE;
+	url = imss_exported_slot_get_details_url(slot);
+	if (*url == '\0') {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_INVALID_ARGS,
+				    /* TRANSLATORS: details asked for a slot without a license */
+				    _("This license is not activated."));
+		return FALSE;
+	}
+	g_print("%s\n", url);
+	return TRUE;
+}
+
 static const ImssCtlCommand commands[] = {
     /* TRANSLATORS: command descriptions in --help */
     {"status", "", N_("Show every license slot: state, expiry, grace end, days left"), imss_ctl_status},
@@ -690,6 +763,7 @@ static const ImssCtlCommand commands[] = {
     {"update", "", N_("Ask the license server for the current expiry dates now"), imss_ctl_update},
     {"schedule", "", N_("Show the upcoming checks and state changes (--days N, default 90)"), imss_ctl_schedule},
     {"history", "", N_("Show the history of license changes"), imss_ctl_history},
+    {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},
 };
