@@ -14,6 +14,7 @@ struct _ImssConfig {
 	gchar *db_connection;
 	gchar *db_auth;
 	gchar *server_url;
+	guint server_timeout;
 	gchar *proxy_host;
 	guint proxy_port;
 	gchar *proxy_user;
@@ -40,6 +41,7 @@ static const struct {
     {"database", "connection"},
     {"database", "auth"},
     {"license-server", "url"},
+    {"license-server", "timeout"},
     {"proxy", "host"},
     {"proxy", "port"},
     {"proxy", "user"},
@@ -62,6 +64,7 @@ imss_config_reset(ImssConfig *self)
 	g_clear_pointer(&self->db_auth, g_free);
 	g_free(self->server_url);
 	self->server_url = g_strdup(IMSS_DEFAULT_SERVER_URL);
+	self->server_timeout = 30;
 	g_clear_pointer(&self->proxy_host, g_free);
 	self->proxy_port = 8080;
 	g_clear_pointer(&self->proxy_user, g_free);
@@ -272,6 +275,20 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 		self->server_url = g_steal_pointer(&v);
 	}
 
+	v = imss_config_get_str(kf, "license-server", "timeout");
+	if (v != NULL) {
+		guint64 secs = 0;
+		if (!g_ascii_string_to_unsigned(v, 10, 1, 600, &secs, NULL))
+			return imss_config_bad_value(data,
+						     origin,
+						     "license-server",
+						     "timeout",
+						     "expected seconds, 1-600",
+						     error);
+		self->server_timeout = (guint)secs;
+	}
+	g_clear_pointer(&v, g_free);
+
 	/* [proxy] */
 	self->proxy_host = imss_config_get_str(kf, "proxy", "host");
 	v = imss_config_get_str(kf, "proxy", "port");
@@ -403,6 +420,12 @@ const gchar *
 imss_config_get_server_url(ImssConfig *self)
 {
 	return self->server_url;
+}
+
+guint
+imss_config_get_server_timeout(ImssConfig *self)
+{
+	return self->server_timeout;
 }
 
 const gchar *

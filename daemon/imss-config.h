@@ -37,6 +37,9 @@ const gchar *
 imss_config_get_db_auth(ImssConfig *self);
 const gchar *
 imss_config_get_server_url(ImssConfig *self);
+/* the total deadline of one request, seconds */
+guint
+imss_config_get_server_timeout(ImssConfig *self);
 const gchar *
 imss_config_get_proxy_host(ImssConfig *self); /* NULL: no proxy */
 guint

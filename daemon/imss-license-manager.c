@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "imss-error.h"
 #include "imss-license-manager.h"
@@ -908,6 +909,11 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	if (!imss_store_apply(self->store, change, &error_local)) {
 		imss_license_manager_store_failed(error, error_local, "store the activation");
 		return NULL;
+	}
+	/* tests: a crash right after the commit, before any restart */
+	if (g_strcmp0(g_getenv("IMSS_FAILPOINT"), "after-activation-commit") == 0) {
+		g_warning("failpoint after-activation-commit: exiting");
+		_exit(3);
 	}
 
 	for (guint i = 0; i < n_targets; i++) {

@@ -357,5 +357,6 @@ imss_license_server_new(ImssConfig *config)
 {
 	ImssLicenseServer *self = g_object_new(IMSS_TYPE_LICENSE_SERVER, NULL);
 	self->config = g_object_ref(config);
+	self->deadline = imss_config_get_server_timeout(config);
 	return self;
 }
