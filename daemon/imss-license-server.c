@@ -108,28 +108,31 @@ imss_license_server_get_session(ImssLicenseServer *self)
 	const gchar *proxy_host;
 	if (self->session != NULL)
 		return self->session;
-	self->session = soup_session_new_with_options("user-agent",
-						      "imss-licensed/" PACKAGE_VERSION,
-						      "timeout",
-						      (guint)self->deadline,
-						      NULL);
-	/* never the environment's proxy (http_proxy): only what the
-	 * configuration says, through an explicit resolver, or none at all */
-	proxy_host = imss_config_get_proxy_host(self->config);
-	if (proxy_host != NULL) {
+	/* never the environment's proxy (http_proxy, GSettings): only what the
+	 * configuration says, through an explicit resolver given at construction
+	 * (so that the default resolver, and dconf with it, is never loaded) */
+	{
 		g_autofree gchar *proxy_uri = NULL;
 		g_autoptr(GProxyResolver) resolver = NULL;
-		gboolean v6 = strchr(proxy_host, ':') != NULL && proxy_host[0] != '[';
-		proxy_uri = g_strdup_printf(v6 ? "http://[%s]:%u" : "http://%s:%u",
-					    proxy_host,
-					    imss_config_get_proxy_port(self->config));
+		proxy_host = imss_config_get_proxy_host(self->config);
+		if (proxy_host != NULL) {
+			gboolean v6 = strchr(proxy_host, ':') != NULL && proxy_host[0] != '[';
+			proxy_uri = g_strdup_printf(v6 ? "http://[%s]:%u" : "http://%s:%u",
+						    proxy_host,
+						    imss_config_get_proxy_port(self->config));
+			g_info("the license server is reached through the proxy %s:%u",
+			       proxy_host,
+			       imss_config_get_proxy_port(self->config));
+		}
+		/* a simple resolver without a default proxy answers direct:// */
 		resolver = g_simple_proxy_resolver_new(proxy_uri, NULL);
-		soup_session_set_proxy_resolver(self->session, resolver);
-		g_info("the license server is reached through the proxy %s:%u",
-		       proxy_host,
-		       imss_config_get_proxy_port(self->config));
-	} else {
-		soup_session_set_proxy_resolver(self->session, NULL);
+		self->session = soup_session_new_with_options("user-agent",
+							      "imss-licensed/" PACKAGE_VERSION,
+							      "timeout",
+							      (guint)self->deadline,
+							      "proxy-resolver",
+							      resolver,
+							      NULL);
 	}
 	return self->session;
 }

@@ -1,0 +1,149 @@
+#!/bin/bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this):
+#
+#   tests/run-tests.sh [--install-deps] [--build-dir DIR] [-- MESON-TEST-ARGS...]
+#
+# 1. with --install-deps (or when run as root and meson is missing): installs
+#    the Debian packages of .ci/packages.txt (.ci/install-deps.sh);
+# 2. meson setup (--werror when CI=true) and meson compile in DIR
+#    (default: build-tests in the source tree, or $BUILD_DIR);
+# 3. a throwaway PostgreSQL server on a unix socket in a private temporary
+#    directory, unless IMSS_PG_CNC already names one (exports IMSS_PG_CNC and
+#    IMSS_PG_AUTH for the store and bus tests; stopped on exit);
+# 4. meson test --print-errorlogs (every suite);
+# 5. meson test --setup valgrind --suite unit --suite bus (memcheck of the
+#    core suites; the bus tests run the daemon under valgrind);
+# 6. fails when any test was SKIPPED in 4 or 5: a skipped test is a test
+#    that did not run.
+#
+# The bus tests need root (they drop to nobody with setpriv to check the bus
+# policy). KEEP=1 keeps the temporary directory.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+install=0
+build=${BUILD_DIR:-build-tests}
+meson_test_args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--install-deps) install=1; shift ;;
+	--build-dir) build=${2:?--build-dir needs a directory}; shift 2 ;;
+	--) shift; meson_test_args=("$@"); break ;;
+	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	*) echo "$0: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+
+log() { printf '\n==> %s\n' "$*"; }
+
+if [ "$install" = 0 ] && [ "$(id -u)" = 0 ] && ! command -v meson >/dev/null; then
+	install=1
+fi
+if [ "$install" = 1 ]; then
+	log "installing the packages of .ci/packages.txt"
+	.ci/install-deps.sh
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "warning: not root: the bus tests that drop to nobody will fail" >&2
+fi
+
+export LANG=C.UTF-8
+unset LANGUAGE LC_ALL LC_MESSAGES || true
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/imss-tests.XXXXXX")
+chmod 755 "$work"
+pg_data=
+pg_ctl=
+cleanup() {
+	if [ -n "$pg_data" ]; then
+		if [ "$(id -u)" = 0 ]; then
+			runuser -u postgres -- "$pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
+		else
+			"$pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
+		fi
+	fi
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# ---- build -------------------------------------------------------------------
+werror=false
+if [ "${CI:-}" = true ]; then
+	werror=true
+fi
+if [ -f "$build/build.ninja" ]; then
+	log "meson configure $build (werror=$werror)"
+	meson configure "$build" -Dwerror=$werror
+else
+	log "meson setup $build (werror=$werror)"
+	if [ "$werror" = true ]; then
+		meson setup "$build" --werror
+	else
+		meson setup "$build"
+	fi
+fi
+log "meson compile"
+meson compile -C "$build"
+
+# ---- a throwaway PostgreSQL ----------------------------------------------------
+if [ -z "${IMSS_PG_CNC:-}" ]; then
+	pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$pg_bin" ]; then
+		echo "$0: no PostgreSQL server (Debian package postgresql-15); use --install-deps" >&2
+		exit 1
+	fi
+	log "starting a throwaway PostgreSQL in $work/pg"
+	pg_ctl=$pg_bin/pg_ctl
+	mkdir "$work/pg"
+	as_pg=()
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$work/pg"
+		as_pg=(runuser -u postgres --)
+	fi
+	"${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg/data" -A trust -U postgres -E UTF8 \
+		--locale=C.UTF-8 >"$work/pg/initdb.log"
+	pg_data=$work/pg/data
+	"${as_pg[@]}" "$pg_ctl" -D "$pg_data" -w -l "$work/pg/log" \
+		-o "-k $work/pg -c listen_addresses='' -p 5432 -c fsync=off" start >/dev/null
+	psql -h "$work/pg" -U postgres -qc 'CREATE DATABASE imss'
+	export IMSS_PG_CNC="HOST=$work/pg;PORT=5432;DB_NAME=imss"
+	export IMSS_PG_AUTH="USERNAME=postgres"
+fi
+export IMSS_PG_AUTH=${IMSS_PG_AUTH:-USERNAME=postgres}
+
+# ---- tests -------------------------------------------------------------------
+# Fails when a test of the last run (meson-logs/testlog[-SETUP].json) was skipped.
+check_skipped() {
+	local json=$1
+	/usr/bin/python3 - "$json" <<'EOF'
+import json, sys
+skipped = []
+with open(sys.argv[1]) as f:
+    for line in f:
+        if line.strip():
+            t = json.loads(line)
+            if t.get('result') == 'SKIP':
+                skipped.append(t.get('name'))
+if skipped:
+    print('FAIL: skipped tests (a skipped test did not run): ' + ', '.join(skipped))
+    sys.exit(1)
+EOF
+}
+
+log "meson test"
+meson test -C "$build" --print-errorlogs "${meson_test_args[@]}"
+check_skipped "$build/meson-logs/testlog.json"
+
+log "meson test --setup valgrind --suite unit --suite bus"
+meson test -C "$build" --print-errorlogs --setup valgrind --suite unit --suite bus
+check_skipped "$build/meson-logs/testlog-valgrind.json"
+
+log "all tests passed"
