@@ -79,6 +79,7 @@ static void
 imss_query_fail(ImssQuery *q, GError *error)
 {
 	g_autoptr(GError) reported = NULL;
+	const gchar *proxy = imss_config_get_proxy_host(q->self->config);
 	if (q->timed_out) {
 		reported = g_error_new(G_IO_ERROR,
 				       G_IO_ERROR_TIMED_OUT,
@@ -87,6 +88,12 @@ imss_query_fail(ImssQuery *q, GError *error)
 	} else {
 		reported = g_error_copy(error);
 	}
+	/* say which way we went: a proxy problem is the operator's first guess */
+	if (proxy != NULL)
+		g_prefix_error(&reported,
+			       "through the proxy %s:%u: ",
+			       proxy,
+			       imss_config_get_proxy_port(q->self->config));
 	imss_query_return(q, NULL, reported);
 }
 
@@ -236,7 +243,10 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		imss_query_send(q);
 		return;
 	}
-	if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED) {
+	if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
+	    (status == SOUP_STATUS_UNAUTHORIZED && imss_config_get_proxy_host(q->self->config) != NULL &&
+	     soup_message_headers_get_one(soup_message_get_response_headers(q->msg),
+					  "Proxy-Authenticate") != NULL)) {
 		g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
 				    "the proxy refused the configured user and password");
 		imss_query_fail(q, error_local);
@@ -274,6 +284,22 @@ imss_query_send(ImssQuery *q)
 	soup_message_headers_replace(soup_message_get_request_headers(q->msg), "Accept", "application/json");
 	soup_message_set_request_body_from_bytes(q->msg, "application/json", bytes);
 	g_signal_connect(q->msg, "authenticate", G_CALLBACK(imss_query_authenticate_cb), q);
+	/* Basic credentials for the proxy up front, as curl does: a proxy that
+	 * closes the connection after its 407 would otherwise reset the retry */
+	if (imss_config_get_proxy_host(q->self->config) != NULL &&
+	    imss_config_get_proxy_user(q->self->config) != NULL) {
+		const gchar *password = imss_config_get_proxy_password(q->self->config);
+		g_autofree gchar *plain = g_strdup_printf("%s:%s",
+							  imss_config_get_proxy_user(q->self->config),
+							  password != NULL ? password : "");
+		g_autofree gchar *b64 = g_base64_encode((const guchar *)plain, strlen(plain));
+		g_autofree gchar *value = g_strdup_printf("Basic %s", b64);
+		soup_message_headers_replace(soup_message_get_request_headers(q->msg),
+					     "Proxy-Authorization",
+					     value);
+		memset(plain, 0, strlen(plain));
+		q->proxy_auth_tried = TRUE;
+	}
 	q->self->requests++;
 	soup_session_send_async(session, q->msg, G_PRIORITY_DEFAULT, q->cancellable,
 				imss_query_send_cb, q);

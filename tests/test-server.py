@@ -1,0 +1,395 @@
+#!/usr/bin/python3
+'''The license server, end to end: the daemon against the real simulator
+(imss-license-server) on loopback, the systemd mock counting restarts, a
+real proxy (tinyproxy). SPEC §4-§8.'''
+
+import datetime
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import imsstest
+from imsstest import GLib, OBJECT_PATH
+
+VCLOCK = 'org.imss.License.VirtualClock'
+SCAN = 'imss-scan.service'
+POLICY = 'imss-policy.service'
+SENDER = 'imss-sender-filter.service'
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Simulator:
+    '''imss-license-server on a random loopback port, with its admin API.'''
+
+    def __init__(self, test, today=None):
+        path = imsstest.find_program('IMSS_LICENSE_SERVER', 'tools/server/imss-license-server')
+        self.port_file = test.tmp / 'server.port'
+        args = [path, '--port-file', str(self.port_file)]
+        if today:
+            args += ['--today', today]
+        self.log = open(test.tmp / 'server.log', 'wb')
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not self.port_file.exists() or not self.port_file.read_text().strip():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                test.fail('imss-license-server did not start: '
+                          + (test.tmp / 'server.log').read_text())
+            time.sleep(0.02)
+        self.port = int(self.port_file.read_text().strip())
+        self.base = f'http://127.0.0.1:{self.port}'
+        self.url = self.base + '/ollu/license_update.aspx'
+        test.addCleanup(self.stop)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def admin(self, what, **body):
+        data = json.dumps(body).encode() if body or what != 'log' else None
+        req = urllib.request.Request(f'{self.base}/admin/{what}', data=data,
+                                     method='POST' if data is not None else 'GET',
+                                     headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b'null')
+
+    def requests(self):
+        return self.admin('log')
+
+
+class ServerTestBase(imsstest.ImssTestCase):
+    autostart = False
+    sender_filter = False
+    virtual_start = None
+
+    def setUp(self):
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        super().setUp()
+        self.sim = Simulator(self, today=self.server_today())
+        self.write_config(edition=self.edition,
+                          license_server={'url': self.sim.url, 'timeout': 3},
+                          services={'sender_filter_enabled': self.sender_filter})
+        args = [f'--virtual-clock={self.virtual_start}'] if self.virtual_start else []
+        self.start_daemon(args)
+
+    def server_today(self):
+        return None
+
+    def advance(self, seconds):
+        return self.call_full(OBJECT_PATH, VCLOCK, 'Advance', args=(seconds,))
+
+    def update(self):
+        return self.call('UpdateStatus')
+
+
+class ActivationOnlineTest(ServerTestBase):
+    def test_activation_asks_the_server_and_restarts(self):
+        e = self.today() + datetime.timedelta(days=200)
+        code = self.make_code('antivirus', expiry=e)
+        later = e + datetime.timedelta(days=365)
+        self.sim.admin('renew', code=code, expiry=str(later))
+        self.activate('antivirus', code)
+        props = self.slot_props('antivirus')
+        self.assertEqual(props['ExpiryDate'], str(later))      # the server's date
+        self.assertTrue(props['ExpiryVerified'])
+        self.assertEqual(props['ServerStatus'], 'valid')
+        self.assertNotEqual(props['LastVerified'], '')
+        self.assertTrue(props['DetailsUrl'].startswith(self.sim.base + '/ollu/license_details.aspx?id='))
+        self.assertNoCode(props['DetailsUrl'], code, 'DetailsUrl')
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+        # the details page is there
+        with urllib.request.urlopen(props['DetailsUrl'], timeout=10) as r:
+            self.assertEqual(r.status, 200)
+        # re-activating the same code asks nothing and restarts nothing
+        n = len(self.sim.requests())
+        self.activate('antivirus', code)
+        self.settle()
+        self.assertEqual(len(self.sim.requests()), n)
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+
+    def test_unreachable_at_activation_keeps_the_codes_date(self):
+        self.sim.admin('fault', mode='error')
+        e = self.today() + datetime.timedelta(days=100)
+        self.activate('antivirus', self.make_code('antivirus', expiry=e))
+        props = self.slot_props('antivirus')
+        self.assertEqual(props['ExpiryDate'], str(e))
+        self.assertFalse(props['ExpiryVerified'])
+        self.assertIn('500', props['LastCheckError'])
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+
+    def test_offline_codes_never_go_online(self):
+        self.activate('compliance', self.make_code('compliance', offline=True))
+        self.assertEqual(self.update(), 'unchanged')
+        self.settle()
+        self.assertEqual(self.sim.requests(), [])
+        self.assertTrue(self.slot_props('compliance')['ExpiryVerified'])
+
+
+class ManualUpdateTest(ServerTestBase):
+    sender_filter = True
+
+    def test_unchanged_restarts_nothing(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.settle()
+        self.clear_restarts()
+        self.assertEqual(self.update(), 'unchanged')
+        self.settle()
+        self.assertEqual(self.restarted_units(), [])
+        rc, out, err = self.ctl('update')
+        self.assertEqual((rc, out.strip()), (0, 'No update is necessary.'))
+        rc, out, err = self.ctl('update', env={'LANGUAGE': 'ja'})
+        self.assertEqual(out.strip(), '必要なアップデートはありません。')
+
+    def test_changed_restarts_scan_policy_and_sender_filter(self):
+        code = self.make_code('antispam')
+        self.activate('antispam', code)
+        self.settle()
+        self.clear_restarts()
+        new = str(self.today() + datetime.timedelta(days=800))
+        self.sim.admin('renew', code=code, expiry=new)
+        changed = self.subscribe('org.imss.License', 'LicenseChanged')
+        rc, out, err = self.ctl('update')
+        self.assertEqual((rc, out.strip()), (0, 'The license was updated successfully.'), err)
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY, SENDER])
+        self.assertEqual(self.slot_props('antispam')['ExpiryDate'], new)
+        self.assertEqual(self.slot_props('email-reputation')['ExpiryDate'], new)
+        self.wait_for(lambda: len(changed) >= 2, message='LicenseChanged')
+        self.assertEqual(sorted((a[0], a[1]) for _, a in changed),
+                         [('antispam', 'renewed'), ('email-reputation', 'renewed')])
+        # one request for the code the two slots share
+        self.assertEqual(len([r for r in self.sim.requests() if r['path'].endswith('license_update.aspx')]), 2)
+
+    def test_failures_leave_the_license_alone(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.settle()
+        before = {k: v for k, v in self.slot_props('antivirus').items()
+                  if k in ('ExpiryDate', 'ActivationCode', 'State', 'GraceEndDate')}
+        for mode in ('error', 'stall', 'garbage', 'oversize', 'wrong-code', 'redirect-loop'):
+            with self.subTest(mode=mode):
+                self.clear_restarts()
+                self.sim.admin('fault', mode=mode, count=0)
+                e = self.assertDBusError('ServerUnreachable', self.update)
+                self.assertIn('Unable to complete the update', e.message)
+                after = {k: v for k, v in self.slot_props('antivirus').items() if k in before}
+                self.assertEqual(after, before)
+                self.assertNotEqual(self.slot_props('antivirus')['LastCheckError'], '')
+                self.settle()
+                self.assertEqual(self.restarted_units(), [])
+                self.sim.admin('reset')
+        rc, out, err = self.ctl('update', env={'LANGUAGE': 'ja'})
+        self.assertEqual(rc, 0, err)
+
+    def test_unreachable_server(self):
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        self.sim.stop()
+        rc, out, err = self.ctl('update')
+        self.assertEqual(rc, 1)
+        self.assertEqual(err.strip(), 'imss-licensectl: Unable to complete the update. Check the '
+                         'Internet connection and try again. If the problem persists, contact '
+                         'technical support.')
+        rc, out, err = self.ctl('update', env={'LANGUAGE': 'ja'})
+        self.assertIn('アップデートを完了できません。', err)
+
+
+class TwoWeekDelayTest(ServerTestBase):
+    '''SPEC §10 Q5 (2): the renewal reaches the server about two weeks after
+    purchase; a manual update before that changes nothing, after it updates.'''
+
+    def server_today(self):
+        return str(self.today())
+
+    def test_delay(self):
+        code = self.make_code('antivirus', expiry=self.today() + datetime.timedelta(days=20))
+        self.activate('antivirus', code)
+        self.settle()
+        self.clear_restarts()
+        effective = self.today() + datetime.timedelta(days=14)
+        new = str(self.today() + datetime.timedelta(days=385))
+        self.sim.admin('renew', code=code, expiry=new, effective=str(effective))
+        self.assertEqual(self.update(), 'unchanged')
+        self.settle()
+        self.assertEqual(self.restarted_units(), [])
+        self.sim.admin('today', today=str(effective))
+        self.assertEqual(self.update(), 'updated')
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], new)
+
+
+class AutomaticCheckTest(ServerTestBase):
+    virtual_start = '2019-08-01T09:00:00'
+
+    def server_today(self):
+        return '2019-08-01'
+
+    def test_renewal_picked_up_on_the_next_check_day(self):
+        code = self.make_code('antivirus', expiry='2020-01-31')
+        self.activate('antivirus', code)
+        self.settle()
+        self.clear_restarts()
+        changed = self.subscribe('org.imss.License', 'LicenseChanged')
+        self.sim.admin('renew', code=code, expiry='2021-01-31')
+        # the next check day is 2019-08-04 (E-180): not before
+        self.advance(2 * 86400)          # 2019-08-03 09:00
+        self.settle()
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], '2020-01-31')
+        self.advance(86400 - 9 * 3600)   # 2019-08-04 00:00
+        self.settle()
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], '2021-01-31')
+        self.wait_for(lambda: changed, message='LicenseChanged renewed')
+        self.assertEqual(changed[0][1][1], 'renewed')
+        # re-anchored: the next check is 30-day steps from the new E
+        self.assertEqual(self.slot_props('antivirus')['NextCheck'],
+                         self.expected_next('2021-01-31', '2019-08-04'))
+        # an automatic update restarts nothing
+        self.assertEqual(self.restarted_units(), [])
+
+    def expected_next(self, e, today):
+        E = datetime.date.fromisoformat(e)
+        t = datetime.date.fromisoformat(today)
+        d = t + datetime.timedelta(days=1)
+        while True:
+            rel = (d - E).days
+            if rel > 90 or rel == -1 or rel % 30 == 0:
+                return f'{d}T00:00:00+09:00'
+            d += datetime.timedelta(days=1)
+
+    def test_failures_are_recorded_and_retried_next_check_day(self):
+        code = self.make_code('antivirus', expiry='2019-09-10')
+        self.activate('antivirus', code)
+        self.settle()
+        self.sim.admin('fault', mode='error', count=1)
+        self.advance(self.seconds_to('2019-08-11T00:00:00'))   # E-30
+        self.settle()
+        failed = [h for h in self.history() if h['action'] == 'automatic-check' and h['outcome'] == 'failed']
+        self.assertEqual(len(failed), 1)
+        self.sim.admin('renew', code=code, expiry='2020-09-10')
+        self.advance(self.seconds_to('2019-09-09T00:00:00'))   # E-1: retried, renewed
+        self.settle()
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], '2020-09-10')
+
+    def seconds_to(self, iso):
+        now = GLib.DateTime.new_from_iso8601(self.get_property('Now', interface=VCLOCK), None).to_unix()
+        then = GLib.DateTime.new_from_iso8601(iso, GLib.TimeZone.new_local()).to_unix()
+        return then - now
+
+
+class CrashBeforeRestartTest(ServerTestBase):
+    def test_restart_once_after_a_crash(self):
+        code = self.make_code('antivirus')
+        self.stop_daemon()
+        os.environ['IMSS_FAILPOINT'] = 'after-activation-commit'
+        try:
+            self.start_daemon()
+            with self.assertRaises(GLib.Error):
+                self.activate('antivirus', code)
+            self.daemon.wait(10)
+            self.daemon = None
+        finally:
+            os.environ.pop('IMSS_FAILPOINT', None)
+        self.assertEqual(self.restarted_units(), [])
+        self.start_daemon()
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+        self.assertEqual(self.slot_props('antivirus')['State'], 'active')
+        self.restart_daemon()
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])   # once, not again
+
+
+class ProxyTest(ServerTestBase):
+    '''The license server through a real proxy on loopback (tinyproxy).'''
+
+    def start_proxy(self, auth=None):
+        tinyproxy = shutil.which('tinyproxy') or '/usr/bin/tinyproxy'
+        if not os.path.exists(tinyproxy):
+            self.fail('tinyproxy is not installed (apt-get install tinyproxy)')
+        port = free_port()
+        conf = self.tmp / 'tinyproxy.conf'
+        lines = [f'Port {port}', 'Listen 127.0.0.1', 'Timeout 30', 'MaxClients 10',
+                 'Allow 127.0.0.1', f'LogFile "{self.tmp}/tinyproxy.log"', 'LogLevel Info',
+                 'User root', 'Group root', 'DisableViaHeader Yes']
+        if auth:
+            lines.append(f'BasicAuth {auth[0]} {auth[1]}')
+        conf.write_text('\n'.join(lines) + '\n')
+        proc = subprocess.Popen([tinyproxy, '-d', '-c', str(conf)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (proc.terminate(), proc.wait()))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.fail('tinyproxy did not start')
+                time.sleep(0.05)
+        return port
+
+    def use_proxy(self, port, user=None, password=None):
+        proxy = {'host': '127.0.0.1', 'port': port}
+        if user:
+            proxy['user'] = user
+            proxy['password'] = password
+        self.stop_daemon()
+        url = f'http://localhost:{self.sim.port}/ollu/license_update.aspx'
+        self.write_config(edition=self.edition, license_server={'url': url, 'timeout': 5},
+                          proxy=proxy)
+        self.start_daemon()
+
+    def proxied_requests(self):
+        return (self.tmp / 'tinyproxy.log').read_text() if (self.tmp / 'tinyproxy.log').exists() else ''
+
+    def test_without_auth(self):
+        port = self.start_proxy()
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.use_proxy(port)
+        self.assertEqual(self.update(), 'unchanged')
+        self.assertIn(f'POST http://localhost:{self.sim.port}/ollu/license_update.aspx', self.proxied_requests())
+
+    def test_with_basic_auth(self):
+        port = self.start_proxy(auth=('imssproxy', 'S3cret-pw'))
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.use_proxy(port, 'imssproxy', 'S3cret-pw')
+        self.assertEqual(self.update(), 'unchanged')
+        self.assertIn(f'POST http://localhost:{self.sim.port}/ollu/license_update.aspx', self.proxied_requests())
+        self.assertNotIn('S3cret-pw', self.daemon_log())
+
+    def test_wrong_password(self):
+        port = self.start_proxy(auth=('imssproxy', 'S3cret-pw'))
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.use_proxy(port, 'imssproxy', 'wrong-pw-123')
+        self.assertDBusError('ServerUnreachable', self.update)
+        props = self.slot_props('antivirus')
+        self.assertIn('proxy', props['LastCheckError'])
+        self.assertNotIn('wrong-pw-123', self.daemon_log())
+        self.assertNotIn('wrong-pw-123', props['LastCheckError'])
+
+
+if __name__ == '__main__':
+    imsstest.main()
