@@ -67,6 +67,14 @@ imss_slot_display_name(ImssSlotId slot)
 	return _(slot_infos[slot].name);
 }
 
+const gchar *
+imss_slot_display_name_untranslated(ImssSlotId slot)
+{
+	if ((guint)slot >= IMSS_SLOT_LAST)
+		return NULL;
+	return slot_infos[slot].name;
+}
+
 gboolean
 imss_slot_enabled(ImssSlotId slot, ImssEdition edition)
 {

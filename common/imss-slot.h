@@ -21,6 +21,9 @@ imss_slot_object_path(ImssSlotId slot);
 /* The translated display name (SPEC §1 console names; Japanese under ja). */
 const gchar *
 imss_slot_display_name(ImssSlotId slot);
+/* The display name's msgid (English), for callers translating themselves. */
+const gchar *
+imss_slot_display_name_untranslated(ImssSlotId slot);
 /* Whether a code with @prefix may be entered on @slot of @edition (SPEC §1). */
 gboolean
 imss_slot_accepts_prefix(ImssSlotId slot, ImssEdition edition, ImssCodePrefix prefix);

@@ -1,0 +1,292 @@
+#define G_LOG_DOMAIN "ImssNotice"
+
+#include "config.h"
+
+#include <libintl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imss-notice.h"
+#include "imss-slot.h"
+
+/* dgettext directly: g_dgettext() decides once per process whether to
+ * translate, and the daemon renders in several languages */
+#define T_(s) dgettext(GETTEXT_PACKAGE, s)
+
+static const gchar *kind_names[IMSS_NOTICE_LAST] = {"expiring", "expired", "updates-ended", "inactive"};
+
+const gchar *
+imss_notice_kind_to_string(ImssNoticeKind kind)
+{
+	if ((guint)kind >= IMSS_NOTICE_LAST)
+		return NULL;
+	return kind_names[kind];
+}
+
+gboolean
+imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
+{
+	for (guint i = 0; i < IMSS_NOTICE_LAST; i++) {
+		if (g_strcmp0(str, kind_names[i]) == 0) {
+			*kind = (ImssNoticeKind)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+ImssNoticeSeverity
+imss_notice_get_severity(const ImssNotice *notice)
+{
+	switch (notice->kind) {
+	case IMSS_NOTICE_EXPIRING:
+		/* the last fortnight (the mail period) is a warning */
+		return notice->days_left <= -IMSS_NOTICE_MAIL_FIRST_DAY ? IMSS_NOTICE_SEVERITY_WARNING
+									 : IMSS_NOTICE_SEVERITY_INFO;
+	case IMSS_NOTICE_EXPIRED:
+		return IMSS_NOTICE_SEVERITY_WARNING;
+	case IMSS_NOTICE_UPDATES_ENDED:
+		return IMSS_NOTICE_SEVERITY_CRITICAL;
+	case IMSS_NOTICE_INACTIVE:
+	case IMSS_NOTICE_LAST:
+	default:
+		return IMSS_NOTICE_SEVERITY_INFO;
+	}
+}
+
+const gchar *
+imss_notice_severity_to_string(ImssNoticeSeverity severity)
+{
+	switch (severity) {
+	case IMSS_NOTICE_SEVERITY_WARNING:
+		return "warning";
+	case IMSS_NOTICE_SEVERITY_CRITICAL:
+		return "critical";
+	case IMSS_NOTICE_SEVERITY_INFO:
+	default:
+		return "info";
+	}
+}
+
+static void
+imss_notice_fill_dates(ImssNotice *notice, const GDate *expiry, const GDate *today)
+{
+	notice->expiry = *expiry;
+	notice->grace_end = *expiry;
+	g_date_add_days(&notice->grace_end, 90);
+	notice->days_left = g_date_days_between(today, expiry);
+	notice->grace_left = g_date_days_between(today, &notice->grace_end);
+	notice->days_since = -notice->days_left;
+}
+
+gboolean
+imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNotice *notice)
+{
+	memset(notice, 0, sizeof(*notice));
+	notice->slot = slot;
+	imss_notice_fill_dates(notice, expiry, today);
+	if (notice->days_left > -IMSS_NOTICE_CONSOLE_FIRST_DAY)
+		return FALSE;
+	if (notice->days_left > 0)
+		notice->kind = IMSS_NOTICE_EXPIRING;
+	else if (notice->grace_left > 0)
+		notice->kind = IMSS_NOTICE_EXPIRED;
+	else
+		notice->kind = IMSS_NOTICE_UPDATES_ENDED;
+	return TRUE;
+}
+
+gboolean
+imss_notice_is_mail_day(const GDate *expiry, const GDate *today)
+{
+	gint d = g_date_days_between(expiry, today); /* today − E */
+	return d >= IMSS_NOTICE_MAIL_FIRST_DAY && d <= 90;
+}
+
+void
+imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
+{
+	memset(notice, 0, sizeof(*notice));
+	notice->kind = IMSS_NOTICE_INACTIVE;
+	notice->slot = slot;
+	g_date_clear(&notice->expiry, 1);
+	g_date_clear(&notice->grace_end, 1);
+}
+
+static gchar *
+imss_notice_date(const GDate *date)
+{
+	if (!g_date_valid(date))
+		return g_strdup("");
+	return g_strdup_printf("%04u-%02u-%02u",
+			       g_date_get_year(date),
+			       g_date_get_month(date),
+			       g_date_get_day(date));
+}
+
+gchar *
+imss_notice_render_console(const ImssNotice *notice)
+{
+	const gchar *name = T_(imss_slot_display_name_untranslated(notice->slot));
+	g_autofree gchar *e = imss_notice_date(&notice->expiry);
+	g_autofree gchar *g = imss_notice_date(&notice->grace_end);
+
+	switch (notice->kind) {
+	case IMSS_NOTICE_EXPIRING:
+		/* TRANSLATORS: SPEC §9.1 console notice, E−60 … E−1; %1$s license
+		 * name, %2$d days left (ja: <ライセンス名>のサポート契約はあと<残り日数>日で終了します。…) */
+		return g_strdup_printf(T_("The support contract for %1$s ends in %2$d days. To maintain "
+					  "protection and update product components, you must renew the "
+					  "contract."),
+				       name,
+				       notice->days_left);
+	case IMSS_NOTICE_EXPIRED:
+		/* TRANSLATORS: SPEC §9.1 console notice, E … G−1; %1$s license name,
+		 * %2$s expiry date, %3$d grace days left */
+		return g_strdup_printf(T_("The support contract for %1$s ended on %2$s. The renewal grace "
+					  "period after the end of the support contract is %3$d days. To "
+					  "keep security up to date, you must renew the contract."),
+				       name,
+				       e,
+				       notice->grace_left);
+	case IMSS_NOTICE_UPDATES_ENDED:
+		/* TRANSLATORS: SPEC §9.1 console notice, from G; %1$s license name,
+		 * %2$s grace end date, %3$s expiry date */
+		return g_strdup_printf(T_("Product updates for %1$s ended on %2$s. The support contract "
+					  "ended on %3$s and the renewal grace period ended on %2$s. To "
+					  "maintain protection and update product components, you must "
+					  "renew the contract."),
+				       name,
+				       g,
+				       e);
+	case IMSS_NOTICE_INACTIVE:
+	case IMSS_NOTICE_LAST:
+	default:
+		/* TRANSLATORS: SPEC §9.1 inactive-component notice; %1$s license name
+		 * (ja: クラウドプレフィルタはアクティベートされていません。この機能を使用するには、
+		 * クラウドプレフィルタをアクティベートします。) */
+		return g_strdup_printf(T_("%1$s is not activated. To use this feature, activate %1$s."),
+				       name);
+	}
+}
+
+/* the mail period's two templates: before E, and from E through G */
+static gboolean
+imss_notice_mail_expired(const ImssNotice *notice)
+{
+	return notice->kind == IMSS_NOTICE_EXPIRED ||
+	       (notice->kind == IMSS_NOTICE_UPDATES_ENDED && notice->days_since == 90);
+}
+
+gchar *
+imss_notice_render_mail_subject(const ImssNotice *notice)
+{
+	const gchar *name = T_(imss_slot_display_name_untranslated(notice->slot));
+	if (notice->kind == IMSS_NOTICE_EXPIRING)
+		/* TRANSLATORS: SPEC §9.2 mail subject, E−15 … E−1; %1$s license name,
+		 * %2$d days left (ja: <ライセンス名>のライセンスの有効期限はあと<残り日数>日で終了します) */
+		return g_strdup_printf(T_("The %1$s license expires in %2$d days"), name, notice->days_left);
+	if (imss_notice_mail_expired(notice))
+		/* TRANSLATORS: SPEC §9.2 mail subject, E … G; %1$s license name, %2$d
+		 * days since expiry (ja: <ライセンス名>のライセンスの有効期限は<経過日数>日前に終了しています) */
+		return g_strdup_printf(T_("The %1$s license expired %2$d days ago"), name, notice->days_since);
+	return NULL;
+}
+
+gchar *
+imss_notice_render_mail_body(const ImssNotice *notice)
+{
+	const gchar *name = T_(imss_slot_display_name_untranslated(notice->slot));
+	if (notice->kind == IMSS_NOTICE_EXPIRING)
+		/* TRANSLATORS: SPEC §9.2 mail body, E−15 … E−1 */
+		return g_strdup_printf(T_("The %1$s license expires in %2$d days."), name, notice->days_left);
+	if (imss_notice_mail_expired(notice))
+		/* TRANSLATORS: SPEC §9.2 mail body, E … G; two lines; %1$s license
+		 * name, %2$d days since expiry, %3$d days left in the grace period */
+		return g_strdup_printf(T_("The %1$s license expired %2$d days ago.\n"
+					  "The license is in its renewal grace period, which ends in %3$d days."),
+				       name,
+				       notice->days_since,
+				       notice->grace_left);
+	return NULL;
+}
+
+gchar *
+imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const ImssNotice *notice)
+{
+	g_autofree gchar *old_language = g_strdup(g_getenv("LANGUAGE"));
+	g_autofree gchar *old_messages = g_strdup(setlocale(LC_MESSAGES, NULL));
+	gchar *result;
+
+	/* gettext honours LANGUAGE unless the message locale is "C" */
+	if (g_strcmp0(old_messages, "C") == 0 || g_strcmp0(old_messages, "POSIX") == 0)
+		setlocale(LC_MESSAGES, "C.UTF-8");
+	g_setenv("LANGUAGE", language != NULL && *language != '\0' ? language : "en", TRUE);
+	result = func(notice);
+	if (old_language != NULL)
+		g_setenv("LANGUAGE", old_language, TRUE);
+	else
+		g_unsetenv("LANGUAGE");
+	if (old_messages != NULL)
+		setlocale(LC_MESSAGES, old_messages);
+	return result;
+}
+
+GVariant *
+imss_notice_to_variant(const ImssNotice *notice)
+{
+	GVariantBuilder b;
+	g_autofree gchar *e = imss_notice_date(&notice->expiry);
+	g_autofree gchar *g = imss_notice_date(&notice->grace_end);
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "slot", g_variant_new_string(imss_slot_to_string(notice->slot)));
+	g_variant_builder_add(&b, "{sv}", "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
+	g_variant_builder_add(&b,
+			      "{sv}",
+			      "severity",
+			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_get_severity(notice))));
+	if (notice->kind != IMSS_NOTICE_INACTIVE) {
+		g_variant_builder_add(&b, "{sv}", "days_left", g_variant_new_int32(notice->days_left));
+		g_variant_builder_add(&b, "{sv}", "grace_left", g_variant_new_int32(notice->grace_left));
+		g_variant_builder_add(&b, "{sv}", "days_since", g_variant_new_int32(notice->days_since));
+		g_variant_builder_add(&b, "{sv}", "expiry", g_variant_new_string(e));
+		g_variant_builder_add(&b, "{sv}", "grace_end", g_variant_new_string(g));
+	}
+	return g_variant_builder_end(&b);
+}
+
+static gboolean
+imss_notice_parse_date(const gchar *str, GDate *date)
+{
+	guint y, m, d;
+	g_date_clear(date, 1);
+	if (str == NULL || sscanf(str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
+	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+		return FALSE;
+	g_date_set_dmy(date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	return TRUE;
+}
+
+gboolean
+imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
+{
+	g_autoptr(GVariantDict) d = g_variant_dict_new(dict);
+	const gchar *slot = NULL, *kind = NULL, *e = NULL, *g = NULL;
+	memset(notice, 0, sizeof(*notice));
+	if (!g_variant_dict_lookup(d, "slot", "&s", &slot) || !imss_slot_from_string(slot, &notice->slot) ||
+	    !g_variant_dict_lookup(d, "kind", "&s", &kind) || !imss_notice_kind_from_string(kind, &notice->kind))
+		return FALSE;
+	g_date_clear(&notice->expiry, 1);
+	g_date_clear(&notice->grace_end, 1);
+	if (notice->kind == IMSS_NOTICE_INACTIVE)
+		return TRUE;
+	if (!g_variant_dict_lookup(d, "days_left", "i", &notice->days_left) ||
+	    !g_variant_dict_lookup(d, "grace_left", "i", &notice->grace_left) ||
+	    !g_variant_dict_lookup(d, "days_since", "i", &notice->days_since) ||
+	    !g_variant_dict_lookup(d, "expiry", "&s", &e) || !imss_notice_parse_date(e, &notice->expiry) ||
+	    !g_variant_dict_lookup(d, "grace_end", "&s", &g) || !imss_notice_parse_date(g, &notice->grace_end))
+		return FALSE;
+	return TRUE;
+}

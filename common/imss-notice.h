@@ -1,0 +1,86 @@
+/*
+ * Notices (SPEC §9): what they are, when they apply, and their texts — one
+ * piece of code for the daemon (GetNotices, mails, signals) and the clients
+ * (the desktop notifier, imss-licensectl). Texts go through gettext in the
+ * GETTEXT_PACKAGE domain, in the current message locale.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "imss-code.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	IMSS_NOTICE_EXPIRING,	   /* E−60 … E−1: "ends in N days" */
+	IMSS_NOTICE_EXPIRED,	   /* E … G−1: "ended on E, M grace days left" */
+	IMSS_NOTICE_UPDATES_ENDED, /* G …: "product updates ended on G" */
+	IMSS_NOTICE_INACTIVE,	   /* an optional component is not activated */
+	IMSS_NOTICE_LAST
+} ImssNoticeKind;
+
+typedef enum {
+	IMSS_NOTICE_SEVERITY_INFO,
+	IMSS_NOTICE_SEVERITY_WARNING,
+	IMSS_NOTICE_SEVERITY_CRITICAL,
+} ImssNoticeSeverity;
+
+typedef struct {
+	ImssNoticeKind kind;
+	ImssSlotId slot;
+	GDate expiry;	 /* E (invalid for INACTIVE) */
+	GDate grace_end; /* G */
+	gint days_left;	 /* N = E − today */
+	gint grace_left; /* M = G − today */
+	gint days_since; /* D = today − E */
+} ImssNotice;
+
+#define IMSS_NOTICE_MAIL_FIRST_DAY (-15) /* mails from E−15 … */
+#define IMSS_NOTICE_CONSOLE_FIRST_DAY (-60)
+
+const gchar *
+imss_notice_kind_to_string(ImssNoticeKind kind); /* "expiring", "expired", "updates-ended", "inactive" */
+gboolean
+imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind);
+ImssNoticeSeverity
+imss_notice_get_severity(const ImssNotice *notice);
+const gchar *
+imss_notice_severity_to_string(ImssNoticeSeverity severity); /* "info", "warning", "critical" */
+
+/* The console notice of an activated slot with expiry @expiry on @today:
+ * FALSE before E−60. */
+gboolean
+imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNotice *notice);
+/* Whether @today is a mail day (E−15 … G inclusive). */
+gboolean
+imss_notice_is_mail_day(const GDate *expiry, const GDate *today);
+/* The notice of a not-activated optional slot. */
+void
+imss_notice_inactive(ImssSlotId slot, ImssNotice *notice);
+
+/* The console text (SPEC §9.1), in the current message locale. */
+gchar *
+imss_notice_render_console(const ImssNotice *notice);
+/* The mail's subject and body (SPEC §9.2); only for EXPIRING, EXPIRED and
+ * the day G itself (UPDATES_ENDED with days_since == 90). */
+gchar *
+imss_notice_render_mail_subject(const ImssNotice *notice);
+gchar *
+imss_notice_render_mail_body(const ImssNotice *notice);
+
+/* Runs @func with the message catalogue of @language ("ja", "en", "C"...)
+ * instead of the process's (the daemon renders for the caller, and mails in
+ * the configured language). */
+typedef gchar *(*ImssNoticeRenderFunc)(const ImssNotice *notice);
+gchar *
+imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const ImssNotice *notice);
+
+/* Fields as a{sv}: slot, kind, severity, days_left, grace_left, days_since,
+ * expiry, grace_end (the mail's and the signal's fields). */
+GVariant *
+imss_notice_to_variant(const ImssNotice *notice);
+gboolean
+imss_notice_from_variant(GVariant *dict, ImssNotice *notice);
+
+G_END_DECLS
