@@ -23,6 +23,14 @@ struct _ImssConfig {
 	gchar *policy_unit;
 	gchar *sender_filter_unit;
 	gboolean sender_filter_enabled;
+	gchar **mail_to;
+	gchar *mail_from;
+	gchar *mail_smtp;
+	gchar *mail_user;
+	gchar *mail_password;
+	gchar *mail_language;
+	guint mail_timeout;
+	guint mail_retry;
 	GPtrArray *warnings;
 };
 
@@ -50,6 +58,14 @@ static const struct {
     {"services", "policy-unit"},
     {"services", "sender-filter-unit"},
     {"services", "sender-filter-enabled"},
+    {"mail", "to"},
+    {"mail", "from"},
+    {"mail", "smtp"},
+    {"mail", "user"},
+    {"mail", "password"},
+    {"mail", "language"},
+    {"mail", "timeout"},
+    {"mail", "retry-interval"},
 };
 
 static void
@@ -76,6 +92,16 @@ imss_config_reset(ImssConfig *self)
 	g_free(self->sender_filter_unit);
 	self->sender_filter_unit = g_strdup("imss-sender-filter.service");
 	self->sender_filter_enabled = FALSE;
+	g_clear_pointer(&self->mail_to, g_strfreev);
+	g_free(self->mail_from);
+	self->mail_from = g_strdup("imss-licensed@localhost");
+	g_clear_pointer(&self->mail_smtp, g_free);
+	g_clear_pointer(&self->mail_user, g_free);
+	g_clear_pointer(&self->mail_password, g_free);
+	g_free(self->mail_language);
+	self->mail_language = g_strdup("ja"); /* the operators are Japanese */
+	self->mail_timeout = 60;
+	self->mail_retry = 300;
 	g_ptr_array_set_size(self->warnings, 0);
 }
 
@@ -153,6 +179,19 @@ imss_config_is_unit_name(const gchar *name)
 		return FALSE;
 	for (const gchar *p = name; *p != '\0'; p++) {
 		if (!g_ascii_isalnum(*p) && strchr(":-_.\\@", *p) == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_config_is_address(const gchar *addr)
+{
+	const gchar *at = strchr(addr, '@');
+	if (at == NULL || at == addr || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return FALSE;
+	for (const gchar *p = addr; *p != '\0'; p++) {
+		if ((guchar)*p <= ' ' || strchr("<>()[]\\,;:\"", *p) != NULL)
 			return FALSE;
 	}
 	return TRUE;
@@ -363,6 +402,73 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 						     "expected true or false",
 						     error);
 	}
+	/* [mail] */
+	v = imss_config_get_str(kf, "mail", "to");
+	if (v != NULL) {
+		g_auto(GStrv) parts = g_strsplit_set(v, ",; ", -1);
+		g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; parts[i] != NULL; i++) {
+			if (*parts[i] == '\0')
+				continue;
+			if (!imss_config_is_address(parts[i]))
+				return imss_config_bad_value(data, origin, "mail", "to",
+							     "expected e-mail addresses separated by commas",
+							     error);
+			g_ptr_array_add(to, g_strdup(parts[i]));
+		}
+		if (to->len > 0) {
+			g_ptr_array_add(to, NULL);
+			self->mail_to = (gchar **)g_ptr_array_free(g_steal_pointer(&to), FALSE);
+		}
+	}
+	g_clear_pointer(&v, g_free);
+	v = imss_config_get_str(kf, "mail", "from");
+	if (v != NULL) {
+		if (!imss_config_is_address(v))
+			return imss_config_bad_value(data, origin, "mail", "from",
+						     "expected an e-mail address", error);
+		g_free(self->mail_from);
+		self->mail_from = g_steal_pointer(&v);
+	}
+	v = imss_config_get_str(kf, "mail", "smtp");
+	if (v != NULL) {
+		g_autoptr(GUri) uri = g_uri_parse(v, G_URI_FLAGS_NONE, NULL);
+		if (uri == NULL || g_uri_get_host(uri) == NULL ||
+		    (g_strcmp0(g_uri_get_scheme(uri), "smtp") != 0 &&
+		     g_strcmp0(g_uri_get_scheme(uri), "smtps") != 0))
+			return imss_config_bad_value(data, origin, "mail", "smtp",
+						     "expected smtp://host[:port] or smtps://host[:port]",
+						     error);
+		self->mail_smtp = g_steal_pointer(&v);
+	}
+	self->mail_user = imss_config_get_str(kf, "mail", "user");
+	self->mail_password = imss_config_get_str(kf, "mail", "password");
+	v = imss_config_get_str(kf, "mail", "language");
+	if (v != NULL) {
+		if (g_strcmp0(v, "ja") != 0 && g_strcmp0(v, "en") != 0)
+			return imss_config_bad_value(data, origin, "mail", "language",
+						     "expected ja or en", error);
+		g_free(self->mail_language);
+		self->mail_language = g_steal_pointer(&v);
+	}
+	{
+		const struct {
+			const gchar *key;
+			guint *dest;
+			guint64 max;
+		} nums[] = {{"timeout", &self->mail_timeout, 600},
+			    {"retry-interval", &self->mail_retry, 86400}};
+		for (guint i = 0; i < G_N_ELEMENTS(nums); i++) {
+			g_autofree gchar *n = imss_config_get_str(kf, "mail", nums[i].key);
+			guint64 val = 0;
+			if (n == NULL)
+				continue;
+			if (!g_ascii_string_to_unsigned(n, 10, 1, nums[i].max, &val, NULL))
+				return imss_config_bad_value(data, origin, "mail", nums[i].key,
+							     "expected a number of seconds", error);
+			*nums[i].dest = (guint)val;
+		}
+	}
 	return TRUE;
 }
 
@@ -476,6 +582,54 @@ imss_config_get_sender_filter_enabled(ImssConfig *self)
 	return self->sender_filter_enabled;
 }
 
+gchar *const *
+imss_config_get_mail_to(ImssConfig *self)
+{
+	return self->mail_to;
+}
+
+const gchar *
+imss_config_get_mail_from(ImssConfig *self)
+{
+	return self->mail_from;
+}
+
+const gchar *
+imss_config_get_mail_smtp(ImssConfig *self)
+{
+	return self->mail_smtp;
+}
+
+const gchar *
+imss_config_get_mail_user(ImssConfig *self)
+{
+	return self->mail_user;
+}
+
+const gchar *
+imss_config_get_mail_password(ImssConfig *self)
+{
+	return self->mail_password;
+}
+
+const gchar *
+imss_config_get_mail_language(ImssConfig *self)
+{
+	return self->mail_language;
+}
+
+guint
+imss_config_get_mail_timeout(ImssConfig *self)
+{
+	return self->mail_timeout;
+}
+
+guint
+imss_config_get_mail_retry_interval(ImssConfig *self)
+{
+	return self->mail_retry;
+}
+
 GPtrArray *
 imss_config_get_warnings(ImssConfig *self)
 {
@@ -497,6 +651,12 @@ imss_config_finalize(GObject *obj)
 	g_free(self->scan_unit);
 	g_free(self->policy_unit);
 	g_free(self->sender_filter_unit);
+	g_strfreev(self->mail_to);
+	g_free(self->mail_from);
+	g_free(self->mail_smtp);
+	g_free(self->mail_user);
+	g_free(self->mail_password);
+	g_free(self->mail_language);
 	g_ptr_array_unref(self->warnings);
 	G_OBJECT_CLASS(imss_config_parent_class)->finalize(obj);
 }

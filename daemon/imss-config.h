@@ -56,6 +56,24 @@ const gchar *
 imss_config_get_sender_filter_unit(ImssConfig *self);
 gboolean
 imss_config_get_sender_filter_enabled(ImssConfig *self);
+/* [mail]: recipients (NULL: no mails), sender, SMTP URL, credentials, the
+ * language of the mails ("ja" by default), timeout and retry interval (s) */
+gchar *const *
+imss_config_get_mail_to(ImssConfig *self);
+const gchar *
+imss_config_get_mail_from(ImssConfig *self);
+const gchar *
+imss_config_get_mail_smtp(ImssConfig *self);
+const gchar *
+imss_config_get_mail_user(ImssConfig *self);
+const gchar *
+imss_config_get_mail_password(ImssConfig *self);
+const gchar *
+imss_config_get_mail_language(ImssConfig *self);
+guint
+imss_config_get_mail_timeout(ImssConfig *self);
+guint
+imss_config_get_mail_retry_interval(ImssConfig *self);
 /* Warnings produced by the last load (unknown keys, "file:line: ..."); the
  * caller logs them. */
 GPtrArray *

@@ -5,6 +5,7 @@
 #include "imss-daemon.h"
 #include "imss-error.h"
 #include "imss-generated.h"
+#include "imss-notice.h"
 #include "imss-polkit.h"
 #include "imss-slot.h"
 
@@ -24,7 +25,7 @@ struct _ImssDaemon {
 	guint owner_id;
 };
 
-enum { SIGNAL_LOST, SIGNAL_LAST };
+enum { SIGNAL_LOST, SIGNAL_ACQUIRED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE(ImssDaemon, imss_daemon, G_TYPE_OBJECT)
@@ -114,6 +115,25 @@ imss_daemon_sync_all(ImssDaemon *self)
 	    imss_license_manager_get_click_protection_bound(self->manager));
 	imss_exported_manager_set_environment(self->skeleton,
 					      imss_license_manager_get_environment(self->manager));
+	imss_exported_manager_set_inactive_notices_hidden(
+	    self->skeleton,
+	    imss_license_manager_get_inactive_notices_hidden(self->manager));
+}
+
+static void
+imss_daemon_notice_cb(ImssLicenseManager *manager, gpointer notice_ptr, gboolean mail, ImssDaemon *self)
+{
+	const ImssNotice *notice = notice_ptr;
+	g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
+	GVariantDict dict;
+	if (self->connection == NULL)
+		return;
+	g_variant_dict_init(&dict, fields);
+	g_variant_dict_insert(&dict, "mail", "b", mail);
+	imss_exported_manager_emit_notice(self->skeleton,
+					  imss_slot_to_string(notice->slot),
+					  imss_notice_kind_to_string(notice->kind),
+					  g_variant_dict_end(&dict));
 }
 
 static void
@@ -525,6 +545,62 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 }
 
 static gboolean
+imss_daemon_handle_get_notices(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       const gchar *language,
+			       ImssDaemon *self)
+{
+	g_autoptr(GPtrArray) notices = imss_license_manager_get_notices(self->manager);
+	GVariantBuilder builder;
+	/* a language tag, not a path or anything else */
+	for (const gchar *p = language; *p != '\0'; p++) {
+		if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-' && *p != '.' && *p != '@') {
+			g_dbus_method_invocation_return_error_literal(invocation,
+								      IMSS_ERROR,
+								      IMSS_ERROR_INVALID_ARGS,
+								      "Not a language tag (e.g. ja, en)");
+			return G_DBUS_METHOD_INVOCATION_HANDLED;
+		}
+	}
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < notices->len; i++) {
+		const ImssNotice *notice = g_ptr_array_index(notices, i);
+		g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
+		g_autofree gchar *text = imss_notice_render_in(language, imss_notice_render_console, notice);
+		GVariantDict dict;
+		g_variant_dict_init(&dict, fields);
+		g_variant_dict_insert(&dict, "text", "s", text);
+		g_variant_dict_insert(&dict, "hideable", "b", notice->kind == IMSS_NOTICE_INACTIVE);
+		g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
+	}
+	imss_exported_manager_complete_get_notices(skeleton, invocation, g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_set_hidden_authorized(ImssDaemon *self, GDBusMethodInvocation *invocation, const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	gboolean hidden = FALSE;
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(b)", &hidden);
+	if (!imss_license_manager_set_inactive_notices_hidden(self->manager, hidden, caller, &error_local)) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_set_inactive_notices_hidden(self->skeleton, invocation);
+}
+
+static gboolean
+imss_daemon_handle_set_hidden(ImssExportedManager *skeleton,
+			      GDBusMethodInvocation *invocation,
+			      gboolean hidden,
+			      ImssDaemon *self)
+{
+	imss_daemon_authorize(self, invocation, "org.imss.license.notices", imss_daemon_set_hidden_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
 imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 			     GDBusMethodInvocation *invocation,
 			     ImssDaemon *self)
@@ -663,6 +739,7 @@ imss_daemon_name_acquired_cb(GDBusConnection *connection, const gchar *name, gpo
 	g_message("acquired the name %s, %.1f ms after start",
 		  name,
 		  (g_get_monotonic_time() - self->started_at) / 1000.0);
+	g_signal_emit(self, signals[SIGNAL_ACQUIRED], 0);
 }
 
 static void
@@ -724,6 +801,16 @@ imss_daemon_class_init(ImssDaemonClass *klass)
 	GObjectClass *object_class = G_OBJECT_CLASS(klass);
 	object_class->dispose = imss_daemon_dispose;
 	object_class->finalize = imss_daemon_finalize;
+	/* the name is ours: signals reach the bus from now on */
+	signals[SIGNAL_ACQUIRED] = g_signal_new("acquired",
+						G_TYPE_FROM_CLASS(klass),
+						G_SIGNAL_RUN_LAST,
+						0,
+						NULL,
+						NULL,
+						NULL,
+						G_TYPE_NONE,
+						0);
 	signals[SIGNAL_LOST] = g_signal_new("lost",
 					    G_TYPE_FROM_CLASS(klass),
 					    G_SIGNAL_RUN_LAST,
@@ -774,6 +861,14 @@ imss_daemon_new(ImssLicenseManager *manager)
 			 G_CALLBACK(imss_daemon_handle_get_history),
 			 self);
 	g_signal_connect(self->skeleton,
+			 "handle-get-notices",
+			 G_CALLBACK(imss_daemon_handle_get_notices),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-set-inactive-notices-hidden",
+			 G_CALLBACK(imss_daemon_handle_set_hidden),
+			 self);
+	g_signal_connect(self->skeleton,
 			 "handle-get-clock",
 			 G_CALLBACK(imss_daemon_handle_get_clock),
 			 self);
@@ -814,6 +909,7 @@ imss_daemon_new(ImssLicenseManager *manager)
 			 G_CALLBACK(imss_daemon_state_changed_cb),
 			 self);
 	g_signal_connect(manager, "refreshed", G_CALLBACK(imss_daemon_refreshed_cb), self);
+	g_signal_connect(manager, "notice", G_CALLBACK(imss_daemon_notice_cb), self);
 	imss_daemon_refreshed_cb(manager, self);
 	return self;
 }

@@ -8,6 +8,8 @@
 #include "imss-error.h"
 #include "imss-license-manager.h"
 #include "imss-license-server.h"
+#include "imss-mailer.h"
+#include "imss-notice.h"
 #include "imss-slot.h"
 #include "imss-systemd.h"
 
@@ -20,6 +22,7 @@ struct _ImssLicenseManager {
 	ImssScheduler *scheduler;
 	ImssLicenseServer *server;
 	ImssSystemd *systemd;
+	ImssMailer *mailer;
 	GHashTable *checks; /* code → GPtrArray of GTask: one check per code at a time */
 	gboolean click_bound;
 	gboolean restarting;
@@ -35,6 +38,7 @@ enum {
 	SIGNAL_STATE_CHANGED,
 	SIGNAL_REFRESHED,
 	SIGNAL_RESTARTED,
+	SIGNAL_NOTICE,
 	SIGNAL_LAST
 };
 static guint signals[SIGNAL_LAST] = {0};
@@ -80,6 +84,11 @@ imss_license_manager_get_scheduler(ImssLicenseManager *self)
 	return self->scheduler;
 }
 
+static void imss_license_manager_issue_notice(ImssLicenseManager *self,
+					      ImssLicense *license,
+					      const GDate *day,
+					      gboolean mail);
+
 static void
 imss_license_manager_state_changed_cb(ImssScheduler *scheduler,
 				      ImssLicense *license,
@@ -88,6 +97,13 @@ imss_license_manager_state_changed_cb(ImssScheduler *scheduler,
 				      ImssLicenseManager *self)
 {
 	g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, license, old_state, new_state);
+	/* E−60 opens the console-notice period (E and G fall in the mail period,
+	 * whose daily notice is issued by the mail job) */
+	if (new_state == IMSS_LICENSE_STATE_EXPIRING && old_state == IMSS_LICENSE_STATE_ACTIVE) {
+		GDate today;
+		imss_clock_get_today(self->clock, &today);
+		imss_license_manager_issue_notice(self, license, &today, FALSE);
+	}
 }
 
 static void
@@ -106,6 +122,249 @@ ImssEdition
 imss_license_manager_get_edition(ImssLicenseManager *self)
 {
 	return imss_config_get_edition(self->config);
+}
+
+/* -- notices (SPEC §9) ---------------------------------------------------------- */
+
+#define IMSS_SETTING_NOTICES_SECTION "notices"
+#define IMSS_SETTING_NOTICES_HIDE    "hide-inactive"
+
+gboolean
+imss_license_manager_get_inactive_notices_hidden(ImssLicenseManager *self)
+{
+	g_autofree gchar *v = imss_store_get_setting(self->store,
+						     IMSS_SETTING_NOTICES_SECTION,
+						     IMSS_SETTING_NOTICES_HIDE,
+						     NULL);
+	return g_strcmp0(v, "true") == 0;
+}
+
+gboolean
+imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
+						 gboolean hidden,
+						 const gchar *caller,
+						 GError **error)
+{
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GError) error_local = NULL;
+	if (hidden)
+		imss_store_change_set_setting(change,
+					      IMSS_SETTING_NOTICES_SECTION,
+					      IMSS_SETTING_NOTICES_HIDE,
+					      "true");
+	else
+		imss_store_change_delete_setting(change,
+						 IMSS_SETTING_NOTICES_SECTION,
+						 IMSS_SETTING_NOTICES_HIDE);
+	imss_store_change_add_history(change,
+				      imss_clock_get_time(self->clock),
+				      hidden ? "hide-inactive-notices" : "show-inactive-notices",
+				      "",
+				      "",
+				      caller,
+				      "ok",
+				      "");
+	if (!imss_store_apply(self->store, change, &error_local))
+		return imss_license_manager_store_failed(error, error_local, "store the notice setting");
+	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
+	return TRUE;
+}
+
+static gint
+imss_notice_cmp_severity(gconstpointer a, gconstpointer b)
+{
+	const ImssNotice *na = *(const ImssNotice *const *)a;
+	const ImssNotice *nb = *(const ImssNotice *const *)b;
+	gint sa = imss_notice_get_severity(na), sb = imss_notice_get_severity(nb);
+	if (sa != sb)
+		return sb - sa;
+	return (gint)na->slot - (gint)nb->slot;
+}
+
+GPtrArray *
+imss_license_manager_get_notices(ImssLicenseManager *self)
+{
+	GPtrArray *notices = g_ptr_array_new_with_free_func(g_free);
+	gboolean hidden = imss_license_manager_get_inactive_notices_hidden(self);
+	GDate today;
+	imss_clock_get_today(self->clock, &today);
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		ImssLicense *license = self->licenses[i];
+		ImssNotice notice;
+		if (imss_license_is_activated(license)) {
+			if (imss_notice_for_expiry((ImssSlotId)i, imss_license_get_expiry(license), &today, &notice))
+				g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
+		} else if (imss_slot_is_optional((ImssSlotId)i) && imss_license_get_enabled(license) && !hidden) {
+			imss_notice_inactive((ImssSlotId)i, &notice);
+			g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
+		}
+	}
+	g_ptr_array_sort(notices, imss_notice_cmp_severity);
+	return notices;
+}
+
+/* -- mail delivery, retried during its day ---------------------------------------- */
+
+typedef struct {
+	ImssLicenseManager *self;
+	ImssNotice notice;
+	gchar *day;
+	guint attempts;
+	guint backoff;
+} ImssMailDelivery;
+
+static void
+imss_mail_delivery_free(ImssMailDelivery *d)
+{
+	g_object_unref(d->self);
+	g_free(d->day);
+	g_free(d);
+}
+
+static void imss_license_manager_deliver(ImssMailDelivery *d);
+
+static void
+imss_license_manager_finish_mail(ImssMailDelivery *d, const gchar *outcome, const gchar *detail)
+{
+	ImssLicenseManager *self = d->self;
+	g_autoptr(GError) error_local = NULL;
+	ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
+	h->time = imss_clock_get_time(self->clock);
+	h->action = g_strdup("mail");
+	h->slot = g_strdup(imss_slot_to_string(d->notice.slot));
+	h->code = g_strdup(imss_license_get_masked_code(self->licenses[d->notice.slot]));
+	h->caller = g_strdup("scheduler");
+	h->outcome = g_strdup(outcome);
+	h->detail = g_strdup_printf("day %s: %s", d->day, detail);
+	g_message("mail notice of %s for %s: %s (%s)", h->slot, d->day, outcome, detail);
+	if (!imss_store_finish_run(self->store, IMSS_JOB_MAIL, h->slot, d->day, h, &error_local))
+		g_warning("failed to record the mail of %s: %s", h->slot, error_local->message);
+	imss_store_history_free(h);
+	imss_mail_delivery_free(d);
+}
+
+static gboolean
+imss_license_manager_retry_cb(gpointer user_data)
+{
+	imss_license_manager_deliver(user_data);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+imss_license_manager_mail_sent_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssMailDelivery *d = user_data;
+	ImssLicenseManager *self = d->self;
+	g_autoptr(GError) error_local = NULL;
+	GDate today;
+	g_autofree gchar *today_str = NULL;
+
+	if (imss_mailer_send_finish(IMSS_MAILER(source), res, &error_local)) {
+		g_autofree gchar *detail = g_strdup_printf("sent to %u recipient(s), attempt %u",
+							   g_strv_length((gchar **)imss_config_get_mail_to(self->config)),
+							   d->attempts);
+		imss_license_manager_finish_mail(d, "sent", detail);
+		return;
+	}
+	imss_clock_get_today(self->clock, &today);
+	today_str = imss_calendar_format_date(&today);
+	if (g_strcmp0(today_str, d->day) != 0) {
+		imss_license_manager_finish_mail(d, "undelivered", error_local->message);
+		return;
+	}
+	g_warning("mail notice of %s for %s not delivered (attempt %u), retrying in %u s: %s",
+		  imss_slot_to_string(d->notice.slot),
+		  d->day,
+		  d->attempts,
+		  d->backoff,
+		  error_local->message);
+	g_timeout_add_seconds(d->backoff, imss_license_manager_retry_cb, d);
+	d->backoff = MIN(d->backoff * 2, 3600);
+}
+
+static void
+imss_license_manager_deliver(ImssMailDelivery *d)
+{
+	ImssLicenseManager *self = d->self;
+	const gchar *lang = imss_config_get_mail_language(self->config);
+	g_autofree gchar *subject = NULL;
+	g_autofree gchar *body = NULL;
+	GDate today;
+	g_autofree gchar *today_str = NULL;
+
+	imss_clock_get_today(self->clock, &today);
+	today_str = imss_calendar_format_date(&today);
+	if (g_strcmp0(today_str, d->day) != 0) {
+		imss_license_manager_finish_mail(d, "undelivered", "the day is over");
+		return;
+	}
+	subject = imss_notice_render_in(lang, imss_notice_render_mail_subject, &d->notice);
+	body = imss_notice_render_in(lang, imss_notice_render_mail_body, &d->notice);
+	d->attempts++;
+	imss_mailer_send_async(self->mailer,
+			       subject,
+			       body,
+			       imss_clock_get_time(self->clock),
+			       NULL,
+			       imss_license_manager_mail_sent_cb,
+			       d);
+}
+
+/* the day's mail notice of @license (claimed, so once per slot and day) */
+static void
+imss_license_manager_mail_notice(ImssLicenseManager *self, ImssLicense *license, const gchar *day)
+{
+	ImssMailDelivery *d = g_new0(ImssMailDelivery, 1);
+	GDate date;
+	d->self = g_object_ref(self);
+	d->day = g_strdup(day);
+	d->backoff = imss_config_get_mail_retry_interval(self->config);
+	imss_calendar_parse_date(day, &date);
+	if (!imss_notice_for_expiry(imss_license_get_slot(license), imss_license_get_expiry(license), &date, &d->notice)) {
+		imss_license_manager_finish_mail(d, "skipped", "no notice on this day");
+		return;
+	}
+	if (!imss_mailer_is_configured(self->mailer)) {
+		imss_license_manager_finish_mail(d, "skipped", "no recipients configured ([mail] to, smtp)");
+		return;
+	}
+	imss_license_manager_deliver(d);
+}
+
+/* mails claimed today but not delivered when the daemon stopped */
+static void
+imss_license_manager_resume_mails(ImssLicenseManager *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) slots = NULL;
+	g_autofree gchar *today_str = NULL;
+	GDate today;
+	imss_clock_get_today(self->clock, &today);
+	today_str = imss_calendar_format_date(&today);
+	slots = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, today_str, &error_local);
+	if (slots == NULL) {
+		g_warning("failed to read the pending mails: %s", error_local->message);
+		return;
+	}
+	for (guint i = 0; i < slots->len; i++) {
+		ImssSlotId slot;
+		if (!imss_slot_from_string(g_ptr_array_index(slots, i), &slot) ||
+		    !imss_license_is_activated(self->licenses[slot]))
+			continue;
+		g_message("resuming the mail notice of %s for %s", (const gchar *)g_ptr_array_index(slots, i), today_str);
+		imss_license_manager_mail_notice(self, self->licenses[slot], today_str);
+	}
+}
+
+/* a notice as it is issued: the signal, and the mail of the mail period */
+static void
+imss_license_manager_issue_notice(ImssLicenseManager *self, ImssLicense *license, const GDate *day, gboolean mail)
+{
+	ImssNotice notice;
+	if (!imss_license_is_activated(license) ||
+	    !imss_notice_for_expiry(imss_license_get_slot(license), imss_license_get_expiry(license), day, &notice))
+		return;
+	g_signal_emit(self, signals[SIGNAL_NOTICE], 0, &notice, mail);
 }
 
 /* -- the environment (SPEC §8) -------------------------------------------- */
@@ -479,7 +738,16 @@ imss_license_manager_run_job_cb(ImssScheduler *scheduler,
 				const gchar *day,
 				ImssLicenseManager *self)
 {
-	if (g_strcmp0(job, IMSS_JOB_CHECK) != 0 || !imss_license_is_activated(license))
+	if (!imss_license_is_activated(license))
+		return;
+	if (g_strcmp0(job, IMSS_JOB_MAIL) == 0) {
+		GDate date;
+		imss_calendar_parse_date(day, &date);
+		imss_license_manager_issue_notice(self, license, &date, TRUE);
+		imss_license_manager_mail_notice(self, license, day);
+		return;
+	}
+	if (g_strcmp0(job, IMSS_JOB_CHECK) != 0)
 		return;
 	if (!imss_license_manager_may_go_online(self)) {
 		g_info("automatic check of %s skipped: the environment is %s",
@@ -692,6 +960,7 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 		return FALSE;
 	/* a crash between storing an activation and restarting: restart once now */
 	imss_license_manager_restart_pending(self);
+	imss_license_manager_resume_mails(self);
 	return TRUE;
 }
 
@@ -1038,6 +1307,7 @@ imss_license_manager_finalize(GObject *obj)
 	g_clear_object(&self->scheduler);
 	g_clear_object(&self->server);
 	g_clear_object(&self->systemd);
+	g_clear_object(&self->mailer);
 	g_hash_table_unref(self->checks);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_clear_object(&self->licenses[i]);
@@ -1110,6 +1380,21 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 						 G_TYPE_NONE,
 						 1,
 						 G_TYPE_BOOLEAN);
+	/**
+	 * ImssLicenseManager::notice:
+	 * A notice as it is issued (ImssNotice *, gboolean mail-period notice).
+	 */
+	signals[SIGNAL_NOTICE] = g_signal_new("notice",
+					      G_TYPE_FROM_CLASS(klass),
+					      G_SIGNAL_RUN_LAST,
+					      0,
+					      NULL,
+					      NULL,
+					      NULL,
+					      G_TYPE_NONE,
+					      2,
+					      G_TYPE_POINTER,
+					      G_TYPE_BOOLEAN);
 	signals[SIGNAL_CLICK_PROTECTION_CHANGED] = g_signal_new("click-protection-changed",
 								G_TYPE_FROM_CLASS(klass),
 								G_SIGNAL_RUN_LAST,
@@ -1140,6 +1425,7 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 								       imss_config_get_edition(config)));
 	self->server = imss_license_server_new(config);
 	self->systemd = imss_systemd_new();
+	self->mailer = imss_mailer_new(config);
 	self->scheduler = imss_scheduler_new(clock, store);
 	imss_scheduler_set_licenses(self->scheduler, self->licenses, IMSS_SLOT_LAST);
 	g_signal_connect(self->scheduler,

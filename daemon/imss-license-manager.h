@@ -93,6 +93,18 @@ imss_license_manager_get_server(ImssLicenseManager *self);
 ImssSystemd *
 imss_license_manager_get_systemd(ImssLicenseManager *self);
 
+/* SPEC §9.1: the current console notices (element: ImssNotice), most
+ * severe first; inactive-component notices unless hidden. */
+GPtrArray *
+imss_license_manager_get_notices(ImssLicenseManager *self);
+gboolean
+imss_license_manager_get_inactive_notices_hidden(ImssLicenseManager *self);
+gboolean
+imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
+						 gboolean hidden,
+						 const gchar *caller,
+						 GError **error);
+
 gboolean
 imss_license_manager_get_click_protection_bound(ImssLicenseManager *self);
 gboolean

@@ -17,7 +17,25 @@
 typedef struct {
 	GMainLoop *loop;
 	gint exit_status;
+	ImssLicenseManager *manager;
+	gboolean started;
 } ImssMain;
+
+/* the calendar starts (and catches up) once the bus name is ours, so that
+ * the notices it issues reach the bus */
+static void
+imss_main_acquired_cb(ImssDaemon *daemon, ImssMain *m)
+{
+	g_autoptr(GError) error = NULL;
+	if (m->started)
+		return;
+	m->started = TRUE;
+	if (!imss_license_manager_start(m->manager, &error)) {
+		g_warning("failed to start the license calendar: %s", error->message);
+		m->exit_status = EXIT_FAILURE;
+		g_main_loop_quit(m->loop);
+	}
+}
 
 static gboolean
 imss_main_sigterm_cb(gpointer user_data)
@@ -51,7 +69,7 @@ main(int argc, char *argv[])
 	g_autoptr(ImssClock) clock = NULL;
 	g_autoptr(ImssLicenseManager) manager = NULL;
 	g_autoptr(ImssDaemon) daemon = NULL;
-	ImssMain m = {NULL, EXIT_SUCCESS};
+	ImssMain m = {NULL, EXIT_SUCCESS, NULL, FALSE};
 	gint64 started_at = g_get_monotonic_time();
 	const GOptionEntry options[] = {
 	    {"config",
@@ -157,11 +175,9 @@ main(int argc, char *argv[])
 	(void)imss_error_quark();
 	m.loop = g_main_loop_new(NULL, FALSE);
 	daemon = imss_daemon_new(manager);
+	m.manager = manager;
 	g_signal_connect(daemon, "lost", G_CALLBACK(imss_main_lost_cb), &m);
-	if (!imss_license_manager_start(manager, &error)) {
-		g_printerr("imss-licensed: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
+	g_signal_connect(daemon, "acquired", G_CALLBACK(imss_main_acquired_cb), &m);
 	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, &m);
 	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, &m);
 	imss_daemon_start(daemon, started_at);

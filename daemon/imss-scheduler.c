@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "imss-calendar.h"
+#include "imss-notice.h"
 #include "imss-scheduler.h"
 #include "imss-slot.h"
 
@@ -30,21 +31,106 @@ imss_scheduler_format_offset(gint offset)
 	return g_strdup_printf("E%s%d", offset > 0 ? "+" : "-", ABS(offset));
 }
 
+/* -- job kinds ------------------------------------------------------------ */
+
+/* A kind of dated job: which days are due for a license (civil dates,
+ * relative to its E), and what the history says about a run. */
+typedef struct {
+	const gchar *name;
+	const gchar *action; /* history action of the claim */
+	gboolean (*applies)(ImssLicense *license);
+	gboolean (*is_due)(const GDate *expiry, const GDate *day);
+	/* the latest due day at or before @today; FALSE when none */
+	gboolean (*prev_due)(const GDate *expiry, const GDate *today, GDate *day);
+	/* the first due day after @after; FALSE when none */
+	gboolean (*next_due)(const GDate *expiry, const GDate *after, GDate *day);
+} ImssJobKind;
+
 static gboolean
-imss_scheduler_has_checks(ImssLicense *license)
+imss_job_check_applies(ImssLicense *license)
 {
+	/* offline codes are never checked online (SPEC §8) */
 	return imss_license_is_activated(license) && !imss_license_get_offline(license);
 }
 
-/* queues the automatic check of @license for @day, unless that day began
- * before the license was activated (the activation itself asked); the store
- * decides whether it already ran (once per date, across restarts and nodes) */
+static gboolean
+imss_job_check_prev(const GDate *expiry, const GDate *today, GDate *day)
+{
+	imss_calendar_prev_check(expiry, today, day);
+	return TRUE;
+}
+
+static gboolean
+imss_job_check_next(const GDate *expiry, const GDate *after, GDate *day)
+{
+	imss_calendar_next_check(expiry, after, day);
+	return TRUE;
+}
+
+static gboolean
+imss_job_mail_applies(ImssLicense *license)
+{
+	return imss_license_is_activated(license);
+}
+
+/* the mail period: E−15 … G inclusive (SPEC §9.2) */
+static gboolean
+imss_job_mail_prev(const GDate *expiry, const GDate *today, GDate *day)
+{
+	gint d = imss_calendar_days_between(expiry, today);
+	if (d < IMSS_NOTICE_MAIL_FIRST_DAY)
+		return FALSE;
+	if (d > IMSS_GRACE_DAYS) {
+		*day = *expiry;
+		g_date_add_days(day, IMSS_GRACE_DAYS);
+	} else {
+		*day = *today;
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_job_mail_next(const GDate *expiry, const GDate *after, GDate *day)
+{
+	gint d = imss_calendar_days_between(expiry, after) + 1;
+	if (d > IMSS_GRACE_DAYS)
+		return FALSE;
+	if (d < IMSS_NOTICE_MAIL_FIRST_DAY) {
+		*day = *expiry;
+		g_date_subtract_days(day, (guint)-IMSS_NOTICE_MAIL_FIRST_DAY);
+	} else {
+		*day = *after;
+		g_date_add_days(day, 1);
+	}
+	return TRUE;
+}
+
+static const ImssJobKind job_kinds[] = {
+    {IMSS_JOB_CHECK,
+     "automatic-check",
+     imss_job_check_applies,
+     imss_calendar_is_check_day,
+     imss_job_check_prev,
+     imss_job_check_next},
+    {IMSS_JOB_MAIL,
+     "notice",
+     imss_job_mail_applies,
+     imss_notice_is_mail_day,
+     imss_job_mail_prev,
+     imss_job_mail_next},
+};
+
+/* queues the run of @kind for @license on @day, unless that day began
+ * before the license was activated (the activation itself is the news);
+ * the store decides whether it already ran (once per date, across restarts
+ * and nodes) */
 static void
-imss_scheduler_queue_check(ImssScheduler *self,
-			   GPtrArray *runs,
-			   ImssLicense *license,
-			   const GDate *day,
-			   const GDate *today)
+imss_scheduler_queue(ImssScheduler *self,
+		     GPtrArray *runs,
+		     const ImssJobKind *kind,
+		     ImssLicense *license,
+		     const GDate *day,
+		     const GDate *today)
 {
 	GTimeZone *tz = imss_clock_get_timezone(self->clock);
 	g_autofree gchar *offset = NULL;
@@ -56,18 +142,21 @@ imss_scheduler_queue_check(ImssScheduler *self,
 	offset = imss_scheduler_format_offset(
 	    imss_calendar_days_between(imss_license_get_expiry(license), day));
 	run = g_new0(ImssStoreRun, 1);
-	run->job = g_strdup(IMSS_JOB_CHECK);
+	run->job = g_strdup(kind->name);
 	run->slot = g_strdup(imss_license_get_id(license));
 	run->day = imss_calendar_format_date(day);
 	run->at = imss_clock_get_time(self->clock);
+	/* a mail stays pending until delivered (retried during its day) */
+	run->pending = g_strcmp0(kind->name, IMSS_JOB_MAIL) == 0;
 	history = g_new0(ImssStoreHistory, 1);
 	history->time = run->at;
-	history->action = g_strdup("automatic-check");
+	history->action = g_strdup(kind->action);
 	history->slot = g_strdup(run->slot);
 	history->code = g_strdup(imss_license_get_masked_code(license));
 	history->caller = g_strdup("scheduler");
 	history->outcome = g_strdup("due");
-	history->detail = g_strdup_printf("check day %s (%s)%s",
+	history->detail = g_strdup_printf("%s day %s (%s)%s",
+					  kind->name,
 					  run->day,
 					  offset,
 					  g_date_compare(day, today) < 0 ? ", caught up" : "");
@@ -75,22 +164,23 @@ imss_scheduler_queue_check(ImssScheduler *self,
 	g_ptr_array_add(runs, run);
 }
 
-/* When time simply passed (the alarm), every check day that began since the
+/* When time simply passed (the alarm), every due day that began since the
  * previous evaluation runs — more than one only when a zone skips a whole
  * day (Pacific/Apia 2011-12-30 starts with 12-31). After a start, a clock
- * step or a resume, only the latest missed check day runs (catch-up once). */
+ * step or a resume, only the latest missed due day runs (catch-up once). */
 static void
-imss_scheduler_run_checks(ImssScheduler *self,
-			  GPtrArray *runs,
-			  ImssLicense *license,
-			  const GDate *today,
-			  gboolean passage)
+imss_scheduler_queue_due(ImssScheduler *self,
+			 GPtrArray *runs,
+			 const ImssJobKind *kind,
+			 ImssLicense *license,
+			 const GDate *today,
+			 gboolean passage)
 {
 	GTimeZone *tz = imss_clock_get_timezone(self->clock);
 	const GDate *expiry = imss_license_get_expiry(license);
 	GDate day;
 
-	if (!imss_scheduler_has_checks(license))
+	if (!kind->applies(license))
 		return;
 	if (passage) {
 		/* the dates that began since the last look, oldest first */
@@ -98,13 +188,13 @@ imss_scheduler_run_checks(ImssScheduler *self,
 		g_date_subtract_days(&day, 2);
 		for (; g_date_compare(&day, today) <= 0; g_date_add_days(&day, 1)) {
 			if (imss_calendar_day_start(tz, &day) > self->last_time &&
-			    imss_calendar_is_check_day(expiry, &day))
-				imss_scheduler_queue_check(self, runs, license, &day, today);
+			    kind->is_due(expiry, &day))
+				imss_scheduler_queue(self, runs, kind, license, &day, today);
 		}
 		return;
 	}
-	imss_calendar_prev_check(expiry, today, &day);
-	imss_scheduler_queue_check(self, runs, license, &day, today);
+	if (kind->prev_due(expiry, today, &day))
+		imss_scheduler_queue(self, runs, kind, license, &day, today);
 }
 
 /* the start of the first day after @today with an event for @license */
@@ -118,9 +208,10 @@ imss_scheduler_next_instant(ImssScheduler *self, ImssLicense *license, const GDa
 		return best;
 	if (imss_calendar_next_transition(imss_license_get_expiry(license), today, &next))
 		best = MIN(best, imss_calendar_day_start(tz, &next));
-	if (imss_scheduler_has_checks(license)) {
-		imss_calendar_next_check(imss_license_get_expiry(license), today, &next);
-		best = MIN(best, imss_calendar_day_start(tz, &next));
+	for (guint k = 0; k < G_N_ELEMENTS(job_kinds); k++) {
+		if (job_kinds[k].applies(license) &&
+		    job_kinds[k].next_due(imss_license_get_expiry(license), today, &next))
+			best = MIN(best, imss_calendar_day_start(tz, &next));
 	}
 	return best;
 }
@@ -167,8 +258,15 @@ imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 	}
 
 	/* 2. due jobs, each once per date, claimed in one transaction */
-	for (guint i = 0; i < self->licenses->len; i++)
-		imss_scheduler_run_checks(self, runs, g_ptr_array_index(self->licenses, i), &today, passage);
+	for (guint i = 0; i < self->licenses->len; i++) {
+		for (guint k = 0; k < G_N_ELEMENTS(job_kinds); k++)
+			imss_scheduler_queue_due(self,
+						 runs,
+						 &job_kinds[k],
+						 g_ptr_array_index(self->licenses, i),
+						 &today,
+						 passage);
+	}
 	if (!imss_store_claim_runs(self->store, runs, &error_local))
 		g_warning("failed to record the scheduled runs: %s", error_local->message);
 	for (guint i = 0; i < runs->len; i++) {
@@ -297,7 +395,7 @@ imss_scheduler_list_events(ImssScheduler *self, guint days)
 			ImssLicenseState state = imss_calendar_state(expiry, &d);
 			imss_scheduler_add_event(events, tz, license, &d, imss_license_state_to_string(state));
 		}
-		if (!imss_scheduler_has_checks(license))
+		if (!imss_job_check_applies(license))
 			continue;
 		d = today;
 		for (;;) {

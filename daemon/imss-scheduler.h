@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(ImssScheduler, imss_scheduler, IMSS, SCHEDULER, GObject)
 
 #define IMSS_JOB_CHECK "check"
+#define IMSS_JOB_MAIL  "mail" /* the daily notice of the mail period: signal + mail */
 
 typedef struct {
 	gint64 instant; /* UTC seconds: the start of @date */

@@ -331,6 +331,13 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 					 error))
 			return FALSE;
 		/* fall through */
+	case 3:
+		/* a claimed run may still be pending (a mail not delivered yet) */
+		if (!imss_store_exec_sql(self,
+					 "ALTER TABLE job_runs ADD COLUMN done INTEGER NOT NULL DEFAULT 1",
+					 error))
+			return FALSE;
+		/* fall through */
 	default:
 		break;
 	}
@@ -767,14 +774,16 @@ imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 	if (exists)
 		return TRUE;
 	ins = imss_store_prepare(self,
-				 "INSERT INTO job_runs (job, slot, day, at) VALUES "
-				 "(##job::string, ##slot::string, ##day::string, ##at::gint64)",
+				 "INSERT INTO job_runs (job, slot, day, at, done) VALUES "
+				 "(##job::string, ##slot::string, ##day::string, ##at::gint64, "
+				 "##done::gint)",
 				 &p,
 				 error);
 	if (ins == NULL || !gda_set_set_holder_value(p, error, "job", run->job) ||
 	    !gda_set_set_holder_value(p, error, "slot", run->slot) ||
 	    !gda_set_set_holder_value(p, error, "day", run->day) ||
-	    !gda_set_set_holder_value(p, error, "at", (gint64)run->at))
+	    !gda_set_set_holder_value(p, error, "at", (gint64)run->at) ||
+	    !gda_set_set_holder_value(p, error, "done", (gint)(run->pending ? 0 : 1)))
 		return FALSE;
 	if (!imss_store_exec(self, ins, p, error))
 		return FALSE;
@@ -816,6 +825,86 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 	 * the primary key said no; the next evaluation sees its row */
 	g_propagate_error(error, g_steal_pointer(&error_local));
 	return FALSE;
+}
+
+gboolean
+imss_store_finish_run(ImssStore *self,
+		      const gchar *job,
+		      const gchar *slot,
+		      const gchar *day,
+		      ImssStoreHistory *history,
+		      GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) upd = NULL;
+
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	upd = imss_store_prepare(self,
+				 "UPDATE job_runs SET done = 1 WHERE job = ##job::string "
+				 "AND slot = ##slot::string AND day = ##day::string",
+				 &p,
+				 error);
+	if (upd == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "slot", slot) ||
+	    !gda_set_set_holder_value(p, error, "day", day) || !imss_store_exec(self, upd, p, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (history != NULL) {
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		gboolean ok;
+		g_ptr_array_add(change->history, history);
+		ok = imss_store_apply_inner(self, change, error);
+		g_ptr_array_steal_index(change->history, 0);
+		if (!ok) {
+			imss_store_rollback(self);
+			return FALSE;
+		}
+	}
+	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
+
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	stmt = imss_store_prepare(self,
+				  "SELECT slot FROM job_runs WHERE job = ##job::string "
+				  "AND day = ##day::string AND done = 0 ORDER BY slot",
+				  &p,
+				  error);
+	if (stmt == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "day", day))
+		return NULL;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     p,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		const GValue *v = gda_data_model_get_value_at(model, 0, i, error);
+		if (v == NULL)
+			return NULL;
+		g_ptr_array_add(slots, imss_store_value_dup_string(v));
+	}
+	return g_steal_pointer(&slots);
 }
 
 gchar *

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_STORE (imss_store_get_type())
 G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
 
-#define IMSS_STORE_SCHEMA_VERSION 3
+#define IMSS_STORE_SCHEMA_VERSION 4
 
 /* One stored slot row. Dates are YYYY-MM-DD strings, times UTC seconds. */
 typedef struct {
@@ -134,6 +134,7 @@ typedef struct {
 	gchar *day;
 	gint64 at;
 	ImssStoreHistory *history; /* appended when claimed; may be NULL */
+	gboolean pending;	   /* claimed but not done yet (a mail to deliver) */
 	gboolean claimed;	   /* out */
 } ImssStoreRun;
 
@@ -144,6 +145,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreRun, imss_store_run_free)
 /* Claims every run of @runs that is not claimed yet, in one transaction. */
 gboolean
 imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error);
+
+/* Marks a pending run done, with @history (may be NULL), in one transaction. */
+gboolean
+imss_store_finish_run(ImssStore *self,
+		      const gchar *job,
+		      const gchar *slot,
+		      const gchar *day,
+		      ImssStoreHistory *history,
+		      GError **error);
+/* The pending runs of @job on @day: slot ids (gchar*). */
+GPtrArray *
+imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day, GError **error);
 
 /* Whether the run exists (error: FALSE + @error). */
 gboolean

@@ -1,0 +1,36 @@
+/*
+ * Mail notices (SPEC §9.2): a MIME message composed with GMime (RFC 2047
+ * subject, UTF-8 body) and delivered over SMTP with libcurl, off the main
+ * loop, with connect and total timeouts.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "imss-config.h"
+
+G_BEGIN_DECLS
+
+#define IMSS_TYPE_MAILER (imss_mailer_get_type())
+G_DECLARE_FINAL_TYPE(ImssMailer, imss_mailer, IMSS, MAILER, GObject)
+
+ImssMailer *
+imss_mailer_new(ImssConfig *config);
+/* Whether recipients and an SMTP server are configured. */
+gboolean
+imss_mailer_is_configured(ImssMailer *self);
+/* The composed message (CRLF line ends), for tests. */
+gchar *
+imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date);
+void
+imss_mailer_send_async(ImssMailer *self,
+		       const gchar *subject,
+		       const gchar *body,
+		       gint64 date,
+		       GCancellable *cancellable,
+		       GAsyncReadyCallback callback,
+		       gpointer user_data);
+gboolean
+imss_mailer_send_finish(ImssMailer *self, GAsyncResult *res, GError **error);
+
+G_END_DECLS
