@@ -756,11 +756,110 @@ imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+/* the language the daemon renders notices in: the client's own */
+static const gchar *
+imss_ctl_language(void)
+{
+	const gchar *const *names = g_get_language_names();
+	for (guint i = 0; names[i] != NULL; i++) {
+		/* "ja_JP.UTF-8", "ja_JP", "ja" ...: the first real one */
+		if (g_strcmp0(names[i], "C") != 0 && g_strcmp0(names[i], "POSIX") != 0 &&
+		    !g_str_has_prefix(names[i], "C."))
+			return names[i];
+	}
+	return "en";
+}
+
+static gboolean
+imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) notices = NULL;
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	GVariantIter iter;
+	GVariant *entry;
+	guint n = 0;
+
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+				       "GetNotices",
+				       g_variant_new("(s)", imss_ctl_language()),
+				       G_DBUS_CALL_FLAGS_NONE,
+				       -1,
+				       NULL,
+				       error);
+	if (reply == NULL)
+		return FALSE;
+	notices = g_variant_get_child_value(reply, 0);
+	if (ctl->json)
+		json_builder_begin_array(builder);
+	g_variant_iter_init(&iter, notices);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
+		const gchar *slot = "", *severity = "", *text = "";
+		g_variant_dict_lookup(dict, "slot", "&s", &slot);
+		g_variant_dict_lookup(dict, "severity", "&s", &severity);
+		g_variant_dict_lookup(dict, "text", "&s", &text);
+		if (ctl->json) {
+			g_autoptr(JsonNode) node = json_gvariant_serialize(entry);
+			json_builder_add_value(builder, g_steal_pointer(&node));
+		} else {
+			const gchar *mark = g_strcmp0(severity, "critical") == 0	  ? "!!"
+					    : g_strcmp0(severity, "warning") == 0 ? "! "
+										  : "  ";
+			g_print("%s [%s] %s\n", mark, slot, text);
+		}
+		n++;
+		g_variant_unref(entry);
+	}
+	if (ctl->json) {
+		json_builder_end_array(builder);
+		imss_ctl_print_json(builder);
+	} else if (n == 0) {
+		/* TRANSLATORS: `notices` with nothing to show */
+		g_print("%s\n", _("There are no notices."));
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_set_inactive_hidden(ImssCtl *ctl, gboolean hidden, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "SetInactiveNoticesHidden", g_variant_new("(b)", hidden), error);
+	if (reply == NULL)
+		return FALSE;
+	g_print("%s\n",
+		hidden ? /* TRANSLATORS: after hiding the inactive-component notices */
+			 _("Notices for inactive components are hidden.")
+		       : /* TRANSLATORS: after showing them again */
+			 _("Notices for inactive components are shown."));
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_hide_inactive(ImssCtl *ctl, gchar **args, GError **error)
+{
+	return imss_ctl_set_inactive_hidden(ctl, TRUE, error);
+}
+
+static gboolean
+imss_ctl_show_inactive(ImssCtl *ctl, gchar **args, GError **error)
+{
+	return imss_ctl_set_inactive_hidden(ctl, FALSE, error);
+}
+
 static const ImssCtlCommand commands[] = {
     /* TRANSLATORS: command descriptions in --help */
     {"status", "", N_("Show every license slot: state, expiry, grace end, days left"), imss_ctl_status},
     {"activate", "SLOT [CODE|-]", N_("Register an activation code (read from standard input when not given)"), imss_ctl_activate},
     {"update", "", N_("Ask the license server for the current expiry dates now"), imss_ctl_update},
+    {"notices", "", N_("Show the current license notices"), imss_ctl_notices},
+    {"hide-inactive-notices", "", N_("Hide the notices for inactive components"), imss_ctl_hide_inactive},
+    {"show-inactive-notices", "", N_("Show the notices for inactive components again"), imss_ctl_show_inactive},
     {"schedule", "", N_("Show the upcoming checks and state changes (--days N, default 90)"), imss_ctl_schedule},
     {"history", "", N_("Show the history of license changes"), imss_ctl_history},
     {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},

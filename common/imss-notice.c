@@ -11,9 +11,12 @@
 #include "imss-notice.h"
 #include "imss-slot.h"
 
-/* dgettext directly: g_dgettext() decides once per process whether to
- * translate, and the daemon renders in several languages */
-#define T_(s) dgettext(GETTEXT_PACKAGE, s)
+/* glibc's (and GNU gettext's) catalogue cache counter (gettext manual,
+ * "Being a gettext grok"): bumped after LANGUAGE changes */
+extern int _nl_msg_cat_cntr;
+
+/* dgettext() directly, not _(): g_dgettext() decides once per process
+ * whether to translate, and the daemon renders in several languages */
 
 static const gchar *kind_names[IMSS_NOTICE_LAST] = {"expiring", "expired", "updates-ended", "inactive"};
 
@@ -129,7 +132,7 @@ imss_notice_date(const GDate *date)
 gchar *
 imss_notice_render_console(const ImssNotice *notice)
 {
-	const gchar *name = T_(imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
 	g_autofree gchar *e = imss_notice_date(&notice->expiry);
 	g_autofree gchar *g = imss_notice_date(&notice->grace_end);
 
@@ -137,7 +140,7 @@ imss_notice_render_console(const ImssNotice *notice)
 	case IMSS_NOTICE_EXPIRING:
 		/* TRANSLATORS: SPEC §9.1 console notice, E−60 … E−1; %1$s license
 		 * name, %2$d days left (ja: <ライセンス名>のサポート契約はあと<残り日数>日で終了します。…) */
-		return g_strdup_printf(T_("The support contract for %1$s ends in %2$d days. To maintain "
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The support contract for %1$s ends in %2$d days. To maintain "
 					  "protection and update product components, you must renew the "
 					  "contract."),
 				       name,
@@ -145,7 +148,7 @@ imss_notice_render_console(const ImssNotice *notice)
 	case IMSS_NOTICE_EXPIRED:
 		/* TRANSLATORS: SPEC §9.1 console notice, E … G−1; %1$s license name,
 		 * %2$s expiry date, %3$d grace days left */
-		return g_strdup_printf(T_("The support contract for %1$s ended on %2$s. The renewal grace "
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The support contract for %1$s ended on %2$s. The renewal grace "
 					  "period after the end of the support contract is %3$d days. To "
 					  "keep security up to date, you must renew the contract."),
 				       name,
@@ -154,7 +157,7 @@ imss_notice_render_console(const ImssNotice *notice)
 	case IMSS_NOTICE_UPDATES_ENDED:
 		/* TRANSLATORS: SPEC §9.1 console notice, from G; %1$s license name,
 		 * %2$s grace end date, %3$s expiry date */
-		return g_strdup_printf(T_("Product updates for %1$s ended on %2$s. The support contract "
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "Product updates for %1$s ended on %2$s. The support contract "
 					  "ended on %3$s and the renewal grace period ended on %2$s. To "
 					  "maintain protection and update product components, you must "
 					  "renew the contract."),
@@ -167,7 +170,7 @@ imss_notice_render_console(const ImssNotice *notice)
 		/* TRANSLATORS: SPEC §9.1 inactive-component notice; %1$s license name
 		 * (ja: クラウドプレフィルタはアクティベートされていません。この機能を使用するには、
 		 * クラウドプレフィルタをアクティベートします。) */
-		return g_strdup_printf(T_("%1$s is not activated. To use this feature, activate %1$s."),
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "%1$s is not activated. To use this feature, activate %1$s."),
 				       name);
 	}
 }
@@ -183,29 +186,29 @@ imss_notice_mail_expired(const ImssNotice *notice)
 gchar *
 imss_notice_render_mail_subject(const ImssNotice *notice)
 {
-	const gchar *name = T_(imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
 	if (notice->kind == IMSS_NOTICE_EXPIRING)
 		/* TRANSLATORS: SPEC §9.2 mail subject, E−15 … E−1; %1$s license name,
 		 * %2$d days left (ja: <ライセンス名>のライセンスの有効期限はあと<残り日数>日で終了します) */
-		return g_strdup_printf(T_("The %1$s license expires in %2$d days"), name, notice->days_left);
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expires in %2$d days"), name, notice->days_left);
 	if (imss_notice_mail_expired(notice))
 		/* TRANSLATORS: SPEC §9.2 mail subject, E … G; %1$s license name, %2$d
 		 * days since expiry (ja: <ライセンス名>のライセンスの有効期限は<経過日数>日前に終了しています) */
-		return g_strdup_printf(T_("The %1$s license expired %2$d days ago"), name, notice->days_since);
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expired %2$d days ago"), name, notice->days_since);
 	return NULL;
 }
 
 gchar *
 imss_notice_render_mail_body(const ImssNotice *notice)
 {
-	const gchar *name = T_(imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
 	if (notice->kind == IMSS_NOTICE_EXPIRING)
 		/* TRANSLATORS: SPEC §9.2 mail body, E−15 … E−1 */
-		return g_strdup_printf(T_("The %1$s license expires in %2$d days."), name, notice->days_left);
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expires in %2$d days."), name, notice->days_left);
 	if (imss_notice_mail_expired(notice))
 		/* TRANSLATORS: SPEC §9.2 mail body, E … G; two lines; %1$s license
 		 * name, %2$d days since expiry, %3$d days left in the grace period */
-		return g_strdup_printf(T_("The %1$s license expired %2$d days ago.\n"
+		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expired %2$d days ago.\n"
 					  "The license is in its renewal grace period, which ends in %3$d days."),
 				       name,
 				       notice->days_since,
@@ -224,11 +227,14 @@ imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const Im
 	if (g_strcmp0(old_messages, "C") == 0 || g_strcmp0(old_messages, "POSIX") == 0)
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	g_setenv("LANGUAGE", language != NULL && *language != '\0' ? language : "en", TRUE);
+	/* glibc caches translations per language: tell it LANGUAGE changed */
+	++_nl_msg_cat_cntr;
 	result = func(notice);
 	if (old_language != NULL)
 		g_setenv("LANGUAGE", old_language, TRUE);
 	else
 		g_unsetenv("LANGUAGE");
+	++_nl_msg_cat_cntr;
 	if (old_messages != NULL)
 		setlocale(LC_MESSAGES, old_messages);
 	return result;

@@ -7,6 +7,7 @@
 
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <libintl.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -99,8 +100,13 @@ main(int argc, char *argv[])
 
 	/* the store holds credentials: nothing we create is readable by others */
 	umask(0077);
-	/* logs stay English: the daemon binds no message catalogue */
+	/* logs stay English (the daemon never calls textdomain()); the catalogue
+	 * is bound for what it renders for people: notices and mails, in the
+	 * language the caller or the configuration asks for */
 	setlocale(LC_ALL, "");
+	bindtextdomain(GETTEXT_PACKAGE,
+		       g_getenv("IMSS_LOCALEDIR") != NULL ? g_getenv("IMSS_LOCALEDIR") : LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 
 	context = g_option_context_new(NULL);
 	g_option_context_set_summary(context, "License management service of InterScan MSS / IMSVA 9.1");

@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+'''Notices (SPEC §9): console notices in both languages, hiding the
+inactive-component ones, the Notice signal, and the daily mails received by a
+real SMTP server on loopback (aiosmtpd) over a virtual year.'''
+
+import datetime
+import email
+import email.header
+import email.policy
+import os
+import socket
+import subprocess
+import time
+
+import imsstest
+from imsstest import GLib, OBJECT_PATH
+
+VCLOCK = 'org.imss.License.VirtualClock'
+AV_JA = 'ウイルス対策およびコンテンツフィルタ'
+AV_EN = 'Antivirus and Content Filter'
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class SmtpSink:
+    '''python3-aiosmtpd writing a Maildir.'''
+
+    def __init__(self, test, port=None):
+        self.test = test
+        self.port = port or free_port()
+        self.dir = test.tmp / 'mail'
+        self.proc = None
+        self.start()
+        test.addCleanup(self.stop)
+
+    def start(self):
+        self.log = open(self.test.tmp / 'smtp.log', 'ab')
+        self.proc = subprocess.Popen(['/usr/bin/python3', '-m', 'aiosmtpd', '-n', '-l',
+                                      f'127.0.0.1:{self.port}', '-c',
+                                      'aiosmtpd.handlers.Mailbox', str(self.dir)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', self.port), 1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.test.fail('aiosmtpd did not start (apt-get install python3-aiosmtpd)')
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+        self.log.close()
+
+    def messages(self):
+        out = []
+        new = self.dir / 'new'
+        if not new.exists():
+            return out
+        for p in sorted(new.iterdir()):
+            msg = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            out.append(msg)
+        return out
+
+
+class NoticeTestBase(imsstest.ImssTestCase):
+    autostart = False
+    mail_language = 'ja'
+    start = '2019-08-01T09:00:00'
+
+    def setUp(self):
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        super().setUp()
+        self.smtp = SmtpSink(self)
+        self.write_config(edition=self.edition,
+                          mail={'to': 'admin@example.com, second@example.com',
+                                'from': 'imss@example.com',
+                                'smtp': f'smtp://127.0.0.1:{self.smtp.port}',
+                                'language': self.mail_language, 'retry_interval': 1,
+                                'timeout': 10})
+        self.start_daemon([f'--virtual-clock={self.start}'])
+
+    def advance(self, seconds):
+        return self.call_full(OBJECT_PATH, VCLOCK, 'Advance', args=(seconds,))
+
+    def now(self):
+        return self.get_property('Now', interface=VCLOCK)
+
+    def advance_to(self, iso):
+        now = GLib.DateTime.new_from_iso8601(self.now(), None).to_unix()
+        then = GLib.DateTime.new_from_iso8601(iso, GLib.TimeZone.new_local()).to_unix()
+        self.assertGreaterEqual(then, now)
+        return self.advance(then - now)
+
+    def wait_mails(self, n, timeout=60):
+        deadline = time.monotonic() + timeout
+        while len(self.smtp.messages()) < n:
+            if time.monotonic() > deadline:
+                self.fail(f'{len(self.smtp.messages())} mails, expected {n}')
+            time.sleep(0.1)
+        time.sleep(0.3)
+        return self.smtp.messages()
+
+
+class MailYearTest(NoticeTestBase):
+    def test_106_mails_in_japanese(self):
+        '''A license never renewed: one mail a day from E-15 through G.'''
+        notices = self.subscribe('org.imss.License', 'Notice')
+        self.activate('antivirus', self.make_code('antivirus', expiry='2020-01-31'))
+        self.advance_to('2020-07-31T12:00:00')
+        msgs = self.wait_mails(106)
+        self.settle()
+        self.assertEqual(len(self.smtp.messages()), 106)
+        E = datetime.date(2020, 1, 31)
+        days = sorted(datetime.datetime.strptime(m['Date'][:31], '%a, %d %b %Y %H:%M:%S %z').date()
+                      for m in msgs)
+        self.assertEqual(days, [E + datetime.timedelta(days=d) for d in range(-15, 91)])
+        by_day = {datetime.datetime.strptime(m['Date'][:31], '%a, %d %b %Y %H:%M:%S %z').date(): m
+                  for m in msgs}
+        first = by_day[E - datetime.timedelta(days=15)]
+        self.assertEqual(str(first['Subject']), f'{AV_JA}のライセンスの有効期限はあと15日で終了します')
+        self.assertEqual(first.get_content().strip(), f'{AV_JA}のライセンスの有効期限はあと15日で終了します。')
+        self.assertIn('=?utf-8?', first.as_string().lower())         # RFC 2047 on the wire
+        self.assertEqual(first['To'], 'admin@example.com, second@example.com')
+        on_e = by_day[E]
+        self.assertEqual(str(on_e['Subject']), f'{AV_JA}のライセンスの有効期限は0日前に終了しています')
+        self.assertEqual(on_e.get_content().strip().splitlines(),
+                         [f'{AV_JA}のライセンスの有効期限は0日前に終了しています。',
+                          '現在はライセンスの更新猶予期間であり、この期間はあと90日で終了します。'])
+        on_g = by_day[E + datetime.timedelta(days=90)]
+        self.assertEqual(on_g.get_content().strip().splitlines()[1],
+                         '現在はライセンスの更新猶予期間であり、この期間はあと0日で終了します。')
+        # the signals carried the same fields, never a code
+        self.process_events(0.5)
+        mail_signals = [a for _, a in notices if a[2].get('mail')]
+        self.assertEqual(len(mail_signals), 106)
+        self.assertEqual(mail_signals[0][2]['days_left'], 15)
+        self.assertEqual({a[1] for _, a in notices}, {'expiring', 'expired', 'updates-ended'})
+
+    def test_no_mail_after_renewal_and_restart_sends_nothing_twice(self):
+        code = self.make_code('antivirus', expiry='2019-09-10')
+        self.activate('antivirus', code)
+        self.advance_to('2019-08-27T10:00:00')          # E-14: mails on E-15, E-14
+        self.assertEqual(len(self.wait_mails(2)), 2)
+        self.stop_daemon()
+        self.start_daemon(['--virtual-clock=2019-08-27T11:00:00'])   # same day: nothing again
+        self.settle()
+        self.assertEqual(len(self.smtp.messages()), 2)
+        self.advance_to('2019-08-28T01:00:00')          # E-13: one more
+        self.assertEqual(len(self.wait_mails(3)), 3)
+        # renewed (a new code with a later expiry): no more mails
+        self.activate('antivirus', self.make_code('antivirus', expiry='2020-09-10'))
+        self.advance_to('2019-09-20T01:00:00')
+        self.settle()
+        self.assertEqual(len(self.smtp.messages()), 3)
+
+    def test_smtp_down_for_part_of_a_day(self):
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-09-10'))
+        self.smtp.stop()
+        self.advance_to('2019-08-26T08:00:00')          # E-15 at 00:00: SMTP is down
+        time.sleep(1.5)
+        self.assertEqual(self.smtp.messages(), [])
+        self.smtp.start()                                # back later that day
+        msgs = self.wait_mails(1)
+        time.sleep(3)
+        self.assertEqual(len(self.smtp.messages()), 1)   # delivered once
+        sent = [h for h in self.history() if h['action'] == 'mail']
+        self.assertEqual([h['outcome'] for h in sent], ['sent'])
+        self.assertNotIn('attempt 1', sent[0]['detail'])
+        del msgs
+
+
+class EnglishMailTest(NoticeTestBase):
+    mail_language = 'en'
+
+    def test_english_texts(self):
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-08-20'))
+        self.advance_to('2019-08-20T06:00:00')          # E-15 was 08-05 … E
+        msgs = self.wait_mails(16)
+        subjects = [str(m['Subject']) for m in msgs]
+        self.assertIn(f'The {AV_EN} license expires in 15 days', subjects)
+        self.assertIn(f'The {AV_EN} license expires in 1 days', subjects)
+        last = [m for m in msgs if 'expired' in str(m['Subject'])][0]
+        self.assertEqual(str(last['Subject']), f'The {AV_EN} license expired 0 days ago')
+        self.assertEqual(last.get_content().strip().splitlines(),
+                         [f'The {AV_EN} license expired 0 days ago.',
+                          'The license is in its renewal grace period, which ends in 90 days.'])
+
+
+class ConsoleNoticeTest(NoticeTestBase):
+    start = '2019-08-01T09:00:00'
+
+    def notice_of(self, slot, language):
+        for n in self.call('GetNotices', language):
+            if n['slot'] == slot:
+                return n
+        return None
+
+    def test_texts_at_the_edges(self):
+        self.activate('antivirus', self.make_code('antivirus', expiry='2020-01-31'))
+        cases = [
+            ('2019-12-01', None, None),
+            ('2019-12-02', f'The support contract for {AV_EN} ends in 60 days. To maintain protection '
+                           'and update product components, you must renew the contract.',
+             f'{AV_JA}のサポート契約はあと60日で終了します。保護を維持して製品コンポーネントを'
+             'アップデートするには、契約を更新する必要があります。'),
+            ('2020-01-30', f'The support contract for {AV_EN} ends in 1 days. To maintain protection '
+                           'and update product components, you must renew the contract.', None),
+            ('2020-01-31', f'The support contract for {AV_EN} ended on 2020-01-31. The renewal grace '
+                           'period after the end of the support contract is 90 days. To keep security '
+                           'up to date, you must renew the contract.',
+             f'{AV_JA}のサポート契約は2020-01-31に終了しました。サポート契約終了後の更新猶予期間は90日です。'
+             'セキュリティ対策を最新に保つには、契約を更新する必要があります。'),
+            ('2020-04-29', f'The support contract for {AV_EN} ended on 2020-01-31. The renewal grace '
+                           'period after the end of the support contract is 1 days. To keep security '
+                           'up to date, you must renew the contract.', None),
+            ('2020-04-30', f'Product updates for {AV_EN} ended on 2020-04-30. The support contract ended '
+                           'on 2020-01-31 and the renewal grace period ended on 2020-04-30. To maintain '
+                           'protection and update product components, you must renew the contract.',
+             f'{AV_JA}の製品アップデートは2020-04-30に終了しました。サポート契約は2020-01-31に終了し、'
+             '更新猶予期間は2020-04-30に終了しました。保護を維持して製品コンポーネントをアップデートするには、'
+             '契約を更新する必要があります。'),
+        ]
+        for day, en, ja in cases:
+            with self.subTest(day=day):
+                self.advance_to(day + 'T12:00:00')
+                n = self.notice_of('antivirus', 'en')
+                if en is None:
+                    self.assertIsNone(n)
+                    continue
+                self.assertEqual(n['text'], en)
+                self.assertFalse(n['hideable'])
+                if ja is not None:
+                    self.assertEqual(self.notice_of('antivirus', 'ja')['text'], ja)
+        rc, out, err = self.ctl('notices', env={'LANGUAGE': 'ja'})
+        self.assertEqual(rc, 0, err)
+        self.assertIn('製品アップデートは2020-04-30に終了しました', out)
+
+    def test_hide_and_show_inactive(self):
+        inactive = sorted(n['slot'] for n in self.call('GetNotices', 'en') if n['kind'] == 'inactive')
+        self.assertEqual(inactive, ['cloud-prefilter', 'compliance', 'email-encryption'])
+        cpf = self.notice_of('cloud-prefilter', 'ja')
+        self.assertEqual(cpf['text'], 'クラウドプレフィルタはアクティベートされていません。この機能を使用するには、'
+                                      'クラウドプレフィルタをアクティベートします。')
+        self.assertEqual(self.notice_of('cloud-prefilter', 'en')['text'],
+                         'Cloud Pre-Filter is not activated. To use this feature, activate Cloud Pre-Filter.')
+        rc, out, err = self.ctl('hide-inactive-notices')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([n for n in self.call('GetNotices', 'en') if n['kind'] == 'inactive'], [])
+        self.assertTrue(self.get_property('InactiveNoticesHidden'))
+        self.stop_daemon()
+        self.start_daemon(['--virtual-clock=2019-08-02T09:00:00'])
+        self.assertEqual([n for n in self.call('GetNotices', 'en') if n['kind'] == 'inactive'], [])
+        # the expiry notices are never hidden
+        self.activate('antispam', self.make_code('antispam', expiry='2019-09-01'))
+        self.assertEqual(sorted(n['slot'] for n in self.call('GetNotices', 'en')),
+                         ['antispam', 'email-reputation'])
+        rc, out, err = self.ctl('show-inactive-notices')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.call('GetNotices', 'en')), 5)
+        self.polkit_deny_all()
+        self.assertDBusError('NotAuthorized', self.call, 'SetInactiveNoticesHidden', True)
+
+
+if __name__ == '__main__':
+    imsstest.main()
