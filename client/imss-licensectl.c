@@ -852,6 +852,137 @@ imss_ctl_show_inactive(ImssCtl *ctl, gchar **args, GError **error)
 	return imss_ctl_set_inactive_hidden(ctl, FALSE, error);
 }
 
+/* a license profile from a file (JSON: slot, code, expiry, origin, issued):
+ * the code stays out of argv */
+static gboolean
+imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GVariant) reply = NULL;
+	GVariantBuilder builder;
+	JsonObject *obj;
+	const gchar *keys[] = {"slot", "code", "expiry", "origin", "issued"};
+	const gchar *outcome = NULL;
+
+	if (args[0] == NULL || args[1] != NULL) {
+		g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+				    /* TRANSLATORS: usage error */
+				    _("Usage: imss-licensectl apply-profile FILE (a JSON license profile)"));
+		return FALSE;
+	}
+	if (!json_parser_load_from_file(parser, args[0], error))
+		return FALSE;
+	if (json_parser_get_root(parser) == NULL || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		g_set_error_literal(error, IMSS_ERROR, IMSS_ERROR_INVALID_ARGS,
+				    /* TRANSLATORS: the profile file is not a JSON object */
+				    _("The license profile must be a JSON object."));
+		return FALSE;
+	}
+	obj = json_node_get_object(json_parser_get_root(parser));
+	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+		JsonNode *node = json_object_get_member(obj, keys[i]);
+		if (node != NULL && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING)
+			g_variant_builder_add(&builder, "{sv}", keys[i], g_variant_new_string(json_node_get_string(node)));
+	}
+	if (!imss_ctl_connect(ctl, error)) {
+		g_variant_builder_clear(&builder);
+		return FALSE;
+	}
+	reply = imss_ctl_call(ctl, "ApplyProfile", g_variant_new("(a{sv})", &builder), error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(&s)", &outcome);
+	if (ctl->json) {
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "outcome");
+		json_builder_add_string_value(b, outcome);
+		json_builder_end_object(b);
+		imss_ctl_print_json(b);
+	} else if (g_strcmp0(outcome, "unchanged") == 0) {
+		/* TRANSLATORS: after applying a license profile */
+		g_print("%s\n", _("The license profile was applied: the expiry date is unchanged."));
+	} else {
+		/* TRANSLATORS: after applying a license profile */
+		g_print("%s\n", _("The license profile was applied: the expiry date was updated. No service was restarted."));
+	}
+	return TRUE;
+}
+
+static const gchar *
+imss_ctl_slot_name(const gchar *slot_id)
+{
+	ImssSlotId id;
+	return imss_slot_from_string(slot_id, &id) ? imss_slot_display_name(id) : slot_id;
+}
+
+static gboolean
+imss_ctl_doctor_one(ImssCtl *ctl, const gchar *slot, JsonBuilder *builder, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GVariant) diag = NULL;
+	g_autoptr(GVariantDict) dict = NULL;
+	g_autofree const gchar **findings = NULL;
+	const gchar *action = "";
+
+	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager), "Diagnose",
+				       g_variant_new("(ss)", slot, imss_ctl_language()),
+				       G_DBUS_CALL_FLAGS_NONE, IMSS_CALL_TIMEOUT_MS, NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	diag = g_variant_get_child_value(reply, 0);
+	if (builder != NULL) {
+		json_builder_add_value(builder, json_gvariant_serialize(diag));
+		return TRUE;
+	}
+	dict = g_variant_dict_new(diag);
+	g_variant_dict_lookup(dict, "findings", "^a&s", &findings);
+	g_variant_dict_lookup(dict, "action", "&s", &action);
+	g_print("%s (%s)\n", imss_ctl_slot_name(slot), slot);
+	for (guint i = 0; findings != NULL && findings[i] != NULL; i++)
+		g_print("  - %s\n", findings[i]);
+	/* TRANSLATORS: the doctor's conclusion, followed by the action */
+	g_print("  => %s %s\n\n", _("What to do:"), action);
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_doctor(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(JsonBuilder) builder = ctl->json ? json_builder_new() : NULL;
+	ImssSlotId id;
+	if (args[0] != NULL && (args[1] != NULL || !imss_slot_from_string(args[0], &id))) {
+		g_set_error_literal(error, IMSS_ERROR, IMSS_ERROR_UNKNOWN_SLOT,
+				    imss_error_to_text(IMSS_ERROR_UNKNOWN_SLOT));
+		return FALSE;
+	}
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	if (builder != NULL)
+		json_builder_begin_array(builder);
+	if (args[0] != NULL) {
+		if (!imss_ctl_doctor_one(ctl, args[0], builder, error))
+			return FALSE;
+	} else {
+		/* every activated slot */
+		for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+			g_autoptr(ImssExportedSlot) slot = imss_ctl_get_slot(ctl, (ImssSlotId)i, error);
+			if (slot == NULL)
+				return FALSE;
+			if (*imss_exported_slot_get_expiry_date(slot) == '\0')
+				continue;
+			if (!imss_ctl_doctor_one(ctl, imss_slot_to_string((ImssSlotId)i), builder, error))
+				return FALSE;
+		}
+	}
+	if (builder != NULL) {
+		json_builder_end_array(builder);
+		imss_ctl_print_json(builder);
+	}
+	return TRUE;
+}
+
 static const ImssCtlCommand commands[] = {
     /* TRANSLATORS: command descriptions in --help */
     {"status", "", N_("Show every license slot: state, expiry, grace end, days left"), imss_ctl_status},
@@ -862,6 +993,8 @@ static const ImssCtlCommand commands[] = {
     {"show-inactive-notices", "", N_("Show the notices for inactive components again"), imss_ctl_show_inactive},
     {"schedule", "", N_("Show the upcoming checks and state changes (--days N, default 90)"), imss_ctl_schedule},
     {"history", "", N_("Show the history of license changes"), imss_ctl_history},
+    {"doctor", "[SLOT]", N_("Explain why an expiry date did not change after a renewal, and what to do"), imss_ctl_doctor},
+    {"apply-profile", "FILE", N_("Apply a Control Manager license profile (JSON) to the active code"), imss_ctl_apply_profile},
     {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},

@@ -18,7 +18,8 @@ extern int _nl_msg_cat_cntr;
 /* dgettext() directly, not _(): g_dgettext() decides once per process
  * whether to translate, and the daemon renders in several languages */
 
-static const gchar *kind_names[IMSS_NOTICE_LAST] = {"expiring", "expired", "updates-ended", "inactive"};
+static const gchar *kind_names[IMSS_NOTICE_LAST] =
+    {"expiring", "expired", "updates-ended", "inactive", "cm-deployment-failed"};
 
 const gchar *
 imss_notice_kind_to_string(ImssNoticeKind kind)
@@ -49,6 +50,7 @@ imss_notice_get_severity(const ImssNotice *notice)
 		return notice->days_left <= -IMSS_NOTICE_MAIL_FIRST_DAY ? IMSS_NOTICE_SEVERITY_WARNING
 									 : IMSS_NOTICE_SEVERITY_INFO;
 	case IMSS_NOTICE_EXPIRED:
+	case IMSS_NOTICE_CM_FAILED:
 		return IMSS_NOTICE_SEVERITY_WARNING;
 	case IMSS_NOTICE_UPDATES_ENDED:
 		return IMSS_NOTICE_SEVERITY_CRITICAL;
@@ -132,9 +134,20 @@ imss_notice_date(const GDate *date)
 gchar *
 imss_notice_render_console(const ImssNotice *notice)
 {
-	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
-	g_autofree gchar *e = imss_notice_date(&notice->expiry);
-	g_autofree gchar *g = imss_notice_date(&notice->grace_end);
+	const gchar *name;
+	g_autofree gchar *e = NULL;
+	g_autofree gchar *g = NULL;
+
+	if (notice->kind == IMSS_NOTICE_CM_FAILED)
+		/* TRANSLATORS: console notice when a Control Manager license
+		 * profile deployment failed (SPEC §8: CM does not retry) */
+		return g_strdup(dgettext(GETTEXT_PACKAGE,
+					 "The last license profile deployment from Control Manager "
+					 "failed. Control Manager does not retry by itself: redeploy "
+					 "the license profile from Control Manager."));
+	name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
+	e = imss_notice_date(&notice->expiry);
+	g = imss_notice_date(&notice->grace_end);
 
 	switch (notice->kind) {
 	case IMSS_NOTICE_EXPIRING:
@@ -216,12 +229,11 @@ imss_notice_render_mail_body(const ImssNotice *notice)
 	return NULL;
 }
 
-gchar *
-imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const ImssNotice *notice)
+void
+imss_with_language(const gchar *language, GFunc func, gpointer data, gpointer user_data)
 {
 	g_autofree gchar *old_language = g_strdup(g_getenv("LANGUAGE"));
 	g_autofree gchar *old_messages = g_strdup(setlocale(LC_MESSAGES, NULL));
-	gchar *result;
 
 	/* gettext honours LANGUAGE unless the message locale is "C" */
 	if (g_strcmp0(old_messages, "C") == 0 || g_strcmp0(old_messages, "POSIX") == 0)
@@ -229,7 +241,7 @@ imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const Im
 	g_setenv("LANGUAGE", language != NULL && *language != '\0' ? language : "en", TRUE);
 	/* glibc caches translations per language: tell it LANGUAGE changed */
 	++_nl_msg_cat_cntr;
-	result = func(notice);
+	func(data, user_data);
 	if (old_language != NULL)
 		g_setenv("LANGUAGE", old_language, TRUE);
 	else
@@ -237,7 +249,27 @@ imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const Im
 	++_nl_msg_cat_cntr;
 	if (old_messages != NULL)
 		setlocale(LC_MESSAGES, old_messages);
-	return result;
+}
+
+typedef struct {
+	ImssNoticeRenderFunc func;
+	const ImssNotice *notice;
+	gchar *result;
+} ImssRenderCall;
+
+static void
+imss_notice_render_call(gpointer data, gpointer user_data)
+{
+	ImssRenderCall *call = data;
+	call->result = call->func(call->notice);
+}
+
+gchar *
+imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const ImssNotice *notice)
+{
+	ImssRenderCall call = {func, notice, NULL};
+	imss_with_language(language, imss_notice_render_call, &call, NULL);
+	return call.result;
 }
 
 GVariant *
@@ -253,7 +285,7 @@ imss_notice_to_variant(const ImssNotice *notice)
 			      "{sv}",
 			      "severity",
 			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_get_severity(notice))));
-	if (notice->kind != IMSS_NOTICE_INACTIVE) {
+	if (notice->kind != IMSS_NOTICE_INACTIVE && notice->kind != IMSS_NOTICE_CM_FAILED) {
 		g_variant_builder_add(&b, "{sv}", "days_left", g_variant_new_int32(notice->days_left));
 		g_variant_builder_add(&b, "{sv}", "grace_left", g_variant_new_int32(notice->grace_left));
 		g_variant_builder_add(&b, "{sv}", "days_since", g_variant_new_int32(notice->days_since));
@@ -286,7 +318,7 @@ imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
 		return FALSE;
 	g_date_clear(&notice->expiry, 1);
 	g_date_clear(&notice->grace_end, 1);
-	if (notice->kind == IMSS_NOTICE_INACTIVE)
+	if (notice->kind == IMSS_NOTICE_INACTIVE || notice->kind == IMSS_NOTICE_CM_FAILED)
 		return TRUE;
 	if (!g_variant_dict_lookup(d, "days_left", "i", &notice->days_left) ||
 	    !g_variant_dict_lookup(d, "grace_left", "i", &notice->grace_left) ||

@@ -17,6 +17,7 @@ typedef enum {
 	IMSS_NOTICE_EXPIRED,	   /* E … G−1: "ended on E, M grace days left" */
 	IMSS_NOTICE_UPDATES_ENDED, /* G …: "product updates ended on G" */
 	IMSS_NOTICE_INACTIVE,	   /* an optional component is not activated */
+	IMSS_NOTICE_CM_FAILED,	   /* the last Control Manager deployment failed */
 	IMSS_NOTICE_LAST
 } ImssNoticeKind;
 
@@ -68,6 +69,11 @@ gchar *
 imss_notice_render_mail_subject(const ImssNotice *notice);
 gchar *
 imss_notice_render_mail_body(const ImssNotice *notice);
+
+/* Calls @func(@data, @user_data) with the message catalogue of @language
+ * ("ja", "en", ...) in effect instead of the process's. Main thread only. */
+void
+imss_with_language(const gchar *language, GFunc func, gpointer data, gpointer user_data);
 
 /* Runs @func with the message catalogue of @language ("ja", "en", "C"...)
  * instead of the process's (the daemon renders for the caller, and mails in

@@ -600,6 +600,54 @@ imss_daemon_handle_set_hidden(ImssExportedManager *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static void
+imss_daemon_apply_profile_authorized(ImssDaemon *self, GDBusMethodInvocation *invocation, const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GVariant) profile = g_variant_get_child_value(g_dbus_method_invocation_get_parameters(invocation), 0);
+	g_autofree gchar *outcome = imss_license_manager_apply_profile(self->manager, profile, caller, &error_local);
+	if (outcome == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_apply_profile(self->skeleton, invocation, outcome);
+}
+
+static gboolean
+imss_daemon_handle_apply_profile(ImssExportedManager *skeleton,
+				 GDBusMethodInvocation *invocation,
+				 GVariant *profile,
+				 ImssDaemon *self)
+{
+	imss_daemon_authorize(self, invocation, "org.imss.license.apply-profile", imss_daemon_apply_profile_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_diagnose_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GVariant) diagnosis = imss_license_manager_diagnose_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
+	if (diagnosis == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	g_dbus_method_invocation_return_value(invocation, g_variant_new("(@a{sv})", diagnosis));
+}
+
+static gboolean
+imss_daemon_handle_diagnose(ImssExportedManager *skeleton,
+			    GDBusMethodInvocation *invocation,
+			    const gchar *slot,
+			    const gchar *language,
+			    ImssDaemon *self)
+{
+	imss_license_manager_diagnose_async(self->manager, slot, language, imss_daemon_diagnose_cb,
+					    g_object_ref(invocation));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 			     GDBusMethodInvocation *invocation,
@@ -867,6 +915,14 @@ imss_daemon_new(ImssLicenseManager *manager)
 	g_signal_connect(self->skeleton,
 			 "handle-set-inactive-notices-hidden",
 			 G_CALLBACK(imss_daemon_handle_set_hidden),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-apply-profile",
+			 G_CALLBACK(imss_daemon_handle_apply_profile),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-diagnose",
+			 G_CALLBACK(imss_daemon_handle_diagnose),
 			 self);
 	g_signal_connect(self->skeleton,
 			 "handle-get-clock",

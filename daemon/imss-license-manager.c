@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <libintl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,6 +200,18 @@ imss_license_manager_get_notices(ImssLicenseManager *self)
 			g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
 		}
 	}
+	/* a failed Control Manager deployment stays visible until one succeeds */
+	{
+		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result", NULL);
+		if (result != NULL && g_str_has_prefix(result, "failed")) {
+			ImssNotice notice;
+			memset(&notice, 0, sizeof(notice));
+			notice.kind = IMSS_NOTICE_CM_FAILED;
+			g_date_clear(&notice.expiry, 1);
+			g_date_clear(&notice.grace_end, 1);
+			g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
+		}
+	}
 	g_ptr_array_sort(notices, imss_notice_cmp_severity);
 	return notices;
 }
@@ -365,6 +378,173 @@ imss_license_manager_issue_notice(ImssLicenseManager *self, ImssLicense *license
 	    !imss_notice_for_expiry(imss_license_get_slot(license), imss_license_get_expiry(license), day, &notice))
 		return;
 	g_signal_emit(self, signals[SIGNAL_NOTICE], 0, &notice, mail);
+}
+
+/* -- Control Manager license profiles (SPEC §8, §10 Q5) ----------------------------- */
+
+#define IMSS_SETTING_CM_SECTION "cm"
+
+/* records the outcome of a deployment (the CM agent does not retry: a failure
+ * must be visible until the operator redeploys) */
+static void
+imss_license_manager_record_profile(ImssLicenseManager *self,
+				    ImssStoreChange *change,
+				    const gchar *origin,
+				    const gchar *slot,
+				    const gchar *masked,
+				    const gchar *caller,
+				    const gchar *outcome,
+				    const gchar *detail)
+{
+	gint64 now = imss_clock_get_time(self->clock);
+	g_autofree gchar *when = g_strdup_printf("%" G_GINT64_FORMAT, now);
+	g_autofree gchar *result = g_strcmp0(outcome, "failed") == 0 ? g_strdup_printf("failed: %s", detail)
+								      : g_strdup(outcome);
+	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "managed", origin);
+	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "last-time", when);
+	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "last-result", result);
+	imss_store_change_add_history(change, now, "apply-profile", slot, masked, caller, outcome, detail);
+}
+
+static gboolean
+imss_license_manager_profile_failed(ImssLicenseManager *self,
+				    const gchar *origin,
+				    const gchar *slot,
+				    const gchar *caller,
+				    ImssError code,
+				    const gchar *why,
+				    GError **error)
+{
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GError) error_local = NULL;
+	imss_license_manager_record_profile(self, change, origin, slot != NULL ? slot : "", "", caller,
+					    "failed", why);
+	if (!imss_store_apply(self->store, change, &error_local))
+		g_warning("failed to record a failed profile deployment: %s", error_local->message);
+	g_message("license profile from %s refused: %s", origin, why);
+	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
+	if (code == IMSS_ERROR_INVALID_ARGS)
+		g_set_error(error, IMSS_ERROR, code, "Invalid license profile: %s.", why);
+	else
+		g_set_error_literal(error, IMSS_ERROR, code, imss_error_to_text(code));
+	return FALSE;
+}
+
+gchar *
+imss_license_manager_apply_profile(ImssLicenseManager *self,
+				   GVariant *profile,
+				   const gchar *caller,
+				   GError **error)
+{
+	g_autoptr(GVariantDict) dict = g_variant_dict_new(profile);
+	const gchar *slot_id = NULL, *code = NULL, *expiry_str = NULL, *origin = "Control Manager";
+	g_autofree gchar *canonical = NULL;
+	g_autofree gchar *old = NULL;
+	g_autoptr(ImssStoreChange) change = NULL;
+	g_autoptr(ImssStoreSlot) row = NULL;
+	g_autoptr(GError) error_local = NULL;
+	const gchar *outcome;
+	ImssCodeInfo info;
+	ImssLicense *license;
+	ImssSlotId slot;
+	GDate expiry, min, max;
+	gint cmp;
+
+	if (g_variant_dict_contains(dict, "origin") && !g_variant_dict_lookup(dict, "origin", "&s", &origin))
+		origin = "Control Manager";
+	if (!g_variant_dict_lookup(dict, "slot", "&s", &slot_id)) {
+		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"slot\" (a string) is missing", error);
+		return NULL;
+	}
+	if (!imss_slot_from_string(slot_id, &slot)) {
+		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_UNKNOWN_SLOT,
+						    "unknown slot", error);
+		return NULL;
+	}
+	if (!g_variant_dict_lookup(dict, "code", "&s", &code)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"code\" (a string) is missing", error);
+		return NULL;
+	}
+	if (!g_variant_dict_lookup(dict, "expiry", "&s", &expiry_str) ||
+	    !imss_calendar_parse_date(expiry_str, &expiry)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"expiry\" is not a YYYY-MM-DD date", error);
+		return NULL;
+	}
+	g_date_clear(&min, 1);
+	g_date_clear(&max, 1);
+	g_date_set_dmy(&min, 1, G_DATE_JANUARY, 2000);
+	g_date_set_dmy(&max, 6, G_DATE_JUNE, 2179);
+	if (g_date_compare(&expiry, &min) < 0 || g_date_compare(&expiry, &max) > 0) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"expiry\" is out of range", error);
+		return NULL;
+	}
+	if (!imss_code_parse(code, strlen(code), &info, &canonical, NULL) ||
+	    info.edition != imss_config_get_edition(self->config)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_CODE,
+						    "the profile's code is not valid for this product", error);
+		return NULL;
+	}
+	license = self->licenses[slot];
+	/* a profile renews the code that is active; it never replaces it */
+	if (g_strcmp0(imss_license_get_code(license), canonical) != 0) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_CODE_MISMATCH,
+						    imss_license_is_activated(license)
+							? "the profile carries a different code than the active one"
+							: "the slot is not activated with this code",
+						    error);
+		return NULL;
+	}
+
+	row = imss_license_to_row(license);
+	old = g_strdup(row->expiry);
+	cmp = g_date_compare(&expiry, imss_license_get_expiry(license));
+	outcome = cmp > 0 ? "extended" : cmp < 0 ? "changed" : "unchanged";
+	change = imss_store_change_new();
+	if (cmp != 0) {
+		g_free(row->expiry);
+		row->expiry = imss_calendar_format_date(&expiry);
+	}
+	/* the profile is CM's word from the license server: verified */
+	row->verified = TRUE;
+	row->verified_at = imss_clock_get_time(self->clock);
+	imss_store_change_add_row(change, row);
+	{
+		g_autofree gchar *detail = g_strdup_printf("expiry %s -> %s", old, row->expiry);
+		imss_license_manager_record_profile(self, change, origin, slot_id,
+						    imss_license_get_masked_code(license), caller, outcome, detail);
+	}
+	if (!imss_store_apply(self->store, change, &error_local)) {
+		imss_license_manager_store_failed(error, error_local, "store the license profile");
+		return NULL;
+	}
+	imss_license_set_from_row(license, row);
+	g_message("license profile from %s for %s: %s (expiry %s -> %s); nothing is restarted",
+		  origin, slot_id, outcome, old, row->expiry);
+	/* an automatic renewal: it restarts nothing (SPEC §7) */
+	if (cmp != 0) {
+		imss_scheduler_reschedule(self->scheduler);
+		g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, license, "renewed");
+	}
+	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
+	return g_strdup(outcome);
+}
+
+/* the last deployment: (time, result) or FALSE when none */
+gboolean
+imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result)
+{
+	g_autofree gchar *t = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-time", NULL);
+	if (t == NULL)
+		return FALSE;
+	*time = g_ascii_strtoll(t, NULL, 10);
+	*result = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-result", NULL);
+	if (*result == NULL)
+		*result = g_strdup("");
+	return TRUE;
 }
 
 /* -- the environment (SPEC §8) -------------------------------------------- */
@@ -939,6 +1119,262 @@ imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *lice
 		return g_strdup("");
 	return imss_server_details_url(imss_config_get_server_url(self->config),
 				       imss_license_get_code(license));
+}
+
+/* -- the "why didn't my expiry update?" doctor (SPEC §10 Q5) --------------------------- */
+
+typedef struct {
+	ImssLicenseManager *self;
+	ImssSlotId slot;
+	gchar *language;
+	ImssServerAnswer *answer; /* NULL: not asked or no answer */
+	gchar *server_error;
+	GVariantDict *out;
+} ImssDiagnosis;
+
+static void
+imss_diagnosis_free(ImssDiagnosis *d)
+{
+	g_object_unref(d->self);
+	g_free(d->language);
+	imss_server_answer_free(d->answer);
+	g_free(d->server_error);
+	if (d->out != NULL)
+		g_variant_dict_unref(d->out);
+	g_free(d);
+}
+
+
+typedef struct {
+	GPtrArray *findings;
+	gchar *action;
+	const gchar *action_id;
+	gchar *server_expiry;
+	gchar *next_check;
+	gchar *deploy_time;
+	gchar *deploy_result;
+} ImssDiagnosisResult;
+
+/* SPEC §10 Q5, in its order; returns at the first step that names the action */
+static void
+imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
+{
+	ImssLicenseManager *self = d->self;
+	ImssLicense *license = self->licenses[d->slot];
+	const gchar *env = imss_license_manager_get_environment(self);
+	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(d->slot));
+	GPtrArray *findings = r->findings;
+	g_autofree gchar *ours = imss_calendar_format_date(imss_license_get_expiry(license));
+	gboolean server_has_renewal = FALSE;
+
+	if (!imss_license_is_activated(license)) {
+		/* TRANSLATORS: doctor finding; %s license name */
+		g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "%s is not activated."), name));
+		/* TRANSLATORS: doctor action */
+		r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Activate the license: imss-licensectl activate SLOT (the code is read from standard input)."));
+		r->action_id = "activate";
+		return;
+	}
+	/* TRANSLATORS: doctor finding; %1$s license name, %2$s expiry date, %3$s masked code */
+	g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "%1$s expires on %2$s (code %3$s)."),
+						  name, ours, imss_license_get_masked_code(license)));
+
+	/* (1) and (2): the server's view */
+	if (imss_license_get_offline(license)) {
+		/* TRANSLATORS: doctor finding */
+		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This is an offline code: it is never checked with the license server; its expiry date is final.")));
+	} else if (d->answer != NULL) {
+		switch (d->answer->status) {
+		case IMSS_SERVER_STATUS_REPLACED:
+			/* TRANSLATORS: doctor finding; %s masked new code or empty */
+			g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server says this code was replaced by a new code %s."),
+								  d->answer->replaced_by != NULL ? d->answer->replaced_by : ""));
+			/* TRANSLATORS: doctor action (SPEC §10 Q5 (1)) */
+			r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Register the new activation code as a new activation (imss-licensectl activate). A renewal that changes the code is never picked up automatically."));
+			r->action_id = "register-new-code";
+			return;
+		case IMSS_SERVER_STATUS_UNKNOWN:
+		case IMSS_SERVER_STATUS_SUSPENDED:
+			/* TRANSLATORS: doctor finding; %s is "unknown" or "suspended" */
+			g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server reports this code as %s."),
+								  imss_server_status_to_string(d->answer->status)));
+			/* TRANSLATORS: doctor action */
+			r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Check the activation code with your reseller or technical support."));
+			r->action_id = "check-code";
+			return;
+		case IMSS_SERVER_STATUS_VALID:
+		default:
+			r->server_expiry = imss_calendar_format_date(&d->answer->expiry);
+			if (g_date_compare(&d->answer->expiry, imss_license_get_expiry(license)) > 0) {
+				server_has_renewal = TRUE;
+				/* TRANSLATORS: doctor finding; %1$s server's date, %2$s ours */
+				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server already has the renewal: it shows %1$s, this gateway still %2$s."),
+									  r->server_expiry, ours));
+			} else {
+				/* TRANSLATORS: doctor finding; %s the server's expiry date */
+				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server does not have the renewal yet: it still shows %s. A renewal reaches the license server about two weeks after the purchase."),
+									  r->server_expiry));
+				/* TRANSLATORS: doctor action (SPEC §10 Q5 (2)) */
+				r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Wait until the license server shows the renewal (check the license's details online), then update."));
+				r->action_id = "wait-for-server";
+				return;
+			}
+			break;
+		}
+	} else if (d->server_error != NULL) {
+		/* TRANSLATORS: doctor finding; %s why (English) */
+		g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server could not be asked: %s."), d->server_error));
+	}
+
+	/* (3) the environment */
+	if (g_strcmp0(env, "cm-managed") == 0) {
+		gint64 t = 0;
+		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This gateway is not connected and is managed by Control Manager, which deploys license profiles.")));
+		if (imss_license_manager_get_last_deployment(self, &t, &r->deploy_result)) {
+			r->deploy_time = imss_calendar_format_instant(imss_clock_get_timezone(self->clock), t);
+			if (g_str_has_prefix(r->deploy_result, "failed")) {
+				/* TRANSLATORS: doctor finding; %1$s time, %2$s reason (English) */
+				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The last license profile deployment (%1$s) failed: %2$s. Control Manager does not retry by itself."),
+									  r->deploy_time, r->deploy_result + strlen("failed: ")));
+			} else {
+				/* TRANSLATORS: doctor finding; %s time */
+				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The last license profile deployment (%s) succeeded."), r->deploy_time));
+			}
+		} else {
+			g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "No license profile was ever deployed to this gateway.")));
+		}
+		/* TRANSLATORS: doctor action (SPEC §10 Q5 (4)) */
+		r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Redeploy the license profile from Control Manager."));
+		r->action_id = "redeploy-profile";
+	} else if (g_strcmp0(env, "standalone") == 0) {
+		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This gateway is not connected to the license server and not managed by Control Manager: the expiry date cannot be verified.")));
+		/* TRANSLATORS: doctor action (SPEC §8 3.) */
+		r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Obtain an offline activation code and register it as a new activation."));
+		r->action_id = "activate-offline-code";
+	} else {
+		GDate today, next;
+		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This gateway is connected to the license server: expiry dates are updated automatically.")));
+		imss_clock_get_today(self->clock, &today);
+		if (imss_license_get_next_check(license, &today, &next)) {
+			r->next_check = imss_calendar_format_date(&next);
+			/* TRANSLATORS: doctor finding; %1$s date, %2$d days */
+			g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The next automatic check is on %1$s, in %2$d days."),
+								  r->next_check, imss_calendar_days_between(&today, &next)));
+		}
+		/* TRANSLATORS: doctor action (SPEC §10 Q5 (5)) */
+		r->action = g_strdup(server_has_renewal || d->answer == NULL
+				      ? dgettext(GETTEXT_PACKAGE, "Run a manual update now (imss-licensectl update). Note: when the expiry changes, a manual update restarts the scan service.")
+				      : dgettext(GETTEXT_PACKAGE, "No action is needed."));
+		r->action_id = server_has_renewal || d->answer == NULL ? "update-now" : "none";
+	}
+}
+
+/* runs with the caller's language in effect */
+static void
+imss_diagnosis_build(gpointer data, gpointer user_data)
+{
+	ImssDiagnosis *d = data;
+	ImssLicenseManager *self = d->self;
+	ImssLicense *license = self->licenses[d->slot];
+	const gchar *env = imss_license_manager_get_environment(self);
+	ImssDiagnosisResult r = {g_ptr_array_new_with_free_func(g_free), NULL, "none", NULL, NULL, NULL, NULL};
+	g_autoptr(GPtrArray) findings = r.findings;
+	g_autofree gchar *action = NULL;
+	g_autofree gchar *server_expiry = NULL;
+	g_autofree gchar *next_check = NULL;
+	g_autofree gchar *deploy_time = NULL;
+	g_autofree gchar *deploy_result = NULL;
+	const gchar *action_id;
+
+	imss_diagnosis_walk(d, &r);
+	action = r.action != NULL ? r.action : g_strdup("");
+	action_id = r.action_id;
+	server_expiry = r.server_expiry;
+	next_check = r.next_check;
+	deploy_time = r.deploy_time;
+	deploy_result = r.deploy_result;
+	g_ptr_array_add(findings, NULL);
+	g_variant_dict_insert(d->out, "slot", "s", imss_slot_to_string(d->slot));
+	g_variant_dict_insert(d->out, "environment", "s", env);
+	g_variant_dict_insert_value(d->out, "findings", g_variant_new_strv((const gchar *const *)findings->pdata, -1));
+	g_variant_dict_insert(d->out, "action", "s", action);
+	g_variant_dict_insert(d->out, "action_id", "s", action_id);
+	g_variant_dict_insert(d->out, "server_status", "s",
+			      d->answer != NULL ? imss_server_status_to_string(d->answer->status) : "");
+	g_variant_dict_insert(d->out, "server_expiry", "s", server_expiry != NULL ? server_expiry : "");
+	g_variant_dict_insert(d->out, "next_check", "s", next_check != NULL ? next_check : "");
+	g_variant_dict_insert(d->out, "last_deployment", "s", deploy_time != NULL ? deploy_time : "");
+	g_variant_dict_insert(d->out, "last_deployment_result", "s", deploy_result != NULL ? deploy_result : "");
+	{
+		g_autofree gchar *url = imss_license_manager_get_details_url(self, license);
+		g_variant_dict_insert(d->out, "details_url", "s", url);
+	}
+}
+
+static void
+imss_diagnosis_finish(GTask *task)
+{
+	ImssDiagnosis *d = g_task_get_task_data(task);
+	d->out = g_variant_dict_new(NULL);
+	imss_with_language(d->language, imss_diagnosis_build, d, NULL);
+	g_task_return_pointer(task, g_variant_ref_sink(g_variant_dict_end(d->out)), (GDestroyNotify)g_variant_unref);
+	g_object_unref(task);
+}
+
+static void
+imss_diagnosis_query_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	GTask *task = G_TASK(user_data);
+	ImssDiagnosis *d = g_task_get_task_data(task);
+	g_autoptr(GError) error_local = NULL;
+	/* the server's view, asked without storing anything */
+	d->answer = imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
+	if (d->answer == NULL)
+		d->server_error = g_strdup(error_local->message);
+	imss_diagnosis_finish(task);
+}
+
+void
+imss_license_manager_diagnose_async(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *language,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssDiagnosis *d;
+	ImssSlotId slot;
+	ImssLicense *license;
+
+	if (!imss_slot_from_string(slot_id, &slot)) {
+		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_UNKNOWN_SLOT, "%s",
+					imss_error_to_text(IMSS_ERROR_UNKNOWN_SLOT));
+		g_object_unref(task);
+		return;
+	}
+	d = g_new0(ImssDiagnosis, 1);
+	d->self = g_object_ref(self);
+	d->slot = slot;
+	d->language = g_strdup(language);
+	g_task_set_task_data(task, d, (GDestroyNotify)imss_diagnosis_free);
+	license = self->licenses[slot];
+	if (imss_license_is_activated(license) && !imss_license_get_offline(license) &&
+	    imss_license_manager_may_go_online(self)) {
+		imss_license_server_query_async(self->server,
+						imss_license_get_code(license),
+						imss_config_get_edition(self->config),
+						NULL,
+						imss_diagnosis_query_cb,
+						task);
+		return;
+	}
+	imss_diagnosis_finish(task);
+}
+
+GVariant *
+imss_license_manager_diagnose_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
 ImssLicenseServer *

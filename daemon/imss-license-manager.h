@@ -105,6 +105,29 @@ imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
 						 const gchar *caller,
 						 GError **error);
 
+/* SPEC §8: a Control Manager license profile (a{sv}: slot, code, expiry,
+ * origin, issued) extends or changes the expiry of the active code; returns
+ * "extended", "changed" or "unchanged". A different code: CodeMismatch; a
+ * malformed profile: InvalidArgs naming what is wrong. Restarts nothing. A
+ * refused profile is recorded (the last deployment failed). */
+gchar *
+imss_license_manager_apply_profile(ImssLicenseManager *self,
+				   GVariant *profile,
+				   const gchar *caller,
+				   GError **error);
+/* SPEC §10 Q5 for @slot_id, texts in @language; completes with an a{sv}
+ * (see org.imss.License.Diagnose). */
+void
+imss_license_manager_diagnose_async(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *language,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data);
+GVariant *
+imss_license_manager_diagnose_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error);
+gboolean
+imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result);
+
 gboolean
 imss_license_manager_get_click_protection_bound(ImssLicenseManager *self);
 gboolean

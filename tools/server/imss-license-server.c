@@ -198,6 +198,84 @@ server_now_iso8601(void)
 	return g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* reads a "\uXXXX" escape at @data[*pos] into @unit */
+static gboolean
+server_json_unicode_unit(const gchar *data, gsize len, gsize *pos, guint *unit)
+{
+	gsize i = *pos;
+
+	if (i + 6 > len || data[i] != '\\' || data[i + 1] != 'u')
+		return FALSE;
+	*unit = 0;
+	for (gsize j = i + 2; j < i + 6; j++) {
+		if (!g_ascii_isxdigit(data[j]))
+			return FALSE;
+		*unit = *unit << 4 | (guint)g_ascii_xdigit_value(data[j]);
+	}
+	*pos = i + 6;
+	return TRUE;
+}
+
+/* skips the strict JSON string that starts at @data[*pos] (a '"') */
+static gboolean
+server_json_skip_string(const gchar *data, gsize len, gsize *pos, GError **error)
+{
+	gsize i = *pos + 1;
+
+	while (i < len) {
+		guchar c = (guchar)data[i];
+		guint unit = 0;
+
+		if (c == '"') {
+			*pos = i + 1;
+			return TRUE;
+		}
+		if (c < 0x20) {
+			g_set_error_literal(error,
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "control character in a JSON string");
+			return FALSE;
+		}
+		if (c != '\\') {
+			i++;
+			continue;
+		}
+		if (i + 1 < len && data[i + 1] != '\0' &&
+		    strchr("\"\\/bfnrt", data[i + 1]) != NULL) {
+			i += 2;
+			continue;
+		}
+		/* \uXXXX; a high surrogate must be followed by a low one, a low
+		 * one must follow a high one */
+		if (!server_json_unicode_unit(data, len, &i, &unit)) {
+			g_set_error_literal(error,
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "invalid escape in a JSON string");
+			return FALSE;
+		}
+		if (unit >= 0xdc00 && unit <= 0xdfff) {
+			g_set_error_literal(error,
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "unpaired surrogate in a JSON string");
+			return FALSE;
+		}
+		if (unit >= 0xd800 && unit <= 0xdbff &&
+		    (!server_json_unicode_unit(data, len, &i, &unit) || unit < 0xdc00 ||
+		     unit > 0xdfff)) {
+			g_set_error_literal(error,
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "unpaired surrogate in a JSON string");
+			return FALSE;
+		}
+	}
+	g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unterminated JSON string");
+	return FALSE;
+}
+
 /*
  * A strict JSON lexer run before json-glib sees a body. json-glib 1.6 parses
  * recursively (so deep nesting would overflow the stack), accepts comments and
@@ -215,6 +293,11 @@ server_json_precheck(const gchar *data, gsize len, GError **error)
 	while (i < len) {
 		guchar c = (guchar)data[i];
 
+		if (c == '"') {
+			if (!server_json_skip_string(data, len, &i, error))
+				return FALSE;
+			continue;
+		}
 		if (c == '{' || c == '[') {
 			if (++depth > SERVER_JSON_DEPTH_MAX) {
 				g_set_error(error,
@@ -224,106 +307,19 @@ server_json_precheck(const gchar *data, gsize len, GError **error)
 					    SERVER_JSON_DEPTH_MAX);
 				return FALSE;
 			}
-			i++;
 		} else if (c == '}' || c == ']') {
 			if (depth > 0)
 				depth--;
-			i++;
-		} else if (c == '"') {
-			i++;
-			for (;;) {
-				if (i >= len) {
-					g_set_error_literal(error,
-							    G_IO_ERROR,
-							    G_IO_ERROR_INVALID_DATA,
-							    "unterminated JSON string");
-					return FALSE;
-				}
-				c = (guchar)data[i];
-				if (c == '"') {
-					i++;
-					break;
-				}
-				if (c < 0x20) {
-					g_set_error_literal(error,
-							    G_IO_ERROR,
-							    G_IO_ERROR_INVALID_DATA,
-							    "control character in a JSON string");
-					return FALSE;
-				}
-				if (c != '\\') {
-					i++;
-					continue;
-				}
-				/* an escape */
-				if (i + 1 >= len) {
-					g_set_error_literal(error,
-							    G_IO_ERROR,
-							    G_IO_ERROR_INVALID_DATA,
-							    "unterminated JSON string");
-					return FALSE;
-				}
-				c = (guchar)data[i + 1];
-				if (strchr("\"\\/bfnrt", c) != NULL && c != '\0') {
-					i += 2;
-					continue;
-				}
-				if (c == 'u') {
-					guint unit = 0;
-
-					/* \uXXXX, and a high surrogate must be followed by
-					 * a low one */
-					for (guint pass = 0; pass < 2; pass++) {
-						if (i + 6 > len || data[i] != '\\' ||
-						    data[i + 1] != 'u' ||
-						    !g_ascii_isxdigit(data[i + 2]) ||
-						    !g_ascii_isxdigit(data[i + 3]) ||
-						    !g_ascii_isxdigit(data[i + 4]) ||
-						    !g_ascii_isxdigit(data[i + 5])) {
-							g_set_error_literal(
-							    error,
-							    G_IO_ERROR,
-							    G_IO_ERROR_INVALID_DATA,
-							    "malformed \\u escape in a JSON string");
-							return FALSE;
-						}
-						unit = (guint)g_ascii_xdigit_value(data[i + 2]) << 12 |
-						       (guint)g_ascii_xdigit_value(data[i + 3]) << 8 |
-						       (guint)g_ascii_xdigit_value(data[i + 4]) << 4 |
-						       (guint)g_ascii_xdigit_value(data[i + 5]);
-						i += 6;
-						if (pass == 0 && unit >= 0xd800 && unit <= 0xdbff)
-							continue;
-						if ((pass == 0 && unit >= 0xdc00 && unit <= 0xdfff) ||
-						    (pass == 1 && (unit < 0xdc00 || unit > 0xdfff))) {
-							g_set_error_literal(
-							    error,
-							    G_IO_ERROR,
-							    G_IO_ERROR_INVALID_DATA,
-							    "unpaired surrogate in a JSON string");
-							return FALSE;
-						}
-						break;
-					}
-					continue;
-				}
-				g_set_error_literal(error,
-						    G_IO_ERROR,
-						    G_IO_ERROR_INVALID_DATA,
-						    "invalid escape in a JSON string");
-				return FALSE;
-			}
-		} else if (c == ',' || c == ':' || c == ' ' || c == '\t' || c == '\n' ||
-			   c == '\r' || c == '-' || c == '+' || c == '.' || g_ascii_isalnum(c)) {
-			i++;
-		} else {
+		} else if (!g_ascii_isalnum(c) && strchr(",: \t\n\r-+.", c) == NULL) {
+			/* also refuses NUL: strchr() would find the terminator */
 			g_set_error(error,
 				    G_IO_ERROR,
 				    G_IO_ERROR_INVALID_DATA,
-				    "unexpected character at byte %" G_GSIZE_FORMAT " of the JSON body",
+				    "unexpected character at byte %" G_GSIZE_FORMAT " of the body",
 				    i + 1);
 			return FALSE;
 		}
+		i++;
 	}
 	return TRUE;
 }
@@ -776,14 +772,18 @@ server_parse_update(SoupServerMessage *msg, UpdateRequest *req, GError **error)
 	if (!server_get_string(obj, "code", FALSE, &code, error))
 		return SOUP_STATUS_BAD_REQUEST;
 	if (code == NULL) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“code” is missing");
+		g_set_error_literal(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_DATA,
+				    "“code” is missing");
 		return SOUP_STATUS_BAD_REQUEST;
 	}
 	req->code = g_strdup(code);
 
 	protocol = json_object_get_member(obj, "protocol");
 	if (protocol == NULL || !JSON_NODE_HOLDS_VALUE(protocol) ||
-	    json_node_get_value_type(protocol) != G_TYPE_INT64 || json_node_get_int(protocol) != 1) {
+	    json_node_get_value_type(protocol) != G_TYPE_INT64 ||
+	    json_node_get_int(protocol) != 1) {
 		g_set_error_literal(error,
 				    G_IO_ERROR,
 				    G_IO_ERROR_INVALID_DATA,
@@ -1223,7 +1223,8 @@ server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 
 	node = json_object_get_member(obj, "count");
 	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
-		if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64 ||
+		if (!JSON_NODE_HOLDS_VALUE(node) ||
+		    json_node_get_value_type(node) != G_TYPE_INT64 ||
 		    json_node_get_int(node) < 0 || json_node_get_int(node) > G_MAXUINT32) {
 			g_set_error_literal(error,
 					    G_IO_ERROR,
@@ -1270,7 +1271,10 @@ server_admin_today(ImssServer *self, JsonObject *obj, GError **error)
 	GDate date;
 
 	if (!json_object_has_member(obj, "today")) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“today” is missing");
+		g_set_error_literal(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_DATA,
+				    "“today” is missing");
 		return FALSE;
 	}
 	if (!server_get_string(obj, "today", TRUE, &str, error))
@@ -1572,7 +1576,11 @@ server_incoming_cb(GSocketService *service G_GNUC_UNUSED,
 		return TRUE;
 	}
 	g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
-	if (!soup_server_accept_iostream(self->soup, G_IO_STREAM(connection), local, remote, &error))
+	if (!soup_server_accept_iostream(self->soup,
+					 G_IO_STREAM(connection),
+					 local,
+					 remote,
+					 &error))
 		g_warning("cannot accept a connection: %s", error->message);
 	return TRUE;
 }
@@ -1684,7 +1692,7 @@ main(int argc, char **argv)
 	     "The server's date (default: the real local date)", "YYYY-MM-DD"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 	     "Log every request (codes masked) on standard error", NULL},
-	    {NULL},
+	    G_OPTION_ENTRY_NULL,
 	};
 	GDate today;
 	guint port_used = 0;

@@ -1,0 +1,338 @@
+/*
+ * `imss-licensectl monitor`: the signals of imss-licensed, live, one line
+ * each — localized text for people, JSON for scripts. The signals never carry
+ * an activation code; the masked code of LicenseChanged is left out as well.
+ */
+#define G_LOG_DOMAIN "ImssCtl"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "imss-ctl-monitor.h"
+#include "imss-notice.h"
+#include "imss-slot.h"
+
+#define IMSS_BUS_NAME	 "org.imss.License"
+#define IMSS_OBJECT_PATH "/org/imss/License"
+#define IMSS_IFACE	 "org.imss.License"
+
+typedef struct {
+	GMainLoop *loop;
+	gboolean json;
+	gboolean daemon_seen; /* the watch reported the daemon at least once */
+	gboolean daemon_present;
+	GError *error; /* why the loop ended other than by a signal */
+} ImssCtlMonitor;
+
+static const gchar *
+imss_ctl_monitor_state_text(const gchar *state)
+{
+	if (g_strcmp0(state, "active") == 0)
+		/* TRANSLATORS: license state */
+		return _("active");
+	if (g_strcmp0(state, "expiring") == 0)
+		/* TRANSLATORS: license state: within 60 days of expiry */
+		return _("expiring");
+	if (g_strcmp0(state, "grace") == 0)
+		/* TRANSLATORS: license state: expired, in the 90-day grace period */
+		return _("grace period");
+	if (g_strcmp0(state, "expired") == 0)
+		/* TRANSLATORS: license state: grace period over, updates restricted */
+		return _("expired");
+	/* TRANSLATORS: license state */
+	return _("not activated");
+}
+
+/* -- the text of each signal ----------------------------------------------- */
+
+static gchar *
+imss_ctl_monitor_notice_text(const gchar *kind, GVariant *fields)
+{
+	ImssNotice notice;
+	if (!imss_notice_from_variant(fields, &notice))
+		/* TRANSLATORS: monitor: a notice the client cannot render; %s its kind */
+		return g_strdup_printf(_("A license notice (%s)."), kind);
+	return imss_notice_render_console(&notice);
+}
+
+static gchar *
+imss_ctl_monitor_license_text(const gchar *reason, GVariant *details)
+{
+	g_autoptr(GVariantDict) dict = g_variant_dict_new(details);
+	const gchar *expiry = NULL;
+	const gchar *what;
+
+	if (g_strcmp0(reason, "activated") == 0)
+		/* TRANSLATORS: monitor: LicenseChanged, reason "activated" */
+		what = _("The license was activated.");
+	else if (g_strcmp0(reason, "renewed") == 0)
+		/* TRANSLATORS: monitor: LicenseChanged, reason "renewed" */
+		what = _("The license was renewed.");
+	else if (g_strcmp0(reason, "re-anchored") == 0)
+		/* TRANSLATORS: monitor: LicenseChanged, reason "re-anchored" (the
+		 * license server corrected the expiry date) */
+		what = _("The license server corrected the expiry date.");
+	else
+		/* TRANSLATORS: monitor: LicenseChanged with another reason */
+		what = _("The license changed.");
+	if (g_variant_dict_lookup(dict, "expiry", "&s", &expiry) && *expiry != '\0')
+		/* TRANSLATORS: monitor: %1$s one of the sentences above, %2$s the
+		 * expiry date (YYYY-MM-DD) */
+		return g_strdup_printf(_("%1$s It expires on %2$s."), what, expiry);
+	return g_strdup(what);
+}
+
+static gchar *
+imss_ctl_monitor_state_change_text(const gchar *old_state, const gchar *new_state)
+{
+	/* TRANSLATORS: monitor: StateChanged; %1$s old state, %2$s new state */
+	return g_strdup_printf(_("The license state changed from “%1$s” to “%2$s”."),
+			       imss_ctl_monitor_state_text(old_state),
+			       imss_ctl_monitor_state_text(new_state));
+}
+
+static gchar *
+imss_ctl_monitor_updates_text(gboolean allowed)
+{
+	if (allowed)
+		/* TRANSLATORS: monitor: UpdatesAllowedChanged, TRUE */
+		return g_strdup(_("Component updates are allowed again."));
+	/* TRANSLATORS: monitor: UpdatesAllowedChanged, FALSE (SPEC §3) */
+	return g_strdup(_("Component updates are restricted: scanning continues with the last pattern files."));
+}
+
+/* -- printing --------------------------------------------------------------- */
+
+static void
+imss_ctl_monitor_add_fields(JsonBuilder *builder, GVariant *fields)
+{
+	GVariantIter iter;
+	const gchar *key;
+	GVariant *value;
+
+	json_builder_set_member_name(builder, "fields");
+	json_builder_begin_object(builder);
+	g_variant_iter_init(&iter, fields);
+	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+		/* never a code, not even a masked one */
+		if (g_strcmp0(key, "code") != 0) {
+			json_builder_set_member_name(builder, key);
+			json_builder_add_value(builder, json_gvariant_serialize(value));
+		}
+		g_variant_unref(value);
+	}
+	json_builder_end_object(builder);
+}
+
+static void
+imss_ctl_monitor_print(ImssCtlMonitor *self,
+		       const gchar *signal_name,
+		       const gchar *slot,
+		       const gchar *kind,
+		       GVariant *fields,
+		       const gchar *text)
+{
+	g_autoptr(GDateTime) now = g_date_time_new_now_local();
+	g_autofree gchar *time_str = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S%:z");
+
+	if (self->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		g_autoptr(JsonGenerator) gen = json_generator_new();
+		g_autoptr(JsonNode) root = NULL;
+		g_autofree gchar *out = NULL;
+
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "time");
+		json_builder_add_string_value(builder, time_str);
+		json_builder_set_member_name(builder, "signal");
+		json_builder_add_string_value(builder, signal_name);
+		json_builder_set_member_name(builder, "slot");
+		json_builder_add_string_value(builder, slot);
+		json_builder_set_member_name(builder, "kind");
+		json_builder_add_string_value(builder, kind);
+		imss_ctl_monitor_add_fields(builder, fields);
+		json_builder_set_member_name(builder, "text");
+		json_builder_add_string_value(builder, text);
+		json_builder_end_object(builder);
+		root = json_builder_get_root(builder);
+		json_generator_set_pretty(gen, FALSE);
+		json_generator_set_root(gen, root);
+		out = json_generator_to_data(gen, NULL);
+		g_print("%s\n", out);
+	} else {
+		g_print("%s %s: %s\n", time_str, slot, text);
+	}
+	/* one line at a time, also into a pipe */
+	fflush(stdout);
+}
+
+static void
+imss_ctl_monitor_signal_cb(GDBusConnection *connection G_GNUC_UNUSED,
+			   const gchar *sender G_GNUC_UNUSED,
+			   const gchar *path G_GNUC_UNUSED,
+			   const gchar *iface G_GNUC_UNUSED,
+			   const gchar *signal_name,
+			   GVariant *params,
+			   gpointer user_data)
+{
+	ImssCtlMonitor *self = user_data;
+	const gchar *slot = NULL;
+	const gchar *kind = NULL;
+	g_autoptr(GVariant) fields = NULL;
+	g_autofree gchar *text = NULL;
+
+	if (g_strcmp0(signal_name, "Notice") == 0 &&
+	    g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})"))) {
+		g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
+		text = imss_ctl_monitor_notice_text(kind, fields);
+	} else if (g_strcmp0(signal_name, "LicenseChanged") == 0 &&
+		   g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})"))) {
+		g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
+		text = imss_ctl_monitor_license_text(kind, fields);
+	} else if (g_strcmp0(signal_name, "StateChanged") == 0 &&
+		   g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)"))) {
+		const gchar *old_state = NULL;
+		GVariantDict dict;
+		g_variant_get(params, "(&s&s&s)", &slot, &old_state, &kind);
+		g_variant_dict_init(&dict, NULL);
+		g_variant_dict_insert(&dict, "old_state", "s", old_state);
+		g_variant_dict_insert(&dict, "new_state", "s", kind);
+		fields = g_variant_ref_sink(g_variant_dict_end(&dict));
+		text = imss_ctl_monitor_state_change_text(old_state, kind);
+	} else if (g_strcmp0(signal_name, "UpdatesAllowedChanged") == 0 &&
+		   g_variant_is_of_type(params, G_VARIANT_TYPE("(sb)"))) {
+		gboolean allowed = FALSE;
+		GVariantDict dict;
+		g_variant_get(params, "(&sb)", &slot, &allowed);
+		kind = allowed ? "allowed" : "restricted";
+		g_variant_dict_init(&dict, NULL);
+		g_variant_dict_insert(&dict, "allowed", "b", allowed);
+		fields = g_variant_ref_sink(g_variant_dict_end(&dict));
+		text = imss_ctl_monitor_updates_text(allowed);
+	} else {
+		g_debug("ignoring %s%s", signal_name, g_variant_get_type_string(params));
+		return;
+	}
+	imss_ctl_monitor_print(self, signal_name, slot, kind, fields, text);
+}
+
+/* -- the daemon coming and going (on stderr: stdout stays one line per signal) */
+
+static void
+imss_ctl_monitor_appeared_cb(GDBusConnection *connection G_GNUC_UNUSED,
+			     const gchar *name G_GNUC_UNUSED,
+			     const gchar *name_owner G_GNUC_UNUSED,
+			     gpointer user_data)
+{
+	ImssCtlMonitor *self = user_data;
+	if (self->daemon_seen && !self->daemon_present)
+		/* TRANSLATORS: monitor, on standard error */
+		g_printerr("imss-licensectl: %s\n", _("The license service is running again."));
+	self->daemon_seen = TRUE;
+	self->daemon_present = TRUE;
+}
+
+static void
+imss_ctl_monitor_vanished_cb(GDBusConnection *connection G_GNUC_UNUSED, const gchar *name G_GNUC_UNUSED, gpointer user_data)
+{
+	ImssCtlMonitor *self = user_data;
+	if (self->daemon_present)
+		/* TRANSLATORS: monitor, on standard error */
+		g_printerr("imss-licensectl: %s\n", _("The license service stopped; waiting for it to come back."));
+	else if (!self->daemon_seen)
+		/* TRANSLATORS: monitor, on standard error */
+		g_printerr("imss-licensectl: %s\n", _("The license service (imss-licensed) is not running; waiting for it."));
+	self->daemon_seen = TRUE;
+	self->daemon_present = FALSE;
+}
+
+static gboolean
+imss_ctl_monitor_quit_cb(gpointer user_data)
+{
+	ImssCtlMonitor *self = user_data;
+	g_main_loop_quit(self->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+imss_ctl_monitor_closed_cb(GDBusConnection *connection G_GNUC_UNUSED,
+			   gboolean remote_peer_vanished G_GNUC_UNUSED,
+			   GError *error G_GNUC_UNUSED,
+			   gpointer user_data)
+{
+	ImssCtlMonitor *self = user_data;
+	if (self->error == NULL)
+		g_set_error_literal(&self->error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_CLOSED,
+				    /* TRANSLATORS: monitor: the system bus went away */
+				    _("The connection to the system bus was lost."));
+	g_main_loop_quit(self->loop);
+}
+
+gboolean
+imss_ctl_monitor_run(GDBusConnection *system_bus, gboolean json, GError **error)
+{
+	static const gchar *const members[] = {"Notice", "LicenseChanged", "StateChanged", "UpdatesAllowedChanged"};
+	ImssCtlMonitor self = {NULL, json, FALSE, FALSE, NULL};
+	guint subscriptions[G_N_ELEMENTS(members)];
+	guint sigint_id, sigterm_id, watch_id;
+	gulong closed_id;
+	gboolean exit_on_close;
+
+	g_return_val_if_fail(G_IS_DBUS_CONNECTION(system_bus), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	self.loop = g_main_loop_new(NULL, FALSE);
+	/* a lost bus ends the monitor with an error rather than by SIGTERM */
+	exit_on_close = g_dbus_connection_get_exit_on_close(system_bus);
+	g_dbus_connection_set_exit_on_close(system_bus, FALSE);
+	closed_id = g_signal_connect(system_bus, "closed", G_CALLBACK(imss_ctl_monitor_closed_cb), &self);
+	sigint_id = g_unix_signal_add(SIGINT, imss_ctl_monitor_quit_cb, &self);
+	sigterm_id = g_unix_signal_add(SIGTERM, imss_ctl_monitor_quit_cb, &self);
+
+	/* by the well-known name: the subscriptions follow a restarted daemon */
+	for (guint i = 0; i < G_N_ELEMENTS(members); i++)
+		subscriptions[i] = g_dbus_connection_signal_subscribe(system_bus,
+								      IMSS_BUS_NAME,
+								      IMSS_IFACE,
+								      members[i],
+								      IMSS_OBJECT_PATH,
+								      NULL,
+								      G_DBUS_SIGNAL_FLAGS_NONE,
+								      imss_ctl_monitor_signal_cb,
+								      &self,
+								      NULL);
+	watch_id = g_bus_watch_name_on_connection(system_bus,
+						  IMSS_BUS_NAME,
+						  G_BUS_NAME_WATCHER_FLAGS_NONE,
+						  imss_ctl_monitor_appeared_cb,
+						  imss_ctl_monitor_vanished_cb,
+						  &self,
+						  NULL);
+	if (!json && isatty(STDOUT_FILENO))
+		/* TRANSLATORS: monitor, on standard error when run on a terminal */
+		g_printerr("%s\n", _("Waiting for license events; press Ctrl+C to stop."));
+
+	g_main_loop_run(self.loop);
+
+	g_bus_unwatch_name(watch_id);
+	for (guint i = 0; i < G_N_ELEMENTS(members); i++)
+		g_dbus_connection_signal_unsubscribe(system_bus, subscriptions[i]);
+	g_source_remove(sigint_id);
+	g_source_remove(sigterm_id);
+	g_signal_handler_disconnect(system_bus, closed_id);
+	g_dbus_connection_set_exit_on_close(system_bus, exit_on_close);
+	g_main_loop_unref(self.loop);
+	if (self.error != NULL) {
+		g_propagate_error(error, self.error);
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+'''Control Manager license profiles (SPEC §8) and the "why didn't my expiry
+update?" doctor (SPEC §10 Q5), over D-Bus and the CLI, against the real
+simulator.'''
+
+import datetime
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import imsstest  # noqa: E402
+from imsstest import GLib  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+server_mod = __import__('test-server')
+Simulator = server_mod.Simulator
+
+
+class CmTestBase(imsstest.ImssTestCase):
+    autostart = False
+    environment = 'auto'
+
+    def setUp(self):
+        super().setUp()
+        self.sim = Simulator(self, today=str(self.today()))
+        self.write_config(edition=self.edition,
+                          license={'edition': self.edition, 'environment': self.environment},
+                          license_server={'url': self.sim.url, 'timeout': 3})
+        self.start_daemon()
+
+    def apply(self, **kw):
+        return self.call_full(imsstest.OBJECT_PATH, imsstest.IFACE, 'ApplyProfile', 'a{sv}',
+                              ({k: GLib.Variant('s', v) for k, v in kw.items()},), '(s)')
+
+    def diagnose(self, slot, language='en'):
+        return self.call('Diagnose', slot, language)
+
+
+class ProfileTest(CmTestBase):
+    environment = 'cm-managed'
+
+    def test_profiles(self):
+        code = self.make_code('antivirus', expiry=self.today() + datetime.timedelta(days=20))
+        self.activate('antivirus', code)
+        self.settle()
+        self.clear_restarts()
+        new = str(self.today() + datetime.timedelta(days=385))
+        changed = self.subscribe('org.imss.License', 'LicenseChanged')
+        self.assertEqual(self.apply(slot='antivirus', code=code, expiry=new, origin='cm.example'), 'extended')
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], new)
+        self.assertTrue(self.slot_props('antivirus')['ExpiryVerified'])
+        self.wait_for(lambda: changed, message='LicenseChanged')
+        self.assertEqual(self.apply(slot='antivirus', code=code.lower(), expiry=new), 'unchanged')
+        # a different code is never put in place by a profile
+        other = self.make_code('antivirus', expiry=new)
+        e = self.assertDBusError('CodeMismatch', self.apply, slot='antivirus', code=other, expiry=new)
+        self.assertIn('cannot replace the activation code', e.message)
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], new)
+        # malformed: each names what is wrong, nothing changes
+        before = self.slot_props('antivirus')
+        for bad, why in ((dict(code=code, expiry=new), '"slot"'),
+                         (dict(slot='antivirus', expiry=new), '"code"'),
+                         (dict(slot='antivirus', code=code, expiry='2027-02-30'), '"expiry"'),
+                         (dict(slot='antivirus', code=code, expiry='tomorrow'), '"expiry"')):
+            e = self.assertDBusError('InvalidArgs', self.apply, **bad)
+            self.assertIn(why, e.message)
+            self.assertNoCode(e.message, code)
+        self.assertDBusError('InvalidCode', self.apply, slot='antivirus', code='IM-XXXX', expiry=new)
+        self.assertEqual(self.slot_props('antivirus'), before)
+        # the failure stays visible: a notice, the history, the doctor
+        notices = [n for n in self.call('GetNotices', 'en') if n['kind'] == 'cm-deployment-failed']
+        self.assertEqual(len(notices), 1)
+        self.assertIn('redeploy the license profile from Control Manager', notices[0]['text'])
+        self.assertEqual(self.get_property('Environment'), 'cm-managed')
+        # unauthorised
+        self.polkit_deny_all()
+        self.assertDBusError('NotAuthorized', self.apply, slot='antivirus', code=code, expiry=new)
+        self.polkit_allow_all()
+        # an automatic renewal: nothing was restarted
+        self.settle()
+        self.assertEqual(self.restarted_units(), [])
+        # the CLI reads the profile from a file (the code stays out of argv)
+        path = self.tmp / 'profile.json'
+        later = str(self.today() + datetime.timedelta(days=400))
+        path.write_text(json.dumps({'slot': 'antivirus', 'code': code, 'expiry': later}))
+        rc, out, err = self.ctl('apply-profile', str(path))
+        self.assertEqual(rc, 0, err)
+        self.assertIn('No service was restarted', out)
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], later)
+        self.assertEqual([n for n in self.call('GetNotices', 'en') if n['kind'] == 'cm-deployment-failed'], [])
+        history = [h for h in self.history() if h['action'] == 'apply-profile']
+        self.assertEqual([h['outcome'] for h in history][:2], ['extended', 'failed'])
+
+
+class DoctorConnectedTest(CmTestBase):
+    def test_code_replaced(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        new = self.make_code('antivirus', expiry=self.today() + datetime.timedelta(days=700))
+        self.sim.admin('replace', code=code, new_code=new)
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['action_id'], 'register-new-code')
+        self.assertEqual(d['server_status'], 'replaced')
+        self.assertTrue(any('replaced by a new code' in f for f in d['findings']))
+        self.assertNoCode(repr(d), new)
+        ja = self.diagnose('antivirus', 'ja')
+        self.assertEqual(ja['action_id'], 'register-new-code')
+        self.assertNotEqual(ja['action'], d['action'])
+        # the doctor stores nothing
+        self.assertEqual(self.slot_props('antivirus')['ServerStatus'], 'valid')
+
+    def test_server_not_renewed_yet(self):
+        code = self.make_code('antivirus', expiry=self.today() + datetime.timedelta(days=10))
+        self.activate('antivirus', code)
+        self.sim.admin('renew', code=code, expiry=str(self.today() + datetime.timedelta(days=375)),
+                       effective=str(self.today() + datetime.timedelta(days=14)))
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['action_id'], 'wait-for-server')
+        self.assertTrue(any('about two weeks' in f for f in d['findings']), d['findings'])
+        rc, out, err = self.ctl('doctor', 'antivirus', env={'LANGUAGE': 'ja'})
+        self.assertEqual(rc, 0, err)
+        self.assertIn('2', out)
+
+    def test_connected_next_check_25_days_away(self):
+        e = self.today() + datetime.timedelta(days=55)
+        code = self.make_code('antivirus', expiry=e)
+        self.activate('antivirus', code)
+        self.sim.admin('renew', code=code, expiry=str(e + datetime.timedelta(days=365)))
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['environment'], 'connected')
+        self.assertEqual(d['action_id'], 'update-now')
+        self.assertEqual(d['next_check'], str(e - datetime.timedelta(days=30)))
+        self.assertTrue(any('in 25 days' in f for f in d['findings']), d['findings'])
+        self.assertIn('restarts the scan service', d['action'])
+        rc, out, err = self.ctl('doctor', '--json')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)[0]['action_id'], 'update-now')
+        # the doctor changed nothing
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], str(e))
+
+
+class DoctorCmFailedTest(CmTestBase):
+    environment = 'cm-managed'
+
+    def test_cm_deployment_failed(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.assertDBusError('InvalidArgs', self.apply, slot='antivirus', code=code, expiry='bad')
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['environment'], 'cm-managed')
+        self.assertEqual(d['action_id'], 'redeploy-profile')
+        self.assertTrue(d['last_deployment_result'].startswith('failed'))
+        self.assertTrue(any('does not retry' in f for f in d['findings']), d['findings'])
+        self.assertEqual(self.sim.requests(), [])   # not connected: nothing asked
+        ja = self.diagnose('antivirus', 'ja')
+        self.assertIn('Control Manager', ja['action'])
+
+
+class DoctorStandaloneTest(CmTestBase):
+    environment = 'standalone'
+
+    def test_standalone_with_expired_offline_code(self):
+        code = self.make_code('compliance', offline=True,
+                              expiry=self.today() - datetime.timedelta(days=100))
+        self.activate('compliance', code)
+        d = self.diagnose('compliance')
+        self.assertEqual(d['environment'], 'standalone')
+        self.assertEqual(d['action_id'], 'activate-offline-code')
+        self.assertTrue(any('offline code' in f for f in d['findings']))
+        ja = self.diagnose('compliance', 'ja')
+        self.assertEqual(ja['action_id'], 'activate-offline-code')
+        rc, out, err = self.ctl('doctor')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('offline activation code', out)
+
+
+if __name__ == '__main__':
+    imsstest.main()
