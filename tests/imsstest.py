@@ -95,6 +95,19 @@ CODE_RE = re.compile(r'^([A-Z]{2})-([0-9A-Z]{4})-([0-9A-Z]{5})-([0-9A-Z]{5})-([0
                      r'([0-9A-Z]{5})-([0-9A-Z]{5})$')
 
 
+VCLOCK_IFACE = 'org.imss.License.VirtualClock'
+
+
+def free_port():
+    '''A TCP port free on 127.0.0.1 right now (for servers the tests start).'''
+    import socket
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
 def slot_path(slot_id):
     '''The object path of a slot: /org/imss/License/slot/<id, - replaced by _>.'''
     return OBJECT_PATH + '/slot/' + slot_id.replace('-', '_')
@@ -770,6 +783,32 @@ class ImssTestCase(dbusmock.DBusTestCase):
         self.config['database'] = {'provider': 'PostgreSQL', 'connection': cnc, 'auth': auth}
         self.write_config(edition=self.edition, **self.config)
         return cnc
+
+
+class VirtualClockMixin:
+    '''The daemon's virtual clock (imss-licensed --virtual-clock=...).'''
+
+    def advance(self, seconds):
+        '''Lets @seconds pass; every event on the way runs. Returns the alarms fired.'''
+        return self.call_full(OBJECT_PATH, VCLOCK_IFACE, 'Advance', args=(seconds,))
+
+    def set_time(self, iso):
+        '''Steps the clock (local time unless an offset is given).'''
+        return self.call_full(OBJECT_PATH, VCLOCK_IFACE, 'SetTime', args=(iso,))
+
+    def now(self):
+        return self.get_property('Now', interface=VCLOCK_IFACE)
+
+    def seconds_until(self, iso_local):
+        now = GLib.DateTime.new_from_iso8601(self.now(), None).to_unix()
+        then = GLib.DateTime.new_from_iso8601(iso_local, GLib.TimeZone.new_local()).to_unix()
+        return then - now
+
+    def advance_to(self, iso_local):
+        '''Lets time pass until @iso_local (local time, in the future).'''
+        seconds = self.seconds_until(iso_local)
+        self.assertGreaterEqual(seconds, 0, f'{iso_local} is in the past')
+        return self.advance(seconds)
 
 
 def main():

@@ -10,13 +10,13 @@ import os
 import subprocess
 
 import imsstest
-from imsstest import GLib, OBJECT_PATH, slot_path
+from imsstest import GLib, OBJECT_PATH
 
-VCLOCK = 'org.imss.License.VirtualClock'
+VCLOCK = imsstest.VCLOCK_IFACE
 DAY = 86400
 
 
-class VirtualClockTest(imsstest.ImssTestCase):
+class VirtualClockTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
     autostart = False
 
     def setUp(self):
@@ -25,15 +25,6 @@ class VirtualClockTest(imsstest.ImssTestCase):
         super().setUp()
         # the state on tmpfs when available: a virtual year makes many commits
         self.start_daemon(['--virtual-clock=2019-08-01T00:00:00'])
-
-    def advance(self, seconds):
-        return self.call_full(OBJECT_PATH, VCLOCK, 'Advance', args=(seconds,))
-
-    def set_time(self, iso):
-        return self.call_full(OBJECT_PATH, VCLOCK, 'SetTime', args=(iso,))
-
-    def now(self):
-        return self.get_property('Now', interface=VCLOCK)
 
     def checks(self, slot):
         '''(time, day) of the recorded automatic checks of slot, oldest first.'''
@@ -67,11 +58,6 @@ class VirtualClockTest(imsstest.ImssTestCase):
         for when, day in self.checks('antivirus'):
             self.assertEqual(when, day + 'T00:00:00+09:00')
         self.assertEqual(self.slot_props('antivirus')['NextCheck'], '2020-05-03T00:00:00+09:00')
-
-    def seconds_until(self, iso_local):
-        now = GLib.DateTime.new_from_iso8601(self.now(), None).to_unix()
-        then = GLib.DateTime.new_from_iso8601(iso_local, GLib.TimeZone.new_local()).to_unix()
-        return then - now
 
     def test_virtual_year_all_slots(self):
         '''A year for all six slots: each state change signalled once, at its

@@ -13,19 +13,9 @@ import subprocess
 import time
 
 import imsstest
-from imsstest import GLib, OBJECT_PATH
 
-VCLOCK = 'org.imss.License.VirtualClock'
 AV_JA = 'ウイルス対策およびコンテンツフィルタ'
 AV_EN = 'Antivirus and Content Filter'
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class SmtpSink:
@@ -33,7 +23,7 @@ class SmtpSink:
 
     def __init__(self, test, port=None):
         self.test = test
-        self.port = port or free_port()
+        self.port = port or imsstest.free_port()
         self.dir = test.tmp / 'mail'
         self.proc = None
         self.start()
@@ -73,7 +63,7 @@ class SmtpSink:
         return out
 
 
-class NoticeTestBase(imsstest.ImssTestCase):
+class NoticeTestBase(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
     autostart = False
     mail_language = 'ja'
     start = '2019-08-01T09:00:00'
@@ -90,18 +80,6 @@ class NoticeTestBase(imsstest.ImssTestCase):
                                 'language': self.mail_language, 'retry_interval': 1,
                                 'timeout': 10})
         self.start_daemon([f'--virtual-clock={self.start}'])
-
-    def advance(self, seconds):
-        return self.call_full(OBJECT_PATH, VCLOCK, 'Advance', args=(seconds,))
-
-    def now(self):
-        return self.get_property('Now', interface=VCLOCK)
-
-    def advance_to(self, iso):
-        now = GLib.DateTime.new_from_iso8601(self.now(), None).to_unix()
-        then = GLib.DateTime.new_from_iso8601(iso, GLib.TimeZone.new_local()).to_unix()
-        self.assertGreaterEqual(then, now)
-        return self.advance(then - now)
 
     def wait_mails(self, n, timeout=60):
         deadline = time.monotonic() + timeout

@@ -14,20 +14,11 @@ import time
 import urllib.request
 
 import imsstest
-from imsstest import GLib, OBJECT_PATH
+from imsstest import GLib
 
-VCLOCK = 'org.imss.License.VirtualClock'
 SCAN = 'imss-scan.service'
 POLICY = 'imss-policy.service'
 SENDER = 'imss-sender-filter.service'
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Simulator:
@@ -75,7 +66,7 @@ class Simulator:
         return self.admin('log')
 
 
-class ServerTestBase(imsstest.ImssTestCase):
+class ServerTestBase(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
     autostart = False
     sender_filter = False
     virtual_start = None
@@ -93,9 +84,6 @@ class ServerTestBase(imsstest.ImssTestCase):
 
     def server_today(self):
         return None
-
-    def advance(self, seconds):
-        return self.call_full(OBJECT_PATH, VCLOCK, 'Advance', args=(seconds,))
 
     def update(self):
         return self.call('UpdateStatus')
@@ -284,19 +272,15 @@ class AutomaticCheckTest(ServerTestBase):
         self.activate('antivirus', code)
         self.settle()
         self.sim.admin('fault', mode='error', count=1)
-        self.advance(self.seconds_to('2019-08-11T00:00:00'))   # E-30
+        self.advance(self.seconds_until('2019-08-11T00:00:00'))   # E-30
         self.settle()
         failed = [h for h in self.history() if h['action'] == 'automatic-check' and h['outcome'] == 'failed']
         self.assertEqual(len(failed), 1)
         self.sim.admin('renew', code=code, expiry='2020-09-10')
-        self.advance(self.seconds_to('2019-09-09T00:00:00'))   # E-1: retried, renewed
+        self.advance(self.seconds_until('2019-09-09T00:00:00'))   # E-1: retried, renewed
         self.settle()
         self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], '2020-09-10')
 
-    def seconds_to(self, iso):
-        now = GLib.DateTime.new_from_iso8601(self.get_property('Now', interface=VCLOCK), None).to_unix()
-        then = GLib.DateTime.new_from_iso8601(iso, GLib.TimeZone.new_local()).to_unix()
-        return then - now
 
 
 class CrashBeforeRestartTest(ServerTestBase):
@@ -329,7 +313,7 @@ class ProxyTest(ServerTestBase):
         tinyproxy = shutil.which('tinyproxy') or '/usr/bin/tinyproxy'
         if not os.path.exists(tinyproxy):
             self.fail('tinyproxy is not installed (apt-get install tinyproxy)')
-        port = free_port()
+        port = imsstest.free_port()
         conf = self.tmp / 'tinyproxy.conf'
         lines = [f'Port {port}', 'Listen 127.0.0.1', 'Timeout 30', 'MaxClients 10',
                  'Allow 127.0.0.1', f'LogFile "{self.tmp}/tinyproxy.log"', 'LogLevel Info',
