@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "imss-ctl-monitor.h"
 #include "imss-error.h"
 #include "imss-generated.h"
 #include "imss-slot.h"
@@ -983,6 +984,14 @@ imss_ctl_doctor(ImssCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+static gboolean
+imss_ctl_monitor(ImssCtl *ctl, gchar **args, GError **error)
+{
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	return imss_ctl_monitor_run(ctl->connection, ctl->json, error);
+}
+
 static const ImssCtlCommand commands[] = {
     /* TRANSLATORS: command descriptions in --help */
     {"status", "", N_("Show every license slot: state, expiry, grace end, days left"), imss_ctl_status},
@@ -995,6 +1004,7 @@ static const ImssCtlCommand commands[] = {
     {"history", "", N_("Show the history of license changes"), imss_ctl_history},
     {"doctor", "[SLOT]", N_("Explain why an expiry date did not change after a renewal, and what to do"), imss_ctl_doctor},
     {"apply-profile", "FILE", N_("Apply a Control Manager license profile (JSON) to the active code"), imss_ctl_apply_profile},
+    {"monitor", "", N_("Print notices and license changes as they happen"), imss_ctl_monitor},
     {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},
