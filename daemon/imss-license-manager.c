@@ -1195,9 +1195,12 @@ imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
 			return;
 		case IMSS_SERVER_STATUS_UNKNOWN:
 		case IMSS_SERVER_STATUS_SUSPENDED:
-			/* TRANSLATORS: doctor finding; %s is "unknown" or "suspended" */
-			g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server reports this code as %s."),
-								  imss_server_status_to_string(d->answer->status)));
+			g_ptr_array_add(findings,
+					g_strdup(d->answer->status == IMSS_SERVER_STATUS_UNKNOWN
+							 /* TRANSLATORS: doctor finding */
+							 ? dgettext(GETTEXT_PACKAGE, "The license server does not know this code.")
+							 /* TRANSLATORS: doctor finding */
+							 : dgettext(GETTEXT_PACKAGE, "The license server reports this code as suspended.")));
 			/* TRANSLATORS: doctor action */
 			r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Check the activation code with your reseller or technical support."));
 			r->action_id = "check-code";
