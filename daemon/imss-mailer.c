@@ -26,8 +26,20 @@ imss_mailer_is_configured(ImssMailer *self)
 	       imss_config_get_mail_smtp(self->config) != NULL;
 }
 
-gchar *
-imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date)
+/* GMime and libcurl are set up on the first mail, not at start-up */
+static void
+imss_mailer_init_libraries(void)
+{
+	static gsize once = 0;
+	if (g_once_init_enter(&once)) {
+		g_mime_init();
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		g_once_init_leave(&once, 1);
+	}
+}
+
+static gchar *
+imss_mailer_compose_message(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date)
 {
 	g_autoptr(GMimeMessage) msg = g_mime_message_new(TRUE);
 	g_autoptr(GMimeTextPart) part = g_mime_text_part_new_with_subtype("plain");
@@ -50,6 +62,13 @@ imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, g
 	/* SMTP wants CRLF */
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
 	return g_mime_object_to_string(GMIME_OBJECT(msg), fo);
+}
+
+gchar *
+imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date)
+{
+	imss_mailer_init_libraries();
+	return imss_mailer_compose_message(self, subject, body, date);
 }
 
 typedef struct {
@@ -197,13 +216,7 @@ imss_mailer_init(ImssMailer *self)
 ImssMailer *
 imss_mailer_new(ImssConfig *config)
 {
-	static gsize once = 0;
 	ImssMailer *self = g_object_new(IMSS_TYPE_MAILER, NULL);
 	self->config = g_object_ref(config);
-	if (g_once_init_enter(&once)) {
-		g_mime_init();
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		g_once_init_leave(&once, 1);
-	}
 	return self;
 }

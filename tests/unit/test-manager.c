@@ -46,7 +46,7 @@ static void
 fixture_start(Fixture *fx, const gchar *edition)
 {
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *conf = g_strdup_printf("[license]\nedition=%s\n", edition);
+	g_autofree gchar *conf = g_strdup_printf("[license]\nedition=%s\nenvironment=standalone\n", edition);
 	fx->config = imss_config_new();
 	g_assert_true(imss_config_load_data(fx->config, conf, "test", &error));
 	fx->store = imss_store_new("SQLite", fx->cnc, NULL);

@@ -42,7 +42,7 @@ fixture_start(Fixture *fx, gint64 now)
 {
 	g_autoptr(GError) error = NULL;
 	fx->config = imss_config_new();
-	g_assert_true(imss_config_load_data(fx->config, "[license]\nedition=imsva\n", "t", &error));
+	g_assert_true(imss_config_load_data(fx->config, "[license]\nedition=imsva\nenvironment=standalone\n", "t", &error));
 	fx->store = imss_store_new("SQLite", fx->cnc, NULL);
 	imss_store_open(fx->store, &error);
 	g_assert_no_error(error);
