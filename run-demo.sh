@@ -28,9 +28,9 @@ fi
 
 build=${BUILD_DIR:-build-demo}
 if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" >/dev/null
+	meson setup "$build" >/dev/null || { echo "meson setup failed; see $build/meson-logs/meson-log.txt" >&2; exit 1; }
 fi
-meson compile -C "$build" >/dev/null
+meson compile -C "$build" >/dev/null || { meson compile -C "$build"; exit 1; }
 
 export IMSS_DEMO_BUILD=$top/$build IMSS_DEMO_TOP=$top
 export IMSS_LOCALEDIR=$top/$build/po
