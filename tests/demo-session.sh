@@ -102,6 +102,9 @@ printf '$ echo <an IMSS code> | imss-licensectl activate antivirus   # this is I
 
 say "status: the antivirus license expires in 45 days"
 run "$ctl" status
+say "the console notices (SPEC §9.1), in English and Japanese"
+run "$ctl" notices
+LANGUAGE=ja run "$ctl" notices
 say "the license calendar (SPEC §5.1)"
 run "$ctl" schedule --days 60
 
