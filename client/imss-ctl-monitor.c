@@ -27,6 +27,7 @@ typedef struct {
 	gboolean json;
 	gboolean daemon_seen; /* the watch reported the daemon at least once */
 	gboolean daemon_present;
+	gboolean daemon_was_present; /* it was running at some point */
 	GError *error; /* why the loop ended other than by a signal */
 } ImssCtlMonitor;
 
@@ -231,11 +232,15 @@ imss_ctl_monitor_appeared_cb(GDBusConnection *connection G_GNUC_UNUSED,
 			     gpointer user_data)
 {
 	ImssCtlMonitor *self = user_data;
-	if (self->daemon_seen && !self->daemon_present)
-		/* TRANSLATORS: monitor, on standard error */
+	if (self->daemon_was_present && !self->daemon_present)
+		/* TRANSLATORS: monitor, on standard error: after it stopped */
 		g_printerr("imss-licensectl: %s\n", _("The license service is running again."));
+	else if (self->daemon_seen && !self->daemon_present)
+		/* TRANSLATORS: monitor, on standard error: after it was not running */
+		g_printerr("imss-licensectl: %s\n", _("The license service has started."));
 	self->daemon_seen = TRUE;
 	self->daemon_present = TRUE;
+	self->daemon_was_present = TRUE;
 }
 
 static void
@@ -280,7 +285,7 @@ gboolean
 imss_ctl_monitor_run(GDBusConnection *system_bus, gboolean json, GError **error)
 {
 	static const gchar *const members[] = {"Notice", "LicenseChanged", "StateChanged", "UpdatesAllowedChanged"};
-	ImssCtlMonitor self = {NULL, json, FALSE, FALSE, NULL};
+	ImssCtlMonitor self = {NULL, json, FALSE, FALSE, FALSE, NULL};
 	guint subscriptions[G_N_ELEMENTS(members)];
 	guint sigint_id, sigterm_id, watch_id;
 	gulong closed_id;

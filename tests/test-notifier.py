@@ -13,10 +13,13 @@ action (DetailsUrl in the default browser, or imss-licensectl status in a
 terminal), --once, and a clean exit on SIGTERM.
 
 The notifier is IMSS_NOTIFIER (meson sets it), else the build tree's
-client/notifier/imss-notifier. With IMSS_VALGRIND=1 it runs under valgrind
-memcheck and the test fails on any error valgrind reports.'''
+client/notifier/imss-notifier. With IMSS_VALGRIND=1 (meson test --setup
+valgrind: the daemon too) or IMSS_NOTIFIER_VALGRIND=1 (the notifier only) it
+runs under valgrind memcheck and the test fails on any error valgrind
+reports, leaks included.'''
 
 import datetime
+import json
 import os
 import re
 import signal
@@ -138,6 +141,8 @@ class NotifierTestCase(imsstest.ImssTestCase):
         os.environ['TZ'] = 'Asia/Tokyo'
         self.addCleanup(os.environ.pop, 'TZ', None)
         super().setUp()
+        self.notifier_valgrind = self.valgrind or os.environ.get('IMSS_NOTIFIER_VALGRIND', '') not in ('', '0')
+        self.slow = 120 if self.notifier_valgrind else 15
         self.notifier_path = imsstest.find_program('IMSS_NOTIFIER', 'client/notifier/imss-notifier')
         self.notifier = None
         self.notifier_log = self.tmp / 'notifier.log'
@@ -210,7 +215,7 @@ class NotifierTestCase(imsstest.ImssTestCase):
 
     def wait_shown(self, n, message=None):
         '''Waits until the mock has at least n Notify calls; returns them all.'''
-        self.wait_for(lambda: len(self.shown()) >= n, timeout=120 if self.valgrind else 15,
+        self.wait_for(lambda: len(self.shown()) >= n,
                       message=message or f'{n} notifications')
         return self.shown()
 
@@ -269,7 +274,7 @@ class NotifierTestCase(imsstest.ImssTestCase):
         env['XDG_CACHE_HOME'] = str(self.tmp / 'xdg-cache')
         env['G_DEBUG'] = 'fatal-criticals'
         env['GIO_USE_VFS'] = 'local'
-        if self.valgrind:
+        if self.notifier_valgrind:
             env['G_SLICE'] = 'always-malloc'
         if extra:
             env.update(extra)
@@ -277,8 +282,11 @@ class NotifierTestCase(imsstest.ImssTestCase):
 
     def notifier_argv(self, *args):
         argv = [self.notifier_path] + list(args)
-        if self.valgrind:
-            argv = self._valgrind_cmd() + argv
+        if self.notifier_valgrind:
+            # the notifier forks for the browser and the terminal: only the
+            # notifier itself is checked
+            vg = self._valgrind_cmd()
+            argv = vg[:1] + ['--child-silent-after-fork=yes'] + vg[1:] + argv
         return argv
 
     def notifier_output(self):
@@ -302,7 +310,7 @@ class NotifierTestCase(imsstest.ImssTestCase):
         self.wait_for(lambda: (self.assertNotifierRunning()
                                or self.notifier_output()[self._notifier_log_offset:].count(text)
                                >= count),
-                      timeout=120 if self.valgrind else 15,
+                      timeout=self.slow,
                       message=f'"{text}" in the notifier log:\n' + self.notifier_output())
 
     def assertNotifierRunning(self):
@@ -316,7 +324,7 @@ class NotifierTestCase(imsstest.ImssTestCase):
         self.assertIsNone(proc.poll(), 'imss-notifier died:\n' + self.notifier_output())
         proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=120 if self.valgrind else 15)
+            proc.wait(timeout=self.slow)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -329,7 +337,7 @@ class NotifierTestCase(imsstest.ImssTestCase):
             self.stop_notifier()
 
     def check_valgrind_output(self, text):
-        if not self.valgrind:
+        if not self.notifier_valgrind:
             return
         summaries = re.findall(r'ERROR SUMMARY: ([0-9,]+) errors', text)
         self.assertTrue(summaries, 'valgrind printed no ERROR SUMMARY:\n' + text[-20000:])
@@ -340,7 +348,7 @@ class NotifierTestCase(imsstest.ImssTestCase):
         '''imss-notifier --once; returns (rc, output).'''
         proc = subprocess.run(self.notifier_argv('--once'), capture_output=True,
                               env=self.notifier_env(language),
-                              timeout=300 if self.valgrind else 60)
+                              timeout=300 if self.notifier_valgrind else 60)
         out = (proc.stdout + proc.stderr).decode('utf-8', 'replace')
         self.check_valgrind_output(out)
         return proc.returncode, out
@@ -356,9 +364,12 @@ class NotifierTestCase(imsstest.ImssTestCase):
     def activate_av(self, expiry=E):
         self.activate('antivirus', self.make_code('antivirus', expiry=expiry))
 
+    def wait_for(self, predicate, timeout=None, message='condition'):
+        return super().wait_for(predicate, timeout or self.slow, message)
+
     def quiet(self, seconds=None):
         '''Lets the notifier handle what is in flight.'''
-        time.sleep(seconds if seconds is not None else (2.0 if self.valgrind else 0.5))
+        time.sleep(seconds if seconds is not None else (2.0 if self.notifier_valgrind else 0.5))
 
     def assertNotice(self, n, summary, body, urgency, icon, kind, slot='antivirus'):
         self.assertEqual(n.app_name, 'imss-notifier', n)
@@ -451,7 +462,7 @@ class EnglishTest(NotifierTestCase):
 
         # the daemon restarts on the same day: nothing new to show
         self.stop_daemon()
-        self.wait_log('is not running; waiting for it')
+        self.wait_log('went away; waiting for it to come back')
         self.start_daemon([f'--virtual-clock={E - datetime.timedelta(days=10)}T02:00:00'])
         self.wait_log('read the current notices', count=2)
         self.quiet()
@@ -468,7 +479,8 @@ class EnglishTest(NotifierTestCase):
         # another slot gets a notification of its own (anti-spam expires
         # 200 days after antivirus: its E-60 notice comes 140 days after E)
         self.advance_to(day(140))
-        shown = self.wait_shown(2 + 9 + 91 + 2)
+        # antivirus: E-8 … G (99 days); anti-spam and email-reputation: E-60
+        shown = self.wait_shown(2 + 99 + 2)
         by_slot = {}
         for x in shown:
             by_slot.setdefault(x.slot, []).append(x)
@@ -481,6 +493,8 @@ class EnglishTest(NotifierTestCase):
         ids = {by_slot['antispam'][-1].replaces_id, by_slot['email-reputation'][-1].replaces_id}
         self.assertEqual(ids, {0})
         self.assertEqual({x.replaces_id for x in by_slot['antivirus'][1:]}, {1})
+        self.quiet()
+        self.assertEqual(len(self.shown()), 2 + 99 + 2, [(x.slot, x.summary) for x in self.shown() if x.slot != "antivirus" or "expire" not in x.summary])
 
         # a restarted notifier shows what applies now, once
         self.stop_notifier()
@@ -500,8 +514,8 @@ class EnglishTest(NotifierTestCase):
     def test_renewal_replaces_the_warning(self):
         self.start_notifier()
         self.activate_av()
-        self.advance_to(day(-15))
-        self.wait_shown(2)
+        self.advance_to(day(-15))                    # E-60 and E-15
+        self.wait_shown(3)
         self.activate_av(expiry=E + datetime.timedelta(days=365))
         renewed = E + datetime.timedelta(days=365)
         self.wait_for(lambda: self.shown()[-1].kind == 'license-changed',
@@ -513,6 +527,22 @@ class EnglishTest(NotifierTestCase):
         self.assertEqual(n.replaces_id, 1)
         self.assertEqual(n.urgency, 0)
         self.assertEqual(n.icon, 'dialog-information')
+        self.assertEqual(self._mock('GetMethodCalls', '(s)', ('CloseNotification',))[0], [])
+
+    def test_notice_withdrawn_when_it_no_longer_applies(self):
+        '''The clock set back before E-60: the slot is active again and its
+        expiry notice is closed.'''
+        self.start_notifier()
+        self.activate_av()
+        self.advance_to(day(-15))
+        self.wait_shown(3)
+        self.call_full(OBJECT_PATH, VCLOCK, 'SetTime', args=(START,))
+        self.wait_for(lambda: self._mock('GetMethodCalls', '(s)', ('CloseNotification',))[0],
+                      message='CloseNotification')
+        closed = [args for _ts, args in
+                  self._mock('GetMethodCalls', '(s)', ('CloseNotification',))[0]]
+        self.assertEqual(closed, [[1]])
+        self.assertEqual(len(self.shown()), 3)
 
 
 class JapaneseTest(NotifierTestCase):
@@ -522,16 +552,16 @@ class JapaneseTest(NotifierTestCase):
         self.start_notifier()
         self.activate_av()
         self.wait_shown(1)
-        self.advance_to(day(-15))
-        n = self.wait_shown(2)[-1]
+        self.advance_to(day(-15))                    # E-60 and E-15
+        n = self.wait_shown(3)[-1]
         self.assertNotice(n, f'{AV_JA}のライセンスの有効期限はあと15日で終了します', ja_expiring(15), 1,
                           'dialog-warning', 'expiring')
         self.advance_to(day(0))
-        n = self.wait_shown(2 + 15)[-1]
+        n = self.wait_shown(3 + 15)[-1]
         self.assertNotice(n, f'{AV_JA}のライセンスの有効期限は0日前に終了しています', ja_expired(90), 1,
                           'dialog-warning', 'expired')
         self.advance_to(day(90))
-        n = self.wait_shown(2 + 15 + 90)[-1]
+        n = self.wait_shown(3 + 15 + 90)[-1]
         self.assertNotice(n, f'{AV_JA}のライセンスの有効期限は90日前に終了しています',
                           ja_updates_ended(), 2, 'dialog-error', 'updates-ended')
         self.assertEqual({x.replaces_id for x in self.shown()[1:]}, {1})
@@ -558,8 +588,9 @@ class LateServerTest(NotifierTestCase):
         self.advance_to(day(-60))
         self.wait_log('cannot show notifications')
         self.quiet()
-        self.assertEqual(self.notifier_output().count('cannot show notifications'), 1,
-                         self.notifier_output())
+        self.assertEqual(self.notifier_output().count('WARNING'), 1, self.notifier_output())
+        self.assertIn('WARNING **: ', self.notifier_output())
+        self.assertIn('cannot show notifications: ', self.notifier_output())
         self.assertNotifierRunning()
         rc, out = self.run_notifier_once()
         self.assertEqual(rc, 1, out)
@@ -580,8 +611,9 @@ class ActionTest(NotifierTestCase):
     def test_show_license_status(self):
         self.start_notifier()
         self.activate_av()
-        self.advance_to(day(-15))
-        n = self.wait_shown(2)[-1]
+        self.advance_to(day(-15))                    # E-60 and E-15
+        n = self.wait_shown(3)[-1]
+        self.assertEqual(n.summary, f'The {AV_EN} license expires in 15 days')
         self.assertEqual(list(n.actions), ['details', 'Show license status'])
         url = self.slot_props('antivirus')['DetailsUrl']
         self.assertTrue(url)
@@ -636,6 +668,90 @@ class OptionsTest(NotifierTestCase):
         self.advance_to(day(-60))
         n = self.wait_shown(2)[-1]
         self.assertEqual(n.summary, f'{AV_EN}: license expires in 60 days')
+
+
+class MonitorTest(imsstest.ImssTestCase):
+    '''imss-licensectl monitor: the same signals as text or JSON lines.'''
+    autostart = False
+
+    def setUp(self):
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        super().setUp()
+
+    def start_monitor(self, *args, language=None):
+        env = dict(os.environ)
+        for var in ('LANGUAGE', 'LC_ALL', 'LC_MESSAGES'):
+            env.pop(var, None)
+        env['LANG'] = 'C.UTF-8'
+        if language:
+            env['LANGUAGE'] = language
+        env['DBUS_SYSTEM_BUS_ADDRESS'] = self.bus_address
+        env.setdefault('IMSS_LOCALEDIR', str(self._default_localedir()))
+        out = open(self.tmp / f'monitor{len(args)}{language}.out', 'w+b')
+        err = open(self.tmp / f'monitor{len(args)}{language}.err', 'w+b')
+        self.addCleanup(out.close)
+        self.addCleanup(err.close)
+        ctl = imsstest.find_program('IMSS_LICENSECTL', 'client/imss-licensectl')
+        proc = subprocess.Popen([ctl, 'monitor'] + list(args), stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, env=env)
+        self.addCleanup(self._stop_process, proc)
+        return proc, out, err
+
+    @staticmethod
+    def read(f):
+        f.flush()
+        return Path(f.name).read_bytes().decode('utf-8')
+
+    def test_monitor_text_and_json(self):
+        text, text_out, text_err = self.start_monitor()
+        ja, ja_out, _ = self.start_monitor(language='ja')
+        js, js_out, _ = self.start_monitor('--json')
+        # started before the daemon: it says so and waits
+        self.wait_for(lambda: 'not running' in self.read(text_err), message='the waiting line')
+        self.start_daemon([f'--virtual-clock={START}'])
+        self.wait_for(lambda: 'has started' in self.read(text_err), message='the started line')
+        code = self.make_code('antivirus', expiry=E)
+        self.activate('antivirus', code)
+        now = GLib.DateTime.new_from_iso8601(self.get_property('Now', interface=VCLOCK), None)
+        then = GLib.DateTime.new_from_iso8601(day(-15), GLib.TimeZone.new_local())
+        self.call_full(OBJECT_PATH, VCLOCK, 'Advance', args=(then.to_unix() - now.to_unix(),))
+        self.wait_for(lambda: 'ends in 15 days' in self.read(text_out), message='the E-15 line')
+        self.wait_for(lambda: 'あと15日' in self.read(ja_out), message='the Japanese E-15 line')
+        self.wait_for(lambda: '"days_left":15' in self.read(js_out), message='the E-15 object')
+        for proc, sig in ((text, signal.SIGINT), (ja, signal.SIGTERM), (js, signal.SIGTERM)):
+            proc.send_signal(sig)
+            self.assertEqual(proc.wait(timeout=10), 0)
+
+        lines = self.read(text_out).splitlines()
+        stamp = r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d antivirus: '
+        for line in lines:
+            self.assertRegex(line, stamp)
+        texts = [re.sub(stamp, '', line) for line in lines]
+        self.assertIn(f'The license was activated. It expires on {E}.', texts)
+        self.assertIn('The license state changed from “active” to “expiring”.', texts)
+        self.assertIn(en_expiring(60), texts)
+        self.assertIn(en_expiring(15), texts)
+        self.assertIn(ja_expiring(15), [re.sub(stamp, '', x) for x in self.read(ja_out).splitlines()])
+
+        objects = [json.loads(x) for x in self.read(js_out).splitlines()]
+        self.assertEqual({o['signal'] for o in objects},
+                         {'StateChanged', 'UpdatesAllowedChanged', 'LicenseChanged', 'Notice'})
+        for o in objects:
+            self.assertEqual(sorted(o), ['fields', 'kind', 'signal', 'slot', 'text', 'time'])
+            self.assertEqual(o['slot'], 'antivirus')
+        e15 = [o for o in objects if o['signal'] == 'Notice' and o['fields']['days_left'] == 15][0]
+        self.assertEqual(e15['kind'], 'expiring')
+        self.assertEqual(e15['text'], en_expiring(15))
+        self.assertTrue(e15['fields']['mail'])
+        lic = [o for o in objects if o['signal'] == 'LicenseChanged'][0]
+        self.assertEqual(lic['kind'], 'activated')
+        self.assertEqual(lic['fields']['expiry'], str(E))
+        self.assertNotIn('code', lic['fields'])
+        # never a code, not even masked
+        for out in (self.read(text_out), self.read(ja_out), self.read(js_out)):
+            self.assertNoCode(out, code, 'the monitor output')
+            self.assertNotIn('****', out)
 
 
 if __name__ == '__main__':

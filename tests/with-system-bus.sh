@@ -71,7 +71,7 @@ dbus-daemon --config-file="$work/bus.conf" --nofork --print-address=3 \
 bus_pid=$!
 
 for _ in $(seq 200); do
-	if [ "$(wc -l <"$work/address")" -ge 1 ]; then
+	if [ -s "$work/address" ] && [ "$(wc -l <"$work/address")" -ge 1 ]; then
 		break
 	fi
 	if ! kill -0 "$bus_pid" 2>/dev/null; then

@@ -544,9 +544,11 @@ imss_notifier_state_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	if (!imss_slot_from_string(slot, NULL))
 		return;
 	g_debug("StateChanged %s %s → %s", slot, old_state, new_state);
-	/* the daemon's Notice usually comes with it; this shows the slot's
-	 * notice when it did not and withdraws one that no longer applies */
-	imss_notifier_refresh(self, slot);
+	/* entering expiring, grace or expired comes with the daemon's Notice;
+	 * back to active (renewed) or not activated, the slot's notice no longer
+	 * applies: re-read, which withdraws it */
+	if (g_strcmp0(new_state, "active") == 0 || g_strcmp0(new_state, "not-activated") == 0)
+		imss_notifier_refresh(self, slot);
 }
 
 static void
@@ -786,8 +788,9 @@ main(int argc, char *argv[])
 		g_printerr(_("imss-notifier: unexpected argument “%s”; see --help\n"), argv[1]);
 		return 2;
 	}
+	/* our messages only: GLib's and libnotify's debug output is noise here */
 	if (verbose)
-		g_log_set_debug_enabled(TRUE);
+		g_setenv("G_MESSAGES_DEBUG", G_LOG_DOMAIN, FALSE);
 
 	self.once = once;
 	self.exit_status = EXIT_SUCCESS;
