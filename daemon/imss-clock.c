@@ -165,7 +165,10 @@ imss_clock_start(ImssClock *self, GError **error)
 	if (g_getenv("TZ") == NULL) {
 		localtime = g_file_new_for_path("/etc/localtime");
 		self->localtime_monitor =
-		    g_file_monitor_file(localtime, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+		    g_file_monitor_file(localtime,
+						G_FILE_MONITOR_WATCH_MOVES | G_FILE_MONITOR_WATCH_HARD_LINKS,
+						NULL,
+						NULL);
 		if (self->localtime_monitor != NULL)
 			g_signal_connect(self->localtime_monitor,
 					 "changed",
@@ -232,11 +235,24 @@ imss_clock_advance(ImssClock *self, gint64 seconds)
 	return fired;
 }
 
+/* The local zone. With TZ set, GLib's; otherwise the file /etc/localtime
+ * itself: GLib caches the local zone under its name, so a rewritten file
+ * (same name, new content) would not be seen. The caller must have dropped
+ * its previous reference first, so that GLib's cache lets go of it too. */
+static GTimeZone *
+imss_clock_load_timezone(void)
+{
+	GTimeZone *tz = NULL;
+	if (g_getenv("TZ") == NULL && g_file_test("/etc/localtime", G_FILE_TEST_EXISTS))
+		tz = g_time_zone_new_identifier("/etc/localtime");
+	return tz != NULL ? tz : g_time_zone_new_local();
+}
+
 void
 imss_clock_reload_timezone(ImssClock *self)
 {
 	g_clear_pointer(&self->tz, g_time_zone_unref);
-	self->tz = g_time_zone_new_local();
+	self->tz = imss_clock_load_timezone();
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -291,7 +307,7 @@ imss_clock_class_init(ImssClockClass *klass)
 static void
 imss_clock_init(ImssClock *self)
 {
-	self->tz = g_time_zone_new_local();
+	self->tz = imss_clock_load_timezone();
 	self->alarm = IMSS_CLOCK_NO_ALARM;
 	self->timerfd = -1;
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+'''A time-zone change at run time (/etc/localtime rewritten): the daemon
+reloads the zone and recomputes its deadlines. The daemon runs in its own
+mount namespace where a scratch file is bind-mounted on /etc/localtime, so
+the machine's zone is never touched.'''
+
+import os
+import shutil
+import time
+
+import imsstest
+
+
+class TimeZoneChangeTest(imsstest.ImssTestCase):
+    autostart = False
+
+    def setUp(self):
+        self.old_tz = os.environ.pop('TZ', None)
+        self.addCleanup(self.restore_tz)
+        super().setUp()
+        for tool in ('unshare', 'mount'):
+            if shutil.which(tool) is None:
+                self.fail(f'{tool} is missing (util-linux, mount)')
+        self.zone_file = self.tmp / 'localtime'
+        shutil.copyfile('/usr/share/zoneinfo/Asia/Tokyo', self.zone_file)
+        wrapper = self.tmp / 'in-namespace.sh'
+        wrapper.write_text('#!/bin/sh\n'
+                           'exec unshare -m --propagation private sh -c '
+                           f'\'mount --bind "{self.zone_file}" /etc/localtime && exec "$0" "$@"\' '
+                           f'"{self.daemon_path}" "$@"\n')
+        wrapper.chmod(0o755)
+        self.daemon_path = str(wrapper)
+        self.start_daemon()
+
+    def restore_tz(self):
+        if self.old_tz is not None:
+            os.environ['TZ'] = self.old_tz
+
+    def test_zone_change_recomputes(self):
+        self.activate('antivirus', self.make_code('antivirus'))
+        before = self.slot_props('antivirus')['NextCheck']
+        self.assertTrue(before.endswith('T00:00:00+09:00'), before)
+        self.assertEqual(self.call('GetClock')['zone'].rsplit('/', 1)[-1] != '', True)
+        # rewrite the file in place (same inode), as a zone update would
+        with open(self.zone_file, 'wb') as f:
+            f.write(open('/usr/share/zoneinfo/America/New_York', 'rb').read())
+        deadline = time.monotonic() + 20
+        while True:
+            after = self.slot_props('antivirus')['NextCheck']
+            if after.endswith(('T00:00:00-05:00', 'T00:00:00-04:00')):
+                break
+            if time.monotonic() > deadline:
+                self.fail(f'NextCheck still {after} after the zone changed:\n' + self.daemon_log())
+            time.sleep(0.1)
+        self.assertIn('/etc/localtime changed', self.daemon_log())
+
+
+if __name__ == '__main__':
+    imsstest.main()
