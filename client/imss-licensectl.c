@@ -242,6 +242,11 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 		json_builder_set_member_name(builder, "environment");
 		json_builder_add_string_value(builder,
 					      imss_exported_manager_get_environment(ctl->manager));
+		json_builder_set_member_name(builder, "last_profile_deployment");
+		json_builder_add_string_value(builder,
+					      imss_exported_manager_get_last_profile_deployment(ctl->manager));
+		json_builder_set_member_name(builder, "last_profile_result");
+		json_builder_add_string_value(builder, imss_exported_manager_get_last_profile_result(ctl->manager));
 		json_builder_set_member_name(builder, "click_protection_bound");
 		json_builder_add_boolean_value(
 		    builder,
@@ -359,6 +364,16 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 			/* TRANSLATORS: footer of the status table, followed by the environment */
 			_("Environment:"),
 			imss_ctl_environment_text(imss_exported_manager_get_environment(ctl->manager)));
+		if (*imss_exported_manager_get_last_profile_deployment(ctl->manager) != '\0') {
+			const gchar *result = imss_exported_manager_get_last_profile_result(ctl->manager);
+			/* TRANSLATORS: footer of the status table: %1$s time, %2$s outcome */
+			g_print(_("Last Control Manager license profile: %1$s (%2$s)\n"),
+				imss_exported_manager_get_last_profile_deployment(ctl->manager),
+				result);
+			if (g_str_has_prefix(result, "failed"))
+				/* TRANSLATORS: footer of the status table after a failed deployment */
+				g_print("%s\n", _("The deployment failed and Control Manager does not retry: redeploy the license profile from Control Manager."));
+		}
 		if (imss_exported_manager_get_click_protection_bound(ctl->manager))
 			/* TRANSLATORS: footer of the status table */
 			g_print("%s\n",

@@ -118,6 +118,17 @@ imss_daemon_sync_all(ImssDaemon *self)
 	imss_exported_manager_set_inactive_notices_hidden(
 	    self->skeleton,
 	    imss_license_manager_get_inactive_notices_hidden(self->manager));
+	{
+		gint64 t = 0;
+		g_autofree gchar *result = NULL;
+		g_autofree gchar *when = NULL;
+		if (imss_license_manager_get_last_deployment(self->manager, &t, &result))
+			when = imss_calendar_format_instant(
+			    imss_clock_get_timezone(imss_license_manager_get_clock(self->manager)),
+			    t);
+		imss_exported_manager_set_last_profile_deployment(self->skeleton, when != NULL ? when : "");
+		imss_exported_manager_set_last_profile_result(self->skeleton, result != NULL ? result : "");
+	}
 }
 
 static void

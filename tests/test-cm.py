@@ -155,6 +155,13 @@ class DoctorCmFailedTest(CmTestBase):
         self.assertEqual(self.sim.requests(), [])   # not connected: nothing asked
         ja = self.diagnose('antivirus', 'ja')
         self.assertIn('Control Manager', ja['action'])
+        # the status shows it too
+        rc, out, err = self.ctl('status')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('Last Control Manager license profile:', out)
+        self.assertIn('does not retry', out)
+        rc, out, err = self.ctl('--json', 'status')
+        self.assertTrue(json.loads(out)['last_profile_result'].startswith('failed'))
 
 
 class DoctorStandaloneTest(CmTestBase):
