@@ -31,25 +31,6 @@ typedef struct {
 	GError *error; /* why the loop ended other than by a signal */
 } ImssCtlMonitor;
 
-static const gchar *
-imss_ctl_monitor_state_text(const gchar *state)
-{
-	if (g_strcmp0(state, "active") == 0)
-		/* TRANSLATORS: license state */
-		return _("active");
-	if (g_strcmp0(state, "expiring") == 0)
-		/* TRANSLATORS: license state: within 60 days of expiry */
-		return _("expiring");
-	if (g_strcmp0(state, "grace") == 0)
-		/* TRANSLATORS: license state: expired, in the 90-day grace period */
-		return _("grace period");
-	if (g_strcmp0(state, "expired") == 0)
-		/* TRANSLATORS: license state: grace period over, updates restricted */
-		return _("expired");
-	/* TRANSLATORS: license state */
-	return _("not activated");
-}
-
 /* -- the text of each signal ----------------------------------------------- */
 
 static gchar *
@@ -94,8 +75,8 @@ imss_ctl_monitor_state_change_text(const gchar *old_state, const gchar *new_stat
 {
 	/* TRANSLATORS: monitor: StateChanged; %1$s old state, %2$s new state */
 	return g_strdup_printf(_("The license state changed from “%1$s” to “%2$s”."),
-			       imss_ctl_monitor_state_text(old_state),
-			       imss_ctl_monitor_state_text(new_state));
+			       imss_state_display_name(old_state),
+			       imss_state_display_name(new_state));
 }
 
 static gchar *

@@ -75,6 +75,22 @@ imss_ctl_get_slot(ImssCtl *ctl, ImssSlotId slot, GError **error)
 						 error);
 }
 
+/* a read call: its single return value (owned), or NULL with @error */
+static GVariant *
+imss_ctl_read(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
+{
+	g_autoptr(GVariant) reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+							   method,
+							   params,
+							   G_DBUS_CALL_FLAGS_NONE,
+							   IMSS_CALL_TIMEOUT_MS,
+							   NULL,
+							   error);
+	if (reply == NULL)
+		return NULL;
+	return g_variant_get_child_value(reply, 0);
+}
+
 /* a call that changes state: let polkit ask for a password on a terminal */
 static GVariant *
 imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
@@ -92,25 +108,6 @@ imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **erro
 }
 
 /* -- text helpers -------------------------------------------------------------- */
-
-static const gchar *
-imss_ctl_state_text(const gchar *state)
-{
-	if (g_strcmp0(state, "active") == 0)
-		/* TRANSLATORS: license state */
-		return _("active");
-	if (g_strcmp0(state, "expiring") == 0)
-		/* TRANSLATORS: license state: within 60 days of expiry */
-		return _("expiring");
-	if (g_strcmp0(state, "grace") == 0)
-		/* TRANSLATORS: license state: expired, in the 90-day grace period */
-		return _("grace period");
-	if (g_strcmp0(state, "expired") == 0)
-		/* TRANSLATORS: license state: grace period over, updates restricted */
-		return _("expired");
-	/* TRANSLATORS: license state */
-	return _("not activated");
-}
 
 /* display width of a UTF-8 string on a terminal (CJK counts double) */
 static guint
@@ -167,22 +164,14 @@ imss_ctl_print_json(JsonBuilder *builder)
 static gboolean
 imss_ctl_load_today(ImssCtl *ctl, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(GVariant) dict_v = NULL;
 	g_autoptr(GVariantDict) dict = NULL;
 	const gchar *today = NULL;
 	guint y, m, d;
 
-	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
-				       "GetClock",
-				       NULL,
-				       G_DBUS_CALL_FLAGS_NONE,
-				       -1,
-				       NULL,
-				       error);
-	if (reply == NULL)
+	dict_v = imss_ctl_read(ctl, "GetClock", NULL, error);
+	if (dict_v == NULL)
 		return FALSE;
-	dict_v = g_variant_get_child_value(reply, 0);
 	dict = g_variant_dict_new(dict_v);
 	g_date_clear(&ctl->today, 1);
 	if (g_variant_dict_lookup(dict, "today", "&s", &today) &&
@@ -331,7 +320,7 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 				/* TRANSLATORS: state of a slot this edition cannot use */
 				row[1] = g_strdup(_("not available"));
 			else
-				row[1] = g_strdup(imss_ctl_state_text(imss_exported_slot_get_state(slot)));
+				row[1] = g_strdup(imss_state_display_name(imss_exported_slot_get_state(slot)));
 			row[2] = g_strdup(*expiry != '\0' ? expiry : "-");
 			row[3] = g_strdup(*imss_exported_slot_get_grace_end_date(slot) != '\0'
 					      ? imss_exported_slot_get_grace_end_date(slot)
@@ -577,7 +566,6 @@ imss_ctl_release_click(ImssCtl *ctl, gchar **args, GError **error)
 static gboolean
 imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(GVariant) entries = NULL;
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -587,16 +575,9 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
-				       "GetHistory",
-				       g_variant_new("(u)", ctl->limit),
-				       G_DBUS_CALL_FLAGS_NONE,
-				       -1,
-				       NULL,
-				       error);
-	if (reply == NULL)
+	entries = imss_ctl_read(ctl, "GetHistory", g_variant_new("(u)", ctl->limit), error);
+	if (entries == NULL)
 		return FALSE;
-	entries = g_variant_get_child_value(reply, 0);
 	if (ctl->json) {
 		json_builder_begin_array(builder);
 	} else {
@@ -665,7 +646,6 @@ imss_ctl_event_text(const gchar *kind)
 static gboolean
 imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(GVariant) events = NULL;
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -675,16 +655,9 @@ imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
-				       "ListEvents",
-				       g_variant_new("(u)", ctl->days),
-				       G_DBUS_CALL_FLAGS_NONE,
-				       -1,
-				       NULL,
-				       error);
-	if (reply == NULL)
+	events = imss_ctl_read(ctl, "ListEvents", g_variant_new("(u)", ctl->days), error);
+	if (events == NULL)
 		return FALSE;
-	events = g_variant_get_child_value(reply, 0);
 	if (ctl->json) {
 		json_builder_begin_array(builder);
 	} else {
@@ -789,7 +762,6 @@ imss_ctl_language(void)
 static gboolean
 imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(GVariant) notices = NULL;
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	GVariantIter iter;
@@ -798,16 +770,9 @@ imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
-				       "GetNotices",
-				       g_variant_new("(s)", imss_ctl_language()),
-				       G_DBUS_CALL_FLAGS_NONE,
-				       -1,
-				       NULL,
-				       error);
-	if (reply == NULL)
+	notices = imss_ctl_read(ctl, "GetNotices", g_variant_new("(s)", imss_ctl_language()), error);
+	if (notices == NULL)
 		return FALSE;
-	notices = g_variant_get_child_value(reply, 0);
 	if (ctl->json)
 		json_builder_begin_array(builder);
 	g_variant_iter_init(&iter, notices);

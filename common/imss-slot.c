@@ -120,3 +120,22 @@ imss_slot_default_prefix(ImssSlotId slot)
 {
 	return slot == IMSS_SLOT_COMPLIANCE ? IMSS_CODE_PREFIX_DL : IMSS_CODE_PREFIX_IM;
 }
+
+const gchar *
+imss_state_display_name(const gchar *state)
+{
+	if (g_strcmp0(state, "active") == 0)
+		/* TRANSLATORS: license state */
+		return _("active");
+	if (g_strcmp0(state, "expiring") == 0)
+		/* TRANSLATORS: license state: within 60 days of expiry */
+		return _("expiring");
+	if (g_strcmp0(state, "grace") == 0)
+		/* TRANSLATORS: license state: expired, in the 90-day grace period */
+		return _("grace period");
+	if (g_strcmp0(state, "expired") == 0)
+		/* TRANSLATORS: license state: grace period over, updates restricted */
+		return _("expired");
+	/* TRANSLATORS: license state */
+	return _("not activated");
+}

@@ -24,6 +24,10 @@ imss_slot_display_name(ImssSlotId slot);
 /* The display name's msgid (English), for callers translating themselves. */
 const gchar *
 imss_slot_display_name_untranslated(ImssSlotId slot);
+/* The translated name of a lifecycle state ("active", "expiring", "grace",
+ * "expired", anything else: not activated), for clients. */
+const gchar *
+imss_state_display_name(const gchar *state);
 /* Whether a code with @prefix may be entered on @slot of @edition (SPEC §1). */
 gboolean
 imss_slot_accepts_prefix(ImssSlotId slot, ImssEdition edition, ImssCodePrefix prefix);
