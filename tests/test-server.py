@@ -375,5 +375,43 @@ class ProxyTest(ServerTestBase):
         self.assertNotIn('wrong-pw-123', props['LastCheckError'])
 
 
+
+class TlsTest(ServerTestBase):
+    '''An https:// license server must present a certificate the system
+    trusts: a self-signed one is refused (fail closed, no override).'''
+
+    def test_self_signed_certificate_is_refused(self):
+        openssl = shutil.which('openssl')
+        if openssl is None:
+            self.fail('openssl is not installed (apt-get install openssl)')
+        key, cert = self.tmp / 'key.pem', self.tmp / 'cert.pem'
+        subprocess.run([openssl, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+                        '-subj', '/CN=localhost', '-keyout', str(key), '-out', str(cert)],
+                       check=True, capture_output=True)
+        port = imsstest.free_port()
+        proc = subprocess.Popen([openssl, 's_server', '-quiet', '-accept', str(port), '-cert', str(cert),
+                                 '-key', str(key), '-www'], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.fail('openssl s_server did not start')
+                time.sleep(0.05)
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.stop_daemon()
+        self.write_config(edition=self.edition,
+                          license_server={'url': f'https://localhost:{port}/ollu/license_update.aspx',
+                                          'timeout': 5})
+        self.start_daemon()
+        self.assertDBusError('ServerUnreachable', self.update)
+        error = self.slot_props('antivirus')['LastCheckError'].lower()
+        self.assertTrue('certificate' in error or 'tls' in error, error)
+
+
 if __name__ == '__main__':
     imsstest.main()

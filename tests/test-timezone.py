@@ -63,5 +63,29 @@ class TimeZoneChangeTest(imsstest.ImssTestCase):
         self.assertIn('/etc/localtime changed', self.daemon_log())
 
 
+
+class RealClockStepTest(imsstest.ImssTestCase):
+    '''The real wall-clock timer (timerfd with TFD_TIMER_CANCEL_ON_SET): a
+    clock step — here the clock set to its own value, which moves nothing —
+    is reported to the daemon, which re-evaluates its calendar at once.'''
+
+    def test_clock_set_is_seen(self):
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        offset = self.log_path.stat().st_size
+        now = time.clock_gettime(time.CLOCK_REALTIME)
+        try:
+            time.clock_settime(time.CLOCK_REALTIME, now)
+        except PermissionError:
+            self.fail('setting the clock needs CAP_SYS_TIME (run the tests as root)')
+        deadline = time.monotonic() + 10
+        while 'the wall clock changed' not in self.log_path.read_text()[offset:]:
+            if time.monotonic() > deadline:
+                self.fail('the daemon did not see the clock being set:\n' + self.daemon_log())
+            time.sleep(0.05)
+        self.assertIn('recomputing the schedule', self.log_path.read_text()[offset:])
+        self.assertDaemonRunning()
+
+
 if __name__ == '__main__':
     imsstest.main()
