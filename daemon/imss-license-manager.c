@@ -1395,11 +1395,13 @@ imss_license_manager_get_systemd(ImssLicenseManager *self)
 gboolean
 imss_license_manager_start(ImssLicenseManager *self, GError **error)
 {
+	/* mails claimed before we stopped and not delivered yet — before the
+	 * calendar runs, which claims (and sends) today's new ones itself */
+	imss_license_manager_resume_mails(self);
 	if (!imss_scheduler_start(self->scheduler, error))
 		return FALSE;
 	/* a crash between storing an activation and restarting: restart once now */
 	imss_license_manager_restart_pending(self);
-	imss_license_manager_resume_mails(self);
 	return TRUE;
 }
 

@@ -143,6 +143,21 @@ class MailYearTest(NoticeTestBase):
         self.settle()
         self.assertEqual(len(self.smtp.messages()), 3)
 
+    def test_days_missed_while_down_are_caught_up_once(self):
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-09-10'))
+        self.advance_to('2019-08-26T10:00:00')          # E-15: one mail
+        self.assertEqual(len(self.wait_mails(1)), 1)
+        self.stop_daemon()
+        # down over E-14, E-13 and E-12; back on E-11 at noon
+        self.start_daemon(['--virtual-clock=2019-08-30T12:00:00'])
+        self.wait_mails(2)
+        self.settle()
+        msgs = self.smtp.messages()
+        subjects = sorted(str(m['Subject']) for m in msgs)
+        self.assertEqual(len(msgs), 2, subjects)          # one catch-up, not four
+        self.assertEqual(sum('あと11日' in s for s in subjects), 1, subjects)   # E-11, today
+        self.assertEqual(sum('あと15日' in s for s in subjects), 1, subjects)   # E-15, before
+
     def test_smtp_down_for_part_of_a_day(self):
         self.activate('antivirus', self.make_code('antivirus', expiry='2019-09-10'))
         self.smtp.stop()
