@@ -80,7 +80,9 @@ imss_config_reset(ImssConfig *self)
 	g_clear_pointer(&self->db_auth, g_free);
 	g_free(self->server_url);
 	self->server_url = g_strdup(IMSS_DEFAULT_SERVER_URL);
-	self->server_timeout = 30;
+	/* under the 25 s a D-Bus caller waits by default: Activate asks the
+	 * server before it answers */
+	self->server_timeout = 20;
 	g_clear_pointer(&self->proxy_host, g_free);
 	self->proxy_port = 8080;
 	g_clear_pointer(&self->proxy_user, g_free);

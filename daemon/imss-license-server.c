@@ -7,7 +7,7 @@
 
 #include "imss-license-server.h"
 
-#define IMSS_SERVER_DEADLINE_DEFAULT 30
+#define IMSS_SERVER_DEADLINE_DEFAULT 20
 #define IMSS_SERVER_MAX_REDIRECTS    3
 
 struct _ImssLicenseServer {
