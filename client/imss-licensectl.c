@@ -563,65 +563,77 @@ imss_ctl_release_click(ImssCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
+/* One column of a records table: the dict key, its translated header, and
+ * how a value is shown (NULL: as it is; "" becomes "-"). */
+typedef struct {
+	const gchar *key;
+	const gchar *header;
+	const gchar *(*format)(const gchar *value);
+} ImssCtlColumn;
+
+/* Prints an aa{sv} of string records: with --json every record whole, else
+ * a table of @columns; @empty_text when there is no record. */
+static void
+imss_ctl_print_records(ImssCtl *ctl,
+		       GVariant *records,
+		       const ImssCtlColumn *columns,
+		       guint ncols,
+		       const gchar *empty_text)
+{
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+	GVariantIter iter;
+	GVariant *entry;
+	gchar **header = g_new0(gchar *, ncols + 1);
+
+	for (guint c = 0; c < ncols; c++)
+		header[c] = g_strdup(columns[c].header);
+	g_ptr_array_add(rows, header);
+	json_builder_begin_array(builder);
+	g_variant_iter_init(&iter, records);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
+		gchar **row = g_new0(gchar *, ncols + 1);
+		json_builder_add_value(builder, json_gvariant_serialize(entry));
+		for (guint c = 0; c < ncols; c++) {
+			const gchar *v = NULL;
+			if (!g_variant_dict_lookup(dict, columns[c].key, "&s", &v) || *v == '\0')
+				v = "-";
+			else if (columns[c].format != NULL)
+				v = columns[c].format(v);
+			row[c] = g_strdup(v);
+		}
+		g_ptr_array_add(rows, row);
+		g_variant_unref(entry);
+	}
+	json_builder_end_array(builder);
+	if (ctl->json)
+		imss_ctl_print_json(builder);
+	else if (rows->len == 1 && empty_text != NULL)
+		g_print("%s\n", empty_text);
+	else
+		imss_ctl_print_table(rows, ncols);
+}
+
 static gboolean
 imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(GVariant) entries = NULL;
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	static const gchar *keys[] = {"time", "action", "slot", "code", "caller", "outcome", "detail"};
-	GVariantIter iter;
-	GVariant *entry;
+	/* TRANSLATORS: column headers of `imss-licensectl history` */
+	const ImssCtlColumn columns[] = {{"time", _("TIME"), NULL},
+					 {"action", _("ACTION"), NULL},
+					 {"slot", _("SLOT"), NULL},
+					 {"code", _("CODE"), NULL},
+					 {"caller", _("BY"), NULL},
+					 {"outcome", _("OUTCOME"), NULL},
+					 {"detail", _("DETAIL"), NULL}};
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
 	entries = imss_ctl_read(ctl, "GetHistory", g_variant_new("(u)", ctl->limit), error);
 	if (entries == NULL)
 		return FALSE;
-	if (ctl->json) {
-		json_builder_begin_array(builder);
-	} else {
-		gchar **header = g_new0(gchar *, 8);
-		/* TRANSLATORS: column headers of `imss-licensectl history` */
-		header[0] = g_strdup(_("TIME"));
-		header[1] = g_strdup(_("ACTION"));
-		header[2] = g_strdup(_("SLOT"));
-		header[3] = g_strdup(_("CODE"));
-		header[4] = g_strdup(_("BY"));
-		header[5] = g_strdup(_("OUTCOME"));
-		header[6] = g_strdup(_("DETAIL"));
-		g_ptr_array_add(rows, header);
-	}
-	g_variant_iter_init(&iter, entries);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
-		gchar **row = g_new0(gchar *, 8);
-		if (ctl->json)
-			json_builder_begin_object(builder);
-		for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
-			const gchar *v = NULL;
-			if (!g_variant_dict_lookup(dict, keys[k], "&s", &v))
-				v = "";
-			row[k] = g_strdup(*v != '\0' ? v : "-");
-			if (ctl->json) {
-				json_builder_set_member_name(builder, keys[k]);
-				json_builder_add_string_value(builder, v);
-			}
-		}
-		if (ctl->json) {
-			json_builder_end_object(builder);
-			g_strfreev(row);
-		} else {
-			g_ptr_array_add(rows, row);
-		}
-		g_variant_unref(entry);
-	}
-	if (ctl->json) {
-		json_builder_end_array(builder);
-		imss_ctl_print_json(builder);
-	} else {
-		imss_ctl_print_table(rows, 7);
-	}
+	imss_ctl_print_records(ctl, entries, columns, G_N_ELEMENTS(columns), NULL);
 	return TRUE;
 }
 
@@ -647,62 +659,23 @@ static gboolean
 imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(GVariant) events = NULL;
-	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	g_autoptr(JsonBuilder) builder = json_builder_new();
-	static const gchar *keys[] = {"time", "slot", "kind", "offset", "date"};
-	GVariantIter iter;
-	GVariant *entry;
+	/* TRANSLATORS: column headers of `imss-licensectl schedule` */
+	const ImssCtlColumn columns[] = {{"time", _("TIME"), NULL},
+					 {"slot", _("SLOT"), NULL},
+					 {"kind", _("EVENT"), imss_ctl_event_text},
+					 {"offset", _("RELATIVE TO EXPIRY"), NULL}};
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
 	events = imss_ctl_read(ctl, "ListEvents", g_variant_new("(u)", ctl->days), error);
 	if (events == NULL)
 		return FALSE;
-	if (ctl->json) {
-		json_builder_begin_array(builder);
-	} else {
-		gchar **header = g_new0(gchar *, 5);
-		/* TRANSLATORS: column headers of `imss-licensectl schedule` */
-		header[0] = g_strdup(_("TIME"));
-		header[1] = g_strdup(_("SLOT"));
-		header[2] = g_strdup(_("EVENT"));
-		header[3] = g_strdup(_("RELATIVE TO EXPIRY"));
-		g_ptr_array_add(rows, header);
-	}
-	g_variant_iter_init(&iter, events);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
-		const gchar *v[G_N_ELEMENTS(keys)];
-		for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
-			if (!g_variant_dict_lookup(dict, keys[k], "&s", &v[k]))
-				v[k] = "";
-		}
-		if (ctl->json) {
-			json_builder_begin_object(builder);
-			for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
-				json_builder_set_member_name(builder, keys[k]);
-				json_builder_add_string_value(builder, v[k]);
-			}
-			json_builder_end_object(builder);
-		} else {
-			gchar **row = g_new0(gchar *, 5);
-			row[0] = g_strdup(v[0]);
-			row[1] = g_strdup(v[1]);
-			row[2] = g_strdup(imss_ctl_event_text(v[2]));
-			row[3] = g_strdup(v[3]);
-			g_ptr_array_add(rows, row);
-		}
-		g_variant_unref(entry);
-	}
-	if (ctl->json) {
-		json_builder_end_array(builder);
-		imss_ctl_print_json(builder);
-	} else if (rows->len == 1) {
-		/* TRANSLATORS: `schedule` when nothing is activated */
-		g_print("%s\n", _("Nothing is scheduled: no license is activated."));
-	} else {
-		imss_ctl_print_table(rows, 4);
-	}
+	imss_ctl_print_records(ctl,
+			       events,
+			       columns,
+			       G_N_ELEMENTS(columns),
+			       /* TRANSLATORS: `schedule` when nothing is activated */
+			       _("Nothing is scheduled: no license is activated."));
 	return TRUE;
 }
 
