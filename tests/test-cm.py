@@ -120,7 +120,8 @@ class DoctorConnectedTest(CmTestBase):
         self.assertTrue(any('about two weeks' in f for f in d['findings']), d['findings'])
         rc, out, err = self.ctl('doctor', 'antivirus', env={'LANGUAGE': 'ja'})
         self.assertEqual(rc, 0, err)
-        self.assertIn('2', out)
+        self.assertIn('2 週間ほどかかります', out)                      # the finding
+        self.assertIn('ライセンス認証サーバに更新が反映されるまでお待ちください', out)  # the action
 
     def test_connected_next_check_25_days_away(self):
         e = self.today() + datetime.timedelta(days=55)
