@@ -18,6 +18,7 @@ static const GDBusErrorEntry imss_error_entries[] = {
     {IMSS_ERROR_BUSY, "org.imss.License.Error.Busy"},
     {IMSS_ERROR_INVALID_ARGS, "org.imss.License.Error.InvalidArgs"},
     {IMSS_ERROR_INTERNAL, "org.imss.License.Error.Internal"},
+    {IMSS_ERROR_INVALID_ANSWER, "org.imss.License.Error.InvalidServerAnswer"},
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_entries) == IMSS_ERROR_LAST);
@@ -81,6 +82,12 @@ imss_error_to_text(ImssError code)
 	case IMSS_ERROR_INVALID_ARGS:
 		/* TRANSLATORS: generic bad argument */
 		return _("Invalid arguments.");
+	case IMSS_ERROR_INVALID_ANSWER:
+		/* TRANSLATORS: the license server answered, but not with a valid
+		 * license answer (garbage, an HTML page from a proxy, impossible dates) */
+		return _("The license server answered, but its answer is not valid. Nothing was "
+			 "changed. Check the license server URL and the proxy settings, and try "
+			 "again. If the problem persists, contact technical support.");
 	case IMSS_ERROR_INTERNAL:
 	case IMSS_ERROR_LAST:
 	default:

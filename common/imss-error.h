@@ -22,6 +22,7 @@ typedef enum {
 	IMSS_ERROR_BUSY,		   /* .Busy */
 	IMSS_ERROR_INVALID_ARGS,	   /* .InvalidArgs */
 	IMSS_ERROR_INTERNAL,		   /* .Internal */
+	IMSS_ERROR_INVALID_ANSWER,	   /* .InvalidServerAnswer: the server answered, wrongly */
 	IMSS_ERROR_LAST
 } ImssError;
 
