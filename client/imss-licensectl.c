@@ -213,6 +213,34 @@ imss_ctl_environment_text(const gchar *environment)
 
 /* -- commands -------------------------------------------------------------- */
 
+/* the restarts that are queued or failed (SPEC §7), under the status table */
+static void
+imss_ctl_print_restarts(GVariant *restarts)
+{
+	gboolean failed = FALSE;
+	for (gsize i = 0; restarts != NULL && i < g_variant_n_children(restarts); i++) {
+		g_autoptr(GVariant) r = g_variant_get_child_value(restarts, i);
+		const gchar *unit = "", *state = "", *why = "";
+		g_variant_lookup(r, "unit", "&s", &unit);
+		g_variant_lookup(r, "state", "&s", &state);
+		g_variant_lookup(r, "error", "&s", &why);
+		if (g_strcmp0(state, "failed") == 0) {
+			failed = TRUE;
+			/* TRANSLATORS: status footer; %1$s a systemd unit, %2$s why (English) */
+			g_print(_("The restart of %1$s failed: %2$s. The service may still be running "
+				  "with the old license.\n"),
+				unit,
+				why);
+		} else {
+			/* TRANSLATORS: status footer; %s a systemd unit */
+			g_print(_("A restart of %s is pending.\n"), unit);
+		}
+	}
+	if (failed)
+		/* TRANSLATORS: status footer after a failed restart */
+		g_print("%s\n", _("Fix the service, then run: imss-licensectl restart-services"));
+}
+
 static gboolean
 imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 {
@@ -240,6 +268,10 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 		json_builder_add_boolean_value(
 		    builder,
 		    imss_exported_manager_get_click_protection_bound(ctl->manager));
+		json_builder_set_member_name(builder, "restarts");
+		json_builder_add_value(
+		    builder,
+		    json_gvariant_serialize(imss_exported_manager_get_restarts(ctl->manager)));
 		json_builder_set_member_name(builder, "slots");
 		json_builder_begin_array(builder);
 	} else {
@@ -367,6 +399,7 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 			/* TRANSLATORS: footer of the status table */
 			g_print("%s\n",
 				_("Time-of-Click protection is bound to the current anti-spam code."));
+		imss_ctl_print_restarts(imss_exported_manager_get_restarts(ctl->manager));
 	}
 	return TRUE;
 }
@@ -516,6 +549,35 @@ imss_ctl_update(ImssCtl *ctl, gchar **args, GError **error)
 		/* TRANSLATORS: SPEC §5.2, exact text */
 		g_print("%s\n", _("No update is necessary."));
 	}
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_restart_services(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) reply = NULL;
+	g_autofree const gchar **units = NULL;
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "RestartServices", NULL, error);
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(^a&s)", &units);
+	if (ctl->json) {
+		g_autoptr(JsonBuilder) builder = json_builder_new();
+		json_builder_begin_object(builder);
+		json_builder_set_member_name(builder, "units");
+		json_builder_begin_array(builder);
+		for (guint i = 0; units[i] != NULL; i++)
+			json_builder_add_string_value(builder, units[i]);
+		json_builder_end_array(builder);
+		json_builder_end_object(builder);
+		imss_ctl_print_json(builder);
+		return TRUE;
+	}
+	for (guint i = 0; units[i] != NULL; i++)
+		/* TRANSLATORS: after restart-services; %s a systemd unit */
+		g_print(_("Restart of %s requested.\n"), units[i]);
 	return TRUE;
 }
 
@@ -958,6 +1020,7 @@ static const ImssCtlCommand commands[] = {
     {"doctor", "[SLOT]", N_("Explain why an expiry date did not change after a renewal, and what to do"), imss_ctl_doctor},
     {"apply-profile", "FILE", N_("Apply a Control Manager license profile (JSON) to the active code"), imss_ctl_apply_profile},
     {"monitor", "", N_("Print notices and license changes as they happen"), imss_ctl_monitor},
+    {"restart-services", "", N_("Restart the services again after a restart failed"), imss_ctl_restart_services},
     {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},

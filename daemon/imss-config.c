@@ -23,6 +23,9 @@ struct _ImssConfig {
 	gchar *policy_unit;
 	gchar *sender_filter_unit;
 	gboolean sender_filter_enabled;
+	guint restart_timeout;
+	guint restart_attempts;
+	guint restart_retry;
 	gchar **mail_to;
 	gchar *mail_from;
 	gchar *mail_smtp;
@@ -58,6 +61,9 @@ static const struct {
     {"services", "policy-unit"},
     {"services", "sender-filter-unit"},
     {"services", "sender-filter-enabled"},
+    {"services", "restart-timeout"},
+    {"services", "restart-attempts"},
+    {"services", "restart-retry-interval"},
     {"mail", "to"},
     {"mail", "from"},
     {"mail", "smtp"},
@@ -94,6 +100,9 @@ imss_config_reset(ImssConfig *self)
 	g_free(self->sender_filter_unit);
 	self->sender_filter_unit = g_strdup("imss-sender-filter.service");
 	self->sender_filter_enabled = FALSE;
+	self->restart_timeout = 300; /* the scan service takes tens of seconds */
+	self->restart_attempts = 3;
+	self->restart_retry = 60;
 	g_clear_pointer(&self->mail_to, g_strfreev);
 	g_free(self->mail_from);
 	self->mail_from = g_strdup("imss-licensed@localhost");
@@ -199,6 +208,43 @@ imss_config_is_address(const gchar *addr)
 	return TRUE;
 }
 
+/* one numeric key of a group: its bounds and the word for its unit */
+typedef struct {
+	const gchar *key;
+	guint *dest;
+	guint64 min;
+	guint64 max;
+	const gchar *expected;
+} ImssConfigNumber;
+
+static gboolean
+imss_config_get_numbers(GKeyFile *kf,
+			const gchar *data,
+			const gchar *origin,
+			const gchar *group,
+			const ImssConfigNumber *nums,
+			guint n_nums,
+			GError **error)
+{
+	for (guint i = 0; i < n_nums; i++) {
+		g_autofree gchar *n = imss_config_get_str(kf, group, nums[i].key);
+		g_autofree gchar *why = NULL;
+		guint64 val = 0;
+		if (n == NULL)
+			continue;
+		if (g_ascii_string_to_unsigned(n, 10, nums[i].min, nums[i].max, &val, NULL)) {
+			*nums[i].dest = (guint)val;
+			continue;
+		}
+		why = g_strdup_printf("expected %s from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+				      nums[i].expected,
+				      nums[i].min,
+				      nums[i].max);
+		return imss_config_bad_value(data, origin, group, nums[i].key, why, error);
+	}
+	return TRUE;
+}
+
 gboolean
 imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, GError **error)
 {
@@ -206,6 +252,15 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 	g_autoptr(GError) error_local = NULL;
 	g_auto(GStrv) groups = NULL;
 	g_autofree gchar *v = NULL;
+	const ImssConfigNumber service_nums[] = {
+	    {"restart-timeout", &self->restart_timeout, 1, 3600, "a number of seconds"},
+	    {"restart-attempts", &self->restart_attempts, 1, 100, "a number of attempts"},
+	    {"restart-retry-interval", &self->restart_retry, 1, 86400, "a number of seconds"},
+	};
+	const ImssConfigNumber mail_nums[] = {
+	    {"timeout", &self->mail_timeout, 1, 600, "a number of seconds"},
+	    {"retry-interval", &self->mail_retry, 1, 86400, "a number of seconds"},
+	};
 
 	g_return_val_if_fail(IMSS_IS_CONFIG(self), FALSE);
 
@@ -404,6 +459,9 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 						     "expected true or false",
 						     error);
 	}
+	if (!imss_config_get_numbers(kf, data, origin, "services", service_nums,
+				     G_N_ELEMENTS(service_nums), error))
+		return FALSE;
 	/* [mail] */
 	v = imss_config_get_str(kf, "mail", "to");
 	if (v != NULL) {
@@ -453,25 +511,8 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 		g_free(self->mail_language);
 		self->mail_language = g_steal_pointer(&v);
 	}
-	{
-		const struct {
-			const gchar *key;
-			guint *dest;
-			guint64 max;
-		} nums[] = {{"timeout", &self->mail_timeout, 600},
-			    {"retry-interval", &self->mail_retry, 86400}};
-		for (guint i = 0; i < G_N_ELEMENTS(nums); i++) {
-			g_autofree gchar *n = imss_config_get_str(kf, "mail", nums[i].key);
-			guint64 val = 0;
-			if (n == NULL)
-				continue;
-			if (!g_ascii_string_to_unsigned(n, 10, 1, nums[i].max, &val, NULL))
-				return imss_config_bad_value(data, origin, "mail", nums[i].key,
-							     "expected a number of seconds", error);
-			*nums[i].dest = (guint)val;
-		}
-	}
-	return TRUE;
+	return imss_config_get_numbers(kf, data, origin, "mail", mail_nums, G_N_ELEMENTS(mail_nums),
+				       error);
 }
 
 gboolean
@@ -624,6 +665,24 @@ guint
 imss_config_get_mail_timeout(ImssConfig *self)
 {
 	return self->mail_timeout;
+}
+
+guint
+imss_config_get_restart_timeout(ImssConfig *self)
+{
+	return self->restart_timeout;
+}
+
+guint
+imss_config_get_restart_attempts(ImssConfig *self)
+{
+	return self->restart_attempts;
+}
+
+guint
+imss_config_get_restart_retry_interval(ImssConfig *self)
+{
+	return self->restart_retry;
 }
 
 guint

@@ -56,6 +56,14 @@ const gchar *
 imss_config_get_sender_filter_unit(ImssConfig *self);
 gboolean
 imss_config_get_sender_filter_enabled(ImssConfig *self);
+/* restarts: the wait for one job's result (s), the attempts per request, and
+ * the first retry interval (s; doubled after each failure) */
+guint
+imss_config_get_restart_timeout(ImssConfig *self);
+guint
+imss_config_get_restart_attempts(ImssConfig *self);
+guint
+imss_config_get_restart_retry_interval(ImssConfig *self);
 /* [mail]: recipients (NULL: no mails), sender, SMTP URL, credentials, the
  * language of the mails ("ja" by default), timeout and retry interval (s) */
 gchar *const *

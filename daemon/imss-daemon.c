@@ -105,6 +105,27 @@ imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 }
 
 static void
+imss_daemon_sync_restarts(ImssDaemon *self)
+{
+	GPtrArray *restarts = imss_license_manager_get_restarts(self->manager);
+	GTimeZone *tz = imss_clock_get_timezone(imss_license_manager_get_clock(self->manager));
+	GVariantBuilder builder;
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < restarts->len; i++) {
+		ImssStoreRestart *r = g_ptr_array_index(restarts, i);
+		g_autofree gchar *requested = imss_calendar_format_instant(tz, r->requested_at);
+		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
+		g_variant_builder_add(&builder, "{sv}", "unit", g_variant_new_string(r->unit));
+		g_variant_builder_add(&builder, "{sv}", "state", g_variant_new_string(r->state));
+		g_variant_builder_add(&builder, "{sv}", "attempts", g_variant_new_uint32(r->attempts));
+		g_variant_builder_add(&builder, "{sv}", "error", g_variant_new_string(r->last_error));
+		g_variant_builder_add(&builder, "{sv}", "requested", g_variant_new_string(requested));
+		g_variant_builder_close(&builder);
+	}
+	imss_exported_manager_set_restarts(self->skeleton, g_variant_builder_end(&builder));
+}
+
+static void
 imss_daemon_sync_all(ImssDaemon *self)
 {
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
@@ -118,6 +139,7 @@ imss_daemon_sync_all(ImssDaemon *self)
 	imss_exported_manager_set_inactive_notices_hidden(
 	    self->skeleton,
 	    imss_license_manager_get_inactive_notices_hidden(self->manager));
+	imss_daemon_sync_restarts(self);
 	{
 		gint64 t = 0;
 		g_autofree gchar *result = NULL;
@@ -320,6 +342,7 @@ imss_daemon_authorize(ImssDaemon *self,
 	helper->invocation = g_object_ref(invocation);
 	helper->func = func;
 	imss_polkit_check_async(self->polkit,
+				g_dbus_method_invocation_get_connection(invocation),
 				g_dbus_method_invocation_get_sender(invocation),
 				action_id,
 				interactive,
@@ -473,6 +496,34 @@ imss_daemon_handle_release_click_protection(ImssExportedManager *skeleton,
 			      invocation,
 			      "org.imss.license.click-protection",
 			      imss_daemon_release_click_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_restart_services_authorized(ImssDaemon *self,
+					GDBusMethodInvocation *invocation,
+					const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_auto(GStrv) units = imss_license_manager_restart_services(self->manager, caller, &error_local);
+	if (units == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_restart_services(self->skeleton,
+							invocation,
+							(const gchar *const *)units);
+}
+
+static gboolean
+imss_daemon_handle_restart_services(ImssExportedManager *skeleton,
+				    GDBusMethodInvocation *invocation,
+				    ImssDaemon *self)
+{
+	imss_daemon_authorize(self,
+			      invocation,
+			      "org.imss.license.restart-services",
+			      imss_daemon_restart_services_authorized);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -914,6 +965,10 @@ imss_daemon_new(ImssLicenseManager *manager)
 	g_signal_connect(self->skeleton,
 			 "handle-release-click-protection",
 			 G_CALLBACK(imss_daemon_handle_release_click_protection),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-restart-services",
+			 G_CALLBACK(imss_daemon_handle_restart_services),
 			 self);
 	g_signal_connect(self->skeleton,
 			 "handle-get-history",

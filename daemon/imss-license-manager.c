@@ -24,13 +24,11 @@ struct _ImssLicenseManager {
 	ImssLicenseServer *server;
 	ImssSystemd *systemd;
 	ImssMailer *mailer;
+	ImssRestartQueue *restarts;
 	GHashTable *checks; /* code → GPtrArray of GTask: one check per code at a time */
 	gboolean click_bound;
-	gboolean restarting;
 };
 
-#define IMSS_SETTING_RESTART_SECTION "restart"
-#define IMSS_SETTING_RESTART_NAME    "pending"
 #define IMSS_SETTING_SERVER_SECTION  "license-server"
 
 enum {
@@ -38,7 +36,6 @@ enum {
 	SIGNAL_CLICK_PROTECTION_CHANGED,
 	SIGNAL_STATE_CHANGED,
 	SIGNAL_REFRESHED,
-	SIGNAL_RESTARTED,
 	SIGNAL_NOTICE,
 	SIGNAL_LAST
 };
@@ -68,15 +65,16 @@ imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot)
 }
 
 /* SPEC §7: scan and policy, and the sender filter when it is enabled and the
- * license is anti-spam or email reputation; space-separated unit names */
-static gchar *
+ * license is anti-spam or email reputation, in that order */
+static GStrv
 imss_license_manager_units_to_restart(ImssLicenseManager *self, gboolean sender_filter_slot)
 {
-	GString *units = g_string_new(imss_config_get_scan_unit(self->config));
-	g_string_append_printf(units, " %s", imss_config_get_policy_unit(self->config));
+	g_autoptr(GStrvBuilder) units = g_strv_builder_new();
+	g_strv_builder_add(units, imss_config_get_scan_unit(self->config));
+	g_strv_builder_add(units, imss_config_get_policy_unit(self->config));
 	if (sender_filter_slot && imss_config_get_sender_filter_enabled(self->config))
-		g_string_append_printf(units, " %s", imss_config_get_sender_filter_unit(self->config));
-	return g_string_free(units, FALSE);
+		g_strv_builder_add(units, imss_config_get_sender_filter_unit(self->config));
+	return g_strv_builder_end(units);
 }
 
 ImssScheduler *
@@ -105,6 +103,12 @@ imss_license_manager_state_changed_cb(ImssScheduler *scheduler,
 		imss_clock_get_today(self->clock, &today);
 		imss_license_manager_issue_notice(self, license, &today, FALSE);
 	}
+}
+
+static void
+imss_license_manager_restarts_changed_cb(ImssLicenseManager *self)
+{
+	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 }
 
 static void
@@ -577,122 +581,59 @@ imss_license_manager_may_go_online(ImssLicenseManager *self)
 
 /* -- restarts (SPEC §7) ----------------------------------------------------- */
 
-typedef struct {
-	ImssLicenseManager *self;
-	gchar **units;
-	guint next;
-	guint failed;
-} ImssRestartRun;
-
-static void
-imss_restart_run_free(ImssRestartRun *run)
-{
-	g_object_unref(run->self);
-	g_strfreev(run->units);
-	g_free(run);
-}
-
-static void imss_license_manager_restart_next(ImssRestartRun *run);
-
-static void
-imss_license_manager_restart_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	ImssRestartRun *run = user_data;
-	ImssLicenseManager *self = run->self;
-	const gchar *unit = run->units[run->next];
-	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *result = imss_systemd_restart_unit_finish(IMSS_SYSTEMD(source), res, &error_local);
-	g_autoptr(ImssStoreChange) change = imss_store_change_new();
-	const gchar *outcome = result != NULL ? result : "error";
-
-	if (result == NULL || g_strcmp0(result, "done") != 0) {
-		run->failed++;
-		g_warning("restart of %s failed: %s", unit, result != NULL ? result : error_local->message);
-	} else {
-		g_message("restarted %s", unit);
-	}
-	imss_store_change_add_history(change,
-				      imss_clock_get_time(self->clock),
-				      "restart",
-				      "",
-				      "",
-				      "imss-licensed",
-				      outcome,
-				      result != NULL ? unit : error_local->message);
-	if (!imss_store_apply(self->store, change, &error_local))
-		g_warning("failed to record the restart of %s: %s", unit, error_local->message);
-	run->next++;
-	imss_license_manager_restart_next(run);
-}
-
-static void
-imss_license_manager_restart_next(ImssRestartRun *run)
-{
-	ImssLicenseManager *self = run->self;
-	if (run->units[run->next] != NULL) {
-		imss_systemd_restart_unit_async(self->systemd,
-						run->units[run->next],
-						NULL,
-						imss_license_manager_restart_cb,
-						run);
-		return;
-	}
-	/* done (failures are recorded, not retried: the operator sees them) */
-	{
-		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		g_autoptr(GError) error_local = NULL;
-		imss_store_change_delete_setting(change,
-						 IMSS_SETTING_RESTART_SECTION,
-						 IMSS_SETTING_RESTART_NAME);
-		if (!imss_store_apply(self->store, change, &error_local))
-			g_warning("failed to clear the pending restart: %s", error_local->message);
-	}
-	self->restarting = FALSE;
-	g_signal_emit(self, signals[SIGNAL_RESTARTED], 0, run->failed == 0);
-	imss_restart_run_free(run);
-}
-
-/* Restarts what the stored "pending" setting names, once. */
-static void
-imss_license_manager_restart_pending(ImssLicenseManager *self)
-{
-	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *pending = NULL;
-	ImssRestartRun *run;
-
-	if (self->restarting)
-		return; /* the run in progress reads the setting again at its end */
-	pending = imss_store_get_setting(self->store,
-					 IMSS_SETTING_RESTART_SECTION,
-					 IMSS_SETTING_RESTART_NAME,
-					 &error_local);
-	if (pending == NULL) {
-		if (error_local != NULL)
-			g_warning("failed to read the pending restart: %s", error_local->message);
-		return;
-	}
-	run = g_new0(ImssRestartRun, 1);
-	run->self = g_object_ref(self);
-	run->units = g_strsplit(pending, " ", -1);
-	self->restarting = TRUE;
-	g_message("restarting %s", pending);
-	imss_license_manager_restart_next(run);
-}
-
-/* Records that @units must be restarted (one transaction), then restarts. */
+/* Records that the units of a manual update must be restarted (one
+ * transaction), then runs the queue. */
 static void
 imss_license_manager_request_restart(ImssLicenseManager *self, gboolean sender_filter_slot)
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *units = imss_license_manager_units_to_restart(self, sender_filter_slot);
-	imss_store_change_set_setting(change,
-				      IMSS_SETTING_RESTART_SECTION,
-				      IMSS_SETTING_RESTART_NAME,
-				      units);
+	g_auto(GStrv) units = imss_license_manager_units_to_restart(self, sender_filter_slot);
+	imss_store_change_request_restarts(change, units, imss_clock_get_time(self->clock));
 	if (!imss_store_apply(self->store, change, &error_local))
 		g_warning("failed to record the pending restart: %s", error_local->message);
-	imss_license_manager_restart_pending(self);
+	imss_restart_queue_kick(self->restarts);
+}
+
+GPtrArray *
+imss_license_manager_get_restarts(ImssLicenseManager *self)
+{
+	return imss_restart_queue_get_restarts(self->restarts);
+}
+
+GStrv
+imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *caller, GError **error)
+{
+	GPtrArray *queued = imss_restart_queue_get_restarts(self->restarts);
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GError) error_local = NULL;
+	g_auto(GStrv) units = NULL;
+	g_autofree gchar *list = NULL;
+	gint64 now = imss_clock_get_time(self->clock);
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	/* the failed ones, or else all the services a manual update restarts */
+	for (guint i = 0; i < queued->len; i++) {
+		ImssStoreRestart *r = g_ptr_array_index(queued, i);
+		if (g_strcmp0(r->state, "failed") == 0)
+			g_strv_builder_add(builder, r->unit);
+	}
+	units = g_strv_builder_end(builder);
+	if (units[0] == NULL) {
+		g_strfreev(units);
+		units = imss_license_manager_units_to_restart(self, TRUE);
+	}
+	list = g_strjoinv(" ", units);
+	imss_store_change_request_restarts(change, units, now);
+	imss_store_change_add_history(change, now, "restart-services", "", "", caller, "ok", list);
+	if (!imss_store_apply(self->store, change, &error_local)) {
+		imss_license_manager_store_failed(error, error_local, "request the restarts");
+		return NULL;
+	}
+	g_message("restart of %s requested by %s", list, caller);
+	imss_restart_queue_kick(self->restarts);
+	return g_steal_pointer(&units);
 }
 
 /* -- license-server checks ---------------------------------------------------- */
@@ -971,7 +912,7 @@ imss_license_manager_activation_check_cb(GObject *source, GAsyncResult *res, gpo
 		g_message("the license server could not confirm the new activation; the code's "
 			  "own expiry is kept, unverified: %s",
 			  error_local->message);
-	imss_license_manager_restart_pending(self);
+	imss_restart_queue_kick(self->restarts);
 	g_task_return_pointer(task, g_object_ref(a->license), g_object_unref);
 }
 
@@ -1011,7 +952,7 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 						      g_steal_pointer(&task));
 		return;
 	}
-	imss_license_manager_restart_pending(self);
+	imss_restart_queue_kick(self->restarts);
 	g_task_return_pointer(task, g_object_ref(license), g_object_unref);
 }
 
@@ -1400,8 +1341,11 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 	imss_license_manager_resume_mails(self);
 	if (!imss_scheduler_start(self->scheduler, error))
 		return FALSE;
-	/* a crash between storing an activation and restarting: restart once now */
-	imss_license_manager_restart_pending(self);
+	/* a crash between storing an activation and restarting: restart what
+	 * was not restarted, once */
+	if (!imss_restart_queue_load(self->restarts, error))
+		return FALSE;
+	imss_restart_queue_kick(self->restarts);
 	return TRUE;
 }
 
@@ -1599,13 +1543,10 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	/* SPEC §7: a new activation restarts the services; recorded with the
 	 * activation, so that a crash before the restart still restarts once */
 	{
-		g_autofree gchar *units = imss_license_manager_units_to_restart(
+		g_auto(GStrv) units = imss_license_manager_units_to_restart(
 		    self,
 		    slot == IMSS_SLOT_ANTISPAM || slot == IMSS_SLOT_EMAIL_REPUTATION);
-		imss_store_change_set_setting(change,
-					      IMSS_SETTING_RESTART_SECTION,
-					      IMSS_SETTING_RESTART_NAME,
-					      units);
+		imss_store_change_request_restarts(change, units, now);
 	}
 	for (guint i = 0; i < n_targets; i++)
 		imss_store_change_add_history(change,
@@ -1749,6 +1690,9 @@ imss_license_manager_finalize(GObject *obj)
 	g_clear_object(&self->server);
 	g_clear_object(&self->systemd);
 	g_clear_object(&self->mailer);
+	if (self->restarts != NULL)
+		g_signal_handlers_disconnect_by_data(self->restarts, self);
+	g_clear_object(&self->restarts);
 	g_hash_table_unref(self->checks);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_clear_object(&self->licenses[i]);
@@ -1808,20 +1752,6 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 						 G_TYPE_NONE,
 						 0);
 	/**
-	 * ImssLicenseManager::restarted:
-	 * A restart of the services finished (TRUE: every unit restarted).
-	 */
-	signals[SIGNAL_RESTARTED] = g_signal_new("restarted",
-						 G_TYPE_FROM_CLASS(klass),
-						 G_SIGNAL_RUN_LAST,
-						 0,
-						 NULL,
-						 NULL,
-						 NULL,
-						 G_TYPE_NONE,
-						 1,
-						 G_TYPE_BOOLEAN);
-	/**
 	 * ImssLicenseManager::notice:
 	 * A notice as it is issued (ImssNotice *, gboolean mail-period notice).
 	 */
@@ -1867,6 +1797,16 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 	self->server = imss_license_server_new(config);
 	self->systemd = imss_systemd_new();
 	self->mailer = imss_mailer_new(config);
+	imss_systemd_set_job_timeout(self->systemd, imss_config_get_restart_timeout(config));
+	self->restarts = imss_restart_queue_new(store,
+						self->systemd,
+						clock,
+						imss_config_get_restart_attempts(config),
+						imss_config_get_restart_retry_interval(config));
+	g_signal_connect_swapped(self->restarts,
+				 "changed",
+				 G_CALLBACK(imss_license_manager_restarts_changed_cb),
+				 self);
 	self->scheduler = imss_scheduler_new(clock, store);
 	imss_scheduler_set_licenses(self->scheduler, self->licenses, IMSS_SLOT_LAST);
 	g_signal_connect(self->scheduler,

@@ -11,6 +11,7 @@
 #include "imss-config.h"
 #include "imss-license.h"
 #include "imss-license-server.h"
+#include "imss-restart-queue.h"
 #include "imss-scheduler.h"
 #include "imss-systemd.h"
 #include "imss-store.h"
@@ -92,6 +93,13 @@ ImssLicenseServer *
 imss_license_manager_get_server(ImssLicenseManager *self);
 ImssSystemd *
 imss_license_manager_get_systemd(ImssLicenseManager *self);
+/* The queued and failed restarts (element: ImssStoreRestart; owned). */
+GPtrArray *
+imss_license_manager_get_restarts(ImssLicenseManager *self);
+/* Requests again the restarts that failed for good, or when none did, the
+ * services a manual update restarts; returns the units. */
+GStrv
+imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *caller, GError **error);
 
 /* SPEC §9.1: the current console notices (element: ImssNotice), most
  * severe first; inactive-component notices unless hidden. */

@@ -7,6 +7,14 @@
 #include "imss-error.h"
 #include "imss-polkit.h"
 
+/* Bounds on the wait for polkitd (it may hang): below the 25 s a D-Bus
+ * caller waits by default, so that such a caller hears NotAuthorized rather
+ * than NoReply; an interactive check (a password prompt) gets longer, below
+ * the 120 s imss-licensectl waits. IMSS_POLKIT_TIMEOUT (seconds) overrides
+ * both for tests. */
+#define IMSS_POLKIT_TIMEOUT		20
+#define IMSS_POLKIT_TIMEOUT_INTERACTIVE 110
+
 struct _ImssPolkit {
 	GObject parent_instance;
 	PolkitAuthority *authority; /* obtained on first use */
@@ -18,11 +26,26 @@ typedef struct {
 	gchar *sender;
 	gchar *action_id;
 	gboolean interactive;
+	GCancellable *cancellable; /* ours: the deadline and the caller leaving cancel it */
+	gulong cancelled_id;	   /* on the caller's cancellable */
+	GCancellable *caller_cancellable;
+	guint timeout_id;
+	guint watch_id;
+	const gchar *why_cancelled; /* static */
+	guint timeout;
 } ImssPolkitHelper;
 
 static void
 imss_polkit_helper_free(ImssPolkitHelper *helper)
 {
+	if (helper->timeout_id != 0)
+		g_source_remove(helper->timeout_id);
+	if (helper->watch_id != 0)
+		g_bus_unwatch_name(helper->watch_id);
+	if (helper->caller_cancellable != NULL)
+		g_cancellable_disconnect(helper->caller_cancellable, helper->cancelled_id);
+	g_clear_object(&helper->caller_cancellable);
+	g_clear_object(&helper->cancellable);
 	g_free(helper->sender);
 	g_free(helper->action_id);
 	g_free(helper);
@@ -30,16 +53,74 @@ imss_polkit_helper_free(ImssPolkitHelper *helper)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssPolkitHelper, imss_polkit_helper_free)
 
+/* fail closed; @reason (English, for the caller) says why when the answer
+ * was not polkit's "no" */
 static void
-imss_polkit_deny(GTask *task, const gchar *why)
+imss_polkit_deny(GTask *task, const gchar *why, const gchar *reason)
 {
 	ImssPolkitHelper *helper = g_task_get_task_data(task);
 	g_message("denied %s to %s: %s", helper->action_id, helper->sender, why);
-	g_task_return_new_error(task,
-				IMSS_ERROR,
-				IMSS_ERROR_NOT_AUTHORIZED,
-				"%s",
-				imss_error_to_text(IMSS_ERROR_NOT_AUTHORIZED));
+	if (reason != NULL)
+		g_task_return_new_error(task,
+					IMSS_ERROR,
+					IMSS_ERROR_NOT_AUTHORIZED,
+					"%s %s",
+					imss_error_to_text(IMSS_ERROR_NOT_AUTHORIZED),
+					reason);
+	else
+		g_task_return_new_error(task,
+					IMSS_ERROR,
+					IMSS_ERROR_NOT_AUTHORIZED,
+					"%s",
+					imss_error_to_text(IMSS_ERROR_NOT_AUTHORIZED));
+}
+
+/* polkit could not be asked or did not answer: never "yes" */
+static void
+imss_polkit_deny_error(GTask *task, const GError *error)
+{
+	ImssPolkitHelper *helper = g_task_get_task_data(task);
+	g_autofree gchar *reason = NULL;
+	if (helper->why_cancelled == NULL) {
+		imss_polkit_deny(task, error->message, NULL);
+		return;
+	}
+	reason = g_strdup_printf("The authorization could not be checked (%s, after at most %u s); "
+				 "nothing was changed.",
+				 helper->why_cancelled,
+				 helper->timeout);
+	imss_polkit_deny(task, helper->why_cancelled, reason);
+}
+
+static void
+imss_polkit_cancel(ImssPolkitHelper *helper, const gchar *why)
+{
+	if (helper->why_cancelled == NULL)
+		helper->why_cancelled = why;
+	g_cancellable_cancel(helper->cancellable);
+}
+
+static gboolean
+imss_polkit_timeout_cb(gpointer user_data)
+{
+	ImssPolkitHelper *helper = user_data;
+	helper->timeout_id = 0;
+	imss_polkit_cancel(helper, "the authorization service (polkit) did not answer in time");
+	return G_SOURCE_REMOVE;
+}
+
+static void
+imss_polkit_caller_vanished_cb(GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+	ImssPolkitHelper *helper = user_data;
+	imss_polkit_cancel(helper, "the caller left the bus");
+}
+
+static void
+imss_polkit_caller_cancelled_cb(GCancellable *cancellable, gpointer user_data)
+{
+	ImssPolkitHelper *helper = user_data;
+	imss_polkit_cancel(helper, "cancelled");
 }
 
 static void
@@ -53,14 +134,15 @@ imss_polkit_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 							res,
 							&error_local);
 	if (result == NULL) {
-		imss_polkit_deny(task, error_local->message);
+		imss_polkit_deny_error(task, error_local);
 		return;
 	}
 	if (!polkit_authorization_result_get_is_authorized(result)) {
 		imss_polkit_deny(task,
 				 polkit_authorization_result_get_is_challenge(result)
 				     ? "authentication required"
-				     : "not authorized");
+				     : "not authorized",
+				 NULL);
 		return;
 	}
 	g_debug("authorized %s for %s", helper->action_id, helper->sender);
@@ -79,7 +161,7 @@ imss_polkit_check_authority(ImssPolkit *self, GTask *task)
 	    NULL,
 	    helper->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
 				: POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
-	    g_task_get_cancellable(task),
+	    helper->cancellable,
 	    imss_polkit_check_cb,
 	    task);
 }
@@ -92,7 +174,7 @@ imss_polkit_get_authority_cb(GObject *source, GAsyncResult *res, gpointer user_d
 	g_autoptr(GError) error_local = NULL;
 	PolkitAuthority *authority = polkit_authority_get_finish(res, &error_local);
 	if (authority == NULL) {
-		imss_polkit_deny(task, error_local->message);
+		imss_polkit_deny_error(task, error_local);
 		g_object_unref(task);
 		return;
 	}
@@ -105,6 +187,7 @@ imss_polkit_get_authority_cb(GObject *source, GAsyncResult *res, gpointer user_d
 
 void
 imss_polkit_check_async(ImssPolkit *self,
+			GDBusConnection *connection,
 			const gchar *sender,
 			const gchar *action_id,
 			gboolean interactive,
@@ -114,18 +197,42 @@ imss_polkit_check_async(ImssPolkit *self,
 {
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
 	ImssPolkitHelper *helper = g_new0(ImssPolkitHelper, 1);
+	const gchar *override = g_getenv("IMSS_POLKIT_TIMEOUT");
 	helper->sender = g_strdup(sender);
 	helper->action_id = g_strdup(action_id);
 	helper->interactive = interactive;
+	helper->cancellable = g_cancellable_new();
+	helper->timeout = interactive ? IMSS_POLKIT_TIMEOUT_INTERACTIVE : IMSS_POLKIT_TIMEOUT;
+	if (override != NULL && g_ascii_strtoull(override, NULL, 10) > 0)
+		helper->timeout = (guint)MIN(g_ascii_strtoull(override, NULL, 10), 3600);
 	g_task_set_task_data(task, helper, (GDestroyNotify)imss_polkit_helper_free);
+	g_task_set_check_cancellable(task, FALSE);
 
 	if (sender == NULL) {
-		imss_polkit_deny(task, "no sender");
+		imss_polkit_deny(task, "no sender", NULL);
 		g_object_unref(task);
 		return;
 	}
+	/* a hung polkitd must not hold the caller without limit, and a caller
+	 * that left must not be acted for: both cancel the check (fail closed) */
+	helper->timeout_id = g_timeout_add_seconds(helper->timeout, imss_polkit_timeout_cb, helper);
+	if (cancellable != NULL) {
+		helper->caller_cancellable = g_object_ref(cancellable);
+		helper->cancelled_id = g_cancellable_connect(cancellable,
+							     G_CALLBACK(imss_polkit_caller_cancelled_cb),
+							     helper,
+							     NULL);
+	}
+	if (connection != NULL)
+		helper->watch_id = g_bus_watch_name_on_connection(connection,
+								  sender,
+								  G_BUS_NAME_WATCHER_FLAGS_NONE,
+								  NULL,
+								  imss_polkit_caller_vanished_cb,
+								  helper,
+								  NULL);
 	if (self->authority == NULL) {
-		polkit_authority_get_async(cancellable, imss_polkit_get_authority_cb, task);
+		polkit_authority_get_async(helper->cancellable, imss_polkit_get_authority_cb, task);
 		return;
 	}
 	imss_polkit_check_authority(self, task);

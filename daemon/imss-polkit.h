@@ -14,9 +14,12 @@ G_DECLARE_FINAL_TYPE(ImssPolkit, imss_polkit, IMSS, POLKIT, GObject)
 ImssPolkit *
 imss_polkit_new(void);
 /* Checks @action_id for the system bus name @sender; @interactive when the
- * caller set ALLOW_INTERACTIVE_AUTHORIZATION on its message. */
+ * caller set ALLOW_INTERACTIVE_AUTHORIZATION on its message. The wait is
+ * bounded (20 s, 110 s when interactive) and ends early when @sender leaves
+ * @connection (may be NULL: not watched); both deny with a reason. */
 void
 imss_polkit_check_async(ImssPolkit *self,
+			GDBusConnection *connection,
 			const gchar *sender,
 			const gchar *action_id,
 			gboolean interactive,

@@ -83,6 +83,7 @@ imss_store_change_new(void)
 	change->settings_set = g_ptr_array_new_with_free_func(g_free);
 	change->settings_delete = g_ptr_array_new_with_free_func(g_free);
 	change->history = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+	change->restarts = g_ptr_array_new_with_free_func(g_free);
 	return change;
 }
 
@@ -95,6 +96,7 @@ imss_store_change_free(ImssStoreChange *change)
 	g_ptr_array_unref(change->settings_set);
 	g_ptr_array_unref(change->settings_delete);
 	g_ptr_array_unref(change->history);
+	g_ptr_array_unref(change->restarts);
 	g_free(change);
 }
 
@@ -120,6 +122,14 @@ imss_store_change_delete_setting(ImssStoreChange *change, const gchar *section, 
 {
 	g_ptr_array_add(change->settings_delete, g_strdup(section));
 	g_ptr_array_add(change->settings_delete, g_strdup(name));
+}
+
+void
+imss_store_change_request_restarts(ImssStoreChange *change, gchar *const *units, gint64 at)
+{
+	for (guint i = 0; units != NULL && units[i] != NULL; i++)
+		g_ptr_array_add(change->restarts, g_strdup(units[i]));
+	change->restarts_at = at;
 }
 
 void
@@ -278,6 +288,38 @@ imss_store_read_schema_version(ImssStore *self, gint *version, GError **error)
 	return TRUE;
 }
 
+static gboolean imss_store_request_restarts(ImssStore *self,
+					    GPtrArray *units,
+					    gint64 at,
+					    GError **error);
+
+/* schema 4 kept the pending restart as one setting "restart/pending" =
+ * "unit unit ..." */
+static gboolean
+imss_store_migrate_pending_restart(ImssStore *self, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *pending = imss_store_get_setting(self, "restart", "pending", &error_local);
+	g_auto(GStrv) units = NULL;
+	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+	if (error_local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return FALSE;
+	}
+	if (pending == NULL)
+		return TRUE;
+	units = g_strsplit(pending, " ", -1);
+	for (guint i = 0; units[i] != NULL; i++) {
+		if (*units[i] != '\0')
+			g_ptr_array_add(list, g_strdup(units[i]));
+	}
+	if (!imss_store_request_restarts(self, list, g_get_real_time() / G_USEC_PER_SEC, error))
+		return FALSE;
+	return imss_store_exec_sql(self,
+				   "DELETE FROM settings WHERE section = 'restart' AND name = 'pending'",
+				   error);
+}
+
 static gboolean
 imss_store_migrate(ImssStore *self, gint from, GError **error)
 {
@@ -336,6 +378,19 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 		if (!imss_store_exec_sql(self,
 					 "ALTER TABLE job_runs ADD COLUMN done INTEGER NOT NULL DEFAULT 1",
 					 error))
+			return FALSE;
+		/* fall through */
+	case 4:
+		/* the restart queue: one durable record per unit (it replaces the
+		 * "restart/pending" setting, which listed all units at once) */
+		if (!imss_store_exec_sql(self,
+					 "CREATE TABLE restarts (unit TEXT PRIMARY KEY, "
+					 "seq BIGINT NOT NULL, generation BIGINT NOT NULL, "
+					 "attempts INTEGER NOT NULL, state TEXT NOT NULL, "
+					 "requested_at BIGINT NOT NULL, last_error TEXT NOT NULL)",
+					 error))
+			return FALSE;
+		if (!imss_store_migrate_pending_restart(self, error))
 			return FALSE;
 		/* fall through */
 	default:
@@ -660,6 +715,10 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 		}
 	}
 
+	if (change->restarts->len > 0 &&
+	    !imss_store_request_restarts(self, change->restarts, change->restarts_at, error))
+		return FALSE;
+
 	/* history */
 	if (change->history->len > 0) {
 		g_autoptr(GdaSet) p = NULL;
@@ -688,6 +747,21 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 		}
 	}
 	return TRUE;
+}
+
+/* inside a transaction: appends one history entry (may be NULL) */
+static gboolean
+imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error)
+{
+	g_autoptr(ImssStoreChange) change = NULL;
+	gboolean ok;
+	if (history == NULL)
+		return TRUE;
+	change = imss_store_change_new();
+	g_ptr_array_add(change->history, history);
+	ok = imss_store_apply_inner(self, change, error);
+	g_ptr_array_steal_index(change->history, 0);
+	return ok;
 }
 
 gboolean
@@ -787,15 +861,8 @@ imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 		return FALSE;
 	if (!imss_store_exec(self, ins, p, error))
 		return FALSE;
-	if (run->history != NULL) {
-		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		gboolean ok;
-		g_ptr_array_add(change->history, run->history);
-		ok = imss_store_apply_inner(self, change, error);
-		g_ptr_array_steal_index(change->history, 0);
-		if (!ok)
-			return FALSE;
-	}
+	if (!imss_store_append_history(self, run->history, error))
+		return FALSE;
 	run->claimed = TRUE;
 	return TRUE;
 }
@@ -853,16 +920,9 @@ imss_store_finish_run(ImssStore *self,
 		imss_store_rollback(self);
 		return FALSE;
 	}
-	if (history != NULL) {
-		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		gboolean ok;
-		g_ptr_array_add(change->history, history);
-		ok = imss_store_apply_inner(self, change, error);
-		g_ptr_array_steal_index(change->history, 0);
-		if (!ok) {
-			imss_store_rollback(self);
-			return FALSE;
-		}
+	if (!imss_store_append_history(self, history, error)) {
+		imss_store_rollback(self);
+		return FALSE;
 	}
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
@@ -1040,4 +1100,176 @@ imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
 	self->cnc_string = g_strdup(cnc);
 	self->auth_string = g_strdup(auth);
 	return self;
+}
+
+/* -- the restart queue ---------------------------------------------------- */
+
+void
+imss_store_restart_free(ImssStoreRestart *restart)
+{
+	if (restart == NULL)
+		return;
+	g_free(restart->unit);
+	g_free(restart->state);
+	g_free(restart->last_error);
+	g_free(restart);
+}
+
+/* inside a transaction: request @units again or for the first time */
+static gboolean
+imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError **error)
+{
+	g_autoptr(GdaSet) pupd = NULL;
+	g_autoptr(GdaSet) pins = NULL;
+	g_autoptr(GdaStatement) upd = NULL;
+	g_autoptr(GdaStatement) ins = NULL;
+
+	upd = imss_store_prepare(self,
+				 "UPDATE restarts SET generation = generation + 1, attempts = 0, "
+				 "state = 'pending', last_error = '', requested_at = ##at::gint64, "
+				 "seq = ##seq::gint64 WHERE unit = ##unit::string",
+				 &pupd,
+				 error);
+	if (upd == NULL)
+		return FALSE;
+	ins = imss_store_prepare(self,
+				 "INSERT INTO restarts (unit, seq, generation, attempts, state, "
+				 "requested_at, last_error) VALUES (##unit::string, ##seq::gint64, 1, 0, "
+				 "'pending', ##at::gint64, '')",
+				 &pins,
+				 error);
+	if (ins == NULL)
+		return FALSE;
+	for (guint i = 0; i < units->len; i++) {
+		const gchar *unit = g_ptr_array_index(units, i);
+		gint n;
+		if (!gda_set_set_holder_value(pupd, error, "unit", unit) ||
+		    !gda_set_set_holder_value(pupd, error, "seq", (gint64)i) ||
+		    !gda_set_set_holder_value(pupd, error, "at", (gint64)at))
+			return FALSE;
+		n = gda_connection_statement_execute_non_select(self->cnc, upd, pupd, NULL, error);
+		if (n == -1)
+			return FALSE;
+		if (n > 0)
+			continue;
+		if (!gda_set_set_holder_value(pins, error, "unit", unit) ||
+		    !gda_set_set_holder_value(pins, error, "seq", (gint64)i) ||
+		    !gda_set_set_holder_value(pins, error, "at", (gint64)at) ||
+		    !imss_store_exec(self, ins, pins, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+GPtrArray *
+imss_store_list_restarts(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) list =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_restart_free);
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	stmt = imss_store_prepare(self,
+				  "SELECT unit, generation, attempts, state, requested_at, last_error "
+				  "FROM restarts ORDER BY seq, unit",
+				  NULL,
+				  error);
+	if (stmt == NULL)
+		return NULL;
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     NULL,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		g_autoptr(ImssStoreRestart) r = g_new0(ImssStoreRestart, 1);
+		const GValue *v[6];
+		for (gint c = 0; c < 6; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL)
+				return NULL;
+		}
+		r->unit = imss_store_value_dup_string(v[0]);
+		r->generation = imss_store_value_get_int64(v[1]);
+		r->attempts = (guint)imss_store_value_get_int64(v[2]);
+		r->state = imss_store_value_dup_string(v[3]);
+		r->requested_at = imss_store_value_get_int64(v[4]);
+		r->last_error = imss_store_value_dup_string(v[5]);
+		g_ptr_array_add(list, g_steal_pointer(&r));
+	}
+	return g_steal_pointer(&list);
+}
+
+gboolean
+imss_store_update_restart(ImssStore *self,
+			  const gchar *unit,
+			  gint64 generation,
+			  const gchar *state,
+			  guint attempts,
+			  const gchar *last_error,
+			  ImssStoreHistory *history,
+			  gboolean *superseded,
+			  GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) stmt = NULL;
+	gint n;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(unit != NULL, FALSE);
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	if (state == NULL)
+		stmt = imss_store_prepare(self,
+					  "DELETE FROM restarts WHERE unit = ##unit::string "
+					  "AND generation = ##generation::gint64",
+					  &p,
+					  error);
+	else
+		stmt = imss_store_prepare(self,
+					  "UPDATE restarts SET state = ##state::string, "
+					  "attempts = ##attempts::gint, last_error = ##error::string "
+					  "WHERE unit = ##unit::string AND generation = ##generation::gint64",
+					  &p,
+					  error);
+	if (stmt == NULL || !gda_set_set_holder_value(p, error, "unit", unit) ||
+	    !gda_set_set_holder_value(p, error, "generation", (gint64)generation) ||
+	    (state != NULL &&
+	     (!gda_set_set_holder_value(p, error, "state", state) ||
+	      !gda_set_set_holder_value(p, error, "attempts", (gint)attempts) ||
+	      !gda_set_set_holder_value(p, error, "error", last_error != NULL ? last_error : "")))) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	n = gda_connection_statement_execute_non_select(self->cnc, stmt, p, NULL, error);
+	if (n == -1) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (!imss_store_append_history(self, history, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (superseded != NULL)
+		*superseded = n == 0;
+	return TRUE;
 }

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_STORE (imss_store_get_type())
 G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
 
-#define IMSS_STORE_SCHEMA_VERSION 4
+#define IMSS_STORE_SCHEMA_VERSION 5
 
 /* One stored slot row. Dates are YYYY-MM-DD strings, times UTC seconds. */
 typedef struct {
@@ -78,6 +78,8 @@ typedef struct {
 	GPtrArray *settings_set;     /* gchar*: section, name, value, ... */
 	GPtrArray *settings_delete;  /* gchar*: section, name, ... */
 	GPtrArray *history;	     /* ImssStoreHistory */
+	GPtrArray *restarts;	     /* gchar*: units to restart, in order */
+	gint64 restarts_at;	     /* when they were requested */
 	gboolean settings_delete_hit; /* out: a deleted setting existed */
 } ImssStoreChange;
 
@@ -107,8 +109,49 @@ imss_store_change_add_history(ImssStoreChange *change,
 			      const gchar *outcome,
 			      const gchar *detail);
 
+/* Requests a restart of each of @units (in order) at @at, in the change's
+ * transaction: a unit already queued is requested again (its generation
+ * goes up, its failures are forgotten), so that a request arriving while
+ * the unit restarts is not lost. */
+void
+imss_store_change_request_restarts(ImssStoreChange *change, gchar *const *units, gint64 at);
+
 gboolean
 imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error);
+
+/* One queued restart (a durable record per unit, cleared when that unit's
+ * job finished). */
+typedef struct {
+	gchar *unit;
+	gint64 generation; /* bumped by every request */
+	guint attempts;	   /* failed attempts for this generation */
+	gchar *state;	   /* "pending" or "failed" (attempts exhausted) */
+	gint64 requested_at;
+	gchar *last_error; /* "" when none */
+} ImssStoreRestart;
+
+void
+imss_store_restart_free(ImssStoreRestart *restart);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreRestart, imss_store_restart_free)
+
+/* The queued restarts in the order they are to run (element: ImssStoreRestart). */
+GPtrArray *
+imss_store_list_restarts(ImssStore *self, GError **error);
+/* Records the end of an attempt at @unit's restart of @generation, with
+ * @history (may be NULL), in one transaction: @state NULL deletes the
+ * record (the job is done); otherwise it becomes @state with @attempts and
+ * @last_error. @superseded: the unit was requested again meanwhile (the
+ * record was left for the next run). */
+gboolean
+imss_store_update_restart(ImssStore *self,
+			  const gchar *unit,
+			  gint64 generation,
+			  const gchar *state,
+			  guint attempts,
+			  const gchar *last_error,
+			  ImssStoreHistory *history,
+			  gboolean *superseded,
+			  GError **error);
 
 /* A setting, or NULL when absent (error set only on failure). */
 gchar *

@@ -76,12 +76,28 @@ self.EmitSignal("org.freedesktop.systemd1.Manager", "JobRemoved", "uoss",
                 [dbus.UInt32(self.imss_job), ret, args[0], "done"])
 '''
 
+# RestartUnit that queues the job and leaves it running: the test ends it
+# with systemd_finish_job() (a restart that takes its time)
+RESTART_UNIT_HOLD_CODE = '''
+self.imss_job = getattr(self, "imss_job", 0) + 1
+ret = dbus.ObjectPath("/org/freedesktop/systemd1/job/%d" % self.imss_job)
+'''
+
+# RestartUnit refused by systemd (e.g. a unit that does not exist)
+RESTART_UNIT_ERROR_CODE = '''
+raise dbus.exceptions.DBusException("Unit imss-x.service not found.",
+                                    name="org.freedesktop.systemd1.NoSuchUnit")
+'''
+
+# RestartUnit whose job ends "failed"
+RESTART_UNIT_FAILED_CODE = RESTART_UNIT_CODE.replace('"done"', '"failed"')
+
 SLOTS = ['cloud-prefilter', 'antivirus', 'antispam', 'email-reputation',
          'email-encryption', 'compliance']
 
 POLKIT_ACTIONS = ['org.imss.license.activate', 'org.imss.license.update',
                   'org.imss.license.click-protection', 'org.imss.license.notices',
-                  'org.imss.license.apply-profile']
+                  'org.imss.license.apply-profile', 'org.imss.license.restart-services']
 
 TESTS_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = TESTS_DIR.parent
@@ -327,6 +343,26 @@ class ImssTestCase(dbusmock.DBusTestCase):
         return self.bus.call_sync(SYSTEMD_NAME, SYSTEMD_PATH, MOCK_IFACE, method,
                                   GLib.Variant(signature, args) if signature else None, None,
                                   Gio.DBusCallFlags.NO_AUTO_START, 10000, None).unpack()
+
+    def systemd_restart_mode(self, mode):
+        '''How the systemd mock answers RestartUnit from now on: 'done' (the
+        job ends at once), 'hold' (the job keeps running until
+        systemd_finish_job()), 'error' (systemd refuses the call) or 'failed'
+        (the job ends "failed").'''
+        code = {'done': RESTART_UNIT_CODE, 'hold': RESTART_UNIT_HOLD_CODE,
+                'error': RESTART_UNIT_ERROR_CODE, 'failed': RESTART_UNIT_FAILED_CODE}[mode]
+        self._systemd_mock('AddMethod', '(sssss)',
+                           (SYSTEMD_MANAGER, 'RestartUnit', 'ss', 'o', code))
+
+    def systemd_finish_job(self, result='done'):
+        '''Ends the job of the latest RestartUnit call (held) with result.'''
+        units = self.restarted_units()
+        job = len(units)
+        self._systemd_mock('EmitSignal', '(sssav)',
+                           (SYSTEMD_MANAGER, 'JobRemoved', 'uoss',
+                            [GLib.Variant('u', job),
+                             GLib.Variant('o', f'/org/freedesktop/systemd1/job/{job}'),
+                             GLib.Variant('s', units[-1]), GLib.Variant('s', result)]))
 
     def restarted_units(self):
         '''The units the daemon asked systemd to restart, oldest first.'''

@@ -77,11 +77,13 @@ class CliTest(imsstest.ImssTestCase):
         expiry = self.today() + datetime.timedelta(days=100)
         code = self.make_code('antispam', expiry=expiry, offline=True)
         self.activate('antispam', code)
+        self.settle()   # the restarts the activation asked for are part of the status
         out = self.assertOk(self.ctl('--json', 'status'))
         self.assertNoCode(out, code, 'status --json')
         data = json.loads(out)
         self.assertEqual(data['edition'], 'imsva')
         self.assertIs(data['click_protection_bound'], False)
+        self.assertEqual(data['restarts'], [], 'the restarts were done')
         slots = {s['slot']: s for s in data['slots']}
         self.assertEqual(sorted(slots), sorted(SLOTS))
         for slot in slots.values():

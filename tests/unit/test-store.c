@@ -187,7 +187,8 @@ static void
 fixture_setup_pg(Fixture *fx, gconstpointer data)
 {
 	const gchar *cnc = g_getenv("IMSS_PG_CNC");
-	const gchar *tables[] = {"slots", "settings", "history", "job_runs", "schema_version"};
+	const gchar *tables[] = {"slots", "settings", "history", "job_runs", "restarts",
+				 "schema_version"};
 	g_autoptr(GdaConnection) gda = NULL;
 	g_autoptr(GError) error = NULL;
 
@@ -258,6 +259,106 @@ test_store_newer_schema(Fixture *fx)
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
 }
 
+/* the restart queue: a request during a run is kept; a record goes only
+ * when its own generation finished */
+static void
+test_store_restarts(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = fixture_open(fx);
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(ImssStoreChange) again = imss_store_change_new();
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+	const gchar *units[] = {"imss-scan.service", "imss-policy.service", NULL};
+	const gchar *scan_only[] = {"imss-scan.service", NULL};
+	ImssStoreRestart *r;
+	gboolean superseded = TRUE;
+
+	imss_store_change_request_restarts(change, (gchar **)units, 100);
+	g_assert_true(imss_store_apply(store, change, &error));
+	g_assert_no_error(error);
+	list = imss_store_list_restarts(store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 2);
+	r = g_ptr_array_index(list, 0);
+	g_assert_cmpstr(r->unit, ==, "imss-scan.service");
+	g_assert_cmpstr(r->state, ==, "pending");
+	g_assert_cmpint(r->generation, ==, 1);
+
+	/* requested again while generation 1 runs */
+	imss_store_change_request_restarts(again, (gchar **)scan_only, 200);
+	g_assert_true(imss_store_apply(store, again, &error));
+	g_assert_true(imss_store_update_restart(store, "imss-scan.service", 1, NULL, 1, NULL, NULL,
+						&superseded, &error));
+	g_assert_no_error(error);
+	g_assert_true(superseded);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = imss_store_list_restarts(store, &error);
+	g_assert_cmpuint(list->len, ==, 2);
+	r = g_ptr_array_index(list, 0);
+	g_assert_cmpint(r->generation, ==, 2);
+
+	/* a failure is kept with its reason; success removes the record */
+	g_assert_true(imss_store_update_restart(store, "imss-scan.service", 2, "failed", 3,
+						"RestartUnit failed: nope", NULL, &superseded, &error));
+	g_assert_false(superseded);
+	g_assert_true(imss_store_update_restart(store, "imss-policy.service", 1, NULL, 1, NULL, NULL,
+						&superseded, &error));
+	g_assert_false(superseded);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = imss_store_list_restarts(store, &error);
+	g_assert_cmpuint(list->len, ==, 1);
+	r = g_ptr_array_index(list, 0);
+	g_assert_cmpstr(r->state, ==, "failed");
+	g_assert_cmpuint(r->attempts, ==, 3);
+	g_assert_cmpstr(r->last_error, ==, "RestartUnit failed: nope");
+
+	/* survives a reopen */
+	g_clear_object(&store);
+	store = fixture_open(fx);
+	g_clear_pointer(&list, g_ptr_array_unref);
+	list = imss_store_list_restarts(store, &error);
+	g_assert_cmpuint(list->len, ==, 1);
+}
+
+/* schema 4 kept the pending restart in one setting: it becomes the queue */
+static void
+test_store_migrate_pending_restart(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = fixture_open(fx);
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GdaConnection) gda = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *pending = NULL;
+
+	imss_store_change_set_setting(change, "restart", "pending",
+				      "imss-scan.service imss-policy.service");
+	g_assert_true(imss_store_apply(store, change, &error));
+	g_clear_object(&store);
+	gda = gda_connection_open_from_string(fx->provider, fx->cnc, fx->auth,
+					      GDA_CONNECTION_OPTIONS_NONE, &error);
+	g_assert_no_error(error);
+	gda_connection_execute_non_select_command(gda, "DROP TABLE restarts", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(gda_connection_execute_non_select_command(
+			    gda, "UPDATE schema_version SET version = 4", &error), >=, 0);
+	g_assert_no_error(error);
+	gda_connection_close(gda);
+
+	store = fixture_open(fx);
+	list = imss_store_list_restarts(store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(list->len, ==, 2);
+	g_assert_cmpstr(((ImssStoreRestart *)g_ptr_array_index(list, 0))->unit, ==,
+			"imss-scan.service");
+	g_assert_cmpstr(((ImssStoreRestart *)g_ptr_array_index(list, 1))->unit, ==,
+			"imss-policy.service");
+	pending = imss_store_get_setting(store, "restart", "pending", &error);
+	g_assert_no_error(error);
+	g_assert_null(pending);
+}
+
 #define ADD(provider, name, setup, fn) \
 	g_test_add("/imss/store/" provider "/" name, Fixture, NULL, setup, \
 		   (void (*)(Fixture *, gconstpointer))fn, fixture_teardown)
@@ -272,10 +373,16 @@ main(int argc, char **argv)
 	ADD("sqlite", "history-limit", fixture_setup_sqlite, test_store_history_limit);
 	ADD("sqlite", "file-mode", fixture_setup_sqlite, test_store_sqlite_mode);
 	ADD("sqlite", "newer-schema", fixture_setup_sqlite, test_store_newer_schema);
+	ADD("sqlite", "restarts", fixture_setup_sqlite, test_store_restarts);
+	ADD("sqlite", "migrate-pending-restart", fixture_setup_sqlite,
+	    test_store_migrate_pending_restart);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
 	ADD("postgresql", "history-limit", fixture_setup_pg, test_store_history_limit);
 	ADD("postgresql", "newer-schema", fixture_setup_pg, test_store_newer_schema);
+	ADD("postgresql", "restarts", fixture_setup_pg, test_store_restarts);
+	ADD("postgresql", "migrate-pending-restart", fixture_setup_pg,
+	    test_store_migrate_pending_restart);
 	return g_test_run();
 }

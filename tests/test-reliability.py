@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+'''What the daemon must survive (issue 15, RELIABILITY-NOTES §7) on a private
+system bus with the real daemon: restarts that overlap, crash, fail or hang
+(SPEC §7, rows S8, S9), a hung polkitd and a caller that leaves during the
+check (rows S2, S3), and the bus policy.'''
+
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import imsstest  # noqa: E402
+from imsstest import dbus_error_message  # noqa: E402
+
+SCAN = 'imss-scan.service'
+POLICY = 'imss-policy.service'
+
+
+class RestartQueueTest(imsstest.ImssTestCase):
+    '''The restart queue (SPEC §7): every requested restart happens, once per
+    request, unit by unit, across crashes, with bounded retries.'''
+
+    config = {'services': {'restart_attempts': 2, 'restart_retry_interval': 1,
+                           'restart_timeout': 3}}
+
+    def restarts(self):
+        return self.manager_props()['Restarts']
+
+    def wait_restart_calls(self, n):
+        self.wait_for(lambda: len(self.restarted_units()) >= n,
+                      timeout=60 if self.valgrind else 10,
+                      message=f'{n} RestartUnit calls')
+
+    def test_second_activation_during_a_restart_is_restarted(self):
+        '''Issue 9 (1): a second activation while the first one's restart is
+        still running restarts the services again afterwards.'''
+        self.systemd_restart_mode('hold')
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.wait_restart_calls(1)
+        self.assertEqual(self.restarted_units(), [SCAN])
+        # the scan service is restarting; a second license arrives
+        self.activate('compliance', self.make_code('compliance', prefix='DL'))
+        self.systemd_restart_mode('done')
+        self.systemd_finish_job()
+        self.wait_restart_calls(3)
+        self.settle()
+        units = self.restarted_units()
+        # after the first job ended, both services start again with the new license
+        self.assertEqual(units[0], SCAN)
+        self.assertIn(SCAN, units[1:], units)
+        self.assertIn(POLICY, units[1:], units)
+        self.assertEqual(self.restarts(), [], 'nothing may stay queued')
+        # and nothing is left for the next start either
+        self.restart_daemon()
+        self.settle()
+        self.assertEqual(self.restarted_units(), units)
+
+    def test_crash_between_units_restarts_only_what_was_not_done(self):
+        '''Issue 15 (5): a kill -9 after the scan unit restarted and while
+        the policy unit restarts: the next start restarts the policy unit
+        only, once.'''
+        code = self.make_code('antivirus')
+        self.systemd_restart_mode('hold')
+        self.activate('antivirus', code)
+        self.wait_restart_calls(1)
+        self.systemd_finish_job()            # scan: done
+        self.wait_restart_calls(2)           # policy: running
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+        self.daemon.kill()
+        self.daemon.wait()
+        self.daemon = None
+        self.systemd_restart_mode('done')
+        self.start_daemon()
+        self.wait_restart_calls(3)
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY, POLICY])
+        self.assertEqual(self.restarts(), [])
+        self.restart_daemon()
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY, POLICY], 'restarted twice')
+
+    def test_refused_restart_is_retried_then_shown_and_redone(self):
+        '''Issue 15 (10), row S8: systemd refuses RestartUnit. The daemon
+        retries (bounded), then shows the failure; RestartServices redoes it.'''
+        self.systemd_restart_mode('error')
+        self.activate('antivirus', self.make_code('antivirus'))
+        # two attempts for each unit, a second apart
+        self.wait_restart_calls(4)
+        self.wait_for(lambda: len([r for r in self.restarts() if r['state'] == 'failed']) == 2,
+                      timeout=60 if self.valgrind else 10, message='both restarts failed')
+        self.settle()
+        self.assertEqual(len(self.restarted_units()), 4, 'retried without bound')
+        self.assertEqual([r['unit'] for r in self.restarts()], [SCAN, POLICY])
+        for r in self.restarts():
+            self.assertEqual(r['state'], 'failed')
+            self.assertIn('not found', r['error'])
+        rc, out, err = self.ctl('status')
+        self.assertIn(SCAN, out)
+        self.assertIn(POLICY, out)
+        self.assertIn('restart-services', out)
+
+        # the operator fixes the unit and asks again
+        self.systemd_restart_mode('done')
+        self.assertEqual(self.call('RestartServices'), [SCAN, POLICY])
+        self.wait_restart_calls(6)
+        self.settle()
+        self.assertEqual(self.restarts(), [])
+        rc, out, err = self.ctl('status')
+        self.assertNotRegex(out, r'(?i)restart.*failed')
+        self.assertIn('restart-services',
+                      [h['action'] for h in self.history()])
+
+    def test_failed_job_is_visible(self):
+        '''Row S8: the restart job ends "failed".'''
+        self.systemd_restart_mode('failed')
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.wait_for(lambda: len([r for r in self.restarts() if r['state'] == 'failed']) == 2,
+                      timeout=60 if self.valgrind else 10, message='both restarts failed')
+        self.assertFailedEverywhere_any('failed')
+
+    def assertFailedEverywhere_any(self, reason):
+        for r in self.restarts():
+            self.assertEqual(r['state'], 'failed')
+            self.assertIn(reason, r['error'])
+        rc, out, err = self.ctl('status')
+        self.assertEqual(rc, 0, err)
+        self.assertIn(SCAN, out)
+        self.assertIn('restart-services', out)
+
+    def test_job_without_result_times_out(self):
+        '''Row S8: no JobRemoved within [services] restart-timeout.'''
+        self.systemd_restart_mode('hold')
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.wait_for(lambda: len([r for r in self.restarts() if r['state'] == 'failed']) == 2,
+                      timeout=120 if self.valgrind else 30, message='both restarts failed')
+        self.assertFailedEverywhere_any('no result')
+
+    def test_systemd_absent(self):
+        '''Row S8: nothing owns org.freedesktop.systemd1.'''
+        self._stop_process(self.systemd)
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.wait_for(lambda: len([r for r in self.restarts() if r['state'] == 'failed']) == 2,
+                      timeout=60 if self.valgrind else 10, message='both restarts failed')
+        for r in self.restarts():
+            self.assertEqual(r['state'], 'failed')
+            self.assertEqual(r['attempts'], 2)
+        self.assertEqual(self.slot_props('antivirus')['State'], 'active',
+                         'the activation itself stands')
+
+    def test_restart_services_is_authorised(self):
+        self.polkit_deny_all()
+        self.assertDBusError('NotAuthorized', self.call, 'RestartServices')
+        rc, out, err = self.ctl('restart-services')
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(self.restarted_units(), [])
+
+
+class PolkitHangTest(imsstest.ImssTestCase):
+    '''Issue 15 (6), rows S2, S3: a hung polkitd, a caller that leaves.'''
+
+    def daemon_env(self):
+        env = super().daemon_env()
+        env['IMSS_POLKIT_TIMEOUT'] = '2'
+        return env
+
+    def polkit_hang(self, hang=True):
+        self._polkit_mock('SimulateHang', '(b)', (hang,))
+
+    def release_polkit(self):
+        self.bus.call_sync(imsstest.POLKIT_NAME, imsstest.POLKIT_PATH, imsstest.MOCK_IFACE,
+                           'ReleaseHangingCalls', None, None, 0, 10000, None)
+
+    def test_hung_polkit_denies_in_time_and_never_acts(self):
+        code = self.make_code('antivirus')
+        self.polkit_hang()
+        started = time.monotonic()
+        e = self.assertDBusError('NotAuthorized', self.activate, 'antivirus', code)
+        self.assertLess(time.monotonic() - started, 20, 'the wait for polkit is not bounded')
+        self.assertIn('could not be checked', dbus_error_message(e))
+        # polkitd wakes up and says yes: too late, nothing may happen
+        self.polkit_hang(False)
+        self.release_polkit()
+        self.settle()
+        self.assertEqual(self.slot_props('antivirus')['State'], 'not-activated')
+        self.assertEqual(self.restarted_units(), [])
+        self.assertNotIn('activate', [h['action'] for h in self.history()])
+        # and polkit answering again works again
+        self.activate('antivirus', code)
+        self.assertEqual(self.slot_props('antivirus')['State'], 'active')
+
+    def test_caller_leaving_during_the_check(self):
+        code = self.make_code('antivirus')
+        self.polkit_hang()
+        caller = subprocess.Popen(['gdbus', 'call', '--system', '--dest', imsstest.BUS_NAME,
+                                   '--object-path', imsstest.OBJECT_PATH, '--method',
+                                   'org.imss.License.Activate', 'antivirus', code],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
+        self.wait_for(lambda: self._have_hanging_calls(), message='the check reaching polkitd')
+        caller.kill()
+        caller.wait()
+        self.polkit_hang(False)
+        self.release_polkit()
+        self.settle()
+        self.assertEqual(self.slot_props('antivirus')['State'], 'not-activated')
+        self.assertEqual(self.restarted_units(), [])
+        self.assertRegex(self.daemon_log(), r'denied org\.imss\.license\.activate .*left the bus')
+        self.assertDaemonRunning()
+
+    def _have_hanging_calls(self):
+        return self.bus.call_sync(imsstest.POLKIT_NAME, imsstest.POLKIT_PATH, imsstest.MOCK_IFACE,
+                                  'HaveHangingCalls', None, None, 0, 10000, None).unpack()[0]
+
+
+class BusPolicyTest(imsstest.ImssTestCase):
+    autostart = False
+
+    def test_policy_lists_every_member_once(self):
+        '''Issue 15 (7): the policy listed three members twice.'''
+        policy = ET.parse(imsstest.find_source('IMSS_POLICY_CONF',
+                                               'data/org.imss.License.conf'))
+        seen = []
+        for p in policy.getroot().iter('policy'):
+            for allow in p.iter('allow'):
+                key = (p.get('context') or p.get('user'), tuple(sorted(allow.attrib.items())))
+                self.assertNotIn(key, seen, f'listed twice: {allow.attrib}')
+                seen.append(key)
+
+
+if __name__ == '__main__':
+    imsstest.main()
