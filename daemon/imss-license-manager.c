@@ -226,6 +226,7 @@ typedef struct {
 	ImssLicenseManager *self;
 	ImssNotice notice;
 	gchar *day;
+	gint64 deadline; /* retried until then: the end of the day it is sent on */
 	guint attempts;
 	guint backoff;
 } ImssMailDelivery;
@@ -273,8 +274,6 @@ imss_license_manager_mail_sent_cb(GObject *source, GAsyncResult *res, gpointer u
 	ImssMailDelivery *d = user_data;
 	ImssLicenseManager *self = d->self;
 	g_autoptr(GError) error_local = NULL;
-	GDate today;
-	g_autofree gchar *today_str = NULL;
 
 	if (imss_mailer_send_finish(IMSS_MAILER(source), res, &error_local)) {
 		g_autofree gchar *detail = g_strdup_printf("sent to %u recipient(s), attempt %u",
@@ -283,9 +282,7 @@ imss_license_manager_mail_sent_cb(GObject *source, GAsyncResult *res, gpointer u
 		imss_license_manager_finish_mail(d, "sent", detail);
 		return;
 	}
-	imss_clock_get_today(self->clock, &today);
-	today_str = imss_calendar_format_date(&today);
-	if (g_strcmp0(today_str, d->day) != 0) {
+	if (imss_clock_get_time(self->clock) >= d->deadline) {
 		imss_license_manager_finish_mail(d, "undelivered", error_local->message);
 		return;
 	}
@@ -306,12 +303,8 @@ imss_license_manager_deliver(ImssMailDelivery *d)
 	const gchar *lang = imss_config_get_mail_language(self->config);
 	g_autofree gchar *subject = NULL;
 	g_autofree gchar *body = NULL;
-	GDate today;
-	g_autofree gchar *today_str = NULL;
 
-	imss_clock_get_today(self->clock, &today);
-	today_str = imss_calendar_format_date(&today);
-	if (g_strcmp0(today_str, d->day) != 0) {
+	if (imss_clock_get_time(self->clock) >= d->deadline) {
 		imss_license_manager_finish_mail(d, "undelivered", "the day is over");
 		return;
 	}
@@ -327,16 +320,29 @@ imss_license_manager_deliver(ImssMailDelivery *d)
 			       d);
 }
 
-/* the day's mail notice of @license (claimed, so once per slot and day) */
+/* The mail notice of @license for @day (claimed at @claimed_at, so once per
+ * slot and day). It is retried until the end of the day it is sent on: its
+ * own day, or — a day caught up after a stop, a wrong clock, or a date the
+ * zone skipped (Pacific/Apia 2011-12-30 begins with 12-31) — the day it was
+ * claimed on. */
 static void
-imss_license_manager_mail_notice(ImssLicenseManager *self, ImssLicense *license, const gchar *day)
+imss_license_manager_mail_notice(ImssLicenseManager *self,
+				 ImssLicense *license,
+				 const gchar *day,
+				 gint64 claimed_at)
 {
 	ImssMailDelivery *d = g_new0(ImssMailDelivery, 1);
-	GDate date;
+	GTimeZone *tz = imss_clock_get_timezone(self->clock);
+	GDate date, sent_on;
 	d->self = g_object_ref(self);
 	d->day = g_strdup(day);
 	d->backoff = imss_config_get_mail_retry_interval(self->config);
 	imss_calendar_parse_date(day, &date);
+	imss_calendar_today(tz, claimed_at, &sent_on);
+	if (g_date_compare(&date, &sent_on) > 0)
+		sent_on = date;
+	g_date_add_days(&sent_on, 1);
+	d->deadline = imss_calendar_day_start(tz, &sent_on);
 	if (!imss_notice_for_expiry(imss_license_get_slot(license), imss_license_get_expiry(license), &date, &d->notice)) {
 		imss_license_manager_finish_mail(d, "skipped", "no notice on this day");
 		return;
@@ -348,28 +354,26 @@ imss_license_manager_mail_notice(ImssLicenseManager *self, ImssLicense *license,
 	imss_license_manager_deliver(d);
 }
 
-/* mails claimed today but not delivered when the daemon stopped */
+/* mails claimed but not delivered when the daemon stopped, whose day (of
+ * sending) is not over */
 static void
 imss_license_manager_resume_mails(ImssLicenseManager *self)
 {
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GPtrArray) slots = NULL;
-	g_autofree gchar *today_str = NULL;
-	GDate today;
-	imss_clock_get_today(self->clock, &today);
-	today_str = imss_calendar_format_date(&today);
-	slots = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, today_str, &error_local);
-	if (slots == NULL) {
+	g_autoptr(GPtrArray) runs = NULL;
+	runs = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, &error_local);
+	if (runs == NULL) {
 		g_warning("failed to read the pending mails: %s", error_local->message);
 		return;
 	}
-	for (guint i = 0; i < slots->len; i++) {
+	for (guint i = 0; i < runs->len; i++) {
+		ImssStoreRun *run = g_ptr_array_index(runs, i);
 		ImssSlotId slot;
-		if (!imss_slot_from_string(g_ptr_array_index(slots, i), &slot) ||
+		if (!imss_slot_from_string(run->slot, &slot) ||
 		    !imss_license_is_activated(self->licenses[slot]))
 			continue;
-		g_message("resuming the mail notice of %s for %s", (const gchar *)g_ptr_array_index(slots, i), today_str);
-		imss_license_manager_mail_notice(self, self->licenses[slot], today_str);
+		g_message("resuming the mail notice of %s for %s", run->slot, run->day);
+		imss_license_manager_mail_notice(self, self->licenses[slot], run->day, run->at);
 	}
 }
 
@@ -865,7 +869,7 @@ imss_license_manager_run_job_cb(ImssScheduler *scheduler,
 		GDate date;
 		imss_calendar_parse_date(day, &date);
 		imss_license_manager_issue_notice(self, license, &date, TRUE);
-		imss_license_manager_mail_notice(self, license, day);
+		imss_license_manager_mail_notice(self, license, day, imss_clock_get_time(self->clock));
 		return;
 	}
 	if (g_strcmp0(job, IMSS_JOB_CHECK) != 0)

@@ -15,8 +15,13 @@ struct _ImssScheduler {
 	ImssLicenseState states[IMSS_SLOT_LAST];
 	gboolean started;
 	gboolean in_tick;
+	gboolean held;	  /* the wall clock is implausible: nothing runs */
 	gint64 last_time; /* the instant of the previous evaluation */
 };
+
+/* how far past every license date (or past this source's date, when no
+ * license is active) a wall clock may be before it is not believed */
+#define IMSS_SCHEDULER_PLAUSIBLE_YEARS 20
 
 enum { SIGNAL_STATE_CHANGED, SIGNAL_RUN_JOB, SIGNAL_TICKED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST] = {0};
@@ -228,6 +233,62 @@ imss_scheduler_compute_next_wakeup(ImssScheduler *self)
 	return next;
 }
 
+/* RELIABILITY-NOTES T4: a real wall clock before this source's date, or
+ * any clock more than 20 years past every license date, is wrong (an RTC
+ * reset, a typo in `date -s`): believing it would run — and mark as done —
+ * the jobs of dates that have not come yet. FALSE with @why when so. */
+static gboolean
+imss_scheduler_clock_is_plausible(ImssScheduler *self, const GDate *today, gchar **why)
+{
+	GDate floor, ceiling;
+	g_autofree gchar *today_str = imss_calendar_format_date(today);
+
+	imss_calendar_parse_date(IMSS_SOURCE_DATE, &floor);
+	if (!imss_clock_is_virtual(self->clock) && g_date_compare(today, &floor) < 0) {
+		*why = g_strdup_printf("the wall clock says %s, before this daemon's source date %s",
+				       today_str, IMSS_SOURCE_DATE);
+		return FALSE;
+	}
+	ceiling = floor;
+	for (guint i = 0; i < self->licenses->len; i++) {
+		ImssLicense *license = g_ptr_array_index(self->licenses, i);
+		GDate grace_end;
+		if (imss_license_get_grace_end(license, &grace_end) &&
+		    g_date_compare(&grace_end, &ceiling) > 0)
+			ceiling = grace_end;
+	}
+	g_date_add_years(&ceiling, IMSS_SCHEDULER_PLAUSIBLE_YEARS);
+	if (g_date_compare(today, &ceiling) > 0) {
+		*why = g_strdup_printf("the wall clock says %s, more than %d years past every license "
+				       "date",
+				       today_str, IMSS_SCHEDULER_PLAUSIBLE_YEARS);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* while the clock is implausible nothing is claimed, sent or changed; only a
+ * clock change (a step, NTP) wakes the calendar up again */
+static gboolean
+imss_scheduler_hold(ImssScheduler *self, const GDate *today)
+{
+	g_autofree gchar *why = NULL;
+	if (imss_scheduler_clock_is_plausible(self, today, &why)) {
+		if (self->held) {
+			g_message("the wall clock is plausible again: the license calendar resumes");
+			self->held = FALSE;
+		}
+		return FALSE;
+	}
+	if (!self->held)
+		g_warning("%s: not believed; holding the scheduled license checks, notices and "
+			  "mails until the clock is set right",
+			  why);
+	self->held = TRUE;
+	imss_clock_set_alarm(self->clock, IMSS_CLOCK_NO_ALARM);
+	return TRUE;
+}
+
 static void
 imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 {
@@ -240,6 +301,13 @@ imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 		return;
 	self->in_tick = TRUE;
 	imss_clock_get_today(self->clock, &today);
+	if (self->held)
+		passage = FALSE; /* back from a wrong clock: catch up once */
+	if (imss_scheduler_hold(self, &today)) {
+		self->in_tick = FALSE;
+		g_signal_emit(self, signals[SIGNAL_TICKED], 0);
+		return;
+	}
 
 	/* 1. lifecycle transitions, at the moment they happen */
 	for (guint i = 0; i < self->licenses->len; i++) {
@@ -306,7 +374,14 @@ static void
 imss_scheduler_clock_changed_cb(ImssClock *clock, ImssScheduler *self)
 {
 	g_autofree gchar *now = imss_clock_format_now(clock);
-	g_message("clock or zone changed (now %s): recomputing the schedule", now);
+	gint64 step = self->last_time != 0 ? imss_clock_get_time(clock) - self->last_time : 0;
+	if (ABS(step) >= 86400)
+		g_message("the wall clock moved by %" G_GINT64_FORMAT " days (now %s): recomputing the "
+			  "license calendar",
+			  step / 86400,
+			  now);
+	else
+		g_message("clock or zone changed (now %s): recomputing the schedule", now);
 	imss_scheduler_tick(self, FALSE);
 }
 

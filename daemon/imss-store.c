@@ -784,12 +784,56 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 	return TRUE;
 }
 
+static gboolean imss_store_get_run(ImssStore *self,
+				   const gchar *job,
+				   const gchar *slot,
+				   const gchar *day,
+				   gboolean *exists,
+				   gint64 *at,
+				   GError **error);
+
+/* a claim recorded more than a day after now was made under a wrong clock
+ * (fleet nodes' clocks differ by far less) */
+#define IMSS_STORE_CLAIM_SKEW 86400
+
+/* inside a transaction */
+static gboolean
+imss_store_delete_run(ImssStore *self,
+		      const gchar *job,
+		      const gchar *slot,
+		      const gchar *day,
+		      GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) del = imss_store_prepare(self,
+							 "DELETE FROM job_runs WHERE job = ##job::string "
+							 "AND slot = ##slot::string AND day = ##day::string",
+							 &p,
+							 error);
+	return del != NULL && gda_set_set_holder_value(p, error, "job", job) &&
+	       gda_set_set_holder_value(p, error, "slot", slot) &&
+	       gda_set_set_holder_value(p, error, "day", day) && imss_store_exec(self, del, p, error);
+}
+
 gboolean
 imss_store_has_run(ImssStore *self,
 		   const gchar *job,
 		   const gchar *slot,
 		   const gchar *day,
 		   gboolean *exists,
+		   GError **error)
+{
+	gint64 at = 0;
+	return imss_store_get_run(self, job, slot, day, exists, &at, error);
+}
+
+static gboolean
+imss_store_get_run(ImssStore *self,
+		   const gchar *job,
+		   const gchar *slot,
+		   const gchar *day,
+		   gboolean *exists,
+		   gint64 *at,
 		   GError **error)
 {
 	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
@@ -819,6 +863,12 @@ imss_store_has_run(ImssStore *self,
 	if (model == NULL)
 		return FALSE;
 	*exists = gda_data_model_get_n_rows(model) > 0;
+	if (*exists) {
+		const GValue *v = gda_data_model_get_value_at(model, 0, 0, error);
+		if (v == NULL)
+			return FALSE;
+		*at = imss_store_value_get_int64(v);
+	}
 	return TRUE;
 }
 
@@ -840,11 +890,23 @@ imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
 	gboolean exists = FALSE;
+	gint64 claimed_at = 0;
 
 	/* the row is the claim */
 	run->claimed = FALSE;
-	if (!imss_store_has_run(self, run->job, run->slot, run->day, &exists, error))
+	if (!imss_store_get_run(self, run->job, run->slot, run->day, &exists, &claimed_at, error))
 		return FALSE;
+	if (exists && claimed_at > run->at + IMSS_STORE_CLAIM_SKEW) {
+		/* claimed at a time still to come: under a clock that was wrong
+		 * (ahead). That run does not count, or the real day's job would
+		 * be lost: the date runs again, now. */
+		g_warning("the %s run of %s for %s was recorded at %" G_GINT64_FORMAT
+			  ", after now (%" G_GINT64_FORMAT "), under a wrong clock: running it again",
+			  run->job, run->slot, run->day, claimed_at, run->at);
+		if (!imss_store_delete_run(self, run->job, run->slot, run->day, error))
+			return FALSE;
+		exists = FALSE;
+	}
 	if (exists)
 		return TRUE;
 	ins = imss_store_prepare(self,
@@ -932,23 +994,23 @@ imss_store_finish_run(ImssStore *self,
 }
 
 GPtrArray *
-imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day, GError **error)
+imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error)
 {
-	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
+	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_NONE};
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
-	g_autoptr(GPtrArray) slots = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
 
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	if (!imss_store_check_open(self, error))
 		return NULL;
 	stmt = imss_store_prepare(self,
-				  "SELECT slot FROM job_runs WHERE job = ##job::string "
-				  "AND day = ##day::string AND done = 0 ORDER BY slot",
+				  "SELECT slot, day, at FROM job_runs WHERE job = ##job::string "
+				  "AND done = 0 ORDER BY day, slot",
 				  &p,
 				  error);
-	if (stmt == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
-	    !gda_set_set_holder_value(p, error, "day", day))
+	if (stmt == NULL || !gda_set_set_holder_value(p, error, "job", job))
 		return NULL;
 	model = gda_connection_statement_execute_select_full(self->cnc,
 							     stmt,
@@ -959,12 +1021,21 @@ imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		const GValue *v = gda_data_model_get_value_at(model, 0, i, error);
-		if (v == NULL)
-			return NULL;
-		g_ptr_array_add(slots, imss_store_value_dup_string(v));
+		g_autoptr(ImssStoreRun) run = g_new0(ImssStoreRun, 1);
+		const GValue *v[3];
+		for (gint c = 0; c < 3; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL)
+				return NULL;
+		}
+		run->job = g_strdup(job);
+		run->slot = imss_store_value_dup_string(v[0]);
+		run->day = imss_store_value_dup_string(v[1]);
+		run->at = imss_store_value_get_int64(v[2]);
+		run->pending = TRUE;
+		g_ptr_array_add(runs, g_steal_pointer(&run));
 	}
-	return g_steal_pointer(&slots);
+	return g_steal_pointer(&runs);
 }
 
 gchar *

@@ -197,9 +197,10 @@ imss_store_finish_run(ImssStore *self,
 		      const gchar *day,
 		      ImssStoreHistory *history,
 		      GError **error);
-/* The pending runs of @job on @day: slot ids (gchar*). */
+/* The pending runs of @job, oldest day first (element: ImssStoreRun with
+ * job, slot, day and at — when it was claimed). */
 GPtrArray *
-imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day, GError **error);
+imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error);
 
 /* Whether the run exists (error: FALSE + @error). */
 gboolean

@@ -31,6 +31,8 @@ Run with /usr/bin/python3: the python3 on PATH may lack gi and dbusmock.
 '''
 
 import datetime
+import email
+import email.policy
 import grp
 import os
 import pwd
@@ -38,6 +40,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -116,7 +119,6 @@ VCLOCK_IFACE = 'org.imss.License.VirtualClock'
 
 def free_port():
     '''A TCP port free on 127.0.0.1 right now (for servers the tests start).'''
-    import socket
     sock = socket.socket()
     sock.bind(('127.0.0.1', 0))
     port = sock.getsockname()[1]
@@ -819,6 +821,51 @@ class ImssTestCase(dbusmock.DBusTestCase):
         self.config['database'] = {'provider': 'PostgreSQL', 'connection': cnc, 'auth': auth}
         self.write_config(edition=self.edition, **self.config)
         return cnc
+
+
+class SmtpSink:
+    '''A real SMTP server on loopback (python3-aiosmtpd) writing a Maildir.'''
+
+    def __init__(self, test, port=None):
+        self.test = test
+        self.port = port or free_port()
+        self.dir = test.tmp / 'mail'
+        self.proc = None
+        self.start()
+        test.addCleanup(self.stop)
+
+    def start(self):
+        self.log = open(self.test.tmp / 'smtp.log', 'ab')
+        self.proc = subprocess.Popen(['/usr/bin/python3', '-m', 'aiosmtpd', '-n', '-l',
+                                      f'127.0.0.1:{self.port}', '-c',
+                                      'aiosmtpd.handlers.Mailbox', str(self.dir)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', self.port), 1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.test.fail('aiosmtpd did not start (apt-get install python3-aiosmtpd)')
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.proc = None
+        self.log.close()
+
+    def messages(self):
+        out = []
+        new = self.dir / 'new'
+        if not new.exists():
+            return out
+        for p in sorted(new.iterdir()):
+            msg = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            out.append(msg)
+        return out
 
 
 class VirtualClockMixin:

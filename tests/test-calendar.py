@@ -110,12 +110,19 @@ class VirtualClockTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         self.set_time('2019-11-20T10:00:00')        # E-150, E-120, E-90 missed
         self.assertEqual(self.checks('antivirus'), [('2019-11-20T10:00:00+09:00', '2019-11-02')])
         # back to 2019-08-10: a run recorded "in the future" does not block
-        # the latest check day before the new now (E-180, never run), and
-        # 2019-11-02 is not repeated when time passes it again
+        # the latest check day before the new now (E-180, never run); and
+        # 2019-11-02, whose run was recorded on the clock that was ahead,
+        # runs again on the real 2019-11-02 (issue 15 (4): a wrong clock
+        # must not swallow a real day's job — docs/design.md)
         self.set_time('2019-08-10T10:00:00')
         self.advance(self.seconds_until('2019-11-03T00:00:00'))
         days = [d for _, d in self.checks('antivirus')]
-        self.assertEqual(days, ['2019-11-02', '2019-08-04', '2019-09-03', '2019-10-03'])
+        self.assertEqual(days, ['2019-11-02', '2019-08-04', '2019-09-03', '2019-10-03',
+                                '2019-11-02'])
+        # a step back that stays within a day of the recorded runs repeats nothing
+        self.set_time('2019-11-02T10:00:00')
+        self.advance(self.seconds_until('2019-11-03T00:00:00'))
+        self.assertEqual([d for _, d in self.checks('antivirus')], days)
 
     def test_restart_catches_up_once(self):
         self.activate('antivirus', self.make_code('antivirus', expiry='2019-05-01'))

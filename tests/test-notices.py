@@ -4,63 +4,14 @@ inactive-component ones, the Notice signal, and the daily mails received by a
 real SMTP server on loopback (aiosmtpd) over a virtual year.'''
 
 import datetime
-import email
-import email.header
-import email.policy
 import os
-import socket
-import subprocess
 import time
 
 import imsstest
+from imsstest import SmtpSink
 
 AV_JA = 'ウイルス対策およびコンテンツフィルタ'
 AV_EN = 'Antivirus and Content Filter'
-
-
-class SmtpSink:
-    '''python3-aiosmtpd writing a Maildir.'''
-
-    def __init__(self, test, port=None):
-        self.test = test
-        self.port = port or imsstest.free_port()
-        self.dir = test.tmp / 'mail'
-        self.proc = None
-        self.start()
-        test.addCleanup(self.stop)
-
-    def start(self):
-        self.log = open(self.test.tmp / 'smtp.log', 'ab')
-        self.proc = subprocess.Popen(['/usr/bin/python3', '-m', 'aiosmtpd', '-n', '-l',
-                                      f'127.0.0.1:{self.port}', '-c',
-                                      'aiosmtpd.handlers.Mailbox', str(self.dir)],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', self.port), 1).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.test.fail('aiosmtpd did not start (apt-get install python3-aiosmtpd)')
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.proc = None
-        self.log.close()
-
-    def messages(self):
-        out = []
-        new = self.dir / 'new'
-        if not new.exists():
-            return out
-        for p in sorted(new.iterdir()):
-            msg = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-            out.append(msg)
-        return out
 
 
 class NoticeTestBase(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
@@ -264,6 +215,31 @@ class ConsoleNoticeTest(NoticeTestBase):
         self.assertEqual(len(self.call('GetNotices', 'en')), 5)
         self.polkit_deny_all()
         self.assertDBusError('NotAuthorized', self.call, 'SetInactiveNoticesHidden', True)
+
+
+class SkippedDateMailTest(NoticeTestBase):
+    '''Issue 9 (6): on Pacific/Apia the whole of 2011-12-30 does not exist;
+    its mail goes out at the first instant of 2011-12-31 (SPEC §9.2,
+    docs/design.md), with the mail of 12-31 itself.'''
+    mail_language = 'en'
+    start = '2011-12-29T12:00:00'
+
+    def setUp(self):
+        super().setUp()
+        self.stop_daemon()
+        os.environ['TZ'] = 'Pacific/Apia'
+        self.start_daemon([f'--virtual-clock={self.start}'])
+
+    def test_mail_of_the_skipped_date(self):
+        # E-15 = 2011-12-30, the date Samoa skipped
+        self.activate('antivirus', self.make_code('antivirus', expiry='2012-01-14'))
+        self.advance_to('2011-12-31T12:00:00')
+        msgs = self.wait_mails(2)
+        subjects = sorted(str(m['Subject']) for m in msgs)
+        self.assertEqual(subjects, [f'The {AV_EN} license expires in 14 days',
+                                    f'The {AV_EN} license expires in 15 days'])
+        mails = [h for h in self.history() if h['action'] == 'mail']
+        self.assertEqual(sorted(h['outcome'] for h in mails), ['sent', 'sent'], mails)
 
 
 if __name__ == '__main__':

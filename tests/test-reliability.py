@@ -4,6 +4,7 @@ system bus with the real daemon: restarts that overlap, crash, fail or hang
 (SPEC §7, rows S8, S9), a hung polkitd and a caller that leaves during the
 check (rows S2, S3), and the bus policy.'''
 
+import datetime
 import os
 import subprocess
 import sys
@@ -213,6 +214,93 @@ class PolkitHangTest(imsstest.ImssTestCase):
     def _have_hanging_calls(self):
         return self.bus.call_sync(imsstest.POLKIT_NAME, imsstest.POLKIT_PATH, imsstest.MOCK_IFACE,
                                   'HaveHangingCalls', None, None, 0, 10000, None).unpack()[0]
+
+
+class WrongClockTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
+    '''Issue 15 (4), row T4: a clock that is wrong for a while must not cost a
+    real day's mail or check.'''
+
+    autostart = False
+    E = datetime.date(2020, 1, 31)
+
+    def setUp(self):
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        super().setUp()
+        self.smtp = imsstest.SmtpSink(self)
+        self.write_config(edition=self.edition,
+                          mail={'to': 'admin@example.com', 'smtp': f'smtp://127.0.0.1:{self.smtp.port}',
+                                'language': 'en', 'retry_interval': 1, 'timeout': 10})
+        self.start_daemon(['--virtual-clock=2019-08-01T09:00:00'])
+        self.activate('antivirus', self.make_code('antivirus', expiry=self.E.isoformat()))
+        self.settle()
+
+    def mail_days(self):
+        return sorted(datetime.datetime.strptime(m['Date'][:31], '%a, %d %b %Y %H:%M:%S %z').date()
+                      for m in self.smtp.messages())
+
+    def wait_mails(self, n):
+        self.wait_for(lambda: len(self.smtp.messages()) >= n, timeout=120 if self.valgrind else 30,
+                      message=f'{n} mails')
+        self.settle()
+
+    def every_mail_day(self):
+        return [self.E + datetime.timedelta(days=d) for d in range(-15, 91)]
+
+    def test_two_days_in_2199_lose_nothing(self):
+        log_before = len(self.daemon_log())
+        self.set_time('2199-01-01T09:00:00')
+        self.advance(2 * 86400)
+        log = self.daemon_log()[log_before:]
+        self.assertRegex(log, r'2199-01-0\d.*not believed', 'an implausible clock logs nothing')
+        self.assertEqual(self.smtp.messages(), [], 'mails sent on a clock set to 2199')
+        # nothing was claimed or changed under that clock
+        self.assertNotIn('2199', str(self.history()))
+        # the clock is set right; the license is never renewed
+        self.set_time('2019-08-02T09:00:00')
+        self.assertRegex(self.daemon_log()[log_before:], r'plausible again')
+        self.advance_to('2020-07-31T12:00:00')
+        self.wait_mails(106)
+        self.assertEqual(self.mail_days(), self.every_mail_day())
+
+    def test_a_clock_ahead_does_not_swallow_the_real_day(self):
+        '''A clock a month past G (believable) runs the catch-up for G then;
+        once the clock is right, G's mail still goes out on G.'''
+        self.set_time('2020-06-01T09:00:00')
+        self.wait_mails(1)    # the catch-up mail for G, sent on the wrong clock
+        self.set_time('2019-08-02T09:00:00')
+        self.advance_to('2020-07-31T12:00:00')
+        self.wait_mails(107)
+        # every real mail day once, plus G's caught up while the clock was ahead
+        self.assertEqual(self.mail_days(),
+                         sorted(self.every_mail_day() + [datetime.date(2020, 6, 1)]))
+        self.assertRegex(self.daemon_log(), r'recorded at .*under a wrong clock')
+
+
+class RealClockBeforeSourceDateTest(imsstest.ImssTestCase):
+    '''Row T4 on the real clock (libfaketime): a clock reset to 2000 holds
+    the calendar and says so.'''
+
+    def test_clock_in_2000(self):
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        history = self.history()
+        self.stop_daemon()
+        lib = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1'
+        self.assertTrue(os.path.exists(lib), 'libfaketime is missing (apt-get install faketime)')
+        orig = self.daemon_env
+
+        def env():
+            e = orig()
+            e['LD_PRELOAD'] = lib
+            e['FAKETIME'] = '@2000-01-01 09:00:00'
+            e['DONT_FAKE_MONOTONIC'] = '1'
+            return e
+        self.daemon_env = env
+        self.start_daemon()
+        self.settle()
+        self.assertRegex(self.daemon_log(), r'2000-01-01, before this daemon.s source date.*not believed')
+        self.assertEqual(self.history(), history, 'the calendar ran on a clock set to 2000')
 
 
 class BusPolicyTest(imsstest.ImssTestCase):

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include "test-pg.h"
+
 #include <string.h>
 
 #include "imss-gda.h"
@@ -72,31 +74,17 @@ count_history(Node *node, const gchar *action)
 static void
 test_fleet_claims_once(void)
 {
-	const gchar *cnc = g_getenv("IMSS_PG_CNC");
-	g_autofree gchar *auth = g_strdup(g_getenv("IMSS_PG_AUTH") != NULL ? g_getenv("IMSS_PG_AUTH")
-									: "USERNAME=postgres");
-	const gchar *tables[] = {"slots", "settings", "history", "job_runs", "schema_version"};
-	g_autoptr(GdaConnection) gda = NULL;
+	g_autofree gchar *cnc = NULL;
+	g_autofree gchar *auth = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *code = NULL;
 	ImssCodeInfo info = {0};
 	Node a = {0}, b = {0};
 	gint64 start = 1564617600; /* 2019-08-01 00:00 UTC */
 
-	if (cnc == NULL) {
-		g_test_fail_printf("IMSS_PG_CNC is not set: run the tests through tests/run-tests.sh");
+	if (!imss_test_pg_reset(&cnc, &auth))
 		return;
-	}
 	g_setenv("TZ", "UTC", TRUE);
-	gda_init();
-	gda = gda_connection_open_from_string("PostgreSQL", cnc, auth, GDA_CONNECTION_OPTIONS_NONE, &error);
-	g_assert_no_error(error);
-	for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
-		g_autofree gchar *sql = g_strdup_printf("DROP TABLE IF EXISTS %s", tables[i]);
-		gda_connection_execute_non_select_command(gda, sql, &error);
-		g_assert_no_error(error);
-	}
-	gda_connection_close(gda);
 
 	/* the parent activates; the child loads the shared licenses */
 	node_start(&a, cnc, auth, start);

@@ -6,6 +6,7 @@
 
 #include "imss-gda.h"
 #include "imss-store.h"
+#include "test-pg.h"
 
 typedef struct {
 	const gchar *provider;
@@ -186,31 +187,8 @@ fixture_setup_sqlite(Fixture *fx, gconstpointer data)
 static void
 fixture_setup_pg(Fixture *fx, gconstpointer data)
 {
-	const gchar *cnc = g_getenv("IMSS_PG_CNC");
-	const gchar *tables[] = {"slots", "settings", "history", "job_runs", "restarts",
-				 "schema_version"};
-	g_autoptr(GdaConnection) gda = NULL;
-	g_autoptr(GError) error = NULL;
-
 	fx->provider = "PostgreSQL";
-	if (cnc == NULL) {
-		g_test_fail_printf("IMSS_PG_CNC is not set: run the tests through "
-				   "tests/run-tests.sh, which starts a PostgreSQL server");
-		return;
-	}
-	fx->cnc = g_strdup(cnc);
-	fx->auth = g_strdup(g_getenv("IMSS_PG_AUTH") != NULL ? g_getenv("IMSS_PG_AUTH")
-							     : "USERNAME=postgres");
-	gda_init();
-	gda = gda_connection_open_from_string("PostgreSQL", fx->cnc, fx->auth,
-					      GDA_CONNECTION_OPTIONS_NONE, &error);
-	g_assert_no_error(error);
-	for (guint i = 0; i < G_N_ELEMENTS(tables); i++) {
-		g_autofree gchar *sql = g_strdup_printf("DROP TABLE IF EXISTS %s", tables[i]);
-		g_assert_cmpint(gda_connection_execute_non_select_command(gda, sql, &error), >=, -1);
-		g_assert_no_error(error);
-	}
-	gda_connection_close(gda);
+	imss_test_pg_reset(&fx->cnc, &fx->auth);
 }
 
 static void

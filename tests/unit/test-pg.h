@@ -1,0 +1,13 @@
+/*
+ * PostgreSQL for the unit tests: the server of $IMSS_PG_CNC (tests/run-tests.sh
+ * starts a throwaway one). A missing server is a failure, not a skip.
+ */
+#pragma once
+
+#include <glib.h>
+
+/* Empties the database of $IMSS_PG_CNC (every table of every schema
+ * version) and returns its connection and auth strings; FALSE (the test
+ * failed) when IMSS_PG_CNC is not set. */
+gboolean
+imss_test_pg_reset(gchar **cnc, gchar **auth);
