@@ -408,7 +408,10 @@ imss_license_manager_record_profile(ImssLicenseManager *self,
 	g_autofree gchar *when = g_strdup_printf("%" G_GINT64_FORMAT, now);
 	g_autofree gchar *result = g_strcmp0(outcome, "failed") == 0 ? g_strdup_printf("failed: %s", detail)
 								      : g_strdup(outcome);
-	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "managed", origin);
+	/* SPEC §8: registered with CM once a deployment was applied; a refused
+	 * or malformed profile alone does not make a gateway CM-managed */
+	if (g_strcmp0(outcome, "failed") != 0)
+		imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "managed", origin);
 	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "last-time", when);
 	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "last-result", result);
 	imss_store_change_add_history(change, now, "apply-profile", slot, masked, caller, outcome, detail);
@@ -449,7 +452,6 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	g_autofree gchar *canonical = NULL;
 	g_autofree gchar *old = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
-	g_autoptr(ImssStoreSlot) row = NULL;
 	g_autoptr(GError) error_local = NULL;
 	const gchar *outcome;
 	ImssCodeInfo info;
@@ -507,21 +509,27 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 		return NULL;
 	}
 
-	row = imss_license_to_row(license);
-	old = g_strdup(row->expiry);
+	old = imss_calendar_format_date(imss_license_get_expiry(license));
 	cmp = g_date_compare(&expiry, imss_license_get_expiry(license));
 	outcome = cmp > 0 ? "extended" : cmp < 0 ? "changed" : "unchanged";
 	change = imss_store_change_new();
-	if (cmp != 0) {
+	/* every slot holding the code: anti-spam brings email reputation along
+	 * (SPEC §1), so the two never drift apart */
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		g_autoptr(ImssStoreSlot) row = NULL;
+		if (g_strcmp0(imss_license_get_code(self->licenses[i]), canonical) != 0)
+			continue;
+		row = imss_license_to_row(self->licenses[i]);
 		g_free(row->expiry);
 		row->expiry = imss_calendar_format_date(&expiry);
+		/* the profile is CM's word from the license server: verified */
+		row->verified = TRUE;
+		row->verified_at = imss_clock_get_time(self->clock);
+		imss_store_change_add_row(change, row);
 	}
-	/* the profile is CM's word from the license server: verified */
-	row->verified = TRUE;
-	row->verified_at = imss_clock_get_time(self->clock);
-	imss_store_change_add_row(change, row);
 	{
-		g_autofree gchar *detail = g_strdup_printf("expiry %s -> %s", old, row->expiry);
+		g_autofree gchar *new_expiry = imss_calendar_format_date(&expiry);
+		g_autofree gchar *detail = g_strdup_printf("expiry %s -> %s", old, new_expiry);
 		imss_license_manager_record_profile(self, change, origin, slot_id,
 						    imss_license_get_masked_code(license), caller, outcome, detail);
 	}
@@ -529,13 +537,24 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 		imss_license_manager_store_failed(error, error_local, "store the license profile");
 		return NULL;
 	}
-	imss_license_set_from_row(license, row);
-	g_message("license profile from %s for %s: %s (expiry %s -> %s); nothing is restarted",
-		  origin, slot_id, outcome, old, row->expiry);
+	for (guint i = 0; i < change->rows->len; i++) {
+		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
+		ImssSlotId target;
+		if (imss_slot_from_string(row->slot, &target))
+			imss_license_set_from_row(self->licenses[target], row);
+		g_message("license profile from %s for %s: %s (expiry %s -> %s); nothing is restarted",
+			  origin, row->slot, outcome, old, row->expiry);
+	}
 	/* an automatic renewal: it restarts nothing (SPEC §7) */
 	if (cmp != 0) {
 		imss_scheduler_reschedule(self->scheduler);
-		g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, license, "renewed");
+		for (guint i = 0; i < change->rows->len; i++) {
+			ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
+			ImssSlotId target;
+			if (imss_slot_from_string(row->slot, &target))
+				g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0,
+					      self->licenses[target], "renewed");
+		}
 	}
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 	return g_strdup(outcome);
@@ -557,30 +576,59 @@ imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time,
 
 /* -- the environment (SPEC §8) -------------------------------------------- */
 
+static gint64
+imss_license_manager_get_time_setting(ImssLicenseManager *self, const gchar *section, const gchar *name)
+{
+	g_autofree gchar *v = imss_store_get_setting(self->store, section, name, NULL);
+	return v != NULL ? g_ascii_strtoll(v, NULL, 10) : 0;
+}
+
+static void
+imss_license_manager_environment_facts(ImssLicenseManager *self, ImssEnvironmentFacts *facts)
+{
+	g_autofree gchar *cm = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "managed", NULL);
+	if (!imss_environment_from_string(imss_config_get_environment(self->config), &facts->configured))
+		facts->configured = IMSS_ENVIRONMENT_AUTO;
+	facts->profile_applied = cm != NULL;
+	facts->last_answer =
+	    imss_license_manager_get_time_setting(self, IMSS_SETTING_SERVER_SECTION, "last-answer");
+	facts->last_failure =
+	    imss_license_manager_get_time_setting(self, IMSS_SETTING_SERVER_SECTION, "last-failure");
+}
+
 const gchar *
 imss_license_manager_get_environment(ImssLicenseManager *self)
 {
-	const gchar *configured = imss_config_get_environment(self->config);
-	g_autofree gchar *cm = NULL;
-	g_autofree gchar *last = NULL;
-	if (g_strcmp0(configured, "auto") != 0)
-		return configured;
-	cm = imss_store_get_setting(self->store, "cm", "managed", NULL);
-	if (cm != NULL)
-		return "cm-managed";
-	/* connected unless the last contact with the license server failed */
-	last = imss_store_get_setting(self->store, IMSS_SETTING_SERVER_SECTION, "last-contact", NULL);
-	if (last != NULL && g_str_has_prefix(last, "failed"))
-		return "standalone";
-	return "connected";
+	ImssEnvironmentFacts facts;
+	imss_license_manager_environment_facts(self, &facts);
+	return imss_environment_to_string(
+	    imss_environment_derive(&facts, imss_clock_get_time(self->clock)));
 }
 
-/* whether the daemon may contact the license server at all */
+/* whether the daemon may contact the license server at all (SPEC §8) */
 static gboolean
 imss_license_manager_may_go_online(ImssLicenseManager *self)
 {
-	const gchar *configured = imss_config_get_environment(self->config);
-	return g_strcmp0(configured, "auto") == 0 || g_strcmp0(configured, "connected") == 0;
+	ImssEnvironmentFacts facts;
+	imss_license_manager_environment_facts(self, &facts);
+	return imss_environment_may_contact_server(&facts, imss_clock_get_time(self->clock));
+}
+
+/* why a manual update does not contact the server here */
+static void
+imss_license_manager_offline_error(ImssLicenseManager *self, GTask *task)
+{
+	const gchar *env = imss_license_manager_get_environment(self);
+	if (g_strcmp0(env, "cm-managed") == 0)
+		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_NOT_SUPPORTED,
+					"This gateway is managed by Control Manager: it does not contact "
+					"the license server itself. Licenses are renewed by license "
+					"profiles deployed from Control Manager.");
+	else
+		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_NOT_SUPPORTED,
+					"This gateway is configured as not connected: it does not contact "
+					"the license server. Register an offline activation code to renew "
+					"a license.");
 }
 
 /* -- restarts (SPEC §7) ----------------------------------------------------- */
@@ -750,10 +798,14 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 					      detail);
 		g_message("%s of %s: %s (%s)", check->action, imss_license_get_id(license), outcome, detail);
 	}
-	imss_store_change_set_setting(change,
-				      IMSS_SETTING_SERVER_SECTION,
-				      "last-contact",
-				      failure != NULL ? "failed" : "ok");
+	{
+		g_autofree gchar *when = g_strdup_printf("%" G_GINT64_FORMAT, now);
+		imss_store_change_set_setting(change,
+					      IMSS_SETTING_SERVER_SECTION,
+					      failure != NULL ? "last-failure" : "last-answer",
+					      when);
+		imss_store_change_delete_setting(change, IMSS_SETTING_SERVER_SECTION, "last-contact");
+	}
 	if (!imss_store_apply(self->store, change, &error_local)) {
 		g_warning("failed to store the license server's answer: %s", error_local->message);
 		g_ptr_array_unref(renewed);
@@ -877,7 +929,7 @@ imss_license_manager_run_job_cb(ImssScheduler *scheduler,
 	if (!imss_license_manager_may_go_online(self)) {
 		g_info("automatic check of %s skipped: the environment is %s",
 		       imss_license_get_id(license),
-		       imss_config_get_environment(self->config));
+		       imss_license_manager_get_environment(self));
 		return;
 	}
 	imss_license_manager_check_code_async(self,
@@ -1018,8 +1070,7 @@ imss_license_manager_update_status_async(ImssLicenseManager *self,
 
 	g_task_set_task_data(task, u, g_free);
 	if (!imss_license_manager_may_go_online(self)) {
-		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
-					"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+		imss_license_manager_offline_error(self, task);
 		g_object_unref(task);
 		return;
 	}

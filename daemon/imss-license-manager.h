@@ -9,6 +9,7 @@
 
 #include "imss-clock.h"
 #include "imss-config.h"
+#include "imss-environment.h"
 #include "imss-license.h"
 #include "imss-license-server.h"
 #include "imss-restart-queue.h"

@@ -183,5 +183,91 @@ class DoctorStandaloneTest(CmTestBase):
         self.assertIn('offline activation code', out)
 
 
+class AutoEnvironmentTest(CmTestBase):
+    '''Issue 9 (2), SPEC §8: what `auto` derives, and what the doctor says.'''
+
+    def env(self):
+        return self.get_property('Environment')
+
+    def test_one_server_error_keeps_a_connected_gateway_connected(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.settle()
+        self.assertEqual(self.env(), 'connected')
+        self.sim.admin('fault', mode='error', count=1)
+        with self.assertRaises(GLib.Error):
+            self.call('UpdateStatus')
+        self.assertEqual(self.env(), 'connected')
+        rc, out, err = self.ctl('status')
+        self.assertNotIn('not connected', out)
+        # and the outage of the server itself for a day: still connected
+        self.sim.stop()
+        self.assertDBusError('ServerUnreachable', self.call, 'UpdateStatus')
+        self.assertEqual(self.env(), 'connected')
+
+    def test_never_reached_is_standalone_until_reached(self):
+        self.stop_daemon()
+        self.write_config(edition=self.edition, license={'environment': 'auto'},
+                          license_server={'url': 'http://127.0.0.1:9/ollu/license_update.aspx',
+                                          'timeout': 3})
+        self.start_daemon()
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.settle()
+        self.assertEqual(self.env(), 'standalone')
+        self.assertEqual(self.diagnose('antivirus')['action_id'], 'activate-offline-code')
+        # the network comes back: the next contact (still tried) says so
+        self.stop_daemon()
+        self.write_config(edition=self.edition, license={'environment': 'auto'},
+                          license_server={'url': self.sim.url, 'timeout': 3})
+        self.start_daemon()
+        self.assertEqual(self.call('UpdateStatus'), 'unchanged')
+        self.assertEqual(self.env(), 'connected')
+
+    def test_refused_profile_does_not_make_cm_managed(self):
+        e = self.today() + datetime.timedelta(days=55)
+        code = self.make_code('antivirus', expiry=e)
+        self.activate('antivirus', code)
+        self.settle()
+        self.assertDBusError('InvalidArgs', self.apply, slot='antivirus', code=code, expiry='bad')
+        self.assertDBusError('CodeMismatch', self.apply, slot='antivirus',
+                             code=self.make_code('antivirus'), expiry=str(e))
+        self.assertEqual(self.env(), 'connected')
+        # the server has the renewal: the doctor says update, not redeploy
+        self.sim.admin('renew', code=code, expiry=str(e + datetime.timedelta(days=365)))
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['environment'], 'connected')
+        self.assertEqual(d['action_id'], 'update-now')
+
+    def test_applied_profile_makes_cm_managed_and_offline(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.settle()
+        asked = len(self.sim.requests())
+        self.assertEqual(self.apply(slot='antivirus', code=code,
+                                    expiry=str(self.today() + datetime.timedelta(days=500))),
+                         'extended')
+        self.assertEqual(self.env(), 'cm-managed')
+        # SPEC §8: a CM-managed gateway does not contact the license server
+        e = self.assertDBusError('NotSupported', self.call, 'UpdateStatus')
+        self.assertIn('Control Manager', imsstest.dbus_error_message(e))
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['action_id'], 'redeploy-profile')
+        self.assertEqual(len(self.sim.requests()), asked, 'a CM-managed gateway asked the server')
+
+    def test_antispam_profile_renews_email_reputation(self):
+        '''Issue 9 (3): the two slots share one code and must not drift apart.'''
+        code = self.make_code('antispam', expiry=self.today() + datetime.timedelta(days=20))
+        self.activate('antispam', code)
+        self.settle()
+        new = str(self.today() + datetime.timedelta(days=400))
+        self.assertEqual(self.apply(slot='antispam', code=code, expiry=new), 'extended')
+        for slot in ('antispam', 'email-reputation'):
+            self.assertEqual(self.slot_props(slot)['ExpiryDate'], new, slot)
+            self.assertTrue(self.slot_props(slot)['ExpiryVerified'], slot)
+        self.restart_daemon()
+        self.assertEqual(self.slot_props('email-reputation')['ExpiryDate'], new)
+
+
 if __name__ == '__main__':
     imsstest.main()
