@@ -679,9 +679,7 @@ class ImssTestCase(dbusmock.DBusTestCase):
         setpriv (and its primary group).'''
         argv = [find_program('IMSS_LICENSECTL', 'client/imss-licensectl')] + list(args)
         if user is not None:
-            pw = pwd.getpwnam(user)
-            group = grp.getgrgid(pw.pw_gid).gr_name
-            argv = ['setpriv', f'--reuid={user}', f'--regid={group}', '--clear-groups'] + argv
+            argv = self.as_user(user, argv)
         full_env = dict(os.environ)
         for var in ('LANGUAGE', 'LC_ALL', 'LC_MESSAGES', 'LC_CTYPE'):
             full_env.pop(var, None)
@@ -697,6 +695,26 @@ class ImssTestCase(dbusmock.DBusTestCase):
                               capture_output=True, env=full_env, timeout=timeout)
         return (proc.returncode, proc.stdout.decode('utf-8', 'replace'),
                 proc.stderr.decode('utf-8', 'replace'))
+
+    @staticmethod
+    def as_user(user, argv):
+        '''argv to run as @user and its primary group, through setpriv.'''
+        pw = pwd.getpwnam(user)
+        group = grp.getgrgid(pw.pw_gid).gr_name
+        return ['setpriv', f'--reuid={user}', f'--regid={group}', '--clear-groups'] + list(argv)
+
+    def run_as_nobody(self, argv, timeout=120):
+        '''Runs argv as nobody on the private bus; returns (rc, stdout, stderr).'''
+        proc = subprocess.run(self.as_user('nobody', argv), capture_output=True, text=True,
+                              timeout=timeout,
+                              env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def nobody_call(self, method, *args, interface=IFACE, path=OBJECT_PATH):
+        '''gdbus call as nobody, args as GVariant text; returns (rc, stdout, stderr).'''
+        return self.run_as_nobody(['gdbus', 'call', '--system', '--dest', BUS_NAME,
+                                   '--object-path', path, '--method', f'{interface}.{method}']
+                                  + [str(a) for a in args])
 
     @staticmethod
     def _default_localedir():
