@@ -40,7 +40,7 @@ imss_ctl_monitor_notice_text(const gchar *kind, GVariant *fields)
 	if (!imss_notice_from_variant(fields, &notice))
 		/* TRANSLATORS: monitor: a notice the client cannot render; %s its kind */
 		return g_strdup_printf(_("A license notice (%s)."), kind);
-	return imss_notice_render_console(&notice);
+	return imss_notice_render_console(NULL, &notice);
 }
 
 static gchar *

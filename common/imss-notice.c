@@ -2,21 +2,15 @@
 
 #include "config.h"
 
-#include <libintl.h>
-#include <locale.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "imss-notice.h"
 #include "imss-slot.h"
 
-/* glibc's (and GNU gettext's) catalogue cache counter (gettext manual,
- * "Being a gettext grok"): bumped after LANGUAGE changes */
-extern int _nl_msg_cat_cntr;
-
-/* dgettext() directly, not _(): g_dgettext() decides once per process
- * whether to translate, and the daemon renders in several languages */
+/* Texts come from the catalogue the caller passes (the daemon: the caller's
+ * or the mail language) or, with NULL, from dgettext() in the process's
+ * locale (the clients) — never through the environment. */
 
 static const gchar *kind_names[IMSS_NOTICE_LAST] =
     {"expiring", "expired", "updates-ended", "inactive", "cm-deployment-failed"};
@@ -132,59 +126,70 @@ imss_notice_date(const GDate *date)
 }
 
 gchar *
-imss_notice_render_console(const ImssNotice *notice)
+imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 {
 	const gchar *name;
 	g_autofree gchar *e = NULL;
 	g_autofree gchar *g = NULL;
 
 	if (notice->kind == IMSS_NOTICE_CM_FAILED)
-		/* TRANSLATORS: console notice when a Control Manager license
-		 * profile deployment failed (SPEC §8: CM does not retry) */
-		return g_strdup(dgettext(GETTEXT_PACKAGE,
-					 "The last license profile deployment from Control Manager "
-					 "failed. Control Manager does not retry by itself: redeploy "
-					 "the license profile from Control Manager."));
-	name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
+		return g_strdup(
+		    /* TRANSLATORS: console notice when a Control Manager license
+		     * profile deployment failed (SPEC §8: CM does not retry) */
+		    imss_catalog_gettext(catalog, "The last license profile deployment from "
+						  "Control Manager failed. Control Manager does "
+						  "not retry by itself: redeploy the license "
+						  "profile from Control Manager."));
+	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
 	e = imss_notice_date(&notice->expiry);
 	g = imss_notice_date(&notice->grace_end);
 
 	switch (notice->kind) {
 	case IMSS_NOTICE_EXPIRING:
-		/* TRANSLATORS: SPEC §9.1 console notice, E−60 … E−1; %1$s license
-		 * name, %2$d days left (ja: <ライセンス名>のサポート契約はあと<残り日数>日で終了します。…) */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The support contract for %1$s ends in %2$d days. To maintain "
-					  "protection and update product components, you must renew the "
-					  "contract."),
-				       name,
-				       notice->days_left);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.1 console notice, E−60 … E−1; %1$s license
+		     * name, %2$d days left
+		     * (ja: <ライセンス名>のサポート契約はあと<残り日数>日で終了します。…) */
+		    imss_catalog_gettext(catalog, "The support contract for %1$s ends in %2$d "
+						  "days. To maintain protection and update "
+						  "product components, you must renew the "
+						  "contract."),
+		    name,
+		    notice->days_left);
 	case IMSS_NOTICE_EXPIRED:
-		/* TRANSLATORS: SPEC §9.1 console notice, E … G−1; %1$s license name,
-		 * %2$s expiry date, %3$d grace days left */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The support contract for %1$s ended on %2$s. The renewal grace "
-					  "period after the end of the support contract is %3$d days. To "
-					  "keep security up to date, you must renew the contract."),
-				       name,
-				       e,
-				       notice->grace_left);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.1 console notice, E … G−1; %1$s license name,
+		     * %2$s expiry date, %3$d grace days left */
+		    imss_catalog_gettext(catalog, "The support contract for %1$s ended on %2$s. "
+						  "The renewal grace period after the end of the "
+						  "support contract is %3$d days. To keep "
+						  "security up to date, you must renew the "
+						  "contract."),
+		    name,
+		    e,
+		    notice->grace_left);
 	case IMSS_NOTICE_UPDATES_ENDED:
-		/* TRANSLATORS: SPEC §9.1 console notice, from G; %1$s license name,
-		 * %2$s grace end date, %3$s expiry date */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "Product updates for %1$s ended on %2$s. The support contract "
-					  "ended on %3$s and the renewal grace period ended on %2$s. To "
-					  "maintain protection and update product components, you must "
-					  "renew the contract."),
-				       name,
-				       g,
-				       e);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.1 console notice, from G; %1$s license name,
+		     * %2$s grace end date, %3$s expiry date */
+		    imss_catalog_gettext(catalog, "Product updates for %1$s ended on %2$s. The "
+						  "support contract ended on %3$s and the renewal "
+						  "grace period ended on %2$s. To maintain "
+						  "protection and update product components, you "
+						  "must renew the contract."),
+		    name,
+		    g,
+		    e);
 	case IMSS_NOTICE_INACTIVE:
 	case IMSS_NOTICE_LAST:
 	default:
-		/* TRANSLATORS: SPEC §9.1 inactive-component notice; %1$s license name
-		 * (ja: クラウドプレフィルタはアクティベートされていません。この機能を使用するには、
-		 * クラウドプレフィルタをアクティベートします。) */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "%1$s is not activated. To use this feature, activate %1$s."),
-				       name);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.1 inactive-component notice; %1$s license
+		     * name (ja: クラウドプレフィルタはアクティベートされていません。
+		     * この機能を使用するには、クラウドプレフィルタをアクティベートします。) */
+		    imss_catalog_gettext(catalog, "%1$s is not activated. To use this feature, "
+						  "activate %1$s."),
+		    name);
 	}
 }
 
@@ -197,79 +202,51 @@ imss_notice_mail_expired(const ImssNotice *notice)
 }
 
 gchar *
-imss_notice_render_mail_subject(const ImssNotice *notice)
+imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *notice)
 {
-	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name =
+	    imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
 	if (notice->kind == IMSS_NOTICE_EXPIRING)
-		/* TRANSLATORS: SPEC §9.2 mail subject, E−15 … E−1; %1$s license name,
-		 * %2$d days left (ja: <ライセンス名>のライセンスの有効期限はあと<残り日数>日で終了します) */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expires in %2$d days"), name, notice->days_left);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.2 mail subject, E−15 … E−1; %1$s license
+		     * name, %2$d days left
+		     * (ja: <ライセンス名>のライセンスの有効期限はあと<残り日数>日で終了します) */
+		    imss_catalog_gettext(catalog, "The %1$s license expires in %2$d days"),
+		    name,
+		    notice->days_left);
 	if (imss_notice_mail_expired(notice))
-		/* TRANSLATORS: SPEC §9.2 mail subject, E … G; %1$s license name, %2$d
-		 * days since expiry (ja: <ライセンス名>のライセンスの有効期限は<経過日数>日前に終了しています) */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expired %2$d days ago"), name, notice->days_since);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.2 mail subject, E … G; %1$s license name,
+		     * %2$d days since expiry
+		     * (ja: <ライセンス名>のライセンスの有効期限は<経過日数>日前に終了しています) */
+		    imss_catalog_gettext(catalog, "The %1$s license expired %2$d days ago"),
+		    name,
+		    notice->days_since);
 	return NULL;
 }
 
 gchar *
-imss_notice_render_mail_body(const ImssNotice *notice)
+imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notice)
 {
-	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name =
+	    imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
 	if (notice->kind == IMSS_NOTICE_EXPIRING)
-		/* TRANSLATORS: SPEC §9.2 mail body, E−15 … E−1 */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expires in %2$d days."), name, notice->days_left);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.2 mail body, E−15 … E−1 */
+		    imss_catalog_gettext(catalog, "The %1$s license expires in %2$d days."),
+		    name,
+		    notice->days_left);
 	if (imss_notice_mail_expired(notice))
-		/* TRANSLATORS: SPEC §9.2 mail body, E … G; two lines; %1$s license
-		 * name, %2$d days since expiry, %3$d days left in the grace period */
-		return g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The %1$s license expired %2$d days ago.\n"
-					  "The license is in its renewal grace period, which ends in %3$d days."),
-				       name,
-				       notice->days_since,
-				       notice->grace_left);
+		return g_strdup_printf(
+		    /* TRANSLATORS: SPEC §9.2 mail body, E … G; two lines; %1$s license
+		     * name, %2$d days since expiry, %3$d days left in the grace period */
+		    imss_catalog_gettext(catalog, "The %1$s license expired %2$d days ago.\n"
+						  "The license is in its renewal grace period, "
+						  "which ends in %3$d days."),
+		    name,
+		    notice->days_since,
+		    notice->grace_left);
 	return NULL;
-}
-
-void
-imss_with_language(const gchar *language, GFunc func, gpointer data, gpointer user_data)
-{
-	g_autofree gchar *old_language = g_strdup(g_getenv("LANGUAGE"));
-	g_autofree gchar *old_messages = g_strdup(setlocale(LC_MESSAGES, NULL));
-
-	/* gettext honours LANGUAGE unless the message locale is "C" */
-	if (g_strcmp0(old_messages, "C") == 0 || g_strcmp0(old_messages, "POSIX") == 0)
-		setlocale(LC_MESSAGES, "C.UTF-8");
-	g_setenv("LANGUAGE", language != NULL && *language != '\0' ? language : "en", TRUE);
-	/* glibc caches translations per language: tell it LANGUAGE changed */
-	++_nl_msg_cat_cntr;
-	func(data, user_data);
-	if (old_language != NULL)
-		g_setenv("LANGUAGE", old_language, TRUE);
-	else
-		g_unsetenv("LANGUAGE");
-	++_nl_msg_cat_cntr;
-	if (old_messages != NULL)
-		setlocale(LC_MESSAGES, old_messages);
-}
-
-typedef struct {
-	ImssNoticeRenderFunc func;
-	const ImssNotice *notice;
-	gchar *result;
-} ImssRenderCall;
-
-static void
-imss_notice_render_call(gpointer data, gpointer user_data)
-{
-	ImssRenderCall *call = data;
-	call->result = call->func(call->notice);
-}
-
-gchar *
-imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const ImssNotice *notice)
-{
-	ImssRenderCall call = {func, notice, NULL};
-	imss_with_language(language, imss_notice_render_call, &call, NULL);
-	return call.result;
 }
 
 GVariant *

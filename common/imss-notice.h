@@ -1,13 +1,15 @@
 /*
  * Notices (SPEC §9): what they are, when they apply, and their texts — one
  * piece of code for the daemon (GetNotices, mails, signals) and the clients
- * (the desktop notifier, imss-licensectl). Texts go through gettext in the
- * GETTEXT_PACKAGE domain, in the current message locale.
+ * (the desktop notifier, imss-licensectl). Texts come from a message
+ * catalogue given per call (imss-catalog.h): the daemon's for a language, or
+ * NULL for gettext in the process's locale (the clients).
  */
 #pragma once
 
 #include <glib.h>
 
+#include "imss-catalog.h"
 #include "imss-code.h"
 
 G_BEGIN_DECLS
@@ -60,27 +62,15 @@ imss_notice_is_mail_day(const GDate *expiry, const GDate *today);
 void
 imss_notice_inactive(ImssSlotId slot, ImssNotice *notice);
 
-/* The console text (SPEC §9.1), in the current message locale. */
+/* The console text (SPEC §9.1) from @catalog (NULL: the process's locale). */
 gchar *
-imss_notice_render_console(const ImssNotice *notice);
+imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice);
 /* The mail's subject and body (SPEC §9.2); only for EXPIRING, EXPIRED and
  * the day G itself (UPDATES_ENDED with days_since == 90). */
 gchar *
-imss_notice_render_mail_subject(const ImssNotice *notice);
+imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *notice);
 gchar *
-imss_notice_render_mail_body(const ImssNotice *notice);
-
-/* Calls @func(@data, @user_data) with the message catalogue of @language
- * ("ja", "en", ...) in effect instead of the process's. Main thread only. */
-void
-imss_with_language(const gchar *language, GFunc func, gpointer data, gpointer user_data);
-
-/* Runs @func with the message catalogue of @language ("ja", "en", "C"...)
- * instead of the process's (the daemon renders for the caller, and mails in
- * the configured language). */
-typedef gchar *(*ImssNoticeRenderFunc)(const ImssNotice *notice);
-gchar *
-imss_notice_render_in(const gchar *language, ImssNoticeRenderFunc func, const ImssNotice *notice);
+imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notice);
 
 /* Fields as a{sv}: slot, kind, severity, days_left, grace_left, days_since,
  * expiry, grace_end (the mail's and the signal's fields). */

@@ -645,13 +645,15 @@ imss_daemon_handle_get_notices(ImssExportedManager *skeleton,
 			       ImssDaemon *self)
 {
 	g_autoptr(GPtrArray) notices = imss_license_manager_get_notices(self->manager);
+	/* @language is a tag or empty (imss_daemon_authorize_method_cb()); the
+	 * texts come from its catalogue, never through the environment */
+	const ImssCatalog *catalog = imss_catalog_for_language(language);
 	GVariantBuilder builder;
-	/* @language is a tag or empty: imss_daemon_authorize_method_cb() */
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < notices->len; i++) {
 		const ImssNotice *notice = g_ptr_array_index(notices, i);
 		g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
-		g_autofree gchar *text = imss_notice_render_in(language, imss_notice_render_console, notice);
+		g_autofree gchar *text = imss_notice_render_console(catalog, notice);
 		GVariantDict dict;
 		g_variant_dict_init(&dict, fields);
 		g_variant_dict_insert(&dict, "text", "s", text);

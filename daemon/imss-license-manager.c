@@ -2,7 +2,6 @@
 
 #include "config.h"
 
-#include <libintl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -300,7 +299,8 @@ static void
 imss_license_manager_deliver(ImssMailDelivery *d)
 {
 	ImssLicenseManager *self = d->self;
-	const gchar *lang = imss_config_get_mail_language(self->config);
+	const ImssCatalog *catalog =
+	    imss_catalog_for_language(imss_config_get_mail_language(self->config));
 	g_autofree gchar *subject = NULL;
 	g_autofree gchar *body = NULL;
 
@@ -308,8 +308,8 @@ imss_license_manager_deliver(ImssMailDelivery *d)
 		imss_license_manager_finish_mail(d, "undelivered", "the day is over");
 		return;
 	}
-	subject = imss_notice_render_in(lang, imss_notice_render_mail_subject, &d->notice);
-	body = imss_notice_render_in(lang, imss_notice_render_mail_body, &d->notice);
+	subject = imss_notice_render_mail_subject(catalog, &d->notice);
+	body = imss_notice_render_mail_body(catalog, &d->notice);
 	d->attempts++;
 	imss_mailer_send_async(self->mailer,
 			       subject,
@@ -1122,8 +1122,8 @@ imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *lice
 typedef struct {
 	ImssLicenseManager *self;
 	ImssSlotId slot;
-	gchar *language;
-	ImssServerAnswer *answer; /* NULL: not asked or no answer */
+	const ImssCatalog *catalog; /* the caller's language */
+	ImssServerAnswer *answer;   /* NULL: not asked or no answer */
 	gchar *server_error;
 	GVariantDict *out;
 } ImssDiagnosis;
@@ -1132,7 +1132,6 @@ static void
 imss_diagnosis_free(ImssDiagnosis *d)
 {
 	g_object_unref(d->self);
-	g_free(d->language);
 	imss_server_answer_free(d->answer);
 	g_free(d->server_error);
 	if (d->out != NULL)
@@ -1158,35 +1157,35 @@ imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
 	ImssLicenseManager *self = d->self;
 	ImssLicense *license = self->licenses[d->slot];
 	const gchar *env = imss_license_manager_get_environment(self);
-	const gchar *name = dgettext(GETTEXT_PACKAGE, imss_slot_display_name_untranslated(d->slot));
+	const gchar *name = imss_catalog_gettext(d->catalog, imss_slot_display_name_untranslated(d->slot));
 	GPtrArray *findings = r->findings;
 	g_autofree gchar *ours = imss_calendar_format_date(imss_license_get_expiry(license));
 	gboolean server_has_renewal = FALSE;
 
 	if (!imss_license_is_activated(license)) {
 		/* TRANSLATORS: doctor finding; %s license name */
-		g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "%s is not activated."), name));
+		g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "%s is not activated."), name));
 		/* TRANSLATORS: doctor action */
-		r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Activate the license: imss-licensectl activate SLOT (the code is read from standard input)."));
+		r->action = g_strdup(imss_catalog_gettext(d->catalog, "Activate the license: imss-licensectl activate SLOT (the code is read from standard input)."));
 		r->action_id = "activate";
 		return;
 	}
 	/* TRANSLATORS: doctor finding; %1$s license name, %2$s expiry date, %3$s masked code */
-	g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "%1$s expires on %2$s (code %3$s)."),
+	g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "%1$s expires on %2$s (code %3$s)."),
 						  name, ours, imss_license_get_masked_code(license)));
 
 	/* (1) and (2): the server's view */
 	if (imss_license_get_offline(license)) {
 		/* TRANSLATORS: doctor finding */
-		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This is an offline code: it is never checked with the license server; its expiry date is final.")));
+		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This is an offline code: it is never checked with the license server; its expiry date is final.")));
 	} else if (d->answer != NULL) {
 		switch (d->answer->status) {
 		case IMSS_SERVER_STATUS_REPLACED:
 			/* TRANSLATORS: doctor finding; %s masked new code or empty */
-			g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server says this code was replaced by a new code %s."),
+			g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server says this code was replaced by a new code %s."),
 								  d->answer->replaced_by != NULL ? d->answer->replaced_by : ""));
 			/* TRANSLATORS: doctor action (SPEC §10 Q5 (1)) */
-			r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Register the new activation code as a new activation (imss-licensectl activate). A renewal that changes the code is never picked up automatically."));
+			r->action = g_strdup(imss_catalog_gettext(d->catalog, "Register the new activation code as a new activation (imss-licensectl activate). A renewal that changes the code is never picked up automatically."));
 			r->action_id = "register-new-code";
 			return;
 		case IMSS_SERVER_STATUS_UNKNOWN:
@@ -1194,11 +1193,11 @@ imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
 			g_ptr_array_add(findings,
 					g_strdup(d->answer->status == IMSS_SERVER_STATUS_UNKNOWN
 							 /* TRANSLATORS: doctor finding */
-							 ? dgettext(GETTEXT_PACKAGE, "The license server does not know this code.")
+							 ? imss_catalog_gettext(d->catalog, "The license server does not know this code.")
 							 /* TRANSLATORS: doctor finding */
-							 : dgettext(GETTEXT_PACKAGE, "The license server reports this code as suspended.")));
+							 : imss_catalog_gettext(d->catalog, "The license server reports this code as suspended.")));
 			/* TRANSLATORS: doctor action */
-			r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Check the activation code with your reseller or technical support."));
+			r->action = g_strdup(imss_catalog_gettext(d->catalog, "Check the activation code with your reseller or technical support."));
 			r->action_id = "check-code";
 			return;
 		case IMSS_SERVER_STATUS_VALID:
@@ -1207,14 +1206,14 @@ imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
 			if (g_date_compare(&d->answer->expiry, imss_license_get_expiry(license)) > 0) {
 				server_has_renewal = TRUE;
 				/* TRANSLATORS: doctor finding; %1$s server's date, %2$s ours */
-				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server already has the renewal: it shows %1$s, this gateway still %2$s."),
+				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server already has the renewal: it shows %1$s, this gateway still %2$s."),
 									  r->server_expiry, ours));
 			} else {
 				/* TRANSLATORS: doctor finding; %s the server's expiry date */
-				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server does not have the renewal yet: it still shows %s. A renewal reaches the license server about two weeks after the purchase."),
+				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server does not have the renewal yet: it still shows %s. A renewal reaches the license server about two weeks after the purchase."),
 									  r->server_expiry));
 				/* TRANSLATORS: doctor action (SPEC §10 Q5 (2)) */
-				r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Wait until the license server shows the renewal (check the license's details online), then update."));
+				r->action = g_strdup(imss_catalog_gettext(d->catalog, "Wait until the license server shows the renewal (check the license's details online), then update."));
 				r->action_id = "wait-for-server";
 				return;
 			}
@@ -1222,57 +1221,55 @@ imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
 		}
 	} else if (d->server_error != NULL) {
 		/* TRANSLATORS: doctor finding; %s why (English) */
-		g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The license server could not be asked: %s."), d->server_error));
+		g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server could not be asked: %s."), d->server_error));
 	}
 
 	/* (3) the environment */
 	if (g_strcmp0(env, "cm-managed") == 0) {
 		gint64 t = 0;
-		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This gateway is not connected and is managed by Control Manager, which deploys license profiles.")));
+		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This gateway is not connected and is managed by Control Manager, which deploys license profiles.")));
 		if (imss_license_manager_get_last_deployment(self, &t, &r->deploy_result)) {
 			r->deploy_time = imss_calendar_format_instant(imss_clock_get_timezone(self->clock), t);
 			if (g_str_has_prefix(r->deploy_result, "failed")) {
 				/* TRANSLATORS: doctor finding; %1$s time, %2$s reason (English) */
-				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The last license profile deployment (%1$s) failed: %2$s. Control Manager does not retry by itself."),
+				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The last license profile deployment (%1$s) failed: %2$s. Control Manager does not retry by itself."),
 									  r->deploy_time, r->deploy_result + strlen("failed: ")));
 			} else {
 				/* TRANSLATORS: doctor finding; %s time */
-				g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The last license profile deployment (%s) succeeded."), r->deploy_time));
+				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The last license profile deployment (%s) succeeded."), r->deploy_time));
 			}
 		} else {
-			g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "No license profile was ever deployed to this gateway.")));
+			g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "No license profile was ever deployed to this gateway.")));
 		}
 		/* TRANSLATORS: doctor action (SPEC §10 Q5 (4)) */
-		r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Redeploy the license profile from Control Manager."));
+		r->action = g_strdup(imss_catalog_gettext(d->catalog, "Redeploy the license profile from Control Manager."));
 		r->action_id = "redeploy-profile";
 	} else if (g_strcmp0(env, "standalone") == 0) {
-		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This gateway is not connected to the license server and not managed by Control Manager: the expiry date cannot be verified.")));
+		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This gateway is not connected to the license server and not managed by Control Manager: the expiry date cannot be verified.")));
 		/* TRANSLATORS: doctor action (SPEC §8 3.) */
-		r->action = g_strdup(dgettext(GETTEXT_PACKAGE, "Obtain an offline activation code and register it as a new activation."));
+		r->action = g_strdup(imss_catalog_gettext(d->catalog, "Obtain an offline activation code and register it as a new activation."));
 		r->action_id = "activate-offline-code";
 	} else {
 		GDate today, next;
-		g_ptr_array_add(findings, g_strdup(dgettext(GETTEXT_PACKAGE, "This gateway is connected to the license server: expiry dates are updated automatically.")));
+		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This gateway is connected to the license server: expiry dates are updated automatically.")));
 		imss_clock_get_today(self->clock, &today);
 		if (imss_license_get_next_check(license, &today, &next)) {
 			r->next_check = imss_calendar_format_date(&next);
 			/* TRANSLATORS: doctor finding; %1$s date, %2$d days */
-			g_ptr_array_add(findings, g_strdup_printf(dgettext(GETTEXT_PACKAGE, "The next automatic check is on %1$s, in %2$d days."),
+			g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The next automatic check is on %1$s, in %2$d days."),
 								  r->next_check, imss_calendar_days_between(&today, &next)));
 		}
 		/* TRANSLATORS: doctor action (SPEC §10 Q5 (5)) */
 		r->action = g_strdup(server_has_renewal || d->answer == NULL
-				      ? dgettext(GETTEXT_PACKAGE, "Run a manual update now (imss-licensectl update). Note: when the expiry changes, a manual update restarts the scan service.")
-				      : dgettext(GETTEXT_PACKAGE, "No action is needed."));
+				      ? imss_catalog_gettext(d->catalog, "Run a manual update now (imss-licensectl update). Note: when the expiry changes, a manual update restarts the scan service.")
+				      : imss_catalog_gettext(d->catalog, "No action is needed."));
 		r->action_id = server_has_renewal || d->answer == NULL ? "update-now" : "none";
 	}
 }
 
-/* runs with the caller's language in effect */
 static void
-imss_diagnosis_build(gpointer data, gpointer user_data)
+imss_diagnosis_build(ImssDiagnosis *d)
 {
-	ImssDiagnosis *d = data;
 	ImssLicenseManager *self = d->self;
 	ImssLicense *license = self->licenses[d->slot];
 	const gchar *env = imss_license_manager_get_environment(self);
@@ -1315,7 +1312,7 @@ imss_diagnosis_finish(GTask *task)
 {
 	ImssDiagnosis *d = g_task_get_task_data(task);
 	d->out = g_variant_dict_new(NULL);
-	imss_with_language(d->language, imss_diagnosis_build, d, NULL);
+	imss_diagnosis_build(d);
 	g_task_return_pointer(task, g_variant_ref_sink(g_variant_dict_end(d->out)), (GDestroyNotify)g_variant_unref);
 	g_object_unref(task);
 }
@@ -1354,7 +1351,7 @@ imss_license_manager_diagnose_async(ImssLicenseManager *self,
 	d = g_new0(ImssDiagnosis, 1);
 	d->self = g_object_ref(self);
 	d->slot = slot;
-	d->language = g_strdup(language);
+	d->catalog = imss_catalog_for_language(language);
 	g_task_set_task_data(task, d, (GDestroyNotify)imss_diagnosis_free);
 	license = self->licenses[slot];
 	if (imss_license_is_activated(license) && !imss_license_get_offline(license) &&

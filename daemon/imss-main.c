@@ -7,11 +7,11 @@
 
 #include <glib-unix.h>
 #include <glib/gstdio.h>
-#include <libintl.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "imss-catalog.h"
 #include "imss-daemon.h"
 #include "imss-error.h"
 
@@ -100,13 +100,14 @@ main(int argc, char *argv[])
 
 	/* the store holds credentials: nothing we create is readable by others */
 	umask(0077);
-	/* logs stay English (the daemon never calls textdomain()); the catalogue
-	 * is bound for what it renders for people: notices and mails, in the
-	 * language the caller or the configuration asks for */
+	/* logs stay English (the daemon neither calls textdomain() nor binds a
+	 * catalogue); what it renders for people (notices, mails, the doctor)
+	 * comes from the catalogue of the language the caller or the
+	 * configuration asks for, looked up per call (imss-catalog.h) without
+	 * touching the locale or the environment */
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE,
-		       g_getenv("IMSS_LOCALEDIR") != NULL ? g_getenv("IMSS_LOCALEDIR") : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	imss_catalog_set_localedir(g_getenv("IMSS_LOCALEDIR") != NULL ? g_getenv("IMSS_LOCALEDIR")
+								       : LOCALEDIR);
 
 	context = g_option_context_new(NULL);
 	g_option_context_set_summary(context, "License management service of InterScan MSS / IMSVA 9.1");

@@ -117,7 +117,7 @@ class HostileTest(imsstest.ImssTestCase):
         ja = 'クラウドプレフィルタはアクティベートされていません。'
         en = 'Cloud Pre-Filter is not activated.'
         for language, expected in (('', en), ('en', en), ('en_US.UTF-8', en), ('C', en),
-                                   ('ja', ja), ('ja_JP', ja),
+                                   ('ja', ja), ('JA', ja), ('ja_JP', ja), ('ja-JP', ja),
                                    ('ja_JP.UTF-8', ja), ('ja_JP.utf8', ja),
                                    ('ja_JP.UTF-8@cjknarrow', ja), ('de_DE.ISO8859-15', en),
                                    ('sr_RS@latin', en), ('es_419', en), ('zh-Hant-TW', en),

@@ -191,6 +191,29 @@ class ConsoleNoticeTest(NoticeTestBase):
         self.assertEqual(rc, 0, err)
         self.assertIn('製品アップデートは2020-04-30に終了しました', out)
 
+    def test_language_per_call(self):
+        '''Each call gets its own language, in any order, while the mails go
+        out in the configured one; the daemon's environment and locale are
+        never changed for it (GLib says so when setenv() runs in a process
+        with threads).'''
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-08-20'))
+        self.advance_to('2019-08-06T12:00:00')          # E-14: a notice and a mail
+        ja = f'{AV_JA}のサポート契約はあと14日で終了します。'
+        en = f'The support contract for {AV_EN} ends in 14 days.'
+        for language, expected in (('ja', ja), ('en', en), ('ja_JP.UTF-8', ja), ('', en),
+                                   ('ja', ja), ('C', en)):
+            with self.subTest(language=language):
+                self.assertTrue(self.notice_of('antivirus', language)['text'].startswith(expected))
+        masked = self.slot_props('antivirus')['ActivationCode']
+        self.assertEqual(self.call('Diagnose', 'antivirus', 'ja')['findings'][0],
+                         f'{AV_JA}の有効期限は 2019-08-20 です (アクティベーションコード: {masked})。')
+        self.assertTrue(self.call('Diagnose', 'antivirus', 'en')['findings'][0].startswith(
+            f'{AV_EN} expires on 2019-08-20'))
+        self.assertEqual(str(self.wait_mails(2)[-1]['Subject']),
+                         f'{AV_JA}のライセンスの有効期限はあと14日で終了します')
+        self.assertEqual(self.notice_of('antivirus', 'en')['text'][:len(en)], en)
+        self.assertEqual(self.daemon_log().count('setenv()/putenv() are not thread-safe'), 0)
+
     def test_hide_and_show_inactive(self):
         inactive = sorted(n['slot'] for n in self.call('GetNotices', 'en') if n['kind'] == 'inactive')
         self.assertEqual(inactive, ['cloud-prefilter', 'compliance', 'email-encryption'])

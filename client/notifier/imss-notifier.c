@@ -113,7 +113,7 @@ imss_notifier_notice_title(const ImssNotice *notice)
 	g_autofree gchar *g = imss_notifier_date(&notice->grace_end);
 
 	if (imss_notifier_is_mail_period(notice)) {
-		gchar *subject = imss_notice_render_mail_subject(notice);
+		gchar *subject = imss_notice_render_mail_subject(NULL, notice);
 		if (subject != NULL)
 			return subject;
 	}
@@ -404,7 +404,7 @@ imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice)
 {
 	ImssNoticeSeverity severity = imss_notice_get_severity(notice);
 	g_autofree gchar *title = imss_notifier_notice_title(notice);
-	g_autofree gchar *body = imss_notice_render_console(notice);
+	g_autofree gchar *body = imss_notice_render_console(NULL, notice);
 	g_autofree gchar *key = imss_notifier_notice_key(notice);
 	return imss_notifier_show(self,
 				  imss_slot_to_string(notice->slot),

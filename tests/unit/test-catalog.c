@@ -309,43 +309,6 @@ test_catalog_broken_file(void)
 	g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
-/* lookups from many threads at once, the first load racing too */
-typedef struct {
-	const gchar *language;
-	const gchar *expected;
-	guint rounds;
-} LookupJob;
-
-static gpointer
-lookup_thread(gpointer data)
-{
-	LookupJob *job = data;
-	for (guint i = 0; i < job->rounds; i++) {
-		const ImssCatalog *catalog = imss_catalog_for_language(job->language);
-		if (g_strcmp0(imss_catalog_gettext(catalog, "Cloud Pre-Filter"), job->expected) !=
-		    0)
-			return GINT_TO_POINTER(FALSE);
-	}
-	return GINT_TO_POINTER(TRUE);
-}
-
-static void
-test_catalog_threads(void)
-{
-	LookupJob jobs[] = {{"ja_JP.UTF-8", "クラウドプレフィルタ", 2000},
-	                    {"en", "Cloud Pre-Filter", 2000},
-	                    {"ja", "クラウドプレフィルタ", 2000},
-	                    {"de_DE", "Cloud Pre-Filter", 200}};
-	GThread *threads[G_N_ELEMENTS(jobs)];
-	g_autofree gchar *language_before = g_strdup(g_getenv("LANGUAGE"));
-
-	for (guint i = 0; i < G_N_ELEMENTS(jobs); i++)
-		threads[i] = g_thread_new("lookup", lookup_thread, &jobs[i]);
-	for (guint i = 0; i < G_N_ELEMENTS(jobs); i++)
-		g_assert_true(GPOINTER_TO_INT(g_thread_join(threads[i])));
-	g_assert_cmpstr(g_getenv("LANGUAGE"), ==, language_before);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -354,7 +317,6 @@ main(int argc, char **argv)
 	/* the build tree's catalogues (tests/unit/meson.build) */
 	g_assert_nonnull(g_getenv("IMSS_LOCALEDIR"));
 	imss_catalog_set_localedir(g_getenv("IMSS_LOCALEDIR"));
-	g_test_add_func("/imss/catalog/threads", test_catalog_threads);
 	g_test_add_func("/imss/catalog/lookup", test_catalog_lookup);
 	g_test_add_func("/imss/catalog/formats", test_catalog_formats);
 	g_test_add_func("/imss/catalog/refused", test_catalog_refused);
