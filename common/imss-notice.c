@@ -184,12 +184,16 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 	case IMSS_NOTICE_LAST:
 	default:
 		return g_strdup_printf(
-		    /* TRANSLATORS: SPEC §9.1 inactive-component notice; %1$s license
-		     * name (ja: クラウドプレフィルタはアクティベートされていません。
-		     * この機能を使用するには、クラウドプレフィルタをアクティベートします。) */
+		    /* TRANSLATORS: SPEC §9.1 inactive-component notice, exactly as the
+		     * source shows it; %1$s license name, %2$s its short name (the same
+		     * name, but "Email Encryption" for Trend Micro Email Encryption)
+		     * (ja: %1$sはアクティベートされていません。この機能を使用するには、
+		     * %2$sをアクティベートします。) */
 		    imss_catalog_gettext(catalog, "%1$s is not activated. To use this feature, "
-						  "activate %1$s."),
-		    name);
+						  "activate %2$s."),
+		    name,
+		    imss_catalog_gettext(catalog,
+					 imss_slot_short_name_untranslated(notice->slot)));
 	}
 }
 

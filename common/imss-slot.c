@@ -8,6 +8,7 @@ typedef struct {
 	const gchar *id;
 	const gchar *name; /* N_() marked; translated on use */
 	gboolean optional;
+	const gchar *short_name; /* N_(); NULL: the name (SPEC §9.1's second sentence) */
 } ImssSlotInfo;
 
 static const ImssSlotInfo slot_infos[IMSS_SLOT_LAST] = {
@@ -22,7 +23,14 @@ static const ImssSlotInfo slot_infos[IMSS_SLOT_LAST] = {
 				    N_("Email Reputation and IP Profiler"),
 				    FALSE},
     /* TRANSLATORS: license name, a product name (ja: Trend Micro Email Encryption) */
-    [IMSS_SLOT_EMAIL_ENCRYPTION] = {"email-encryption", N_("Trend Micro Email Encryption"), TRUE},
+    [IMSS_SLOT_EMAIL_ENCRYPTION] = {"email-encryption",
+				    N_("Trend Micro Email Encryption"),
+				    TRUE,
+				    /* TRANSLATORS: the short name of Trend Micro Email
+				     * Encryption, a product name, as in "To use this
+				     * feature, activate Email Encryption." (ja: Email
+				     * Encryption) */
+				    N_("Email Encryption")},
     /* TRANSLATORS: license name (ja: 規制コンプライアンス) */
     [IMSS_SLOT_COMPLIANCE] = {"compliance", N_("Regulatory Compliance"), TRUE},
 };
@@ -73,6 +81,15 @@ imss_slot_display_name_untranslated(ImssSlotId slot)
 	if ((guint)slot >= IMSS_SLOT_LAST)
 		return NULL;
 	return slot_infos[slot].name;
+}
+
+const gchar *
+imss_slot_short_name_untranslated(ImssSlotId slot)
+{
+	if ((guint)slot >= IMSS_SLOT_LAST)
+		return NULL;
+	return slot_infos[slot].short_name != NULL ? slot_infos[slot].short_name
+						   : slot_infos[slot].name;
 }
 
 gboolean

@@ -24,6 +24,11 @@ imss_slot_display_name(ImssSlotId slot);
 /* The display name's msgid (English), for callers translating themselves. */
 const gchar *
 imss_slot_display_name_untranslated(ImssSlotId slot);
+/* The msgid of the name a sentence uses once the display name was said
+ * ("Email Encryption" after "Trend Micro Email Encryption", SPEC §9.1); the
+ * display name's for the other slots. */
+const gchar *
+imss_slot_short_name_untranslated(ImssSlotId slot);
 /* The translated name of a lifecycle state ("active", "expiring", "grace",
  * "expired", anything else: not activated), for clients. */
 const gchar *

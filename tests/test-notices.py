@@ -13,6 +13,25 @@ from imsstest import SmtpSink
 AV_JA = 'ウイルス対策およびコンテンツフィルタ'
 AV_EN = 'Antivirus and Content Filter'
 
+# SPEC §9.1: the inactive-component notices exactly as the source shows them
+# (Email Encryption's second sentence uses the shorter name)
+INACTIVE_TEXTS = {
+    'cloud-prefilter': (
+        'クラウドプレフィルタはアクティベートされていません。この機能を使用するには、'
+        'クラウドプレフィルタをアクティベートします。',
+        'Cloud Pre-Filter is not activated. To use this feature, activate Cloud Pre-Filter.'),
+    'email-encryption': (
+        'Trend Micro Email Encryptionはアクティベートされていません。この機能を使用するには、'
+        'Email Encryptionをアクティベートします。',
+        'Trend Micro Email Encryption is not activated. To use this feature, '
+        'activate Email Encryption.'),
+    'compliance': (
+        '規制コンプライアンスはアクティベートされていません。この機能を使用するには、'
+        '規制コンプライアンスをアクティベートします。',
+        'Regulatory Compliance is not activated. To use this feature, '
+        'activate Regulatory Compliance.'),
+}
+
 
 class NoticeTestBase(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
     autostart = False
@@ -213,6 +232,22 @@ class ConsoleNoticeTest(NoticeTestBase):
                          f'{AV_JA}のライセンスの有効期限はあと14日で終了します')
         self.assertEqual(self.notice_of('antivirus', 'en')['text'][:len(en)], en)
         self.assertEqual(self.daemon_log().count('setenv()/putenv() are not thread-safe'), 0)
+
+    def test_inactive_texts(self):
+        '''The three inactive-component notices, word for word, over the bus
+        and in imss-licensectl notices, in Japanese and English.'''
+        for language, index in (('ja', 0), ('en', 1)):
+            with self.subTest(language=language):
+                texts = {n['slot']: n['text'] for n in self.call('GetNotices', language)
+                         if n['kind'] == 'inactive'}
+                self.assertEqual(texts, {slot: t[index] for slot, t in INACTIVE_TEXTS.items()})
+        for env, index in (({'LANGUAGE': 'ja'}, 0), ({}, 1)):
+            with self.subTest(cli=env):
+                rc, out, err = self.ctl('notices', env=env)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(sorted(out.splitlines()),
+                                 sorted(f'   [{slot}] {t[index]}'
+                                        for slot, t in INACTIVE_TEXTS.items()))
 
     def test_hide_and_show_inactive(self):
         inactive = sorted(n['slot'] for n in self.call('GetNotices', 'en') if n['kind'] == 'inactive')

@@ -52,6 +52,43 @@ test_notice_render_languages(void)
 	g_assert_cmpstr(process, ==, console_en);
 }
 
+/* SPEC §9.1: word for word, the shorter name in Email Encryption's second
+ * sentence */
+static void
+test_notice_render_inactive(void)
+{
+	const struct {
+		ImssSlotId slot;
+		const gchar *ja;
+		const gchar *en;
+	} cases[] = {
+	    {IMSS_SLOT_CLOUD_PREFILTER,
+	     "クラウドプレフィルタはアクティベートされていません。"
+	     "この機能を使用するには、クラウドプレフィルタをアクティベートします。",
+	     "Cloud Pre-Filter is not activated. To use this feature, activate Cloud Pre-Filter."},
+	    {IMSS_SLOT_EMAIL_ENCRYPTION,
+	     "Trend Micro Email Encryptionはアクティベートされていません。この機能を使用するには、"
+	     "Email Encryptionをアクティベートします。",
+	     "Trend Micro Email Encryption is not activated. To use this feature, activate Email "
+	     "Encryption."},
+	    {IMSS_SLOT_COMPLIANCE,
+	     "規制コンプライアンスはアクティベートされていません。"
+	     "この機能を使用するには、規制コンプライアンスをアクティベートします。",
+	     "Regulatory Compliance is not activated. To use this feature, activate Regulatory "
+	     "Compliance."},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		ImssNotice notice;
+		g_autofree gchar *ja = NULL;
+		g_autofree gchar *en = NULL;
+		imss_notice_inactive(cases[i].slot, &notice);
+		ja = imss_notice_render_console(imss_catalog_for_language("ja"), &notice);
+		en = imss_notice_render_console(imss_catalog_for_language("en"), &notice);
+		g_assert_cmpstr(ja, ==, cases[i].ja);
+		g_assert_cmpstr(en, ==, cases[i].en);
+	}
+}
+
 typedef struct {
 	const gchar *language;
 	const gchar *expected;
@@ -108,5 +145,6 @@ main(int argc, char **argv)
 	imss_catalog_set_localedir(g_getenv("IMSS_LOCALEDIR"));
 	g_test_add_func("/imss/notice/render-threads", test_notice_render_threads);
 	g_test_add_func("/imss/notice/render-languages", test_notice_render_languages);
+	g_test_add_func("/imss/notice/render-inactive", test_notice_render_inactive);
 	return g_test_run();
 }
