@@ -213,6 +213,8 @@ imss_ctl_environment_text(const gchar *environment)
 
 /* -- commands -------------------------------------------------------------- */
 
+static void imss_ctl_print_notices_of(ImssCtl *ctl, const gchar *prefix);
+
 /* the restarts that are queued or failed (SPEC §7), under the status table */
 static void
 imss_ctl_print_restarts(GVariant *restarts)
@@ -400,6 +402,8 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 			g_print("%s\n",
 				_("Time-of-Click protection is bound to the current anti-spam code."));
 		imss_ctl_print_restarts(imss_exported_manager_get_restarts(ctl->manager));
+		imss_ctl_print_notices_of(ctl, "code-");
+		imss_ctl_print_notices_of(ctl, "no-mail-");
 	}
 	return TRUE;
 }
@@ -549,6 +553,10 @@ imss_ctl_update(ImssCtl *ctl, gchar **args, GError **error)
 		/* TRANSLATORS: SPEC §5.2, exact text */
 		g_print("%s\n", _("No update is necessary."));
 	}
+	/* a code the server says was replaced, is unknown or suspended: the
+	 * reason a renewal does not show (SPEC §10 Q5 (1)) */
+	if (!ctl->json)
+		imss_ctl_print_notices_of(ctl, "code-");
 	return TRUE;
 }
 
@@ -794,6 +802,46 @@ imss_ctl_language(void)
 	return "en";
 }
 
+/* one notice of GetNotices: a severity mark, what it is about, the text */
+static void
+imss_ctl_print_notice(GVariant *notice)
+{
+	const gchar *slot = "", *unit = "", *severity = "", *text = "";
+	const gchar *mark;
+	g_variant_lookup(notice, "slot", "&s", &slot);
+	g_variant_lookup(notice, "unit", "&s", &unit);
+	g_variant_lookup(notice, "severity", "&s", &severity);
+	g_variant_lookup(notice, "text", "&s", &text);
+	mark = g_strcmp0(severity, "critical") == 0  ? "!!"
+	       : g_strcmp0(severity, "warning") == 0 ? "! "
+						     : "  ";
+	if (*slot != '\0' || *unit != '\0')
+		g_print("%s [%s] %s\n", mark, *slot != '\0' ? slot : unit, text);
+	else
+		g_print("%s %s\n", mark, text);
+}
+
+/* the notices whose kind starts with @prefix (what the server said about
+ * the codes after an update, under the status table) */
+static void
+imss_ctl_print_notices_of(ImssCtl *ctl, const gchar *prefix)
+{
+	g_autoptr(GVariant) notices = NULL;
+	GVariantIter iter;
+	GVariant *entry;
+	notices = imss_ctl_read(ctl, "GetNotices", g_variant_new("(s)", imss_ctl_language()), NULL);
+	if (notices == NULL)
+		return;
+	g_variant_iter_init(&iter, notices);
+	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+		const gchar *kind = "";
+		g_variant_lookup(entry, "kind", "&s", &kind);
+		if (g_str_has_prefix(kind, prefix))
+			imss_ctl_print_notice(entry);
+		g_variant_unref(entry);
+	}
+}
+
 static gboolean
 imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
 {
@@ -812,19 +860,11 @@ imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
 		json_builder_begin_array(builder);
 	g_variant_iter_init(&iter, notices);
 	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
-		const gchar *slot = "", *severity = "", *text = "";
-		g_variant_dict_lookup(dict, "slot", "&s", &slot);
-		g_variant_dict_lookup(dict, "severity", "&s", &severity);
-		g_variant_dict_lookup(dict, "text", "&s", &text);
 		if (ctl->json) {
 			g_autoptr(JsonNode) node = json_gvariant_serialize(entry);
 			json_builder_add_value(builder, g_steal_pointer(&node));
 		} else {
-			const gchar *mark = g_strcmp0(severity, "critical") == 0	  ? "!!"
-					    : g_strcmp0(severity, "warning") == 0 ? "! "
-										  : "  ";
-			g_print("%s [%s] %s\n", mark, slot, text);
+			imss_ctl_print_notice(entry);
 		}
 		n++;
 		g_variant_unref(entry);

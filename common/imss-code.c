@@ -637,6 +637,28 @@ imss_code_encode(const ImssCodeInfo *info, GError **error)
 	return code_format(code_prefix_names[info->prefix], symbols);
 }
 
+gboolean
+imss_code_is_masked(const gchar *str)
+{
+	if (str == NULL || strlen(str) != IMSS_CODE_CANONICAL_LEN)
+		return FALSE;
+	if (!g_ascii_isupper(str[0]) || !g_ascii_isupper(str[1]))
+		return FALSE;
+	for (gsize i = 2; i < IMSS_CODE_CANONICAL_LEN; i++) {
+		/* dashes where the canonical form has them, stars up to the last group */
+		if (code_is_dash_index(i)) {
+			if (str[i] != '-')
+				return FALSE;
+		} else if (i < IMSS_CODE_CANONICAL_LEN - 5) {
+			if (str[i] != '*')
+				return FALSE;
+		} else if (memchr(code_alphabet, str[i], CODE_BASE) == NULL) {
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 gchar *
 imss_code_mask(const gchar *code)
 {

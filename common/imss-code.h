@@ -85,6 +85,11 @@ imss_code_encode(const ImssCodeInfo *info, GError **error);
  * "(invalid)" (or "" for NULL/empty), never the input itself. */
 gchar *
 imss_code_mask(const gchar *code);
+/* Whether @str is already a masked code (the shape imss_code_mask() gives:
+ * "IM-****-*****-*****-*****-*****-ABCDE"), as the license server sends a
+ * replacement code. */
+gboolean
+imss_code_is_masked(const gchar *str);
 
 /* Helpers shared with clients. */
 const gchar *

@@ -12,8 +12,42 @@
  * or the mail language) or, with NULL, from dgettext() in the process's
  * locale (the clients) — never through the environment. */
 
-static const gchar *kind_names[IMSS_NOTICE_LAST] =
-    {"expiring", "expired", "updates-ended", "inactive", "cm-deployment-failed"};
+static const gchar *kind_names[IMSS_NOTICE_LAST] = {"expiring",
+						     "expired",
+						     "updates-ended",
+						     "inactive",
+						     "cm-deployment-failed",
+						     "code-replaced",
+						     "code-unknown",
+						     "code-suspended",
+						     "restart-failed",
+						     "no-mail-recipients"};
+
+gboolean
+imss_notice_kind_has_slot(ImssNoticeKind kind)
+{
+	return kind != IMSS_NOTICE_CM_FAILED && kind != IMSS_NOTICE_RESTART_FAILED &&
+	       kind != IMSS_NOTICE_NO_RECIPIENTS;
+}
+
+gboolean
+imss_notice_kind_has_dates(ImssNoticeKind kind)
+{
+	return kind == IMSS_NOTICE_EXPIRING || kind == IMSS_NOTICE_EXPIRED ||
+	       kind == IMSS_NOTICE_UPDATES_ENDED;
+}
+
+void
+imss_notice_init(ImssNotice *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
+{
+	memset(notice, 0, sizeof(*notice));
+	notice->kind = kind;
+	notice->slot = imss_notice_kind_has_slot(kind) ? slot : IMSS_SLOT_LAST;
+	g_date_clear(&notice->expiry, 1);
+	g_date_clear(&notice->grace_end, 1);
+	if (unit != NULL)
+		g_strlcpy(notice->unit, unit, sizeof(notice->unit));
+}
 
 const gchar *
 imss_notice_kind_to_string(ImssNoticeKind kind)
@@ -45,8 +79,13 @@ imss_notice_get_severity(const ImssNotice *notice)
 									 : IMSS_NOTICE_SEVERITY_INFO;
 	case IMSS_NOTICE_EXPIRED:
 	case IMSS_NOTICE_CM_FAILED:
+	case IMSS_NOTICE_CODE_REPLACED:
+	case IMSS_NOTICE_CODE_UNKNOWN:
+	case IMSS_NOTICE_CODE_SUSPENDED:
+	case IMSS_NOTICE_NO_RECIPIENTS:
 		return IMSS_NOTICE_SEVERITY_WARNING;
 	case IMSS_NOTICE_UPDATES_ENDED:
+	case IMSS_NOTICE_RESTART_FAILED:
 		return IMSS_NOTICE_SEVERITY_CRITICAL;
 	case IMSS_NOTICE_INACTIVE:
 	case IMSS_NOTICE_LAST:
@@ -107,11 +146,7 @@ imss_notice_is_mail_day(const GDate *expiry, const GDate *today)
 void
 imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
 {
-	memset(notice, 0, sizeof(*notice));
-	notice->kind = IMSS_NOTICE_INACTIVE;
-	notice->slot = slot;
-	g_date_clear(&notice->expiry, 1);
-	g_date_clear(&notice->grace_end, 1);
+	imss_notice_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
 }
 
 static gchar *
@@ -132,7 +167,8 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 	g_autofree gchar *e = NULL;
 	g_autofree gchar *g = NULL;
 
-	if (notice->kind == IMSS_NOTICE_CM_FAILED)
+	switch (notice->kind) {
+	case IMSS_NOTICE_CM_FAILED:
 		return g_strdup(
 		    /* TRANSLATORS: console notice when a Control Manager license
 		     * profile deployment failed (SPEC §8: CM does not retry) */
@@ -140,6 +176,26 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 						  "Control Manager failed. Control Manager does "
 						  "not retry by itself: redeploy the license "
 						  "profile from Control Manager."));
+	case IMSS_NOTICE_RESTART_FAILED:
+		return g_strdup_printf(
+		    /* TRANSLATORS: console notice; %s a systemd unit such as
+		     * imss-scan.service (SPEC §7) */
+		    imss_catalog_gettext(catalog, "The restart of %s after a license change "
+						  "failed. The service may still be running with "
+						  "the old license. Fix the service, then run: "
+						  "imss-licensectl restart-services"),
+		    notice->unit);
+	case IMSS_NOTICE_NO_RECIPIENTS:
+		return g_strdup(
+		    /* TRANSLATORS: console notice (SPEC §9.2: the mail notices cannot be
+		     * suppressed, so a missing recipient is reported) */
+		    imss_catalog_gettext(catalog, "No recipient is configured for the license "
+						  "notices by e-mail, so expiry notices cannot be "
+						  "mailed. Set the recipients and the SMTP server "
+						  "in the [mail] section of imss-licensed.conf."));
+	default:
+		break;
+	}
 	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
 	e = imss_notice_date(&notice->expiry);
 	g = imss_notice_date(&notice->grace_end);
@@ -180,6 +236,28 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 		    name,
 		    g,
 		    e);
+	case IMSS_NOTICE_CODE_REPLACED:
+		return g_strdup_printf(
+		    /* TRANSLATORS: console notice (SPEC §5.3, §10 Q5 (1)); %s license name */
+		    imss_catalog_gettext(catalog, "The license server reports that the activation "
+						  "code of %s was replaced by a new code. The new "
+						  "code is used only once it is registered as a new "
+						  "activation (imss-licensectl activate)."),
+		    name);
+	case IMSS_NOTICE_CODE_UNKNOWN:
+		return g_strdup_printf(
+		    /* TRANSLATORS: console notice; %s license name */
+		    imss_catalog_gettext(catalog, "The license server does not know the activation "
+						  "code of %s. Check the code with your reseller or "
+						  "technical support."),
+		    name);
+	case IMSS_NOTICE_CODE_SUSPENDED:
+		return g_strdup_printf(
+		    /* TRANSLATORS: console notice; %s license name */
+		    imss_catalog_gettext(catalog, "The license server reports the activation code "
+						  "of %s as suspended. Check the code with your "
+						  "reseller or technical support."),
+		    name);
 	case IMSS_NOTICE_INACTIVE:
 	case IMSS_NOTICE_LAST:
 	default:
@@ -260,13 +338,20 @@ imss_notice_to_variant(const ImssNotice *notice)
 	g_autofree gchar *e = imss_notice_date(&notice->expiry);
 	g_autofree gchar *g = imss_notice_date(&notice->grace_end);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b, "{sv}", "slot", g_variant_new_string(imss_slot_to_string(notice->slot)));
+	g_variant_builder_add(&b,
+			      "{sv}",
+			      "slot",
+			      g_variant_new_string(imss_notice_kind_has_slot(notice->kind)
+						       ? imss_slot_to_string(notice->slot)
+						       : ""));
 	g_variant_builder_add(&b, "{sv}", "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
 	g_variant_builder_add(&b,
 			      "{sv}",
 			      "severity",
 			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_get_severity(notice))));
-	if (notice->kind != IMSS_NOTICE_INACTIVE && notice->kind != IMSS_NOTICE_CM_FAILED) {
+	if (notice->unit[0] != '\0')
+		g_variant_builder_add(&b, "{sv}", "unit", g_variant_new_string(notice->unit));
+	if (imss_notice_kind_has_dates(notice->kind)) {
 		g_variant_builder_add(&b, "{sv}", "days_left", g_variant_new_int32(notice->days_left));
 		g_variant_builder_add(&b, "{sv}", "grace_left", g_variant_new_int32(notice->grace_left));
 		g_variant_builder_add(&b, "{sv}", "days_since", g_variant_new_int32(notice->days_since));
@@ -292,14 +377,17 @@ gboolean
 imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
 {
 	g_autoptr(GVariantDict) d = g_variant_dict_new(dict);
-	const gchar *slot = NULL, *kind = NULL, *e = NULL, *g = NULL;
+	const gchar *slot = NULL, *kind = NULL, *e = NULL, *g = NULL, *unit = NULL;
+	ImssNoticeKind k;
+	ImssSlotId s = IMSS_SLOT_LAST;
 	memset(notice, 0, sizeof(*notice));
-	if (!g_variant_dict_lookup(d, "slot", "&s", &slot) || !imss_slot_from_string(slot, &notice->slot) ||
-	    !g_variant_dict_lookup(d, "kind", "&s", &kind) || !imss_notice_kind_from_string(kind, &notice->kind))
+	if (!g_variant_dict_lookup(d, "kind", "&s", &kind) || !imss_notice_kind_from_string(kind, &k) ||
+	    !g_variant_dict_lookup(d, "slot", "&s", &slot) ||
+	    (imss_notice_kind_has_slot(k) && !imss_slot_from_string(slot, &s)))
 		return FALSE;
-	g_date_clear(&notice->expiry, 1);
-	g_date_clear(&notice->grace_end, 1);
-	if (notice->kind == IMSS_NOTICE_INACTIVE || notice->kind == IMSS_NOTICE_CM_FAILED)
+	g_variant_dict_lookup(d, "unit", "&s", &unit);
+	imss_notice_init(notice, k, s, unit);
+	if (!imss_notice_kind_has_dates(k))
 		return TRUE;
 	if (!g_variant_dict_lookup(d, "days_left", "i", &notice->days_left) ||
 	    !g_variant_dict_lookup(d, "grace_left", "i", &notice->grace_left) ||

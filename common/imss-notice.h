@@ -20,6 +20,11 @@ typedef enum {
 	IMSS_NOTICE_UPDATES_ENDED, /* G …: "product updates ended on G" */
 	IMSS_NOTICE_INACTIVE,	   /* an optional component is not activated */
 	IMSS_NOTICE_CM_FAILED,	   /* the last Control Manager deployment failed */
+	IMSS_NOTICE_CODE_REPLACED, /* the server says the code was replaced by a new one */
+	IMSS_NOTICE_CODE_UNKNOWN,  /* the server does not know the code */
+	IMSS_NOTICE_CODE_SUSPENDED, /* the server says the code is suspended */
+	IMSS_NOTICE_RESTART_FAILED, /* a service restart (SPEC §7) failed for good */
+	IMSS_NOTICE_NO_RECIPIENTS, /* SPEC §9.2: no recipient for the mail notices */
 	IMSS_NOTICE_LAST
 } ImssNoticeKind;
 
@@ -37,6 +42,7 @@ typedef struct {
 	gint days_left;	 /* N = E − today */
 	gint grace_left; /* M = G − today */
 	gint days_since; /* D = today − E */
+	gchar unit[256]; /* RESTART_FAILED: the systemd unit */
 } ImssNotice;
 
 #define IMSS_NOTICE_MAIL_FIRST_DAY (-15) /* mails from E−15 … */
@@ -46,6 +52,16 @@ const gchar *
 imss_notice_kind_to_string(ImssNoticeKind kind); /* "expiring", "expired", "updates-ended", "inactive" */
 gboolean
 imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind);
+/* Whether notices of @kind are about one slot (the others: "slot" is ""),
+ * and whether they carry the license's dates. */
+gboolean
+imss_notice_kind_has_slot(ImssNoticeKind kind);
+gboolean
+imss_notice_kind_has_dates(ImssNoticeKind kind);
+/* A notice of @kind that carries no dates (@slot is ignored unless the kind
+ * has one; @unit may be NULL). */
+void
+imss_notice_init(ImssNotice *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit);
 ImssNoticeSeverity
 imss_notice_get_severity(const ImssNotice *notice);
 const gchar *

@@ -185,11 +185,20 @@ imss_notice_cmp_severity(gconstpointer a, gconstpointer b)
 	return (gint)na->slot - (gint)nb->slot;
 }
 
+static void
+imss_license_manager_add_notice(GPtrArray *notices, ImssNoticeKind kind, guint slot, const gchar *unit)
+{
+	ImssNotice notice;
+	imss_notice_init(&notice, kind, (ImssSlotId)slot, unit);
+	g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
+}
+
 GPtrArray *
 imss_license_manager_get_notices(ImssLicenseManager *self)
 {
 	GPtrArray *notices = g_ptr_array_new_with_free_func(g_free);
 	gboolean hidden = imss_license_manager_get_inactive_notices_hidden(self);
+	gboolean any_activated = FALSE;
 	GDate today;
 	imss_clock_get_today(self->clock, &today);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
@@ -206,15 +215,34 @@ imss_license_manager_get_notices(ImssLicenseManager *self)
 	/* a failed Control Manager deployment stays visible until one succeeds */
 	{
 		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result", NULL);
-		if (result != NULL && g_str_has_prefix(result, "failed")) {
-			ImssNotice notice;
-			memset(&notice, 0, sizeof(notice));
-			notice.kind = IMSS_NOTICE_CM_FAILED;
-			g_date_clear(&notice.expiry, 1);
-			g_date_clear(&notice.grace_end, 1);
-			g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
+		if (result != NULL && g_str_has_prefix(result, "failed"))
+			imss_license_manager_add_notice(notices, IMSS_NOTICE_CM_FAILED, 0, NULL);
+	}
+	/* what the license server last said about an active code (SPEC §5.3, Q5) */
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		const gchar *status = imss_license_get_server_status(self->licenses[i]);
+		if (!imss_license_is_activated(self->licenses[i]))
+			continue;
+		if (g_strcmp0(status, "replaced") == 0)
+			imss_license_manager_add_notice(notices, IMSS_NOTICE_CODE_REPLACED, i, NULL);
+		else if (g_strcmp0(status, "unknown") == 0)
+			imss_license_manager_add_notice(notices, IMSS_NOTICE_CODE_UNKNOWN, i, NULL);
+		else if (g_strcmp0(status, "suspended") == 0)
+			imss_license_manager_add_notice(notices, IMSS_NOTICE_CODE_SUSPENDED, i, NULL);
+		any_activated = TRUE;
+	}
+	/* a service that may still run with the old license (SPEC §7) */
+	{
+		GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
+		for (guint i = 0; i < restarts->len; i++) {
+			ImssStoreRestart *r = g_ptr_array_index(restarts, i);
+			if (g_strcmp0(r->state, "failed") == 0)
+				imss_license_manager_add_notice(notices, IMSS_NOTICE_RESTART_FAILED, 0, r->unit);
 		}
 	}
+	/* SPEC §9.2: mails cannot be suppressed: a missing recipient is reported */
+	if (any_activated && !imss_mailer_is_configured(self->mailer))
+		imss_license_manager_add_notice(notices, IMSS_NOTICE_NO_RECIPIENTS, 0, NULL);
 	g_ptr_array_sort(notices, imss_notice_cmp_severity);
 	return notices;
 }
@@ -1173,6 +1201,27 @@ imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
 	/* TRANSLATORS: doctor finding; %1$s license name, %2$s expiry date, %3$s masked code */
 	g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "%1$s expires on %2$s (code %3$s)."),
 						  name, ours, imss_license_get_masked_code(license)));
+
+	/* a service that may still run with the old license comes first (SPEC §7) */
+	{
+		GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
+		gboolean failed = FALSE;
+		for (guint i = 0; i < restarts->len; i++) {
+			ImssStoreRestart *rs = g_ptr_array_index(restarts, i);
+			if (g_strcmp0(rs->state, "failed") != 0)
+				continue;
+			/* TRANSLATORS: doctor finding; %1$s a systemd unit, %2$s why (English) */
+			g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The restart of %1$s after the last license change failed (%2$s): the service may still be running with the old license."),
+								  rs->unit, rs->last_error));
+			failed = TRUE;
+		}
+		if (failed) {
+			/* TRANSLATORS: doctor action (SPEC §7) */
+			r->action = g_strdup(imss_catalog_gettext(d->catalog, "Fix the service, then restart the services: imss-licensectl restart-services."));
+			r->action_id = "restart-services";
+			return;
+		}
+	}
 
 	/* (1) and (2): the server's view */
 	if (imss_license_get_offline(license)) {

@@ -180,8 +180,12 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		g_date_clear(&answer->expiry, 1);
 	}
 	if (replaced_by != NULL) {
-		/* only ever kept masked, whatever the server sent */
-		answer->replaced_by = imss_code_mask(replaced_by);
+		/* only ever kept masked, whatever the server sent: the protocol
+		 * sends it masked already; a full code is masked here */
+		if (imss_code_is_masked(replaced_by))
+			answer->replaced_by = g_strdup(replaced_by);
+		else if (imss_code_parse(replaced_by, strlen(replaced_by), NULL, NULL, NULL))
+			answer->replaced_by = imss_code_mask(replaced_by);
 	}
 	if (time_str == NULL) {
 		imss_server_answer_fail(error, "no server_time");

@@ -72,6 +72,13 @@ class ProfileTest(CmTestBase):
         notices = [n for n in self.call('GetNotices', 'en') if n['kind'] == 'cm-deployment-failed']
         self.assertEqual(len(notices), 1)
         self.assertIn('redeploy the license profile from Control Manager', notices[0]['text'])
+        # issue 9 (5): it is about the gateway, not about cloud-prefilter
+        self.assertEqual(notices[0]['slot'], '')
+        rc, out, err = self.ctl('notices')
+        self.assertEqual(rc, 0, err)
+        line = [ln for ln in out.splitlines() if 'Control Manager' in ln]
+        self.assertEqual(len(line), 1, out)
+        self.assertNotIn('cloud-prefilter', line[0])
         self.assertEqual(self.get_property('Environment'), 'cm-managed')
         # unauthorised
         self.polkit_deny_all()
@@ -181,6 +188,41 @@ class DoctorStandaloneTest(CmTestBase):
         rc, out, err = self.ctl('doctor')
         self.assertEqual(rc, 0, err)
         self.assertIn('offline activation code', out)
+
+
+class CodeStatusTest(CmTestBase):
+    '''Issue 9 (4): a code replaced on the server shows everywhere the
+    operator looks, and the doctor shows the new code masked once.'''
+
+    def test_replaced_code_is_visible(self):
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        self.settle()
+        new = self.make_code('antivirus', expiry=self.today() + datetime.timedelta(days=700))
+        self.sim.admin('replace', code=code, new_code=new)
+        self.assertEqual(self.call('UpdateStatus'), 'unchanged')
+        self.assertEqual(self.slot_props('antivirus')['ServerStatus'], 'replaced')
+        notices = [n for n in self.call('GetNotices', 'en') if n['kind'] == 'code-replaced']
+        self.assertEqual([n['slot'] for n in notices], ['antivirus'])
+        self.assertIn('was replaced by a new code', notices[0]['text'])
+        ja = [n for n in self.call('GetNotices', 'ja') if n['kind'] == 'code-replaced']
+        self.assertNotEqual(ja[0]['text'], notices[0]['text'])
+        rc, out, err = self.ctl('update')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('No update is necessary.', out)
+        self.assertIn('was replaced by a new code', out)
+        rc, out, err = self.ctl('status')
+        self.assertIn('was replaced by a new code', out)
+        d = self.diagnose('antivirus')
+        self.assertEqual(d['action_id'], 'register-new-code')
+        masked_new = 'IM-****-*****-*****-*****-*****-' + new[-5:]
+        self.assertTrue(any(masked_new in f for f in d['findings']), d['findings'])
+        self.assertNotIn('(invalid)', repr(d))
+        self.assertNoCode(repr(d), new)
+        # registering the new code clears it
+        self.activate('antivirus', new)
+        self.settle()
+        self.assertEqual([n for n in self.call('GetNotices', 'en') if n['kind'] == 'code-replaced'], [])
 
 
 class AutoEnvironmentTest(CmTestBase):

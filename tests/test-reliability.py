@@ -102,6 +102,15 @@ class RestartQueueTest(imsstest.ImssTestCase):
         self.assertIn(SCAN, out)
         self.assertIn(POLICY, out)
         self.assertIn('restart-services', out)
+        notices = [n for n in self.call('GetNotices', 'en') if n['kind'] == 'restart-failed']
+        self.assertEqual(sorted(n['unit'] for n in notices), [POLICY, SCAN])
+        self.assertTrue(all(n['severity'] == 'critical' and n['slot'] == '' for n in notices))
+        self.assertIn('may still be running with the old license', notices[0]['text'])
+        rc, out, err = self.ctl('notices')
+        self.assertIn(f'[{SCAN}]', out)
+        d = self.call('Diagnose', 'antivirus', 'en')
+        self.assertEqual(d['action_id'], 'restart-services', d)
+        self.assertTrue(any(SCAN in f for f in d['findings']), d['findings'])
 
         # the operator fixes the unit and asks again
         self.systemd_restart_mode('done')
@@ -111,6 +120,7 @@ class RestartQueueTest(imsstest.ImssTestCase):
         self.assertEqual(self.restarts(), [])
         rc, out, err = self.ctl('status')
         self.assertNotRegex(out, r'(?i)restart.*failed')
+        self.assertEqual([n for n in self.call('GetNotices', 'en') if n['kind'] == 'restart-failed'], [])
         self.assertIn('restart-services',
                       [h['action'] for h in self.history()])
 

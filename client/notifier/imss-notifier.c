@@ -446,8 +446,11 @@ imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *onl
 		ImssNotice notice;
 		if (!imss_notice_from_variant(dict, &notice)) {
 			g_warning("ignoring a malformed notice from GetNotices");
-		} else if (notice.kind != IMSS_NOTICE_INACTIVE &&
+		} else if (imss_notice_kind_has_dates(notice.kind) &&
 			   (only_slot == NULL || g_strcmp0(only_slot, imss_slot_to_string(notice.slot)) == 0)) {
+			/* one notification per slot, about its expiry; the gateway's own
+			 * notices (a failed restart, a missing mail recipient) and the
+			 * inactive components are for the console and the status */
 			g_hash_table_add(seen, (gpointer)imss_slot_to_string(notice.slot));
 			if (!imss_notifier_show_notice(self, &notice))
 				ok = FALSE;
@@ -523,7 +526,8 @@ imss_notifier_notice_cb(GDBusConnection *connection G_GNUC_UNUSED,
 		g_warning("ignoring a malformed notice for %s", slot);
 		return;
 	}
-	imss_notifier_show_notice(self, &notice);
+	if (imss_notice_kind_has_dates(notice.kind))
+		imss_notifier_show_notice(self, &notice);
 }
 
 static void

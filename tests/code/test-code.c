@@ -1234,6 +1234,17 @@ test_code_mask(void)
 		g_assert_true(g_str_has_suffix(m, c + 31));
 		g_assert_nonnull(strstr(m, "-****-*****-*****-*****-*****-"));
 	}
+	/* the masked form is recognised as such (a server sends it), nothing else is */
+	g_assert_true(imss_code_is_masked(masked));
+	g_assert_true(imss_code_is_masked("IM-****-*****-*****-*****-*****-ABCDE"));
+	g_assert_false(imss_code_is_masked(code));
+	g_assert_false(imss_code_is_masked(plain));
+	g_assert_false(imss_code_is_masked(NULL));
+	g_assert_false(imss_code_is_masked("IM-****-*****-*****-*****-*****-ABCD"));
+	g_assert_false(imss_code_is_masked("IM-****-*****-*****-*****-*****-ABCDI")); /* I: not in the alphabet */
+	g_assert_false(imss_code_is_masked("IM-***A-*****-*****-*****-*****-ABCDE"));
+	g_assert_false(imss_code_is_masked("IM*****-*****-*****-*****-*****-ABCDE"));
+	g_assert_false(imss_code_is_masked("im-****-*****-*****-*****-*****-ABCDE"));
 }
 
 int
