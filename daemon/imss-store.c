@@ -204,6 +204,75 @@ imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error)
 	return imss_store_exec(self, stmt, NULL, error);
 }
 
+/* libgda hands SQLite's result codes on only as sqlite3_errmsg() texts (and
+ * PostgreSQL's as the server's message): the few conditions a caller must
+ * tell apart become G_IO_ERROR codes, with the message kept */
+static void
+imss_store_classify_error(GError **error)
+{
+	const struct {
+		const gchar *text;
+		GIOErrorEnum code;
+	} known[] = {
+	    {"database is locked", G_IO_ERROR_BUSY},	       /* SQLITE_BUSY */
+	    {"database table is locked", G_IO_ERROR_BUSY},     /* SQLITE_LOCKED */
+	    {"database or disk is full", G_IO_ERROR_NO_SPACE}, /* SQLITE_FULL */
+	    {"No space left on device", G_IO_ERROR_NO_SPACE},  /* PostgreSQL, errno */
+	    {"disk image is malformed", G_IO_ERROR_INVALID_DATA}, /* SQLITE_CORRUPT */
+	    {"file is not a database", G_IO_ERROR_INVALID_DATA},  /* SQLITE_NOTADB */
+	};
+	GError *cause;
+
+	if (error == NULL || *error == NULL || (*error)->domain == G_IO_ERROR)
+		return;
+	cause = *error;
+	for (guint i = 0; i < G_N_ELEMENTS(known); i++) {
+		if (strstr(cause->message, known[i].text) == NULL)
+			continue;
+		*error = g_error_new_literal(G_IO_ERROR, known[i].code, cause->message);
+		g_error_free(cause);
+		return;
+	}
+}
+
+/* Runs a SELECT (or a PRAGMA) and reads it whole. libgda's SQLite provider
+ * steps lazily: a step that fails with SQLITE_BUSY leaves the row count
+ * unknown (-1) and any other failing step (a damaged page) becomes an
+ * "exception" of the model with the rows read so far — neither is reported
+ * as an error, so a failed read would look like "no rows". Both are errors
+ * here. */
+static GdaDataModel *
+imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error)
+{
+	g_autoptr(GdaDataModel) model = NULL;
+	GError **exceptions;
+
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     params,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL) {
+		imss_store_classify_error(error);
+		return NULL;
+	}
+	if (gda_data_model_get_n_rows(model) < 0) {
+		g_set_error_literal(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_BUSY,
+				    "the read did not complete: database is locked");
+		return NULL;
+	}
+	exceptions = gda_data_model_get_exceptions(model);
+	if (exceptions != NULL && exceptions[0] != NULL) {
+		g_propagate_error(error, g_error_copy(exceptions[0]));
+		imss_store_classify_error(error);
+		return NULL;
+	}
+	return g_steal_pointer(&model);
+}
+
 static gchar *
 imss_store_value_dup_string(const GValue *value)
 {
@@ -258,12 +327,7 @@ imss_store_read_schema_version(ImssStore *self, gint *version, GError **error)
 	stmt = imss_store_prepare(self, "SELECT MAX(version) FROM schema_version", NULL, error);
 	if (stmt == NULL)
 		return FALSE;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return FALSE;
 	*version = 0;
@@ -351,15 +415,148 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 	}
 }
 
+/* the SQLite file libgda opens for DB_DIR and DB_NAME: DB_DIR/DB_NAME when
+ * that exists, else DB_DIR/DB_NAME.db */
+static gchar *
+imss_store_sqlite_filename(const gchar *cnc_string)
+{
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *base = NULL;
+	GdaQuarkList *ql = gda_quark_list_new_from_string(cnc_string);
+	dir = g_strdup(gda_quark_list_find(ql, "DB_DIR"));
+	name = g_strdup(gda_quark_list_find(ql, "DB_NAME"));
+	gda_quark_list_free(ql);
+	if (dir == NULL || name == NULL)
+		return NULL;
+	base = g_build_filename(dir, name, NULL);
+	if (g_file_test(base, G_FILE_TEST_EXISTS))
+		return g_steal_pointer(&base);
+	return g_strdup_printf("%s.db", base);
+}
+
+/* A damaged store is refused, never repaired, replaced or written: the
+ * operator decides (a backup, or activating again). */
+static gboolean
+imss_store_damaged(ImssStore *self, const gchar *finding, GError **error)
+{
+	g_set_error(error,
+		    G_IO_ERROR,
+		    G_IO_ERROR_INVALID_DATA,
+		    "%s is damaged (quick_check: %s): stop the service, move the file aside and "
+		    "restore it from a backup, or re-activate the licenses; the file was left "
+		    "untouched",
+		    self->filename != NULL ? self->filename : self->cnc_string,
+		    finding);
+	return FALSE;
+}
+
+/* SQLite's PRAGMA quick_check reads every page of the file (integrity_check
+ * also cross-checks every index, which costs more and finds nothing a
+ * reader would trip over first). It runs before anything is written. */
+static gboolean
+imss_store_check_integrity(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GString) findings = g_string_new(NULL);
+	GError **exceptions;
+	gint64 started = g_get_monotonic_time();
+	gint n;
+
+	stmt = imss_store_prepare(self, "PRAGMA quick_check(3)", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	/* not imss_store_select(): the rows it read before a failure say what
+	 * is damaged */
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     NULL,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     &error_local);
+	if (model == NULL) {
+		imss_store_classify_error(&error_local);
+		if (g_error_matches(error_local, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+			return imss_store_damaged(self, error_local->message, error);
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return FALSE;
+	}
+	n = gda_data_model_get_n_rows(model);
+	if (n < 0) {
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_BUSY,
+			    "%s is locked by another program (database is locked)",
+			    self->filename);
+		return FALSE;
+	}
+	for (gint i = 0; i < n; i++) {
+		const GValue *v = gda_data_model_get_value_at(model, 0, i, NULL);
+		g_autofree gchar *text = imss_store_value_dup_string(v);
+		g_auto(GStrv) lines = NULL;
+		if (i == 0 && n == 1 && g_strcmp0(text, "ok") == 0)
+			break;
+		lines = g_strsplit(text, "\n", -1);
+		for (guint l = 0; lines[l] != NULL; l++) {
+			g_strstrip(lines[l]);
+			if (*lines[l] == '\0' || g_str_has_prefix(lines[l], "***"))
+				continue; /* "*** in database main ***" */
+			g_string_append_printf(findings,
+					       "%s%s",
+					       findings->len > 0 ? "; " : "",
+					       lines[l]);
+		}
+	}
+	exceptions = gda_data_model_get_exceptions(model);
+	if (exceptions != NULL && exceptions[0] != NULL)
+		g_string_append_printf(findings,
+				       "%s%s",
+				       findings->len > 0 ? "; " : "",
+				       exceptions[0]->message);
+	if (findings->len > 0)
+		return imss_store_damaged(self, findings->str, error);
+	g_debug("quick_check of %s: ok in %.1f ms",
+		self->filename,
+		(g_get_monotonic_time() - started) / 1000.0);
+	return TRUE;
+}
+
+/* how long one statement waits for another program's lock before it fails
+ * with "database is locked": short, because it blocks the main loop; callers
+ * that can wait retry on the main loop (imss_store_retry_async()) */
+#define IMSS_STORE_BUSY_TIMEOUT_MS 20
+
+static gboolean
+imss_store_set_busy_timeout(ImssStore *self, guint ms, GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
+	g_autofree gchar *sql = g_strdup_printf("PRAGMA busy_timeout = %u", ms);
+	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, sql, NULL, error);
+	g_autoptr(GdaDataModel) model = NULL;
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	return model != NULL;
+}
+
 gboolean
 imss_store_open(ImssStore *self, GError **error)
 {
 	gint version = 0;
+	gboolean sqlite;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	if (self->cnc != NULL)
 		return TRUE;
 
+	sqlite = g_strcmp0(self->provider, "SQLite") == 0;
+	if (sqlite) {
+		g_free(self->filename);
+		self->filename = imss_store_sqlite_filename(self->cnc_string);
+	}
 	gda_init();
 	self->cnc = gda_connection_open_from_string(self->provider,
 						    self->cnc_string,
@@ -367,6 +564,11 @@ imss_store_open(ImssStore *self, GError **error)
 						    GDA_CONNECTION_OPTIONS_NONE,
 						    error);
 	if (self->cnc == NULL) {
+		imss_store_classify_error(error);
+		if (sqlite && g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)) {
+			g_autoptr(GError) cause = g_steal_pointer(error);
+			return imss_store_damaged(self, cause->message, error);
+		}
 		g_prefix_error(error, "failed to open the %s database: ", self->provider);
 		return FALSE;
 	}
@@ -374,23 +576,14 @@ imss_store_open(ImssStore *self, GError **error)
 	if (self->parser == NULL)
 		self->parser = gda_sql_parser_new();
 
-	if (g_strcmp0(self->provider, "SQLite") == 0) {
-		g_autofree gchar *dir = NULL;
-		g_autofree gchar *name = NULL;
-		GdaQuarkList *ql = gda_quark_list_new_from_string(self->cnc_string);
-		dir = g_strdup(gda_quark_list_find(ql, "DB_DIR"));
-		name = g_strdup(gda_quark_list_find(ql, "DB_NAME"));
-		gda_quark_list_free(ql);
-		if (dir != NULL && name != NULL) {
-			g_autofree gchar *base = g_build_filename(dir, name, NULL);
-			if (g_file_test(base, G_FILE_TEST_EXISTS))
-				self->filename = g_steal_pointer(&base);
-			else
-				self->filename = g_strdup_printf("%s.db", base);
-			/* the store holds activation codes: owner only */
-			if (g_chmod(self->filename, 0600) != 0)
-				g_warning("failed to restrict %s to 0600", self->filename);
+	if (sqlite) {
+		if (!imss_store_check_integrity(self, error)) {
+			imss_store_close(self);
+			return FALSE;
 		}
+		/* the store holds activation codes: owner only */
+		if (self->filename != NULL && g_chmod(self->filename, 0600) != 0)
+			g_warning("failed to restrict %s to 0600", self->filename);
 		/* SQLite's defaults are what we want and we keep them: a rollback
 		 * journal (no -wal/-shm side files, works on any local filesystem)
 		 * with synchronous=FULL, durable across power loss */
@@ -426,6 +619,9 @@ imss_store_open(ImssStore *self, GError **error)
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
 		return FALSE;
 	self->schema_version = IMSS_STORE_SCHEMA_VERSION;
+	/* from now on a lock held by another program fails a statement fast */
+	if (sqlite && !imss_store_set_busy_timeout(self, IMSS_STORE_BUSY_TIMEOUT_MS, error))
+		return FALSE;
 	return TRUE;
 }
 
@@ -491,12 +687,7 @@ imss_store_load_slots(ImssStore *self, GError **error)
 				  error);
 	if (stmt == NULL)
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -690,21 +881,36 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 	return TRUE;
 }
 
+/* appends @history (may be NULL; not taken) inside the current transaction */
+static gboolean
+imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error)
+{
+	g_autoptr(ImssStoreChange) change = NULL;
+	gboolean ok;
+	if (history == NULL)
+		return TRUE;
+	change = imss_store_change_new();
+	g_ptr_array_add(change->history, history);
+	ok = imss_store_apply_inner(self, change, error);
+	g_ptr_array_steal_index(change->history, 0);
+	return ok;
+}
+
 gboolean
 imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 {
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	if (!imss_store_check_open(self, error))
 		return FALSE;
-	if (!imss_store_begin(self, error))
-		return FALSE;
-	change->settings_delete_hit = FALSE;
-	if (!imss_store_apply_inner(self, change, error)) {
-		imss_store_rollback(self);
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
 	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	change->settings_delete_hit = FALSE;
+	if (!imss_store_apply_inner(self, change, error) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	return TRUE;
@@ -736,12 +942,7 @@ imss_store_has_run(ImssStore *self,
 	    !gda_set_set_holder_value(p, error, "slot", slot) ||
 	    !gda_set_set_holder_value(p, error, "day", day))
 		return FALSE;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     p,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return FALSE;
 	*exists = gda_data_model_get_n_rows(model) > 0;
@@ -787,15 +988,8 @@ imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 		return FALSE;
 	if (!imss_store_exec(self, ins, p, error))
 		return FALSE;
-	if (run->history != NULL) {
-		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		gboolean ok;
-		g_ptr_array_add(change->history, run->history);
-		ok = imss_store_apply_inner(self, change, error);
-		g_ptr_array_steal_index(change->history, 0);
-		if (!ok)
-			return FALSE;
-	}
+	if (!imss_store_append_history(self, run->history, error))
+		return FALSE;
 	run->claimed = TRUE;
 	return TRUE;
 }
@@ -809,8 +1003,10 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 		return FALSE;
 	if (runs->len == 0)
 		return TRUE;
-	if (!imss_store_begin(self, error))
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
+	}
 	for (guint i = 0; i < runs->len; i++) {
 		if (!imss_store_claim_inner(self, g_ptr_array_index(runs, i), &error_local))
 			break;
@@ -824,7 +1020,31 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 	/* another node may have claimed a run between our look and our insert:
 	 * the primary key said no; the next evaluation sees its row */
 	g_propagate_error(error, g_steal_pointer(&error_local));
+	imss_store_classify_error(error);
 	return FALSE;
+}
+
+static gboolean
+imss_store_finish_inner(ImssStore *self,
+			const gchar *job,
+			const gchar *slot,
+			const gchar *day,
+			ImssStoreHistory *history,
+			GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) upd = NULL;
+
+	upd = imss_store_prepare(self,
+				 "UPDATE job_runs SET done = 1 WHERE job = ##job::string "
+				 "AND slot = ##slot::string AND day = ##day::string",
+				 &p,
+				 error);
+	if (upd == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "slot", slot) ||
+	    !gda_set_set_holder_value(p, error, "day", day) || !imss_store_exec(self, upd, p, error))
+		return FALSE;
+	return imss_store_append_history(self, history, error);
 }
 
 gboolean
@@ -835,37 +1055,16 @@ imss_store_finish_run(ImssStore *self,
 		      ImssStoreHistory *history,
 		      GError **error)
 {
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) upd = NULL;
-
 	if (!imss_store_check_open(self, error))
 		return FALSE;
-	if (!imss_store_begin(self, error))
-		return FALSE;
-	upd = imss_store_prepare(self,
-				 "UPDATE job_runs SET done = 1 WHERE job = ##job::string "
-				 "AND slot = ##slot::string AND day = ##day::string",
-				 &p,
-				 error);
-	if (upd == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
-	    !gda_set_set_holder_value(p, error, "slot", slot) ||
-	    !gda_set_set_holder_value(p, error, "day", day) || !imss_store_exec(self, upd, p, error)) {
-		imss_store_rollback(self);
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
 	}
-	if (history != NULL) {
-		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		gboolean ok;
-		g_ptr_array_add(change->history, history);
-		ok = imss_store_apply_inner(self, change, error);
-		g_ptr_array_steal_index(change->history, 0);
-		if (!ok) {
-			imss_store_rollback(self);
-			return FALSE;
-		}
-	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	if (!imss_store_finish_inner(self, job, slot, day, history, error) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	return TRUE;
@@ -890,12 +1089,7 @@ imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day
 	if (stmt == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
 	    !gda_set_set_holder_value(p, error, "day", day))
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     p,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -928,12 +1122,7 @@ imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name,
 	if (!gda_set_set_holder_value(p, error, "section", section) ||
 	    !gda_set_set_holder_value(p, error, "name", name))
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     p,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	if (gda_data_model_get_n_rows(model) == 0)
@@ -974,12 +1163,7 @@ imss_store_list_history(ImssStore *self, guint limit, GError **error)
 	stmt = imss_store_prepare(self, sql, NULL, error);
 	if (stmt == NULL)
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
