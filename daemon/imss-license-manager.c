@@ -135,8 +135,7 @@ imss_license_manager_get_inactive_notices_hidden(ImssLicenseManager *self)
 {
 	g_autofree gchar *v = imss_store_get_setting(self->store,
 						     IMSS_SETTING_NOTICES_SECTION,
-						     IMSS_SETTING_NOTICES_HIDE,
-						     NULL);
+						     IMSS_SETTING_NOTICES_HIDE);
 	return g_strcmp0(v, "true") == 0;
 }
 
@@ -202,7 +201,7 @@ imss_license_manager_get_notices(ImssLicenseManager *self)
 	}
 	/* a failed Control Manager deployment stays visible until one succeeds */
 	{
-		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result", NULL);
+		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result");
 		if (result != NULL && g_str_has_prefix(result, "failed")) {
 			ImssNotice notice;
 			memset(&notice, 0, sizeof(notice));
@@ -537,11 +536,11 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 gboolean
 imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result)
 {
-	g_autofree gchar *t = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-time", NULL);
+	g_autofree gchar *t = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-time");
 	if (t == NULL)
 		return FALSE;
 	*time = g_ascii_strtoll(t, NULL, 10);
-	*result = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-result", NULL);
+	*result = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-result");
 	if (*result == NULL)
 		*result = g_strdup("");
 	return TRUE;
@@ -557,11 +556,11 @@ imss_license_manager_get_environment(ImssLicenseManager *self)
 	g_autofree gchar *last = NULL;
 	if (g_strcmp0(configured, "auto") != 0)
 		return configured;
-	cm = imss_store_get_setting(self->store, "cm", "managed", NULL);
+	cm = imss_store_get_setting(self->store, "cm", "managed");
 	if (cm != NULL)
 		return "cm-managed";
 	/* connected unless the last contact with the license server failed */
-	last = imss_store_get_setting(self->store, IMSS_SETTING_SERVER_SECTION, "last-contact", NULL);
+	last = imss_store_get_setting(self->store, IMSS_SETTING_SERVER_SECTION, "last-contact");
 	if (last != NULL && g_str_has_prefix(last, "failed"))
 		return "standalone";
 	return "connected";
@@ -656,7 +655,6 @@ imss_license_manager_restart_next(ImssRestartRun *run)
 static void
 imss_license_manager_restart_pending(ImssLicenseManager *self)
 {
-	g_autoptr(GError) error_local = NULL;
 	g_autofree gchar *pending = NULL;
 	ImssRestartRun *run;
 
@@ -664,13 +662,9 @@ imss_license_manager_restart_pending(ImssLicenseManager *self)
 		return; /* the run in progress reads the setting again at its end */
 	pending = imss_store_get_setting(self->store,
 					 IMSS_SETTING_RESTART_SECTION,
-					 IMSS_SETTING_RESTART_NAME,
-					 &error_local);
-	if (pending == NULL) {
-		if (error_local != NULL)
-			g_warning("failed to read the pending restart: %s", error_local->message);
+					 IMSS_SETTING_RESTART_NAME);
+	if (pending == NULL)
 		return;
-	}
 	run = g_new0(ImssRestartRun, 1);
 	run->self = g_object_ref(self);
 	run->units = g_strsplit(pending, " ", -1);
@@ -1436,16 +1430,7 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error)
 		}
 		imss_license_set_from_row(self->licenses[slot], row);
 	}
-	bound = imss_store_get_setting(self->store,
-				       IMSS_SETTING_CLICK_SECTION,
-				       IMSS_SETTING_CLICK_NAME,
-				       &error_local);
-	if (error_local != NULL) {
-		g_propagate_prefixed_error(error,
-					   g_steal_pointer(&error_local),
-					   "failed to load settings: ");
-		return FALSE;
-	}
+	bound = imss_store_get_setting(self->store, IMSS_SETTING_CLICK_SECTION, IMSS_SETTING_CLICK_NAME);
 	self->click_bound = bound != NULL;
 	return TRUE;
 }
@@ -1560,13 +1545,8 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	if (slot == IMSS_SLOT_ANTISPAM && self->click_bound) {
 		g_autofree gchar *bound = imss_store_get_setting(self->store,
 								 IMSS_SETTING_CLICK_SECTION,
-								 IMSS_SETTING_CLICK_NAME,
-								 &error_local);
+								 IMSS_SETTING_CLICK_NAME);
 		g_autofree gchar *key = imss_license_manager_click_key(canonical);
-		if (error_local != NULL) {
-			imss_license_manager_store_failed(error, error_local, "read the binding");
-			return NULL;
-		}
 		if (bound != NULL && g_strcmp0(bound, key) != 0) {
 			g_message("refused %s on antispam: Time-of-Click protection is bound "
 				  "to another code",

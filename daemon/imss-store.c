@@ -18,6 +18,7 @@ struct _ImssStore {
 	GdaConnection *cnc;
 	GdaSqlParser *parser;
 	GHashTable *statements; /* SQL text → ImssStoreStmt, parsed once */
+	GHashTable *settings;	/* "section\x1fname" → value, read at open */
 	gint schema_version;
 };
 
@@ -524,6 +525,45 @@ imss_store_check_integrity(ImssStore *self, GError **error)
 	return TRUE;
 }
 
+static gchar *
+imss_store_setting_key(const gchar *section, const gchar *name)
+{
+	return g_strdup_printf("%s\x1f%s", section, name);
+}
+
+/* The settings are few and only this daemon writes them (one SQLite file
+ * per gateway): they are read once at open, and the copy follows every
+ * committed change, so that answering a caller never waits for the store
+ * and a failed read can never pass for "not set". */
+static gboolean
+imss_store_load_settings(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+
+	stmt = imss_store_prepare(self, "SELECT section, name, value FROM settings", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return FALSE;
+	g_hash_table_remove_all(self->settings);
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		const GValue *v[3];
+		for (gint c = 0; c < 3; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL)
+				return FALSE;
+		}
+		g_hash_table_insert(self->settings,
+				    imss_store_setting_key(g_value_get_string(v[0]),
+							   g_value_get_string(v[1])),
+				    imss_store_value_dup_string(v[2]));
+	}
+	return TRUE;
+}
+
 /* how long one statement waits for another program's lock before it fails
  * with "database is locked": short, because it blocks the main loop; callers
  * that can wait retry on the main loop (imss_store_retry_async()) */
@@ -619,6 +659,10 @@ imss_store_open(ImssStore *self, GError **error)
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
 		return FALSE;
 	self->schema_version = IMSS_STORE_SCHEMA_VERSION;
+	if (!imss_store_load_settings(self, error)) {
+		g_prefix_error(error, "failed to read the settings: ");
+		return FALSE;
+	}
 	/* from now on a lock held by another program fails a statement fast */
 	if (sqlite && !imss_store_set_busy_timeout(self, IMSS_STORE_BUSY_TIMEOUT_MS, error))
 		return FALSE;
@@ -913,6 +957,18 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 		imss_store_classify_error(error);
 		return FALSE;
 	}
+	/* committed: the copy of the settings follows */
+	for (guint i = 0; i + 1 < change->settings_delete->len; i += 2) {
+		g_autofree gchar *key =
+		    imss_store_setting_key(g_ptr_array_index(change->settings_delete, i),
+					   g_ptr_array_index(change->settings_delete, i + 1));
+		g_hash_table_remove(self->settings, key);
+	}
+	for (guint i = 0; i + 2 < change->settings_set->len; i += 3)
+		g_hash_table_insert(self->settings,
+				    imss_store_setting_key(g_ptr_array_index(change->settings_set, i),
+							   g_ptr_array_index(change->settings_set, i + 1)),
+				    g_strdup(g_ptr_array_index(change->settings_set, i + 2)));
 	return TRUE;
 }
 
@@ -1102,35 +1158,11 @@ imss_store_list_pending_runs(ImssStore *self, const gchar *job, const gchar *day
 }
 
 gchar *
-imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error)
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name)
 {
-	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) stmt = NULL;
-	g_autoptr(GdaDataModel) model = NULL;
-	const GValue *v;
-
-	if (!imss_store_check_open(self, error))
-		return NULL;
-	stmt = imss_store_prepare(self,
-				  "SELECT value FROM settings WHERE section = ##section::string "
-				  "AND name = ##name::string",
-				  &p,
-				  error);
-	if (stmt == NULL)
-		return NULL;
-	if (!gda_set_set_holder_value(p, error, "section", section) ||
-	    !gda_set_set_holder_value(p, error, "name", name))
-		return NULL;
-	model = imss_store_select(self, stmt, p, types, error);
-	if (model == NULL)
-		return NULL;
-	if (gda_data_model_get_n_rows(model) == 0)
-		return NULL;
-	v = gda_data_model_get_value_at(model, 0, 0, error);
-	if (v == NULL)
-		return NULL;
-	return imss_store_value_dup_string(v);
+	g_autofree gchar *key = imss_store_setting_key(section, name);
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	return g_strdup(g_hash_table_lookup(self->settings, key));
 }
 
 GPtrArray *
@@ -1194,6 +1226,7 @@ imss_store_finalize(GObject *obj)
 	ImssStore *self = IMSS_STORE(obj);
 	imss_store_close(self);
 	g_hash_table_unref(self->statements);
+	g_hash_table_unref(self->settings);
 	g_free(self->provider);
 	g_free(self->cnc_string);
 	g_free(self->auth_string);
@@ -1214,6 +1247,7 @@ imss_store_init(ImssStore *self)
 						 g_str_equal,
 						 g_free,
 						 (GDestroyNotify)imss_store_stmt_free);
+	self->settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
 ImssStore *

@@ -110,9 +110,12 @@ imss_store_change_add_history(ImssStoreChange *change,
 gboolean
 imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error);
 
-/* A setting, or NULL when absent (error set only on failure). */
+/* A setting, or NULL when it is not set. The settings are read at open
+ * (a failure there fails the open) and kept up to date by every committed
+ * change: this never touches the database and cannot fail. With PostgreSQL
+ * a setting changed by another node is seen after a restart. */
 gchar *
-imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error);
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name);
 
 /* Claims the run of @job for @slot on the local date @day (YYYY-MM-DD) —
  * the unique key that makes a scheduled job run once per date, across

@@ -74,7 +74,7 @@ test_store_roundtrip(Fixture *fx)
 		g_assert_cmpstr(r->expiry, ==, "2027-01-31");
 		g_assert_cmpint(r->activated_at, ==, G_GINT64_CONSTANT(4102444800));
 	}
-	value = imss_store_get_setting(store, "click_protection", "ws_api_key", &error);
+	value = imss_store_get_setting(store, "click_protection", "ws_api_key");
 	g_assert_no_error(error);
 	g_assert_cmpstr(value, ==, "abc'\"");
 	history = imss_store_list_history(store, 0, &error);
@@ -120,7 +120,7 @@ test_store_replace_and_delete(Fixture *fx)
 		g_assert_no_error(error);
 		g_assert_cmpint(change->settings_delete_hit, ==, (i == 0));
 	}
-	value = imss_store_get_setting(store, "click_protection", "ws_api_key", &error);
+	value = imss_store_get_setting(store, "click_protection", "ws_api_key");
 	g_assert_no_error(error);
 	g_assert_null(value);
 }
@@ -303,7 +303,17 @@ test_store_locked(Fixture *fx)
 	g_autoptr(GError) error = NULL;
 	GdaConnection *other;
 
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		imss_store_change_set_setting(change, "notices", "hide-inactive", "true");
+		g_assert_true(imss_store_apply(store, change, &error));
+	}
 	other = lock_database(fx);
+	/* the settings are in memory: a lock cannot turn them into "not set" */
+	{
+		g_autofree gchar *hidden = imss_store_get_setting(store, "notices", "hide-inactive");
+		g_assert_cmpstr(hidden, ==, "true");
+	}
 	rows = imss_store_load_slots(store, &error);
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
 	g_assert_null(rows);
