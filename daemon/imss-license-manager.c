@@ -1711,7 +1711,30 @@ GPtrArray *
 imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
-	GPtrArray *entries = imss_store_list_history(self->store, limit, &error_local);
+	GPtrArray *entries = imss_store_list_history(self->store, 0, limit, NULL, &error_local);
+	if (entries == NULL) {
+		imss_license_manager_store_failed(error, error_local, "read the history");
+		return NULL;
+	}
+	return entries;
+}
+
+GPtrArray *
+imss_license_manager_get_history_page(ImssLicenseManager *self,
+				      guint offset,
+				      guint limit,
+				      guint *total,
+				      GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	GPtrArray *entries;
+	if (limit == 0)
+		limit = IMSS_HISTORY_PAGE_DEFAULT;
+	entries = imss_store_list_history(self->store,
+					  offset,
+					  MIN(limit, IMSS_HISTORY_PAGE_MAX),
+					  total,
+					  &error_local);
 	if (entries == NULL) {
 		imss_license_manager_store_failed(error, error_local, "read the history");
 		return NULL;

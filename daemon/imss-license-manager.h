@@ -140,8 +140,24 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 					      gboolean *released,
 					      GError **error);
 
-/* Newest first, element type ImssStoreHistory. */
+/* Newest first, element type ImssStoreHistory; @limit 0: all (for tests and
+ * tools: callers on the bus get pages). */
 GPtrArray *
 imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError **error);
+
+/* What one read of the history returns at most, whatever the caller asks:
+ * the cost of a call is bounded (the store keeps [history] max-entries). */
+#define IMSS_HISTORY_PAGE_DEFAULT 100
+#define IMSS_HISTORY_PAGE_MAX	  500
+
+/* A page of the history, newest first: @limit entries (0: the default
+ * page; at most IMSS_HISTORY_PAGE_MAX) from the @offset-th newest on;
+ * @total: how many entries there are. */
+GPtrArray *
+imss_license_manager_get_history_page(ImssLicenseManager *self,
+				      guint offset,
+				      guint limit,
+				      guint *total,
+				      GError **error);
 
 G_END_DECLS

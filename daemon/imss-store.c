@@ -1165,8 +1165,29 @@ imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name)
 	return g_strdup(g_hash_table_lookup(self->settings, key));
 }
 
+static gboolean
+imss_store_count_history(ImssStore *self, guint *total, GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	const GValue *v;
+
+	stmt = imss_store_prepare(self, "SELECT COUNT(*) FROM history", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return FALSE;
+	v = gda_data_model_get_value_at(model, 0, 0, error);
+	if (v == NULL)
+		return FALSE;
+	*total = (guint)CLAMP(imss_store_value_get_int64(v), 0, G_MAXUINT);
+	return TRUE;
+}
+
 GPtrArray *
-imss_store_list_history(ImssStore *self, guint limit, GError **error)
+imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error)
 {
 	GType types[] = {G_TYPE_INT64,
 			 G_TYPE_STRING,
@@ -1176,26 +1197,27 @@ imss_store_list_history(ImssStore *self, guint limit, GError **error)
 			 G_TYPE_STRING,
 			 G_TYPE_STRING,
 			 G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GPtrArray) entries =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
-	g_autofree gchar *sql = NULL;
 
 	if (!imss_store_check_open(self, error))
 		return NULL;
-	/* an integer we format ourselves: nothing of the caller's reaches the SQL */
-	if (limit > 0)
-		sql = g_strdup_printf("SELECT at, action, slot, code, caller, outcome, detail "
-				      "FROM history ORDER BY id DESC LIMIT %u",
-				      limit);
-	else
-		sql = g_strdup("SELECT at, action, slot, code, caller, outcome, detail "
-			       "FROM history ORDER BY id DESC");
-	stmt = imss_store_prepare(self, sql, NULL, error);
-	if (stmt == NULL)
+	/* the page bounds are parameters too: one parsed statement for every
+	 * page (a statement per distinct text would pile up in the cache) */
+	stmt = imss_store_prepare(self,
+				  "SELECT at, action, slot, code, caller, outcome, detail "
+				  "FROM history ORDER BY id DESC "
+				  "LIMIT ##limit::gint64 OFFSET ##offset::gint64",
+				  &p,
+				  error);
+	if (stmt == NULL ||
+	    !gda_set_set_holder_value(p, error, "limit", (gint64)(limit > 0 ? limit : G_MAXINT32)) ||
+	    !gda_set_set_holder_value(p, error, "offset", (gint64)offset))
 		return NULL;
-	model = imss_store_select(self, stmt, NULL, types, error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -1217,6 +1239,8 @@ imss_store_list_history(ImssStore *self, guint limit, GError **error)
 		h->detail = imss_store_value_dup_string(v[6]);
 		g_ptr_array_add(entries, h);
 	}
+	if (total != NULL && !imss_store_count_history(self, total, error))
+		return NULL;
 	return g_steal_pointer(&entries);
 }
 

@@ -170,8 +170,10 @@ imss_store_has_run(ImssStore *self,
 		   gboolean *exists,
 		   GError **error);
 
-/* Newest first; @limit 0 = all. Element type ImssStoreHistory. */
+/* Newest first: at most @limit entries (0: all) from the @offset-th newest
+ * on; @total (may be NULL) is set to how many there are. Element type
+ * ImssStoreHistory. */
 GPtrArray *
-imss_store_list_history(ImssStore *self, guint limit, GError **error);
+imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error);
 
 G_END_DECLS

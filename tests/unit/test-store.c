@@ -77,7 +77,7 @@ test_store_roundtrip(Fixture *fx)
 	value = imss_store_get_setting(store, "click_protection", "ws_api_key");
 	g_assert_no_error(error);
 	g_assert_cmpstr(value, ==, "abc'\"");
-	history = imss_store_list_history(store, 0, &error);
+	history = imss_store_list_history(store, 0, 0, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(history->len, ==, 1);
 	{
@@ -163,13 +163,27 @@ test_store_history_limit(Fixture *fx)
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) h = NULL;
+	guint total = 0;
 	for (gint i = 0; i < 5; i++)
 		imss_store_change_add_history(change, 1000 + i, "activate", "antivirus", "", "uid 0", "ok", "");
 	g_assert_true(imss_store_apply(store, change, &error));
-	h = imss_store_list_history(store, 2, &error);
+	h = imss_store_list_history(store, 0, 2, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(h->len, ==, 2);
 	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 0))->time, ==, 1004);
+	g_clear_pointer(&h, g_ptr_array_unref);
+	/* a page further down, and the total */
+	h = imss_store_list_history(store, 3, 10, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(total, ==, 5);
+	g_assert_cmpuint(h->len, ==, 2);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 0))->time, ==, 1001);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 1))->time, ==, 1000);
+	g_clear_pointer(&h, g_ptr_array_unref);
+	h = imss_store_list_history(store, 5, 10, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(h->len, ==, 0);
+	g_assert_cmpuint(total, ==, 5);
 }
 
 /* a store holding antivirus CODE-A and its history entry */
@@ -318,7 +332,7 @@ test_store_locked(Fixture *fx)
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
 	g_assert_null(rows);
 	g_clear_error(&error);
-	history = imss_store_list_history(store, 0, &error);
+	history = imss_store_list_history(store, 0, 0, NULL, &error);
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
 	g_assert_null(history);
 	g_clear_error(&error);
@@ -338,7 +352,7 @@ test_store_locked(Fixture *fx)
 	g_assert_no_error(error);
 	g_assert_cmpuint(rows->len, ==, 1);
 	g_assert_cmpstr(((ImssStoreSlot *)g_ptr_array_index(rows, 0))->code, ==, "CODE-A");
-	history = imss_store_list_history(store, 0, &error);
+	history = imss_store_list_history(store, 0, 0, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(history->len, ==, 1);
 }
