@@ -504,27 +504,70 @@ imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 	return g_variant_builder_end(&builder);
 }
 
+typedef struct {
+	ImssDaemon *self;
+	GDBusMethodInvocation *invocation;
+	gboolean with_total; /* GetHistoryPage */
+} ImssDaemonHistoryCall;
+
+static void
+imss_daemon_history_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssDaemonHistoryCall *call = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) entries = NULL;
+	guint total = 0;
+
+	entries = imss_license_manager_get_history_page_finish(IMSS_LICENSE_MANAGER(source),
+							       res,
+							       &total,
+							       &error_local);
+	if (entries == NULL)
+		imss_daemon_return_error(call->invocation, error_local);
+	else if (call->with_total)
+		imss_exported_manager_complete_get_history_page(
+		    call->self->skeleton,
+		    call->invocation,
+		    imss_daemon_history_to_variant(call->self, entries),
+		    total);
+	else
+		imss_exported_manager_complete_get_history(
+		    call->self->skeleton,
+		    call->invocation,
+		    imss_daemon_history_to_variant(call->self, entries));
+	g_object_unref(call->self);
+	g_object_unref(call->invocation);
+	g_free(call);
+}
+
+static void
+imss_daemon_read_history(ImssDaemon *self,
+			 GDBusMethodInvocation *invocation,
+			 guint offset,
+			 guint limit,
+			 gboolean with_total)
+{
+	ImssDaemonHistoryCall *call = g_new0(ImssDaemonHistoryCall, 1);
+	call->self = g_object_ref(self);
+	call->invocation = g_object_ref(invocation);
+	call->with_total = with_total;
+	imss_license_manager_get_history_page_async(self->manager,
+						    offset,
+						    limit,
+						    imss_daemon_history_cb,
+						    call);
+}
+
 static gboolean
 imss_daemon_handle_get_history(ImssExportedManager *skeleton,
 			       GDBusMethodInvocation *invocation,
 			       guint limit,
 			       ImssDaemon *self)
 {
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GPtrArray) entries = NULL;
-
 	/* 0 (once "all") and anything larger: the most one page holds */
 	if (limit == 0 || limit > IMSS_HISTORY_PAGE_MAX)
 		limit = IMSS_HISTORY_PAGE_MAX;
-	entries =
-	    imss_license_manager_get_history_page(self->manager, 0, limit, NULL, &error_local);
-	if (entries == NULL) {
-		imss_daemon_return_error(invocation, error_local);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
-	imss_exported_manager_complete_get_history(self->skeleton,
-						   invocation,
-						   imss_daemon_history_to_variant(self, entries));
+	imss_daemon_read_history(self, invocation, 0, limit, FALSE);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -535,23 +578,7 @@ imss_daemon_handle_get_history_page(ImssExportedManager *skeleton,
 				    guint limit,
 				    ImssDaemon *self)
 {
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GPtrArray) entries = NULL;
-	guint total = 0;
-
-	entries = imss_license_manager_get_history_page(self->manager,
-							offset,
-							limit,
-							&total,
-							&error_local);
-	if (entries == NULL) {
-		imss_daemon_return_error(invocation, error_local);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
-	imss_exported_manager_complete_get_history_page(self->skeleton,
-							invocation,
-							imss_daemon_history_to_variant(self, entries),
-							total);
+	imss_daemon_read_history(self, invocation, offset, limit, TRUE);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

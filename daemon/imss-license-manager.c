@@ -53,11 +53,118 @@ imss_license_manager_fail(GError **error, ImssError code)
 	return FALSE;
 }
 
+/* A store failure, for a caller: another program's lock is Busy (try
+ * again), a full disk says so, anything else is Internal (the details go to
+ * the journal only). */
 static gboolean
 imss_license_manager_store_failed(GError **error, GError *cause, const gchar *what)
 {
+	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_BUSY)) {
+		g_debug("could not %s: %s", what, cause->message);
+		return imss_license_manager_fail(error, IMSS_ERROR_BUSY);
+	}
 	g_warning("failed to %s: %s", what, cause->message);
+	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_INTERNAL,
+				    /* TRANSLATORS: a change could not be stored */
+				    dgettext(GETTEXT_PACKAGE,
+					     "The license store could not be written: the disk is "
+					     "full. Nothing was changed. Free some space and try "
+					     "again."));
+		return FALSE;
+	}
 	return imss_license_manager_fail(error, IMSS_ERROR_INTERNAL);
+}
+
+/* -- waiting for the store -------------------------------------------------------- */
+
+/* Another program (a backup, an sqlite3 shell) may hold a lock on the store.
+ * A statement waits for it only briefly (the store's busy timeout blocks the
+ * main loop); a caller that can wait is tried again on the main loop every
+ * IMSS_STORE_RETRY_INTERVAL_MS for up to IMSS_STORE_RETRY_FOR_MS, while every
+ * other caller is answered, and then gets Busy. */
+#define IMSS_STORE_RETRY_INTERVAL_MS 100
+#define IMSS_STORE_RETRY_FOR_MS	     5000
+
+/* one try: a result, or NULL with @error (IMSS_ERROR_BUSY: worth another) */
+typedef gpointer (*ImssStoreAttempt)(ImssLicenseManager *self, gpointer data, GError **error);
+
+typedef struct {
+	ImssStoreAttempt attempt;
+	gpointer data;
+	GDestroyNotify data_free;
+	GDestroyNotify result_free;
+	gint64 deadline;
+	guint tries;
+} ImssStoreRetry;
+
+static void
+imss_store_retry_free(ImssStoreRetry *r)
+{
+	if (r->data_free != NULL)
+		r->data_free(r->data);
+	g_free(r);
+}
+
+static gboolean
+imss_license_manager_store_retry_cb(gpointer user_data)
+{
+	GTask *task = G_TASK(user_data);
+	ImssStoreRetry *r = g_task_get_task_data(task);
+	g_autoptr(GError) error_local = NULL;
+	gboolean busy;
+	gpointer result;
+
+	r->tries++;
+	result = r->attempt(g_task_get_source_object(task), r->data, &error_local);
+	if (result != NULL) {
+		if (r->tries > 1)
+			g_message("the license store is free again (%u tries)", r->tries);
+		g_task_return_pointer(task, result, r->result_free);
+		g_object_unref(task);
+		return G_SOURCE_REMOVE;
+	}
+	busy = g_error_matches(error_local, IMSS_ERROR, IMSS_ERROR_BUSY);
+	if (busy && g_get_monotonic_time() < r->deadline) {
+		if (r->tries == 1)
+			g_message("the license store is locked by another program: trying again "
+				  "for up to %d s",
+				  IMSS_STORE_RETRY_FOR_MS / 1000);
+		g_timeout_add(IMSS_STORE_RETRY_INTERVAL_MS, imss_license_manager_store_retry_cb, task);
+		return G_SOURCE_REMOVE;
+	}
+	if (busy)
+		g_warning("the license store stayed locked by another program for %d s: "
+			  "answering busy",
+			  IMSS_STORE_RETRY_FOR_MS / 1000);
+	g_task_return_error(task, g_steal_pointer(&error_local));
+	g_object_unref(task);
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs @attempt now, and again while the store is locked (see above);
+ * completes with its result (freed with @result_free when nobody takes it)
+ * or its error. @data is freed with @data_free. */
+static void
+imss_license_manager_store_retry_async(ImssLicenseManager *self,
+				       ImssStoreAttempt attempt,
+				       gpointer data,
+				       GDestroyNotify data_free,
+				       GDestroyNotify result_free,
+				       GAsyncReadyCallback callback,
+				       gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssStoreRetry *r = g_new0(ImssStoreRetry, 1);
+	r->attempt = attempt;
+	r->data = data;
+	r->data_free = data_free;
+	r->result_free = result_free;
+	r->deadline = g_get_monotonic_time() + (gint64)IMSS_STORE_RETRY_FOR_MS * 1000;
+	g_task_set_task_data(task, r, (GDestroyNotify)imss_store_retry_free);
+	imss_license_manager_store_retry_cb(task);
 }
 
 ImssLicense *
@@ -944,13 +1051,49 @@ typedef struct {
 	ImssLicense *license;
 	gboolean changed;
 	gboolean sender_filter_slot;
+	gchar *caller;
 } ImssActivation;
 
 static void
 imss_activation_free(ImssActivation *a)
 {
 	g_clear_object(&a->license);
+	g_free(a->caller);
 	g_free(a);
+}
+
+typedef struct {
+	gchar *slot_id;
+	gchar *code;
+	gchar *caller;
+} ImssActivateRequest;
+
+static void
+imss_activate_request_free(ImssActivateRequest *req)
+{
+	g_free(req->slot_id);
+	if (req->code != NULL)
+		memset(req->code, 0, strlen(req->code));
+	g_free(req->code);
+	g_free(req->caller);
+	g_free(req);
+}
+
+/* the activation as one try: validated and stored (or not) as a whole */
+static gpointer
+imss_license_manager_activate_attempt(ImssLicenseManager *self, gpointer data, GError **error)
+{
+	ImssActivateRequest *req = data;
+	ImssActivation *a = g_new0(ImssActivation, 1);
+	ImssLicense *license =
+	    imss_license_manager_activate(self, req->slot_id, req->code, req->caller, &a->changed, error);
+	if (license == NULL) {
+		imss_activation_free(a);
+		return NULL;
+	}
+	a->license = g_object_ref(license);
+	a->caller = g_strdup(req->caller);
+	return a;
 }
 
 static void
@@ -969,26 +1112,21 @@ imss_license_manager_activation_check_cb(GObject *source, GAsyncResult *res, gpo
 	g_task_return_pointer(task, g_object_ref(a->license), g_object_unref);
 }
 
-void
-imss_license_manager_activate_async(ImssLicenseManager *self,
-				    const gchar *slot_id,
-				    const gchar *code,
-				    const gchar *caller,
-				    GAsyncReadyCallback callback,
-				    gpointer user_data)
+static void
+imss_license_manager_activation_stored_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new(self, NULL, callback, user_data);
+	g_autoptr(GTask) task = G_TASK(user_data);
+	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(source);
 	g_autoptr(GError) error_local = NULL;
-	ImssActivation *a = g_new0(ImssActivation, 1);
+	ImssActivation *a = g_task_propagate_pointer(G_TASK(res), &error_local);
 	ImssLicense *license;
 
-	g_task_set_task_data(task, a, (GDestroyNotify)imss_activation_free);
-	license = imss_license_manager_activate(self, slot_id, code, caller, &a->changed, &error_local);
-	if (license == NULL) {
+	if (a == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error_local));
 		return;
 	}
-	a->license = g_object_ref(license);
+	g_task_set_task_data(task, a, (GDestroyNotify)imss_activation_free);
+	license = a->license;
 	if (!a->changed) {
 		/* the same code again: nothing stored, nothing restarted */
 		g_task_return_pointer(task, g_object_ref(license), g_object_unref);
@@ -999,7 +1137,7 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 		imss_license_manager_check_code_async(self,
 						      imss_license_get_code(license),
 						      "activation-check",
-						      caller,
+						      a->caller,
 						      NULL,
 						      imss_license_manager_activation_check_cb,
 						      g_steal_pointer(&task));
@@ -1007,6 +1145,30 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 	}
 	imss_license_manager_restart_pending(self);
 	g_task_return_pointer(task, g_object_ref(license), g_object_unref);
+}
+
+void
+imss_license_manager_activate_async(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *code,
+				    const gchar *caller,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssActivateRequest *req = g_new0(ImssActivateRequest, 1);
+	req->slot_id = g_strdup(slot_id);
+	req->code = g_strdup(code);
+	req->caller = g_strdup(caller);
+	/* under another program's lock the activation waits a while, then
+	 * fails whole with Busy */
+	imss_license_manager_store_retry_async(self,
+					       imss_license_manager_activate_attempt,
+					       req,
+					       (GDestroyNotify)imss_activate_request_free,
+					       (GDestroyNotify)imss_activation_free,
+					       imss_license_manager_activation_stored_cb,
+					       task);
 }
 
 ImssLicense *
@@ -1719,26 +1881,56 @@ imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError *
 	return entries;
 }
 
-GPtrArray *
-imss_license_manager_get_history_page(ImssLicenseManager *self,
-				      guint offset,
-				      guint limit,
-				      guint *total,
-				      GError **error)
+typedef struct {
+	guint offset;
+	guint limit;
+	guint total;
+} ImssHistoryRequest;
+
+static gpointer
+imss_license_manager_history_attempt(ImssLicenseManager *self, gpointer data, GError **error)
 {
+	ImssHistoryRequest *req = data;
 	g_autoptr(GError) error_local = NULL;
-	GPtrArray *entries;
-	if (limit == 0)
-		limit = IMSS_HISTORY_PAGE_DEFAULT;
-	entries = imss_store_list_history(self->store,
-					  offset,
-					  MIN(limit, IMSS_HISTORY_PAGE_MAX),
-					  total,
-					  &error_local);
-	if (entries == NULL) {
+	GPtrArray *entries = imss_store_list_history(self->store,
+						     req->offset,
+						     req->limit,
+						     &req->total,
+						     &error_local);
+	if (entries == NULL)
 		imss_license_manager_store_failed(error, error_local, "read the history");
-		return NULL;
-	}
+	return entries;
+}
+
+void
+imss_license_manager_get_history_page_async(ImssLicenseManager *self,
+					    guint offset,
+					    guint limit,
+					    GAsyncReadyCallback callback,
+					    gpointer user_data)
+{
+	ImssHistoryRequest *req = g_new0(ImssHistoryRequest, 1);
+	req->offset = offset;
+	req->limit = MIN(limit > 0 ? limit : IMSS_HISTORY_PAGE_DEFAULT, IMSS_HISTORY_PAGE_MAX);
+	imss_license_manager_store_retry_async(self,
+					       imss_license_manager_history_attempt,
+					       req,
+					       g_free,
+					       (GDestroyNotify)g_ptr_array_unref,
+					       callback,
+					       user_data);
+}
+
+GPtrArray *
+imss_license_manager_get_history_page_finish(ImssLicenseManager *self,
+					     GAsyncResult *res,
+					     guint *total,
+					     GError **error)
+{
+	ImssStoreRetry *r = g_task_get_task_data(G_TASK(res));
+	GPtrArray *entries = g_task_propagate_pointer(G_TASK(res), error);
+	if (entries != NULL && total != NULL)
+		*total = ((ImssHistoryRequest *)r->data)->total;
 	return entries;
 }
 

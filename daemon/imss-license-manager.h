@@ -61,7 +61,9 @@ imss_license_manager_activate(ImssLicenseManager *self,
 /* The same, online: stores the activation (and the pending restart), asks
  * the license server for the current expiry of an online code (falling back
  * to the code's own, unverified, when it cannot be reached), then restarts
- * the services (SPEC §6, §7). */
+ * the services (SPEC §6, §7). While another program locks the store, the
+ * activation is tried again for a few seconds, then fails whole with
+ * IMSS_ERROR_BUSY. */
 void
 imss_license_manager_activate_async(ImssLicenseManager *self,
 				    const gchar *slot_id,
@@ -151,13 +153,20 @@ imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError *
 #define IMSS_HISTORY_PAGE_MAX	  500
 
 /* A page of the history, newest first: @limit entries (0: the default
- * page; at most IMSS_HISTORY_PAGE_MAX) from the @offset-th newest on;
- * @total: how many entries there are. */
+ * page; at most IMSS_HISTORY_PAGE_MAX) from the @offset-th newest on, and
+ * how many entries there are. While another program locks the store it
+ * tries again for a few seconds (the main loop serves other callers), then
+ * fails with IMSS_ERROR_BUSY. */
+void
+imss_license_manager_get_history_page_async(ImssLicenseManager *self,
+					    guint offset,
+					    guint limit,
+					    GAsyncReadyCallback callback,
+					    gpointer user_data);
 GPtrArray *
-imss_license_manager_get_history_page(ImssLicenseManager *self,
-				      guint offset,
-				      guint limit,
-				      guint *total,
-				      GError **error);
+imss_license_manager_get_history_page_finish(ImssLicenseManager *self,
+					     GAsyncResult *res,
+					     guint *total,
+					     GError **error);
 
 G_END_DECLS
