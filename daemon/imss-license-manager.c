@@ -822,13 +822,16 @@ imss_check_free(ImssCheck *check)
 }
 
 /* Applies the server's answer (or the failure) to every slot holding the
- * code; returns whether an expiry changed. */
+ * code and stores it; @changed: whether an expiry changed. FALSE with
+ * @error when the answer could not be stored (then nothing changed). */
 static gboolean
 imss_license_manager_apply_answer(ImssLicenseManager *self,
 				  ImssCheck *check,
 				  ImssServerAnswer *answer,
 				  const GError *failure,
-				  gboolean *sender_filter_slot)
+				  gboolean *changed_out,
+				  gboolean *sender_filter_slot,
+				  GError **error)
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
@@ -911,9 +914,11 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 				      "last-contact",
 				      failure != NULL ? "failed" : "ok");
 	if (!imss_store_apply(self->store, change, &error_local)) {
-		g_warning("failed to store the license server's answer: %s", error_local->message);
 		g_ptr_array_unref(renewed);
-		return FALSE;
+		*sender_filter_slot = FALSE;
+		return imss_license_manager_store_failed(error,
+							 error_local,
+							 "store the license server's answer");
 	}
 	for (guint i = 0; i < change->rows->len; i++) {
 		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
@@ -927,7 +932,8 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 		g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, g_ptr_array_index(renewed, i), "renewed");
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 	g_ptr_array_unref(renewed);
-	return changed;
+	*changed_out = changed;
+	return TRUE;
 }
 
 typedef struct {
@@ -944,13 +950,17 @@ imss_license_manager_check_cb(GObject *source, GAsyncResult *res, gpointer user_
 	g_autoptr(ImssServerAnswer) answer =
 	    imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
 	ImssCheckResult result = {FALSE, FALSE};
+	g_autoptr(GError) store_error = NULL;
 
 	g_hash_table_remove(self->checks, check->code);
-	result.changed = imss_license_manager_apply_answer(self, check, answer, error_local,
-							   &result.sender_filter_slot);
+	/* an answer that cannot be stored changes nothing: the callers hear why */
+	imss_license_manager_apply_answer(self, check, answer, error_local, &result.changed,
+					  &result.sender_filter_slot, &store_error);
 	for (guint i = 0; i < check->tasks->len; i++) {
 		GTask *task = g_ptr_array_index(check->tasks, i);
-		if (answer == NULL) {
+		if (store_error != NULL) {
+			g_task_return_error(task, g_error_copy(store_error));
+		} else if (answer == NULL) {
 			g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
 						"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
 		} else {
@@ -1184,7 +1194,15 @@ typedef struct {
 	guint failed;
 	gboolean changed;
 	gboolean sender_filter_slot;
+	GError *error; /* the first failure other than "no answer" (the store) */
 } ImssUpdate;
+
+static void
+imss_update_free(ImssUpdate *u)
+{
+	g_clear_error(&u->error);
+	g_free(u);
+}
 
 static void
 imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -1197,6 +1215,9 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 
 	if (result == NULL) {
 		u->failed++;
+		if (u->error == NULL &&
+		    !g_error_matches(error_local, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE))
+			u->error = g_steal_pointer(&error_local);
 	} else {
 		u->changed |= result->changed;
 		u->sender_filter_slot |= result->sender_filter_slot;
@@ -1204,8 +1225,13 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 	if (--u->pending > 0)
 		return;
 	if (u->changed) {
-		/* updated: restart per SPEC §7 */
+		/* updated (what was stored): restart per SPEC §7 */
 		imss_license_manager_request_restart(self, u->sender_filter_slot);
+	}
+	if (u->error != NULL) {
+		/* an answer could not be stored: never "unchanged" */
+		g_task_return_error(task, g_steal_pointer(&u->error));
+	} else if (u->changed) {
 		g_task_return_pointer(task, g_strdup("updated"), g_free);
 	} else if (u->failed > 0) {
 		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
@@ -1227,7 +1253,7 @@ imss_license_manager_update_status_async(ImssLicenseManager *self,
 	ImssUpdate *u = g_new0(ImssUpdate, 1);
 	g_autoptr(GPtrArray) codes = g_ptr_array_new();
 
-	g_task_set_task_data(task, u, g_free);
+	g_task_set_task_data(task, u, (GDestroyNotify)imss_update_free);
 	if (!imss_license_manager_may_go_online(self)) {
 		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
 					"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));

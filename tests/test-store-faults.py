@@ -4,12 +4,17 @@ damaged database file, another program holding a lock on it, a full disk.
 Nothing is hidden (a failed read is an error, never "no rows"), nothing is
 half-written, and nothing stored is lost.'''
 
+import datetime
+import errno
+import importlib
 import os
 import sqlite3
 import subprocess
 import time
 
 import imsstest
+
+Simulator = importlib.import_module('test-server').Simulator
 
 DB_NAME = 'imss-license.db'
 
@@ -228,6 +233,76 @@ class LockedClaimTest(imsstest.VirtualClockMixin, StoreTestCase):
         self.assertEqual(len(claims()), 1, self.history())
         self.assertIn('2030-01-02', claims()[0]['detail'])
         self.assertIn('failed to record the scheduled runs', self.daemon_log())
+
+
+def integrity(db):
+    con = sqlite3.connect(f'file:{db}?mode=ro', uri=True)
+    try:
+        return con.execute('PRAGMA integrity_check').fetchall()
+    finally:
+        con.close()
+
+
+class DiskFullTest(StoreTestCase):
+    '''D3: the state directory on a full file system (a 1 MiB tmpfs filled
+    up): every change fails with an error that says so, nothing stored is
+    lost, and everything works again once there is space.'''
+    autostart = False
+
+    def setUp(self):
+        super().setUp()
+        subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'imss-test-state',
+                        str(self.state_dir)], check=True)
+        self.addCleanup(subprocess.run, ['umount', '-l', str(self.state_dir)], check=True)
+        self.sim = Simulator(self)
+        self.write_config(edition=self.edition, license_server={'url': self.sim.url, 'timeout': 3})
+        self.start_daemon()
+
+    def fill_disk(self):
+        filler = self.state_dir / 'filler'
+        with open(filler, 'wb', buffering=0) as f:
+            try:
+                while True:
+                    f.write(b'\0' * 4096)
+            except OSError as e:
+                self.assertEqual(e.errno, errno.ENOSPC)
+        return filler
+
+    def assertDiskFull(self, fn, *args):
+        e = self.assertDBusError('Internal', fn, *args)
+        self.assertIn('the disk is full', e.message)
+
+    def state(self):
+        return ({s: self.slot_props(s) for s in imsstest.SLOTS},
+                self.manager_props()['InactiveNoticesHidden'], self.history())
+
+    def test_disk_full(self):
+        code = self.make_code('antispam', expiry=self.today() + datetime.timedelta(days=200))
+        self.activate('antispam', code)
+        self.settle()
+        before = self.state()
+        renewed = str(self.today() + datetime.timedelta(days=600))
+        self.sim.admin('renew', code=code, expiry=renewed)
+        filler = self.fill_disk()
+
+        # the server's answer cannot be stored: an error, not "unchanged"
+        self.assertDiskFull(self.call, 'UpdateStatus')
+        self.assertIn("failed to store the license server's answer", self.daemon_log())
+        self.assertDiskFull(self.activate, 'antivirus', self.make_code('antivirus', offline=True))
+        self.assertDiskFull(self.call, 'SetInactiveNoticesHidden', True)
+        self.assertEqual(self.state(), before, 'a failed change showed as done')
+        self.assertDaemonRunning()
+
+        # space again, a restart: everything as it was, nothing lost
+        filler.unlink()
+        self.restart_daemon()
+        self.assertEqual(integrity(self.db), [('ok',)])
+        self.assertEqual(self.state(), before)
+        # and the changes work now
+        self.assertEqual(self.call('UpdateStatus'), 'updated')
+        self.assertEqual(self.slot_props('antispam')['ExpiryDate'], renewed)
+        self.call('SetInactiveNoticesHidden', True)
+        self.assertTrue(self.manager_props()['InactiveNoticesHidden'])
 
 
 if __name__ == '__main__':
