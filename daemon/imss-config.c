@@ -31,6 +31,7 @@ struct _ImssConfig {
 	gchar *mail_language;
 	guint mail_timeout;
 	guint mail_retry;
+	guint history_max;
 	GPtrArray *warnings;
 };
 
@@ -66,6 +67,7 @@ static const struct {
     {"mail", "language"},
     {"mail", "timeout"},
     {"mail", "retry-interval"},
+    {"history", "max-entries"},
 };
 
 static void
@@ -104,6 +106,7 @@ imss_config_reset(ImssConfig *self)
 	self->mail_language = g_strdup("ja"); /* the operators are Japanese */
 	self->mail_timeout = 60;
 	self->mail_retry = 300;
+	self->history_max = 10000;
 	g_ptr_array_set_size(self->warnings, 0);
 }
 
@@ -471,6 +474,18 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 			*nums[i].dest = (guint)val;
 		}
 	}
+
+	/* [history] */
+	{
+		g_autofree gchar *n = imss_config_get_str(kf, "history", "max-entries");
+		guint64 val = 0;
+		if (n != NULL && !g_ascii_string_to_unsigned(n, 10, 100, 10000000, &val, NULL))
+			return imss_config_bad_value(data, origin, "history", "max-entries",
+						     "expected a number of entries from 100 to 10000000",
+						     error);
+		if (n != NULL)
+			self->history_max = (guint)val;
+	}
 	return TRUE;
 }
 
@@ -630,6 +645,12 @@ guint
 imss_config_get_mail_retry_interval(ImssConfig *self)
 {
 	return self->mail_retry;
+}
+
+guint
+imss_config_get_history_max_entries(ImssConfig *self)
+{
+	return self->history_max;
 }
 
 GPtrArray *

@@ -19,6 +19,7 @@ struct _ImssStore {
 	GdaSqlParser *parser;
 	GHashTable *statements; /* SQL text → ImssStoreStmt, parsed once */
 	GHashTable *settings;	/* "section\x1fname" → value, read at open */
+	guint history_max;	/* history entries kept (the newest); 0: all */
 	gint schema_version;
 };
 
@@ -564,6 +565,29 @@ imss_store_load_settings(ImssStore *self, GError **error)
 	return TRUE;
 }
 
+/* Keeps the newest history_max entries. Ids only grow (AUTOINCREMENT,
+ * BIGSERIAL): everything at or below the newest id minus history_max goes,
+ * one range delete on the primary key, whatever the table's size. A
+ * PostgreSQL sequence can skip ids (a rolled-back insert), which only
+ * keeps fewer. */
+static gboolean
+imss_store_prune_history(ImssStore *self, GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) del = NULL;
+
+	if (self->history_max == 0)
+		return TRUE;
+	del = imss_store_prepare(self,
+				 "DELETE FROM history WHERE id <= "
+				 "(SELECT MAX(id) FROM history) - ##keep::gint64",
+				 &p,
+				 error);
+	if (del == NULL || !gda_set_set_holder_value(p, error, "keep", (gint64)self->history_max))
+		return FALSE;
+	return imss_store_exec(self, del, p, error);
+}
+
 /* how long one statement waits for another program's lock before it fails
  * with "database is locked": short, because it blocks the main loop; callers
  * that can wait retry on the main loop (imss_store_retry_async()) */
@@ -663,6 +687,19 @@ imss_store_open(ImssStore *self, GError **error)
 		g_prefix_error(error, "failed to read the settings: ");
 		return FALSE;
 	}
+	/* a lowered [history] max-entries applies at once; failing to prune
+	 * (a full disk) does not stop the start */
+	if (self->history_max > 0) {
+		g_autoptr(GError) error_local = NULL;
+		if (!imss_store_begin(self, &error_local) ||
+		    !imss_store_prune_history(self, &error_local) ||
+		    !gda_connection_commit_transaction(self->cnc, NULL, &error_local)) {
+			imss_store_rollback(self);
+			g_warning("failed to prune the history to %u entries: %s",
+				  self->history_max,
+				  error_local->message);
+		}
+	}
 	/* from now on a lock held by another program fails a statement fast */
 	if (sqlite && !imss_store_set_busy_timeout(self, IMSS_STORE_BUSY_TIMEOUT_MS, error))
 		return FALSE;
@@ -684,6 +721,13 @@ gint
 imss_store_get_schema_version(ImssStore *self)
 {
 	return self->schema_version;
+}
+
+void
+imss_store_set_history_max(ImssStore *self, guint max_entries)
+{
+	g_return_if_fail(IMSS_IS_STORE(self));
+	self->history_max = max_entries;
 }
 
 const gchar *
@@ -921,6 +965,9 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 			if (!imss_store_exec(self, ins, p, error))
 				return FALSE;
 		}
+		/* the retention, in the same transaction */
+		if (!imss_store_prune_history(self, error))
+			return FALSE;
 	}
 	return TRUE;
 }

@@ -62,6 +62,10 @@ void
 imss_store_close(ImssStore *self);
 gint
 imss_store_get_schema_version(ImssStore *self);
+/* The history's retention: the newest @max_entries entries are kept (0:
+ * all, the default), pruned at open and with every entry appended. */
+void
+imss_store_set_history_max(ImssStore *self, guint max_entries);
 /* The SQLite file, or NULL for other providers. */
 const gchar *
 imss_store_get_filename(ImssStore *self);

@@ -87,6 +87,31 @@ class HistoryPagingTest(HistoryTestCase):
         self.assertEqual(self.page(2**32 - 1, 2**32 - 1), ([], total))
 
 
+class HistoryRetentionTest(HistoryTestCase):
+    config = {'history': {'max_entries': 1000}}
+
+    def test_retention(self):
+        self.stop_daemon()
+        fill_history(self.db, 5000)
+        # the bound holds from the start (a lower max-entries applies at once)
+        self.start_daemon()
+        entries, n = self.page(0, 1)
+        self.assertEqual(n, 1000)
+        self.assertEqual(entries[0]['detail'], 'entry 4999')
+        self.assertEqual(history_count(self.db), 1000)
+        # and with every change: the newest entries are kept
+        for hidden in (True, False, True):
+            self.call('SetInactiveNoticesHidden', hidden)
+        entries, n = self.page(0, 4)
+        self.assertEqual(n, 1000)
+        self.assertEqual([e['action'] for e in entries],
+                         ['hide-inactive-notices', 'show-inactive-notices',
+                          'hide-inactive-notices', 'automatic-check'])
+        self.assertEqual(entries[3]['detail'], 'entry 4999')
+        self.assertEqual(self.page(999, 1)[0][0]['detail'], 'entry 4003')
+        self.assertEqual(history_count(self.db), 1000)
+
+
 class ListEventsCapTest(HistoryTestCase):
     def test_events_are_capped(self):
         # expired for years: an automatic check every day

@@ -357,6 +357,41 @@ test_store_locked(Fixture *fx)
 	g_assert_cmpuint(history->len, ==, 1);
 }
 
+/* the retention keeps the newest entries, with every append and at open */
+static void
+test_store_history_retention(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = imss_store_new(fx->provider, fx->cnc, fx->auth);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) h = NULL;
+	guint total = 0;
+
+	imss_store_set_history_max(store, 3);
+	g_assert_true(imss_store_open(store, &error));
+	for (gint i = 0; i < 5; i++) {
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		imss_store_change_add_history(change, 1000 + i, "activate", "antivirus", "", "uid 0", "ok", "");
+		g_assert_true(imss_store_apply(store, change, &error));
+		g_assert_no_error(error);
+	}
+	h = imss_store_list_history(store, 0, 0, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(total, ==, 3);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 0))->time, ==, 1004);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 2))->time, ==, 1002);
+	g_clear_pointer(&h, g_ptr_array_unref);
+	g_clear_object(&store);
+
+	/* a lower bound applies at the next open */
+	store = imss_store_new(fx->provider, fx->cnc, fx->auth);
+	imss_store_set_history_max(store, 2);
+	g_assert_true(imss_store_open(store, &error));
+	h = imss_store_list_history(store, 0, 0, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(total, ==, 2);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 1))->time, ==, 1003);
+}
+
 static void
 fixture_setup_sqlite(Fixture *fx, gconstpointer data)
 {
@@ -456,6 +491,7 @@ main(int argc, char **argv)
 	ADD("sqlite", "replace-and-delete", fixture_setup_sqlite, test_store_replace_and_delete);
 	ADD("sqlite", "atomic", fixture_setup_sqlite, test_store_atomic);
 	ADD("sqlite", "history-limit", fixture_setup_sqlite, test_store_history_limit);
+	ADD("sqlite", "history-retention", fixture_setup_sqlite, test_store_history_retention);
 	ADD("sqlite", "file-mode", fixture_setup_sqlite, test_store_sqlite_mode);
 	ADD("sqlite", "newer-schema", fixture_setup_sqlite, test_store_newer_schema);
 	ADD("sqlite", "locked", fixture_setup_sqlite, test_store_locked);
@@ -464,6 +500,7 @@ main(int argc, char **argv)
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
 	ADD("postgresql", "history-limit", fixture_setup_pg, test_store_history_limit);
+	ADD("postgresql", "history-retention", fixture_setup_pg, test_store_history_retention);
 	ADD("postgresql", "newer-schema", fixture_setup_pg, test_store_newer_schema);
 	return g_test_run();
 }
