@@ -6,6 +6,7 @@ GetHistoryPage pages, the store keeps at most [history] max-entries rows,
 ListEvents is capped in days and in events.'''
 
 import datetime
+import json
 import sqlite3
 
 import imsstest
@@ -85,6 +86,15 @@ class HistoryPagingTest(HistoryTestCase):
         self.assertEqual(entries[-1]['action'], 'activate')
         self.assertEqual(self.page(total, 10), ([], total))
         self.assertEqual(self.page(2**32 - 1, 2**32 - 1), ([], total))
+
+        # every local user may page, with the CLI too
+        rc, out, err = self.ctl('--json', 'history', '--offset', '19990', '--limit', '5',
+                                user='nobody')
+        self.assertEqual(rc, 0, err)
+        page = json.loads(out)
+        self.assertEqual((page['total'], page['offset']), (total, 19990))
+        self.assertEqual([e['detail'] for e in page['entries']],
+                         [f'entry {9 - i}' for i in range(5)])
 
 
 class HistoryRetentionTest(HistoryTestCase):
