@@ -450,20 +450,20 @@ imss_license_manager_mail_notice(ImssLicenseManager *self, ImssLicense *license,
 	imss_license_manager_deliver(d);
 }
 
-/* mails claimed today but not delivered when the daemon stopped */
-static void
-imss_license_manager_resume_mails(ImssLicenseManager *self)
+/* mails claimed today but not delivered when the daemon stopped; a failed
+ * read is a failed start (not "no pending mail": they would never go out) */
+static gboolean
+imss_license_manager_resume_mails(ImssLicenseManager *self, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
 	g_autoptr(GPtrArray) slots = NULL;
 	g_autofree gchar *today_str = NULL;
 	GDate today;
 	imss_clock_get_today(self->clock, &today);
 	today_str = imss_calendar_format_date(&today);
-	slots = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, today_str, &error_local);
+	slots = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, today_str, error);
 	if (slots == NULL) {
-		g_warning("failed to read the pending mails: %s", error_local->message);
-		return;
+		g_prefix_error(error, "failed to read the pending mails: ");
+		return FALSE;
 	}
 	for (guint i = 0; i < slots->len; i++) {
 		ImssSlotId slot;
@@ -473,6 +473,7 @@ imss_license_manager_resume_mails(ImssLicenseManager *self)
 		g_message("resuming the mail notice of %s for %s", (const gchar *)g_ptr_array_index(slots, i), today_str);
 		imss_license_manager_mail_notice(self, self->licenses[slot], today_str);
 	}
+	return TRUE;
 }
 
 /* a notice as it is issued: the signal, and the mail of the mail period */
@@ -1579,7 +1580,8 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 {
 	/* mails claimed before we stopped and not delivered yet — before the
 	 * calendar runs, which claims (and sends) today's new ones itself */
-	imss_license_manager_resume_mails(self);
+	if (!imss_license_manager_resume_mails(self, error))
+		return FALSE;
 	if (!imss_scheduler_start(self->scheduler, error))
 		return FALSE;
 	/* a crash between storing an activation and restarting: restart once now */
