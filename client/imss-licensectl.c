@@ -29,6 +29,7 @@
 typedef struct {
 	gboolean json;
 	guint limit;
+	guint offset;
 	guint days;
 	GDate today; /* the daemon's calendar date */
 	GDBusConnection *connection;
@@ -641,17 +642,21 @@ typedef struct {
 	const gchar *(*format)(const gchar *value);
 } ImssCtlColumn;
 
-/* Prints an aa{sv} of string records: with --json every record whole, else
- * a table of @columns; @empty_text when there is no record. */
+/* Prints an aa{sv} of string records: with --json every record whole (an
+ * array, or the member an @envelope object builder was left at, which is
+ * then closed), else a table of @columns; @empty_text when there is no
+ * record. */
 static void
 imss_ctl_print_records(ImssCtl *ctl,
 		       GVariant *records,
 		       const ImssCtlColumn *columns,
 		       guint ncols,
-		       const gchar *empty_text)
+		       const gchar *empty_text,
+		       JsonBuilder *envelope)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-	g_autoptr(JsonBuilder) builder = json_builder_new();
+	g_autoptr(JsonBuilder) own = envelope == NULL ? json_builder_new() : NULL;
+	JsonBuilder *builder = envelope != NULL ? envelope : own;
 	GVariantIter iter;
 	GVariant *entry;
 	gchar **header = g_new0(gchar *, ncols + 1);
@@ -677,6 +682,8 @@ imss_ctl_print_records(ImssCtl *ctl,
 		g_variant_unref(entry);
 	}
 	json_builder_end_array(builder);
+	if (envelope != NULL)
+		json_builder_end_object(builder);
 	if (ctl->json)
 		imss_ctl_print_json(builder);
 	else if (rows->len == 1 && empty_text != NULL)
@@ -697,13 +704,49 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 					 {"caller", _("BY"), NULL},
 					 {"outcome", _("OUTCOME"), NULL},
 					 {"detail", _("DETAIL"), NULL}};
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(JsonBuilder) envelope = json_builder_new();
+	const gchar *empty;
+	guint total = 0;
+	guint n;
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	entries = imss_ctl_read(ctl, "GetHistory", g_variant_new("(u)", ctl->limit), error);
-	if (entries == NULL)
+	/* one page: --limit (0: the daemon's default, 100; at most 500) entries
+	 * from the --offset-th newest on */
+	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
+				       "GetHistoryPage",
+				       g_variant_new("(uu)", ctl->offset, ctl->limit),
+				       G_DBUS_CALL_FLAGS_NONE,
+				       IMSS_CALL_TIMEOUT_MS,
+				       NULL,
+				       error);
+	if (reply == NULL)
 		return FALSE;
-	imss_ctl_print_records(ctl, entries, columns, G_N_ELEMENTS(columns), NULL);
+	g_variant_get(reply, "(@aa{sv}u)", &entries, &total);
+	n = (guint)g_variant_n_children(entries);
+	json_builder_begin_object(envelope);
+	json_builder_set_member_name(envelope, "total");
+	json_builder_add_int_value(envelope, total);
+	json_builder_set_member_name(envelope, "offset");
+	json_builder_add_int_value(envelope, ctl->offset);
+	json_builder_set_member_name(envelope, "entries");
+	if (total == 0)
+		/* TRANSLATORS: `history` when nothing was recorded yet */
+		empty = _("The history is empty.");
+	else
+		/* TRANSLATORS: `history --offset N` past the oldest entry */
+		empty = _("There are no entries that old.");
+	imss_ctl_print_records(ctl, entries, columns, G_N_ELEMENTS(columns), empty, envelope);
+	if (ctl->json || n == 0)
+		return TRUE;
+	/* TRANSLATORS: under the history table: the first and the last entry
+	 * shown (1 is the newest) and how many there are */
+	g_print(_("Entries %u–%u of %u.\n"), ctl->offset + 1, ctl->offset + n, total);
+	if (ctl->offset + n < total)
+		/* TRANSLATORS: under the history table when there are older entries;
+		 * %u is the offset of the next page */
+		g_print(_("Older entries: imss-licensectl history --offset %u\n"), ctl->offset + n);
 	return TRUE;
 }
 
@@ -745,7 +788,8 @@ imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 			       columns,
 			       G_N_ELEMENTS(columns),
 			       /* TRANSLATORS: `schedule` when nothing is activated */
-			       _("Nothing is scheduled: no license is activated."));
+			       _("Nothing is scheduled: no license is activated."),
+			       NULL);
 	return TRUE;
 }
 
@@ -1056,7 +1100,7 @@ static const ImssCtlCommand commands[] = {
     {"hide-inactive-notices", "", N_("Hide the notices for inactive components"), imss_ctl_hide_inactive},
     {"show-inactive-notices", "", N_("Show the notices for inactive components again"), imss_ctl_show_inactive},
     {"schedule", "", N_("Show the upcoming checks and state changes (--days N, default 90)"), imss_ctl_schedule},
-    {"history", "", N_("Show the history of license changes"), imss_ctl_history},
+    {"history", "", N_("Show the history of license changes, newest first, a page at a time (--offset N, --limit N)"), imss_ctl_history},
     {"doctor", "[SLOT]", N_("Explain why an expiry date did not change after a renewal, and what to do"), imss_ctl_doctor},
     {"apply-profile", "FILE", N_("Apply a Control Manager license profile (JSON) to the active code"), imss_ctl_apply_profile},
     {"monitor", "", N_("Print notices and license changes as they happen"), imss_ctl_monitor},
@@ -1110,6 +1154,7 @@ main(int argc, char *argv[])
 {
 	ImssCtl ctl = {0};
 	gint limit = 0;
+	gint offset = 0;
 	gint days = 0;
 	gboolean version = FALSE;
 	g_autoptr(GOptionContext) context = NULL;
@@ -1120,7 +1165,9 @@ main(int argc, char *argv[])
 	    /* TRANSLATORS: --json option */
 	    {"json", 'j', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.json, N_("Print JSON for scripts"), NULL},
 	    /* TRANSLATORS: --limit option of history */
-	    {"limit", 'n', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &limit, N_("Show at most N history entries"), "N"},
+	    {"limit", 'n', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &limit, N_("Show at most N history entries (default 100, at most 500)"), "N"},
+	    /* TRANSLATORS: --offset option of history */
+	    {"offset", 'o', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &offset, N_("Skip the N newest history entries"), "N"},
 	    /* TRANSLATORS: --days option of schedule */
 	    {"days", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &days, N_("Look N days ahead (schedule)"), "N"},
 	    /* TRANSLATORS: --version option */
@@ -1149,6 +1196,7 @@ main(int argc, char *argv[])
 		return EXIT_SUCCESS;
 	}
 	ctl.limit = limit > 0 ? (guint)limit : 0;
+	ctl.offset = offset > 0 ? (guint)offset : 0;
 	ctl.days = days > 0 ? (guint)days : 0;
 	(void)imss_error_quark();
 	if (argc < 2) {

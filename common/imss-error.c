@@ -77,8 +77,10 @@ imss_error_to_text(ImssError code)
 		/* TRANSLATORS: the daemon cannot do this (yet) */
 		return _("This operation is not supported.");
 	case IMSS_ERROR_BUSY:
-		/* TRANSLATORS: another change is in progress */
-		return _("Another license change is in progress. Try again shortly.");
+		/* TRANSLATORS: another program (a backup, for example) holds a lock on
+		 * the license database; nothing was read or changed */
+		return _("The license store is locked by another program (a backup, for "
+			 "example). Try again shortly.");
 	case IMSS_ERROR_INVALID_ARGS:
 		/* TRANSLATORS: generic bad argument */
 		return _("Invalid arguments.");

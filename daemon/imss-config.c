@@ -34,6 +34,7 @@ struct _ImssConfig {
 	gchar *mail_language;
 	guint mail_timeout;
 	guint mail_retry;
+	guint history_max;
 	GPtrArray *warnings;
 };
 
@@ -72,6 +73,7 @@ static const struct {
     {"mail", "language"},
     {"mail", "timeout"},
     {"mail", "retry-interval"},
+    {"history", "max-entries"},
 };
 
 static void
@@ -113,6 +115,7 @@ imss_config_reset(ImssConfig *self)
 	self->mail_language = g_strdup("ja"); /* the operators are Japanese */
 	self->mail_timeout = 60;
 	self->mail_retry = 300;
+	self->history_max = 10000;
 	g_ptr_array_set_size(self->warnings, 0);
 }
 
@@ -256,6 +259,9 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 	    {"restart-timeout", &self->restart_timeout, 1, 3600, "a number of seconds"},
 	    {"restart-attempts", &self->restart_attempts, 1, 100, "a number of attempts"},
 	    {"restart-retry-interval", &self->restart_retry, 1, 86400, "a number of seconds"},
+	};
+	const ImssConfigNumber history_nums[] = {
+	    {"max-entries", &self->history_max, 100, 10000000, "a number of entries"},
 	};
 	const ImssConfigNumber mail_nums[] = {
 	    {"timeout", &self->mail_timeout, 1, 600, "a number of seconds"},
@@ -511,8 +517,11 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 		g_free(self->mail_language);
 		self->mail_language = g_steal_pointer(&v);
 	}
-	return imss_config_get_numbers(kf, data, origin, "mail", mail_nums, G_N_ELEMENTS(mail_nums),
-				       error);
+	if (!imss_config_get_numbers(kf, data, origin, "mail", mail_nums, G_N_ELEMENTS(mail_nums),
+				     error))
+		return FALSE;
+	return imss_config_get_numbers(kf, data, origin, "history", history_nums,
+				       G_N_ELEMENTS(history_nums), error);
 }
 
 gboolean
@@ -689,6 +698,12 @@ guint
 imss_config_get_mail_retry_interval(ImssConfig *self)
 {
 	return self->mail_retry;
+}
+
+guint
+imss_config_get_history_max_entries(ImssConfig *self)
+{
+	return self->history_max;
 }
 
 GPtrArray *

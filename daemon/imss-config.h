@@ -82,6 +82,10 @@ guint
 imss_config_get_mail_timeout(ImssConfig *self);
 guint
 imss_config_get_mail_retry_interval(ImssConfig *self);
+/* [history] max-entries: how many history entries the store keeps (the
+ * newest; 10000 by default) */
+guint
+imss_config_get_history_max_entries(ImssConfig *self);
 /* Warnings produced by the last load (unknown keys, "file:line: ..."); the
  * caller logs them. */
 GPtrArray *

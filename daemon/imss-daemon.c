@@ -12,6 +12,7 @@
 
 #define IMSS_BUS_NAME	 "org.imss.License"
 #define IMSS_OBJECT_PATH "/org/imss/License"
+#define IMSS_EVENTS_MAX	 1000 /* ListEvents answers at most this many */
 
 struct _ImssDaemon {
 	GObject parent_instance;
@@ -559,22 +560,12 @@ imss_daemon_handle_restart_services(ImssExportedManager *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean
-imss_daemon_handle_get_history(ImssExportedManager *skeleton,
-			       GDBusMethodInvocation *invocation,
-			       guint limit,
-			       ImssDaemon *self)
+static GVariant *
+imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 {
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GPtrArray) entries = NULL;
 	GVariantBuilder builder;
 	ImssClock *clock = imss_license_manager_get_clock(self->manager);
 
-	entries = imss_license_manager_get_history(self->manager, limit, &error_local);
-	if (entries == NULL) {
-		imss_daemon_return_error(invocation, error_local);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < entries->len; i++) {
 		ImssStoreHistory *h = g_ptr_array_index(entries, i);
@@ -593,9 +584,84 @@ imss_daemon_handle_get_history(ImssExportedManager *skeleton,
 		g_variant_builder_add(&builder, "{sv}", "detail", g_variant_new_string(h->detail));
 		g_variant_builder_close(&builder);
 	}
-	imss_exported_manager_complete_get_history(self->skeleton,
-						   invocation,
-						   g_variant_builder_end(&builder));
+	return g_variant_builder_end(&builder);
+}
+
+typedef struct {
+	ImssDaemon *self;
+	GDBusMethodInvocation *invocation;
+	gboolean with_total; /* GetHistoryPage */
+} ImssDaemonHistoryCall;
+
+static void
+imss_daemon_history_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssDaemonHistoryCall *call = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) entries = NULL;
+	guint total = 0;
+
+	entries = imss_license_manager_get_history_page_finish(IMSS_LICENSE_MANAGER(source),
+							       res,
+							       &total,
+							       &error_local);
+	if (entries == NULL)
+		imss_daemon_return_error(call->invocation, error_local);
+	else if (call->with_total)
+		imss_exported_manager_complete_get_history_page(
+		    call->self->skeleton,
+		    call->invocation,
+		    imss_daemon_history_to_variant(call->self, entries),
+		    total);
+	else
+		imss_exported_manager_complete_get_history(
+		    call->self->skeleton,
+		    call->invocation,
+		    imss_daemon_history_to_variant(call->self, entries));
+	g_object_unref(call->self);
+	g_object_unref(call->invocation);
+	g_free(call);
+}
+
+static void
+imss_daemon_read_history(ImssDaemon *self,
+			 GDBusMethodInvocation *invocation,
+			 guint offset,
+			 guint limit,
+			 gboolean with_total)
+{
+	ImssDaemonHistoryCall *call = g_new0(ImssDaemonHistoryCall, 1);
+	call->self = g_object_ref(self);
+	call->invocation = g_object_ref(invocation);
+	call->with_total = with_total;
+	imss_license_manager_get_history_page_async(self->manager,
+						    offset,
+						    limit,
+						    imss_daemon_history_cb,
+						    call);
+}
+
+static gboolean
+imss_daemon_handle_get_history(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       guint limit,
+			       ImssDaemon *self)
+{
+	/* 0 (once "all") and anything larger: the most one page holds */
+	if (limit == 0 || limit > IMSS_HISTORY_PAGE_MAX)
+		limit = IMSS_HISTORY_PAGE_MAX;
+	imss_daemon_read_history(self, invocation, 0, limit, FALSE);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_get_history_page(ImssExportedManager *skeleton,
+				    GDBusMethodInvocation *invocation,
+				    guint offset,
+				    guint limit,
+				    ImssDaemon *self)
+{
+	imss_daemon_read_history(self, invocation, offset, limit, TRUE);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -614,6 +680,10 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 		days = 90;
 	days = MIN(days, 3660);
 	events = imss_scheduler_list_events(scheduler, days);
+	/* ten years of daily checks on six slots would be 22,000 events: the
+	 * soonest IMSS_EVENTS_MAX make one bounded answer */
+	if (events->len > IMSS_EVENTS_MAX)
+		g_ptr_array_set_size(events, IMSS_EVENTS_MAX);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < events->len; i++) {
 		ImssEvent *ev = g_ptr_array_index(events, i);
@@ -1002,6 +1072,10 @@ imss_daemon_new(ImssLicenseManager *manager)
 	g_signal_connect(self->skeleton,
 			 "handle-get-history",
 			 G_CALLBACK(imss_daemon_handle_get_history),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-get-history-page",
+			 G_CALLBACK(imss_daemon_handle_get_history_page),
 			 self);
 	g_signal_connect(self->skeleton,
 			 "handle-get-notices",

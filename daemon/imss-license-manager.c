@@ -49,11 +49,117 @@ imss_license_manager_fail(GError **error, ImssError code)
 	return FALSE;
 }
 
+/* A store failure, for a caller: another program's lock is Busy (try
+ * again), a full disk says so, anything else is Internal (the details go to
+ * the journal only). */
 static gboolean
 imss_license_manager_store_failed(GError **error, GError *cause, const gchar *what)
 {
+	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_BUSY)) {
+		g_debug("could not %s: %s", what, cause->message);
+		return imss_license_manager_fail(error, IMSS_ERROR_BUSY);
+	}
 	g_warning("failed to %s: %s", what, cause->message);
+	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_INTERNAL,
+				    /* English, like every error on the bus */
+				    "The license store could not be written: the disk is "
+				    "full. Nothing was changed. Free some space and try "
+				    "again.");
+		return FALSE;
+	}
 	return imss_license_manager_fail(error, IMSS_ERROR_INTERNAL);
+}
+
+/* -- waiting for the store -------------------------------------------------------- */
+
+/* Another program (a backup, an sqlite3 shell) may hold a lock on the store.
+ * A statement waits for it only briefly (the store's busy timeout blocks the
+ * main loop); a caller that can wait is tried again on the main loop every
+ * IMSS_STORE_RETRY_INTERVAL_MS for up to IMSS_STORE_RETRY_FOR_MS, while every
+ * other caller is answered, and then gets Busy. */
+#define IMSS_STORE_RETRY_INTERVAL_MS 100
+#define IMSS_STORE_RETRY_FOR_MS	     5000
+
+/* one try: a result, or NULL with @error (IMSS_ERROR_BUSY: worth another) */
+typedef gpointer (*ImssStoreAttempt)(ImssLicenseManager *self, gpointer data, GError **error);
+
+typedef struct {
+	ImssStoreAttempt attempt;
+	gpointer data;
+	GDestroyNotify data_free;
+	GDestroyNotify result_free;
+	gint64 deadline;
+	guint tries;
+} ImssStoreRetry;
+
+static void
+imss_store_retry_free(ImssStoreRetry *r)
+{
+	if (r->data_free != NULL)
+		r->data_free(r->data);
+	g_free(r);
+}
+
+static gboolean
+imss_license_manager_store_retry_cb(gpointer user_data)
+{
+	GTask *task = G_TASK(user_data);
+	ImssStoreRetry *r = g_task_get_task_data(task);
+	g_autoptr(GError) error_local = NULL;
+	gboolean busy;
+	gpointer result;
+
+	r->tries++;
+	result = r->attempt(g_task_get_source_object(task), r->data, &error_local);
+	if (result != NULL) {
+		if (r->tries > 1)
+			g_message("the license store is free again (%u tries)", r->tries);
+		g_task_return_pointer(task, result, r->result_free);
+		g_object_unref(task);
+		return G_SOURCE_REMOVE;
+	}
+	busy = g_error_matches(error_local, IMSS_ERROR, IMSS_ERROR_BUSY);
+	if (busy && g_get_monotonic_time() < r->deadline) {
+		if (r->tries == 1)
+			g_message("the license store is locked by another program: trying again "
+				  "for up to %d s",
+				  IMSS_STORE_RETRY_FOR_MS / 1000);
+		g_timeout_add(IMSS_STORE_RETRY_INTERVAL_MS, imss_license_manager_store_retry_cb, task);
+		return G_SOURCE_REMOVE;
+	}
+	if (busy)
+		g_warning("the license store stayed locked by another program for %d s: "
+			  "answering busy",
+			  IMSS_STORE_RETRY_FOR_MS / 1000);
+	g_task_return_error(task, g_steal_pointer(&error_local));
+	g_object_unref(task);
+	return G_SOURCE_REMOVE;
+}
+
+/* Runs @attempt now, and again while the store is locked (see above);
+ * completes with its result (freed with @result_free when nobody takes it)
+ * or its error. @data is freed with @data_free. */
+static void
+imss_license_manager_store_retry_async(ImssLicenseManager *self,
+				       ImssStoreAttempt attempt,
+				       gpointer data,
+				       GDestroyNotify data_free,
+				       GDestroyNotify result_free,
+				       GAsyncReadyCallback callback,
+				       gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssStoreRetry *r = g_new0(ImssStoreRetry, 1);
+	r->attempt = attempt;
+	r->data = data;
+	r->data_free = data_free;
+	r->result_free = result_free;
+	r->deadline = g_get_monotonic_time() + (gint64)IMSS_STORE_RETRY_FOR_MS * 1000;
+	g_task_set_task_data(task, r, (GDestroyNotify)imss_store_retry_free);
+	imss_license_manager_store_retry_cb(task);
 }
 
 ImssLicense *
@@ -138,8 +244,7 @@ imss_license_manager_get_inactive_notices_hidden(ImssLicenseManager *self)
 {
 	g_autofree gchar *v = imss_store_get_setting(self->store,
 						     IMSS_SETTING_NOTICES_SECTION,
-						     IMSS_SETTING_NOTICES_HIDE,
-						     NULL);
+						     IMSS_SETTING_NOTICES_HIDE);
 	return g_strcmp0(v, "true") == 0;
 }
 
@@ -214,7 +319,7 @@ imss_license_manager_get_notices(ImssLicenseManager *self)
 	}
 	/* a failed Control Manager deployment stays visible until one succeeds */
 	{
-		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result", NULL);
+		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result");
 		if (result != NULL && g_str_has_prefix(result, "failed"))
 			imss_license_manager_add_notice(notices, IMSS_NOTICE_CM_FAILED, 0, NULL);
 	}
@@ -383,16 +488,16 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 }
 
 /* mails claimed but not delivered when the daemon stopped, whose day (of
- * sending) is not over */
-static void
-imss_license_manager_resume_mails(ImssLicenseManager *self)
+ * sending) is not over; a failed read is a failed start (not "no pending
+ * mail": they would never go out) */
+static gboolean
+imss_license_manager_resume_mails(ImssLicenseManager *self, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
 	g_autoptr(GPtrArray) runs = NULL;
-	runs = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, &error_local);
+	runs = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, error);
 	if (runs == NULL) {
-		g_warning("failed to read the pending mails: %s", error_local->message);
-		return;
+		g_prefix_error(error, "failed to read the pending mails: ");
+		return FALSE;
 	}
 	for (guint i = 0; i < runs->len; i++) {
 		ImssStoreRun *run = g_ptr_array_index(runs, i);
@@ -403,6 +508,7 @@ imss_license_manager_resume_mails(ImssLicenseManager *self)
 		g_message("resuming the mail notice of %s for %s", run->slot, run->day);
 		imss_license_manager_mail_notice(self, self->licenses[slot], run->day, run->at);
 	}
+	return TRUE;
 }
 
 /* a notice as it is issued: the signal, and the mail of the mail period */
@@ -592,11 +698,11 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 gboolean
 imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result)
 {
-	g_autofree gchar *t = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-time", NULL);
+	g_autofree gchar *t = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-time");
 	if (t == NULL)
 		return FALSE;
 	*time = g_ascii_strtoll(t, NULL, 10);
-	*result = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-result", NULL);
+	*result = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-result");
 	if (*result == NULL)
 		*result = g_strdup("");
 	return TRUE;
@@ -607,14 +713,14 @@ imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time,
 static gint64
 imss_license_manager_get_time_setting(ImssLicenseManager *self, const gchar *section, const gchar *name)
 {
-	g_autofree gchar *v = imss_store_get_setting(self->store, section, name, NULL);
+	g_autofree gchar *v = imss_store_get_setting(self->store, section, name);
 	return v != NULL ? g_ascii_strtoll(v, NULL, 10) : 0;
 }
 
 static void
 imss_license_manager_environment_facts(ImssLicenseManager *self, ImssEnvironmentFacts *facts)
 {
-	g_autofree gchar *cm = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "managed", NULL);
+	g_autofree gchar *cm = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "managed");
 	if (!imss_environment_from_string(imss_config_get_environment(self->config), &facts->configured))
 		facts->configured = IMSS_ENVIRONMENT_AUTO;
 	facts->profile_applied = cm != NULL;
@@ -742,13 +848,16 @@ imss_check_free(ImssCheck *check)
 }
 
 /* Applies the server's answer (or the failure) to every slot holding the
- * code; returns whether an expiry changed. */
+ * code and stores it; @changed: whether an expiry changed. FALSE with
+ * @error when the answer could not be stored (then nothing changed). */
 static gboolean
 imss_license_manager_apply_answer(ImssLicenseManager *self,
 				  ImssCheck *check,
 				  ImssServerAnswer *answer,
 				  const GError *failure,
-				  gboolean *sender_filter_slot)
+				  gboolean *changed_out,
+				  gboolean *sender_filter_slot,
+				  GError **error)
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
@@ -835,9 +944,11 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 		imss_store_change_delete_setting(change, IMSS_SETTING_SERVER_SECTION, "last-contact");
 	}
 	if (!imss_store_apply(self->store, change, &error_local)) {
-		g_warning("failed to store the license server's answer: %s", error_local->message);
 		g_ptr_array_unref(renewed);
-		return FALSE;
+		*sender_filter_slot = FALSE;
+		return imss_license_manager_store_failed(error,
+							 error_local,
+							 "store the license server's answer");
 	}
 	for (guint i = 0; i < change->rows->len; i++) {
 		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
@@ -851,7 +962,8 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 		g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, g_ptr_array_index(renewed, i), "renewed");
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 	g_ptr_array_unref(renewed);
-	return changed;
+	*changed_out = changed;
+	return TRUE;
 }
 
 typedef struct {
@@ -868,13 +980,17 @@ imss_license_manager_check_cb(GObject *source, GAsyncResult *res, gpointer user_
 	g_autoptr(ImssServerAnswer) answer =
 	    imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
 	ImssCheckResult result = {FALSE, FALSE};
+	g_autoptr(GError) store_error = NULL;
 
 	g_hash_table_remove(self->checks, check->code);
-	result.changed = imss_license_manager_apply_answer(self, check, answer, error_local,
-							   &result.sender_filter_slot);
+	/* an answer that cannot be stored changes nothing: the callers hear why */
+	imss_license_manager_apply_answer(self, check, answer, error_local, &result.changed,
+					  &result.sender_filter_slot, &store_error);
 	for (guint i = 0; i < check->tasks->len; i++) {
 		GTask *task = g_ptr_array_index(check->tasks, i);
-		if (answer == NULL) {
+		if (store_error != NULL) {
+			g_task_return_error(task, g_error_copy(store_error));
+		} else if (answer == NULL) {
 			g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
 						"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
 		} else {
@@ -975,13 +1091,49 @@ typedef struct {
 	ImssLicense *license;
 	gboolean changed;
 	gboolean sender_filter_slot;
+	gchar *caller;
 } ImssActivation;
 
 static void
 imss_activation_free(ImssActivation *a)
 {
 	g_clear_object(&a->license);
+	g_free(a->caller);
 	g_free(a);
+}
+
+typedef struct {
+	gchar *slot_id;
+	gchar *code;
+	gchar *caller;
+} ImssActivateRequest;
+
+static void
+imss_activate_request_free(ImssActivateRequest *req)
+{
+	g_free(req->slot_id);
+	if (req->code != NULL)
+		memset(req->code, 0, strlen(req->code));
+	g_free(req->code);
+	g_free(req->caller);
+	g_free(req);
+}
+
+/* the activation as one try: validated and stored (or not) as a whole */
+static gpointer
+imss_license_manager_activate_attempt(ImssLicenseManager *self, gpointer data, GError **error)
+{
+	ImssActivateRequest *req = data;
+	ImssActivation *a = g_new0(ImssActivation, 1);
+	ImssLicense *license =
+	    imss_license_manager_activate(self, req->slot_id, req->code, req->caller, &a->changed, error);
+	if (license == NULL) {
+		imss_activation_free(a);
+		return NULL;
+	}
+	a->license = g_object_ref(license);
+	a->caller = g_strdup(req->caller);
+	return a;
 }
 
 static void
@@ -1000,26 +1152,21 @@ imss_license_manager_activation_check_cb(GObject *source, GAsyncResult *res, gpo
 	g_task_return_pointer(task, g_object_ref(a->license), g_object_unref);
 }
 
-void
-imss_license_manager_activate_async(ImssLicenseManager *self,
-				    const gchar *slot_id,
-				    const gchar *code,
-				    const gchar *caller,
-				    GAsyncReadyCallback callback,
-				    gpointer user_data)
+static void
+imss_license_manager_activation_stored_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new(self, NULL, callback, user_data);
+	g_autoptr(GTask) task = G_TASK(user_data);
+	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(source);
 	g_autoptr(GError) error_local = NULL;
-	ImssActivation *a = g_new0(ImssActivation, 1);
+	ImssActivation *a = g_task_propagate_pointer(G_TASK(res), &error_local);
 	ImssLicense *license;
 
-	g_task_set_task_data(task, a, (GDestroyNotify)imss_activation_free);
-	license = imss_license_manager_activate(self, slot_id, code, caller, &a->changed, &error_local);
-	if (license == NULL) {
+	if (a == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error_local));
 		return;
 	}
-	a->license = g_object_ref(license);
+	g_task_set_task_data(task, a, (GDestroyNotify)imss_activation_free);
+	license = a->license;
 	if (!a->changed) {
 		/* the same code again: nothing stored, nothing restarted */
 		g_task_return_pointer(task, g_object_ref(license), g_object_unref);
@@ -1030,7 +1177,7 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 		imss_license_manager_check_code_async(self,
 						      imss_license_get_code(license),
 						      "activation-check",
-						      caller,
+						      a->caller,
 						      NULL,
 						      imss_license_manager_activation_check_cb,
 						      g_steal_pointer(&task));
@@ -1038,6 +1185,30 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 	}
 	imss_restart_queue_kick(self->restarts);
 	g_task_return_pointer(task, g_object_ref(license), g_object_unref);
+}
+
+void
+imss_license_manager_activate_async(ImssLicenseManager *self,
+				    const gchar *slot_id,
+				    const gchar *code,
+				    const gchar *caller,
+				    GAsyncReadyCallback callback,
+				    gpointer user_data)
+{
+	GTask *task = g_task_new(self, NULL, callback, user_data);
+	ImssActivateRequest *req = g_new0(ImssActivateRequest, 1);
+	req->slot_id = g_strdup(slot_id);
+	req->code = g_strdup(code);
+	req->caller = g_strdup(caller);
+	/* under another program's lock the activation waits a while, then
+	 * fails whole with Busy */
+	imss_license_manager_store_retry_async(self,
+					       imss_license_manager_activate_attempt,
+					       req,
+					       (GDestroyNotify)imss_activate_request_free,
+					       (GDestroyNotify)imss_activation_free,
+					       imss_license_manager_activation_stored_cb,
+					       task);
 }
 
 ImssLicense *
@@ -1053,7 +1224,15 @@ typedef struct {
 	guint failed;
 	gboolean changed;
 	gboolean sender_filter_slot;
+	GError *error; /* the first failure other than "no answer" (the store) */
 } ImssUpdate;
+
+static void
+imss_update_free(ImssUpdate *u)
+{
+	g_clear_error(&u->error);
+	g_free(u);
+}
 
 static void
 imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -1066,6 +1245,9 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 
 	if (result == NULL) {
 		u->failed++;
+		if (u->error == NULL &&
+		    !g_error_matches(error_local, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE))
+			u->error = g_steal_pointer(&error_local);
 	} else {
 		u->changed |= result->changed;
 		u->sender_filter_slot |= result->sender_filter_slot;
@@ -1073,8 +1255,13 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 	if (--u->pending > 0)
 		return;
 	if (u->changed) {
-		/* updated: restart per SPEC §7 */
+		/* updated (what was stored): restart per SPEC §7 */
 		imss_license_manager_request_restart(self, u->sender_filter_slot);
+	}
+	if (u->error != NULL) {
+		/* an answer could not be stored: never "unchanged" */
+		g_task_return_error(task, g_steal_pointer(&u->error));
+	} else if (u->changed) {
 		g_task_return_pointer(task, g_strdup("updated"), g_free);
 	} else if (u->failed > 0) {
 		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
@@ -1096,7 +1283,7 @@ imss_license_manager_update_status_async(ImssLicenseManager *self,
 	ImssUpdate *u = g_new0(ImssUpdate, 1);
 	g_autoptr(GPtrArray) codes = g_ptr_array_new();
 
-	g_task_set_task_data(task, u, g_free);
+	g_task_set_task_data(task, u, (GDestroyNotify)imss_update_free);
 	if (!imss_license_manager_may_go_online(self)) {
 		imss_license_manager_offline_error(self, task);
 		g_object_unref(task);
@@ -1439,7 +1626,8 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 {
 	/* mails claimed before we stopped and not delivered yet — before the
 	 * calendar runs, which claims (and sends) today's new ones itself */
-	imss_license_manager_resume_mails(self);
+	if (!imss_license_manager_resume_mails(self, error))
+		return FALSE;
 	if (!imss_scheduler_start(self->scheduler, error))
 		return FALSE;
 	/* a crash between storing an activation and restarting: restart what
@@ -1481,16 +1669,7 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error)
 		}
 		imss_license_set_from_row(self->licenses[slot], row);
 	}
-	bound = imss_store_get_setting(self->store,
-				       IMSS_SETTING_CLICK_SECTION,
-				       IMSS_SETTING_CLICK_NAME,
-				       &error_local);
-	if (error_local != NULL) {
-		g_propagate_prefixed_error(error,
-					   g_steal_pointer(&error_local),
-					   "failed to load settings: ");
-		return FALSE;
-	}
+	bound = imss_store_get_setting(self->store, IMSS_SETTING_CLICK_SECTION, IMSS_SETTING_CLICK_NAME);
 	self->click_bound = bound != NULL;
 	return TRUE;
 }
@@ -1605,13 +1784,8 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	if (slot == IMSS_SLOT_ANTISPAM && self->click_bound) {
 		g_autofree gchar *bound = imss_store_get_setting(self->store,
 								 IMSS_SETTING_CLICK_SECTION,
-								 IMSS_SETTING_CLICK_NAME,
-								 &error_local);
+								 IMSS_SETTING_CLICK_NAME);
 		g_autofree gchar *key = imss_license_manager_click_key(canonical);
-		if (error_local != NULL) {
-			imss_license_manager_store_failed(error, error_local, "read the binding");
-			return NULL;
-		}
 		if (bound != NULL && g_strcmp0(bound, key) != 0) {
 			g_message("refused %s on antispam: Time-of-Click protection is bound "
 				  "to another code",
@@ -1773,11 +1947,64 @@ GPtrArray *
 imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
-	GPtrArray *entries = imss_store_list_history(self->store, limit, &error_local);
+	GPtrArray *entries = imss_store_list_history(self->store, 0, limit, NULL, &error_local);
 	if (entries == NULL) {
 		imss_license_manager_store_failed(error, error_local, "read the history");
 		return NULL;
 	}
+	return entries;
+}
+
+typedef struct {
+	guint offset;
+	guint limit;
+	guint total;
+} ImssHistoryRequest;
+
+static gpointer
+imss_license_manager_history_attempt(ImssLicenseManager *self, gpointer data, GError **error)
+{
+	ImssHistoryRequest *req = data;
+	g_autoptr(GError) error_local = NULL;
+	GPtrArray *entries = imss_store_list_history(self->store,
+						     req->offset,
+						     req->limit,
+						     &req->total,
+						     &error_local);
+	if (entries == NULL)
+		imss_license_manager_store_failed(error, error_local, "read the history");
+	return entries;
+}
+
+void
+imss_license_manager_get_history_page_async(ImssLicenseManager *self,
+					    guint offset,
+					    guint limit,
+					    GAsyncReadyCallback callback,
+					    gpointer user_data)
+{
+	ImssHistoryRequest *req = g_new0(ImssHistoryRequest, 1);
+	req->offset = offset;
+	req->limit = MIN(limit > 0 ? limit : IMSS_HISTORY_PAGE_DEFAULT, IMSS_HISTORY_PAGE_MAX);
+	imss_license_manager_store_retry_async(self,
+					       imss_license_manager_history_attempt,
+					       req,
+					       g_free,
+					       (GDestroyNotify)g_ptr_array_unref,
+					       callback,
+					       user_data);
+}
+
+GPtrArray *
+imss_license_manager_get_history_page_finish(ImssLicenseManager *self,
+					     GAsyncResult *res,
+					     guint *total,
+					     GError **error)
+{
+	ImssStoreRetry *r = g_task_get_task_data(G_TASK(res));
+	GPtrArray *entries = g_task_propagate_pointer(G_TASK(res), error);
+	if (entries != NULL && total != NULL)
+		*total = ((ImssHistoryRequest *)r->data)->total;
 	return entries;
 }
 

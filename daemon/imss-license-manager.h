@@ -63,7 +63,9 @@ imss_license_manager_activate(ImssLicenseManager *self,
 /* The same, online: stores the activation (and the pending restart), asks
  * the license server for the current expiry of an online code (falling back
  * to the code's own, unverified, when it cannot be reached), then restarts
- * the services (SPEC §6, §7). */
+ * the services (SPEC §6, §7). While another program locks the store, the
+ * activation is tried again for a few seconds, then fails whole with
+ * IMSS_ERROR_BUSY. */
 void
 imss_license_manager_activate_async(ImssLicenseManager *self,
 				    const gchar *slot_id,
@@ -149,8 +151,31 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 					      gboolean *released,
 					      GError **error);
 
-/* Newest first, element type ImssStoreHistory. */
+/* Newest first, element type ImssStoreHistory; @limit 0: all (for tests and
+ * tools: callers on the bus get pages). */
 GPtrArray *
 imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError **error);
+
+/* What one read of the history returns at most, whatever the caller asks:
+ * the cost of a call is bounded (the store keeps [history] max-entries). */
+#define IMSS_HISTORY_PAGE_DEFAULT 100
+#define IMSS_HISTORY_PAGE_MAX	  500
+
+/* A page of the history, newest first: @limit entries (0: the default
+ * page; at most IMSS_HISTORY_PAGE_MAX) from the @offset-th newest on, and
+ * how many entries there are. While another program locks the store it
+ * tries again for a few seconds (the main loop serves other callers), then
+ * fails with IMSS_ERROR_BUSY. */
+void
+imss_license_manager_get_history_page_async(ImssLicenseManager *self,
+					    guint offset,
+					    guint limit,
+					    GAsyncReadyCallback callback,
+					    gpointer user_data);
+GPtrArray *
+imss_license_manager_get_history_page_finish(ImssLicenseManager *self,
+					     GAsyncResult *res,
+					     guint *total,
+					     GError **error);
 
 G_END_DECLS

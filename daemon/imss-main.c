@@ -154,6 +154,7 @@ main(int argc, char *argv[])
 	store = imss_store_new(imss_config_get_db_provider(config),
 			       cnc,
 			       imss_config_get_db_auth(config));
+	imss_store_set_history_max(store, imss_config_get_history_max_entries(config));
 	if (!imss_store_open(store, &error)) {
 		g_printerr("imss-licensed: %s\n", error->message);
 		return EXIT_FAILURE;

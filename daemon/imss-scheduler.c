@@ -17,11 +17,16 @@ struct _ImssScheduler {
 	gboolean in_tick;
 	gboolean held;	  /* the wall clock is implausible: nothing runs */
 	gint64 last_time; /* the instant of the previous evaluation */
+	guint retry_id;	   /* claiming failed: evaluate again (catch-up) */
+	guint retry_delay; /* seconds, doubling up to IMSS_SCHEDULER_RETRY_MAX */
 };
 
 /* how far past every license date (or past this source's date, when no
  * license is active) a wall clock may be before it is not believed */
 #define IMSS_SCHEDULER_PLAUSIBLE_YEARS 20
+/* a claim the store refused (locked by another program, disk full) is
+ * tried again after 1, 2, 4, ... s, at most this far apart */
+#define IMSS_SCHEDULER_RETRY_MAX 300
 
 enum { SIGNAL_STATE_CHANGED, SIGNAL_RUN_JOB, SIGNAL_TICKED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST] = {0};
@@ -289,6 +294,19 @@ imss_scheduler_hold(ImssScheduler *self, const GDate *today)
 	return TRUE;
 }
 
+static void imss_scheduler_tick(ImssScheduler *self, gboolean passage);
+
+static gboolean
+imss_scheduler_retry_cb(gpointer user_data)
+{
+	ImssScheduler *self = user_data;
+	self->retry_id = 0;
+	/* as after a start: the latest due date of each job that is not
+	 * claimed yet runs once */
+	imss_scheduler_tick(self, FALSE);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 {
@@ -335,8 +353,18 @@ imss_scheduler_tick(ImssScheduler *self, gboolean passage)
 						 &today,
 						 passage);
 	}
-	if (!imss_store_claim_runs(self->store, runs, &error_local))
-		g_warning("failed to record the scheduled runs: %s", error_local->message);
+	if (!imss_store_claim_runs(self->store, runs, &error_local)) {
+		/* nothing was claimed: the runs are not lost, they are tried again */
+		self->retry_delay = CLAMP(self->retry_delay * 2, 1, IMSS_SCHEDULER_RETRY_MAX);
+		g_warning("failed to record the scheduled runs (%s): trying again in %u s",
+			  error_local->message,
+			  self->retry_delay);
+		if (self->retry_id == 0)
+			self->retry_id =
+			    g_timeout_add_seconds(self->retry_delay, imss_scheduler_retry_cb, self);
+	} else {
+		self->retry_delay = 0;
+	}
 	for (guint i = 0; i < runs->len; i++) {
 		ImssStoreRun *run = g_ptr_array_index(runs, i);
 		ImssSlotId slot;
@@ -488,6 +516,7 @@ static void
 imss_scheduler_finalize(GObject *obj)
 {
 	ImssScheduler *self = IMSS_SCHEDULER(obj);
+	g_clear_handle_id(&self->retry_id, g_source_remove);
 	g_signal_handlers_disconnect_by_data(self->clock, self);
 	g_ptr_array_unref(self->licenses);
 	g_clear_object(&self->clock);

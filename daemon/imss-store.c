@@ -18,6 +18,8 @@ struct _ImssStore {
 	GdaConnection *cnc;
 	GdaSqlParser *parser;
 	GHashTable *statements; /* SQL text → ImssStoreStmt, parsed once */
+	GHashTable *settings;	/* "section\x1fname" → value, read at open */
+	guint history_max;	/* history entries kept (the newest); 0: all */
 	gint schema_version;
 };
 
@@ -214,6 +216,75 @@ imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error)
 	return imss_store_exec(self, stmt, NULL, error);
 }
 
+/* libgda hands SQLite's result codes on only as sqlite3_errmsg() texts (and
+ * PostgreSQL's as the server's message): the few conditions a caller must
+ * tell apart become G_IO_ERROR codes, with the message kept */
+static void
+imss_store_classify_error(GError **error)
+{
+	const struct {
+		const gchar *text;
+		GIOErrorEnum code;
+	} known[] = {
+	    {"database is locked", G_IO_ERROR_BUSY},	       /* SQLITE_BUSY */
+	    {"database table is locked", G_IO_ERROR_BUSY},     /* SQLITE_LOCKED */
+	    {"database or disk is full", G_IO_ERROR_NO_SPACE}, /* SQLITE_FULL */
+	    {"No space left on device", G_IO_ERROR_NO_SPACE},  /* PostgreSQL, errno */
+	    {"disk image is malformed", G_IO_ERROR_INVALID_DATA}, /* SQLITE_CORRUPT */
+	    {"file is not a database", G_IO_ERROR_INVALID_DATA},  /* SQLITE_NOTADB */
+	};
+	GError *cause;
+
+	if (error == NULL || *error == NULL || (*error)->domain == G_IO_ERROR)
+		return;
+	cause = *error;
+	for (guint i = 0; i < G_N_ELEMENTS(known); i++) {
+		if (strstr(cause->message, known[i].text) == NULL)
+			continue;
+		*error = g_error_new_literal(G_IO_ERROR, known[i].code, cause->message);
+		g_error_free(cause);
+		return;
+	}
+}
+
+/* Runs a SELECT (or a PRAGMA) and reads it whole. libgda's SQLite provider
+ * steps lazily: a step that fails with SQLITE_BUSY leaves the row count
+ * unknown (-1) and any other failing step (a damaged page) becomes an
+ * "exception" of the model with the rows read so far — neither is reported
+ * as an error, so a failed read would look like "no rows". Both are errors
+ * here. */
+static GdaDataModel *
+imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error)
+{
+	g_autoptr(GdaDataModel) model = NULL;
+	GError **exceptions;
+
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     params,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     error);
+	if (model == NULL) {
+		imss_store_classify_error(error);
+		return NULL;
+	}
+	if (gda_data_model_get_n_rows(model) < 0) {
+		g_set_error_literal(error,
+				    G_IO_ERROR,
+				    G_IO_ERROR_BUSY,
+				    "the read did not complete: database is locked");
+		return NULL;
+	}
+	exceptions = gda_data_model_get_exceptions(model);
+	if (exceptions != NULL && exceptions[0] != NULL) {
+		g_propagate_error(error, g_error_copy(exceptions[0]));
+		imss_store_classify_error(error);
+		return NULL;
+	}
+	return g_steal_pointer(&model);
+}
+
 static gchar *
 imss_store_value_dup_string(const GValue *value)
 {
@@ -268,12 +339,7 @@ imss_store_read_schema_version(ImssStore *self, gint *version, GError **error)
 	stmt = imss_store_prepare(self, "SELECT MAX(version) FROM schema_version", NULL, error);
 	if (stmt == NULL)
 		return FALSE;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return FALSE;
 	*version = 0;
@@ -292,20 +358,19 @@ static gboolean imss_store_request_restarts(ImssStore *self,
 					    GPtrArray *units,
 					    gint64 at,
 					    GError **error);
+static gboolean imss_store_load_settings(ImssStore *self, GError **error);
 
 /* schema 4 kept the pending restart as one setting "restart/pending" =
  * "unit unit ..." */
 static gboolean
 imss_store_migrate_pending_restart(ImssStore *self, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *pending = imss_store_get_setting(self, "restart", "pending", &error_local);
+	g_autofree gchar *pending = NULL;
 	g_auto(GStrv) units = NULL;
 	g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
-	if (error_local != NULL) {
-		g_propagate_error(error, g_steal_pointer(&error_local));
+	if (!imss_store_load_settings(self, error))
 		return FALSE;
-	}
+	pending = imss_store_get_setting(self, "restart", "pending");
 	if (pending == NULL)
 		return TRUE;
 	units = g_strsplit(pending, " ", -1);
@@ -406,15 +471,210 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 	}
 }
 
+/* the SQLite file libgda opens for DB_DIR and DB_NAME: DB_DIR/DB_NAME when
+ * that exists, else DB_DIR/DB_NAME.db */
+static gchar *
+imss_store_sqlite_filename(const gchar *cnc_string)
+{
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *name = NULL;
+	g_autofree gchar *base = NULL;
+	GdaQuarkList *ql = gda_quark_list_new_from_string(cnc_string);
+	dir = g_strdup(gda_quark_list_find(ql, "DB_DIR"));
+	name = g_strdup(gda_quark_list_find(ql, "DB_NAME"));
+	gda_quark_list_free(ql);
+	if (dir == NULL || name == NULL)
+		return NULL;
+	base = g_build_filename(dir, name, NULL);
+	if (g_file_test(base, G_FILE_TEST_EXISTS))
+		return g_steal_pointer(&base);
+	return g_strdup_printf("%s.db", base);
+}
+
+/* A damaged store is refused, never repaired, replaced or written: the
+ * operator decides (a backup, or activating again). */
+static gboolean
+imss_store_damaged(ImssStore *self, const gchar *finding, GError **error)
+{
+	g_set_error(error,
+		    G_IO_ERROR,
+		    G_IO_ERROR_INVALID_DATA,
+		    "%s is damaged (quick_check: %s): stop the service, move the file aside and "
+		    "restore it from a backup, or re-activate the licenses; the file was left "
+		    "untouched",
+		    self->filename != NULL ? self->filename : self->cnc_string,
+		    finding);
+	return FALSE;
+}
+
+/* SQLite's PRAGMA quick_check reads every page of the file (integrity_check
+ * also cross-checks every index, which costs more and finds nothing a
+ * reader would trip over first). It runs before anything is written. */
+static gboolean
+imss_store_check_integrity(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GString) findings = g_string_new(NULL);
+	GError **exceptions;
+	gint64 started = g_get_monotonic_time();
+	gint n;
+
+	stmt = imss_store_prepare(self, "PRAGMA quick_check(3)", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	/* not imss_store_select(): the rows it read before a failure say what
+	 * is damaged */
+	model = gda_connection_statement_execute_select_full(self->cnc,
+							     stmt,
+							     NULL,
+							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
+							     types,
+							     &error_local);
+	if (model == NULL) {
+		imss_store_classify_error(&error_local);
+		if (g_error_matches(error_local, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+			return imss_store_damaged(self, error_local->message, error);
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return FALSE;
+	}
+	n = gda_data_model_get_n_rows(model);
+	if (n < 0) {
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_BUSY,
+			    "%s is locked by another program (database is locked)",
+			    self->filename);
+		return FALSE;
+	}
+	for (gint i = 0; i < n; i++) {
+		const GValue *v = gda_data_model_get_value_at(model, 0, i, NULL);
+		g_autofree gchar *text = imss_store_value_dup_string(v);
+		g_auto(GStrv) lines = NULL;
+		if (i == 0 && n == 1 && g_strcmp0(text, "ok") == 0)
+			break;
+		lines = g_strsplit(text, "\n", -1);
+		for (guint l = 0; lines[l] != NULL; l++) {
+			g_strstrip(lines[l]);
+			if (*lines[l] == '\0' || g_str_has_prefix(lines[l], "***"))
+				continue; /* "*** in database main ***" */
+			g_string_append_printf(findings,
+					       "%s%s",
+					       findings->len > 0 ? "; " : "",
+					       lines[l]);
+		}
+	}
+	exceptions = gda_data_model_get_exceptions(model);
+	if (exceptions != NULL && exceptions[0] != NULL)
+		g_string_append_printf(findings,
+				       "%s%s",
+				       findings->len > 0 ? "; " : "",
+				       exceptions[0]->message);
+	if (findings->len > 0)
+		return imss_store_damaged(self, findings->str, error);
+	g_debug("quick_check of %s: ok in %.1f ms",
+		self->filename,
+		(g_get_monotonic_time() - started) / 1000.0);
+	return TRUE;
+}
+
+static gchar *
+imss_store_setting_key(const gchar *section, const gchar *name)
+{
+	return g_strdup_printf("%s\x1f%s", section, name);
+}
+
+/* The settings are few and only this daemon writes them (one SQLite file
+ * per gateway): they are read once at open, and the copy follows every
+ * committed change, so that answering a caller never waits for the store
+ * and a failed read can never pass for "not set". */
+static gboolean
+imss_store_load_settings(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+
+	stmt = imss_store_prepare(self, "SELECT section, name, value FROM settings", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return FALSE;
+	g_hash_table_remove_all(self->settings);
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		const GValue *v[3];
+		for (gint c = 0; c < 3; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL)
+				return FALSE;
+		}
+		g_hash_table_insert(self->settings,
+				    imss_store_setting_key(g_value_get_string(v[0]),
+							   g_value_get_string(v[1])),
+				    imss_store_value_dup_string(v[2]));
+	}
+	return TRUE;
+}
+
+/* Keeps the newest history_max entries. Ids only grow (AUTOINCREMENT,
+ * BIGSERIAL): everything at or below the newest id minus history_max goes,
+ * one range delete on the primary key, whatever the table's size. A
+ * PostgreSQL sequence can skip ids (a rolled-back insert), which only
+ * keeps fewer. */
+static gboolean
+imss_store_prune_history(ImssStore *self, GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) del = NULL;
+
+	if (self->history_max == 0)
+		return TRUE;
+	del = imss_store_prepare(self,
+				 "DELETE FROM history WHERE id <= "
+				 "(SELECT MAX(id) FROM history) - ##keep::gint64",
+				 &p,
+				 error);
+	if (del == NULL || !gda_set_set_holder_value(p, error, "keep", (gint64)self->history_max))
+		return FALSE;
+	return imss_store_exec(self, del, p, error);
+}
+
+/* how long one statement waits for another program's lock before it fails
+ * with "database is locked": short, because it blocks the main loop; callers
+ * that can wait retry on the main loop (imss_store_retry_async()) */
+#define IMSS_STORE_BUSY_TIMEOUT_MS 20
+
+static gboolean
+imss_store_set_busy_timeout(ImssStore *self, guint ms, GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
+	g_autofree gchar *sql = g_strdup_printf("PRAGMA busy_timeout = %u", ms);
+	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, sql, NULL, error);
+	g_autoptr(GdaDataModel) model = NULL;
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	return model != NULL;
+}
+
 gboolean
 imss_store_open(ImssStore *self, GError **error)
 {
 	gint version = 0;
+	gboolean sqlite;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	if (self->cnc != NULL)
 		return TRUE;
 
+	sqlite = g_strcmp0(self->provider, "SQLite") == 0;
+	if (sqlite) {
+		g_free(self->filename);
+		self->filename = imss_store_sqlite_filename(self->cnc_string);
+	}
 	gda_init();
 	self->cnc = gda_connection_open_from_string(self->provider,
 						    self->cnc_string,
@@ -422,6 +682,11 @@ imss_store_open(ImssStore *self, GError **error)
 						    GDA_CONNECTION_OPTIONS_NONE,
 						    error);
 	if (self->cnc == NULL) {
+		imss_store_classify_error(error);
+		if (sqlite && g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)) {
+			g_autoptr(GError) cause = g_steal_pointer(error);
+			return imss_store_damaged(self, cause->message, error);
+		}
 		g_prefix_error(error, "failed to open the %s database: ", self->provider);
 		return FALSE;
 	}
@@ -429,23 +694,14 @@ imss_store_open(ImssStore *self, GError **error)
 	if (self->parser == NULL)
 		self->parser = gda_sql_parser_new();
 
-	if (g_strcmp0(self->provider, "SQLite") == 0) {
-		g_autofree gchar *dir = NULL;
-		g_autofree gchar *name = NULL;
-		GdaQuarkList *ql = gda_quark_list_new_from_string(self->cnc_string);
-		dir = g_strdup(gda_quark_list_find(ql, "DB_DIR"));
-		name = g_strdup(gda_quark_list_find(ql, "DB_NAME"));
-		gda_quark_list_free(ql);
-		if (dir != NULL && name != NULL) {
-			g_autofree gchar *base = g_build_filename(dir, name, NULL);
-			if (g_file_test(base, G_FILE_TEST_EXISTS))
-				self->filename = g_steal_pointer(&base);
-			else
-				self->filename = g_strdup_printf("%s.db", base);
-			/* the store holds activation codes: owner only */
-			if (g_chmod(self->filename, 0600) != 0)
-				g_warning("failed to restrict %s to 0600", self->filename);
+	if (sqlite) {
+		if (!imss_store_check_integrity(self, error)) {
+			imss_store_close(self);
+			return FALSE;
 		}
+		/* the store holds activation codes: owner only */
+		if (self->filename != NULL && g_chmod(self->filename, 0600) != 0)
+			g_warning("failed to restrict %s to 0600", self->filename);
 		/* SQLite's defaults are what we want and we keep them: a rollback
 		 * journal (no -wal/-shm side files, works on any local filesystem)
 		 * with synchronous=FULL, durable across power loss */
@@ -481,6 +737,26 @@ imss_store_open(ImssStore *self, GError **error)
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
 		return FALSE;
 	self->schema_version = IMSS_STORE_SCHEMA_VERSION;
+	if (!imss_store_load_settings(self, error)) {
+		g_prefix_error(error, "failed to read the settings: ");
+		return FALSE;
+	}
+	/* a lowered [history] max-entries applies at once; failing to prune
+	 * (a full disk) does not stop the start */
+	if (self->history_max > 0) {
+		g_autoptr(GError) error_local = NULL;
+		if (!imss_store_begin(self, &error_local) ||
+		    !imss_store_prune_history(self, &error_local) ||
+		    !gda_connection_commit_transaction(self->cnc, NULL, &error_local)) {
+			imss_store_rollback(self);
+			g_warning("failed to prune the history to %u entries: %s",
+				  self->history_max,
+				  error_local->message);
+		}
+	}
+	/* from now on a lock held by another program fails a statement fast */
+	if (sqlite && !imss_store_set_busy_timeout(self, IMSS_STORE_BUSY_TIMEOUT_MS, error))
+		return FALSE;
 	return TRUE;
 }
 
@@ -499,6 +775,13 @@ gint
 imss_store_get_schema_version(ImssStore *self)
 {
 	return self->schema_version;
+}
+
+void
+imss_store_set_history_max(ImssStore *self, guint max_entries)
+{
+	g_return_if_fail(IMSS_IS_STORE(self));
+	self->history_max = max_entries;
 }
 
 const gchar *
@@ -546,12 +829,7 @@ imss_store_load_slots(ImssStore *self, GError **error)
 				  error);
 	if (stmt == NULL)
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -745,11 +1023,14 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 			if (!imss_store_exec(self, ins, p, error))
 				return FALSE;
 		}
+		/* the retention, in the same transaction */
+		if (!imss_store_prune_history(self, error))
+			return FALSE;
 	}
 	return TRUE;
 }
 
-/* inside a transaction: appends one history entry (may be NULL) */
+/* appends @history (may be NULL; not taken) inside the current transaction */
 static gboolean
 imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error)
 {
@@ -770,17 +1051,29 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	if (!imss_store_check_open(self, error))
 		return FALSE;
-	if (!imss_store_begin(self, error))
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
+	}
 	change->settings_delete_hit = FALSE;
-	if (!imss_store_apply_inner(self, change, error)) {
+	if (!imss_store_apply_inner(self, change, error) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
-		imss_store_rollback(self);
-		return FALSE;
+	/* committed: the copy of the settings follows */
+	for (guint i = 0; i + 1 < change->settings_delete->len; i += 2) {
+		g_autofree gchar *key =
+		    imss_store_setting_key(g_ptr_array_index(change->settings_delete, i),
+					   g_ptr_array_index(change->settings_delete, i + 1));
+		g_hash_table_remove(self->settings, key);
 	}
+	for (guint i = 0; i + 2 < change->settings_set->len; i += 3)
+		g_hash_table_insert(self->settings,
+				    imss_store_setting_key(g_ptr_array_index(change->settings_set, i),
+							   g_ptr_array_index(change->settings_set, i + 1)),
+				    g_strdup(g_ptr_array_index(change->settings_set, i + 2)));
 	return TRUE;
 }
 
@@ -854,12 +1147,7 @@ imss_store_get_run(ImssStore *self,
 	    !gda_set_set_holder_value(p, error, "slot", slot) ||
 	    !gda_set_set_holder_value(p, error, "day", day))
 		return FALSE;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     p,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return FALSE;
 	*exists = gda_data_model_get_n_rows(model) > 0;
@@ -938,8 +1226,10 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 		return FALSE;
 	if (runs->len == 0)
 		return TRUE;
-	if (!imss_store_begin(self, error))
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
+	}
 	for (guint i = 0; i < runs->len; i++) {
 		if (!imss_store_claim_inner(self, g_ptr_array_index(runs, i), &error_local))
 			break;
@@ -953,7 +1243,31 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 	/* another node may have claimed a run between our look and our insert:
 	 * the primary key said no; the next evaluation sees its row */
 	g_propagate_error(error, g_steal_pointer(&error_local));
+	imss_store_classify_error(error);
 	return FALSE;
+}
+
+static gboolean
+imss_store_finish_inner(ImssStore *self,
+			const gchar *job,
+			const gchar *slot,
+			const gchar *day,
+			ImssStoreHistory *history,
+			GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) upd = NULL;
+
+	upd = imss_store_prepare(self,
+				 "UPDATE job_runs SET done = 1 WHERE job = ##job::string "
+				 "AND slot = ##slot::string AND day = ##day::string",
+				 &p,
+				 error);
+	if (upd == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "slot", slot) ||
+	    !gda_set_set_holder_value(p, error, "day", day) || !imss_store_exec(self, upd, p, error))
+		return FALSE;
+	return imss_store_append_history(self, history, error);
 }
 
 gboolean
@@ -964,30 +1278,16 @@ imss_store_finish_run(ImssStore *self,
 		      ImssStoreHistory *history,
 		      GError **error)
 {
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) upd = NULL;
-
 	if (!imss_store_check_open(self, error))
 		return FALSE;
-	if (!imss_store_begin(self, error))
-		return FALSE;
-	upd = imss_store_prepare(self,
-				 "UPDATE job_runs SET done = 1 WHERE job = ##job::string "
-				 "AND slot = ##slot::string AND day = ##day::string",
-				 &p,
-				 error);
-	if (upd == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
-	    !gda_set_set_holder_value(p, error, "slot", slot) ||
-	    !gda_set_set_holder_value(p, error, "day", day) || !imss_store_exec(self, upd, p, error)) {
-		imss_store_rollback(self);
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
 	}
-	if (!imss_store_append_history(self, history, error)) {
+	if (!imss_store_finish_inner(self, job, slot, day, history, error) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
-		return FALSE;
-	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
-		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	return TRUE;
@@ -1012,12 +1312,7 @@ imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error)
 				  error);
 	if (stmt == NULL || !gda_set_set_holder_value(p, error, "job", job))
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     p,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -1039,44 +1334,36 @@ imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error)
 }
 
 gchar *
-imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error)
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name)
 {
-	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
-	g_autoptr(GdaSet) p = NULL;
+	g_autofree gchar *key = imss_store_setting_key(section, name);
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	return g_strdup(g_hash_table_lookup(self->settings, key));
+}
+
+static gboolean
+imss_store_count_history(ImssStore *self, guint *total, GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
 	const GValue *v;
 
-	if (!imss_store_check_open(self, error))
-		return NULL;
-	stmt = imss_store_prepare(self,
-				  "SELECT value FROM settings WHERE section = ##section::string "
-				  "AND name = ##name::string",
-				  &p,
-				  error);
+	stmt = imss_store_prepare(self, "SELECT COUNT(*) FROM history", NULL, error);
 	if (stmt == NULL)
-		return NULL;
-	if (!gda_set_set_holder_value(p, error, "section", section) ||
-	    !gda_set_set_holder_value(p, error, "name", name))
-		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     p,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
-		return NULL;
-	if (gda_data_model_get_n_rows(model) == 0)
-		return NULL;
+		return FALSE;
 	v = gda_data_model_get_value_at(model, 0, 0, error);
 	if (v == NULL)
-		return NULL;
-	return imss_store_value_dup_string(v);
+		return FALSE;
+	*total = (guint)CLAMP(imss_store_value_get_int64(v), 0, G_MAXUINT);
+	return TRUE;
 }
 
 GPtrArray *
-imss_store_list_history(ImssStore *self, guint limit, GError **error)
+imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error)
 {
 	GType types[] = {G_TYPE_INT64,
 			 G_TYPE_STRING,
@@ -1086,31 +1373,27 @@ imss_store_list_history(ImssStore *self, guint limit, GError **error)
 			 G_TYPE_STRING,
 			 G_TYPE_STRING,
 			 G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GPtrArray) entries =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
-	g_autofree gchar *sql = NULL;
 
 	if (!imss_store_check_open(self, error))
 		return NULL;
-	/* an integer we format ourselves: nothing of the caller's reaches the SQL */
-	if (limit > 0)
-		sql = g_strdup_printf("SELECT at, action, slot, code, caller, outcome, detail "
-				      "FROM history ORDER BY id DESC LIMIT %u",
-				      limit);
-	else
-		sql = g_strdup("SELECT at, action, slot, code, caller, outcome, detail "
-			       "FROM history ORDER BY id DESC");
-	stmt = imss_store_prepare(self, sql, NULL, error);
-	if (stmt == NULL)
+	/* the page bounds are parameters too: one parsed statement for every
+	 * page (a statement per distinct text would pile up in the cache) */
+	stmt = imss_store_prepare(self,
+				  "SELECT at, action, slot, code, caller, outcome, detail "
+				  "FROM history ORDER BY id DESC "
+				  "LIMIT ##limit::gint64 OFFSET ##offset::gint64",
+				  &p,
+				  error);
+	if (stmt == NULL ||
+	    !gda_set_set_holder_value(p, error, "limit", (gint64)(limit > 0 ? limit : G_MAXINT32)) ||
+	    !gda_set_set_holder_value(p, error, "offset", (gint64)offset))
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -1132,6 +1415,8 @@ imss_store_list_history(ImssStore *self, guint limit, GError **error)
 		h->detail = imss_store_value_dup_string(v[6]);
 		g_ptr_array_add(entries, h);
 	}
+	if (total != NULL && !imss_store_count_history(self, total, error))
+		return NULL;
 	return g_steal_pointer(&entries);
 }
 
@@ -1141,6 +1426,7 @@ imss_store_finalize(GObject *obj)
 	ImssStore *self = IMSS_STORE(obj);
 	imss_store_close(self);
 	g_hash_table_unref(self->statements);
+	g_hash_table_unref(self->settings);
 	g_free(self->provider);
 	g_free(self->cnc_string);
 	g_free(self->auth_string);
@@ -1161,6 +1447,7 @@ imss_store_init(ImssStore *self)
 						 g_str_equal,
 						 g_free,
 						 (GDestroyNotify)imss_store_stmt_free);
+	self->settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
 ImssStore *
@@ -1257,12 +1544,7 @@ imss_store_list_restarts(ImssStore *self, GError **error)
 				  error);
 	if (stmt == NULL)
 		return NULL;
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     NULL,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
+	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -1303,8 +1585,10 @@ imss_store_update_restart(ImssStore *self,
 	g_return_val_if_fail(unit != NULL, FALSE);
 	if (!imss_store_check_open(self, error))
 		return FALSE;
-	if (!imss_store_begin(self, error))
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
 		return FALSE;
+	}
 	if (state == NULL)
 		stmt = imss_store_prepare(self,
 					  "DELETE FROM restarts WHERE unit = ##unit::string "
@@ -1325,19 +1609,23 @@ imss_store_update_restart(ImssStore *self,
 	      !gda_set_set_holder_value(p, error, "attempts", (gint)attempts) ||
 	      !gda_set_set_holder_value(p, error, "error", last_error != NULL ? last_error : "")))) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	n = gda_connection_statement_execute_non_select(self->cnc, stmt, p, NULL, error);
 	if (n == -1) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	if (!imss_store_append_history(self, history, error)) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
+		imss_store_classify_error(error);
 		return FALSE;
 	}
 	if (superseded != NULL)

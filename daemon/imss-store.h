@@ -62,6 +62,10 @@ void
 imss_store_close(ImssStore *self);
 gint
 imss_store_get_schema_version(ImssStore *self);
+/* The history's retention: the newest @max_entries entries are kept (0:
+ * all, the default), pruned at open and with every entry appended. */
+void
+imss_store_set_history_max(ImssStore *self, guint max_entries);
 /* The SQLite file, or NULL for other providers. */
 const gchar *
 imss_store_get_filename(ImssStore *self);
@@ -153,9 +157,12 @@ imss_store_update_restart(ImssStore *self,
 			  gboolean *superseded,
 			  GError **error);
 
-/* A setting, or NULL when absent (error set only on failure). */
+/* A setting, or NULL when it is not set. The settings are read at open
+ * (a failure there fails the open) and kept up to date by every committed
+ * change: this never touches the database and cannot fail. With PostgreSQL
+ * a setting changed by another node is seen after a restart. */
 gchar *
-imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name, GError **error);
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name);
 
 /* Claims the run of @job for @slot on the local date @day (YYYY-MM-DD) —
  * the unique key that makes a scheduled job run once per date, across
@@ -211,8 +218,10 @@ imss_store_has_run(ImssStore *self,
 		   gboolean *exists,
 		   GError **error);
 
-/* Newest first; @limit 0 = all. Element type ImssStoreHistory. */
+/* Newest first: at most @limit entries (0: all) from the @offset-th newest
+ * on; @total (may be NULL) is set to how many there are. Element type
+ * ImssStoreHistory. */
 GPtrArray *
-imss_store_list_history(ImssStore *self, guint limit, GError **error);
+imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error);
 
 G_END_DECLS

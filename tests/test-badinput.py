@@ -17,7 +17,8 @@ from imsstest import (IFACE, INTROSPECTION, OBJECT_PATH, SLOTS,  # noqa: E402
 # members of our interfaces an unprivileged user may call (the bus policy's
 # allowlist); every other method in introspection/ must be refused by the bus
 # itself. A new read-only method goes into data/org.imss.License.conf AND here.
-READ_MEMBERS = {'org.imss.License': {'GetHistory', 'ListEvents', 'GetClock', 'GetNotices'}}
+READ_MEMBERS = {'org.imss.License': {'GetHistory', 'GetHistoryPage', 'ListEvents', 'GetClock',
+                                        'GetNotices'}}
 
 
 class BadInputTest(imsstest.ImssTestCase):

@@ -174,8 +174,11 @@ class CliTest(imsstest.ImssTestCase):
         out = self.assertOk(self.ctl('--json', 'history'))
         for code in codes:
             self.assertNoCode(out, code, 'history --json')
-        entries = json.loads(out)
+        page = json.loads(out)
+        self.assertEqual(set(page), {'total', 'offset', 'entries'})
+        entries = page['entries']
         self.assertIsInstance(entries, list)
+        self.assertEqual((page['total'], page['offset']), (len(entries), 0))
         self.assertGreaterEqual(len(entries), 3)
         for e in entries:
             self.assertLessEqual({'time', 'action', 'slot', 'code', 'caller', 'outcome', 'detail'},
@@ -193,10 +196,20 @@ class CliTest(imsstest.ImssTestCase):
         # the same as over D-Bus
         self.assertEqual([e['action'] for e in entries], [e['action'] for e in self.history()])
         limited = json.loads(self.assertOk(self.ctl('--json', 'history', '--limit', '1')))
-        self.assertEqual(limited, entries[:1])
+        self.assertEqual(limited['entries'], entries[:1])
+        # pages: --offset skips the newest, the total stays
+        older = json.loads(self.assertOk(self.ctl('--json', 'history', '--offset', '1',
+                                                  '--limit', '2')))
+        self.assertEqual(older, {'total': len(entries), 'offset': 1, 'entries': entries[1:3]})
         table = self.assertOk(self.ctl('history'))
         self.assertIn('release-click-protection', table)
         self.assertNoCode(table, codes[0])
+        self.assertIn(f'Entries 1–{len(entries)} of {len(entries)}.', table)
+        table = self.assertOk(self.ctl('history', '--limit', '1'))
+        self.assertIn(f'Entries 1–1 of {len(entries)}.\n'
+                      'Older entries: imss-licensectl history --offset 1', table)
+        table = self.assertOk(self.ctl('history', '--offset', str(len(entries))))
+        self.assertEqual(table.strip(), 'There are no entries that old.')
 
 
 if __name__ == '__main__':

@@ -19,6 +19,7 @@ test_config_defaults(void)
 			"http://licenseupdate.trendmicro.com/ollu/license_update.aspx");
 	g_assert_null(imss_config_get_proxy_host(config));
 	g_assert_false(imss_config_get_sender_filter_enabled(config));
+	g_assert_cmpuint(imss_config_get_history_max_entries(config), ==, 10000);
 }
 
 static void
@@ -41,7 +42,8 @@ test_config_full(void)
 			    "auth=USERNAME=postgres\n"
 			    "[license-server]\nurl=https://lic.example.com/ollu/license_update.aspx\n"
 			    "[proxy]\nhost=proxy.example.com\nport=3128\nuser=bob\npassword=s3cret\n"
-			    "[services]\nscan-unit=scan.service\nsender-filter-enabled=true\n";
+			    "[services]\nscan-unit=scan.service\nsender-filter-enabled=true\n"
+			    "[history]\nmax-entries=2500\n";
 	g_assert_true(imss_config_load_data(config, data, "test.conf", &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(imss_config_get_edition(config), ==, IMSS_EDITION_IMSS);
@@ -55,6 +57,7 @@ test_config_full(void)
 	g_assert_cmpstr(imss_config_get_scan_unit(config), ==, "scan.service");
 	g_assert_cmpstr(imss_config_get_policy_unit(config), ==, "imss-policy.service");
 	g_assert_true(imss_config_get_sender_filter_enabled(config));
+	g_assert_cmpuint(imss_config_get_history_max_entries(config), ==, 2500);
 	g_assert_cmpuint(imss_config_get_warnings(config)->len, ==, 0);
 }
 
@@ -77,6 +80,8 @@ test_config_bad_values(void)
 	    {"[services]\nscan-unit=../../etc/passwd\n", "bad.conf:2: [services] scan-unit"},
 	    {"[services]\nsender-filter-enabled=maybe\n",
 	     "bad.conf:2: [services] sender-filter-enabled"},
+	    {"[history]\nmax-entries=0\n", "bad.conf:2: [history] max-entries"},
+	    {"[history]\nmax-entries=lots\n", "bad.conf:2: [history] max-entries"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(ImssConfig) config = imss_config_new();

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "imss-error.h"
+#include "imss-gda.h"
 #include "imss-license-manager.h"
 #include "imss-slot.h"
 
@@ -275,6 +276,45 @@ test_manager_click_protection(Fixture *fx, gconstpointer data)
 	g_assert_cmpstr(((ImssStoreHistory *)g_ptr_array_index(history, 0))->action, ==, "activate");
 }
 
+/* another program holds the store's lock: a change is Busy and changes
+ * nothing, the settings still answer, and a start that cannot read the
+ * pending mails fails instead of assuming there are none */
+static void
+test_manager_locked_store(Fixture *fx, gconstpointer data)
+{
+	g_autofree gchar *code = make_code(IMSS_EDITION_IMSVA, 1u << IMSS_SLOT_ANTIVIRUS,
+					   IMSS_CODE_PREFIX_IM, "2027-01-31", TRUE, 7);
+	g_autoptr(GdaConnection) other = NULL;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(imss_license_manager_set_inactive_notices_hidden(fx->manager, TRUE, "uid 0", &error));
+	other = gda_connection_open_from_string("SQLite", fx->cnc, NULL, GDA_CONNECTION_OPTIONS_NONE, &error);
+	g_assert_no_error(error);
+	gda_connection_execute_non_select_command(other, "BEGIN EXCLUSIVE", &error);
+	g_assert_no_error(error);
+
+	g_assert_null(imss_license_manager_activate(fx->manager, "antivirus", code, "uid 0", NULL, &error));
+	g_assert_error(error, IMSS_ERROR, IMSS_ERROR_BUSY);
+	g_clear_error(&error);
+	g_assert_false(imss_license_is_activated(imss_license_manager_get_license(fx->manager, IMSS_SLOT_ANTIVIRUS)));
+	g_assert_false(imss_license_manager_set_inactive_notices_hidden(fx->manager, FALSE, "uid 0", &error));
+	g_assert_error(error, IMSS_ERROR, IMSS_ERROR_BUSY);
+	g_clear_error(&error);
+	g_assert_true(imss_license_manager_get_inactive_notices_hidden(fx->manager));
+	g_assert_false(imss_license_manager_start(fx->manager, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
+	g_assert_nonnull(strstr(error->message, "pending mails"));
+	g_clear_error(&error);
+
+	gda_connection_execute_non_select_command(other, "ROLLBACK", &error);
+	g_assert_no_error(error);
+	gda_connection_close(other);
+	g_assert_true(imss_license_manager_start(fx->manager, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(imss_license_manager_activate(fx->manager, "antivirus", code, "uid 0", NULL, &error));
+	g_assert_no_error(error);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,5 +327,7 @@ main(int argc, char **argv)
 		   test_manager_imss_edition, fixture_teardown);
 	g_test_add("/imss/manager/click-protection", Fixture, "imsva", fixture_setup,
 		   test_manager_click_protection, fixture_teardown);
+	g_test_add("/imss/manager/locked-store", Fixture, "imsva", fixture_setup,
+		   test_manager_locked_store, fixture_teardown);
 	return g_test_run();
 }

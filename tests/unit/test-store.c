@@ -2,6 +2,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "imss-gda.h"
@@ -74,10 +75,10 @@ test_store_roundtrip(Fixture *fx)
 		g_assert_cmpstr(r->expiry, ==, "2027-01-31");
 		g_assert_cmpint(r->activated_at, ==, G_GINT64_CONSTANT(4102444800));
 	}
-	value = imss_store_get_setting(store, "click_protection", "ws_api_key", &error);
+	value = imss_store_get_setting(store, "click_protection", "ws_api_key");
 	g_assert_no_error(error);
 	g_assert_cmpstr(value, ==, "abc'\"");
-	history = imss_store_list_history(store, 0, &error);
+	history = imss_store_list_history(store, 0, 0, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(history->len, ==, 1);
 	{
@@ -120,7 +121,7 @@ test_store_replace_and_delete(Fixture *fx)
 		g_assert_no_error(error);
 		g_assert_cmpint(change->settings_delete_hit, ==, (i == 0));
 	}
-	value = imss_store_get_setting(store, "click_protection", "ws_api_key", &error);
+	value = imss_store_get_setting(store, "click_protection", "ws_api_key");
 	g_assert_no_error(error);
 	g_assert_null(value);
 }
@@ -163,13 +164,233 @@ test_store_history_limit(Fixture *fx)
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) h = NULL;
+	guint total = 0;
 	for (gint i = 0; i < 5; i++)
 		imss_store_change_add_history(change, 1000 + i, "activate", "antivirus", "", "uid 0", "ok", "");
 	g_assert_true(imss_store_apply(store, change, &error));
-	h = imss_store_list_history(store, 2, &error);
+	h = imss_store_list_history(store, 0, 2, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(h->len, ==, 2);
 	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 0))->time, ==, 1004);
+	g_clear_pointer(&h, g_ptr_array_unref);
+	/* a page further down, and the total */
+	h = imss_store_list_history(store, 3, 10, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(total, ==, 5);
+	g_assert_cmpuint(h->len, ==, 2);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 0))->time, ==, 1001);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 1))->time, ==, 1000);
+	g_clear_pointer(&h, g_ptr_array_unref);
+	h = imss_store_list_history(store, 5, 10, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(h->len, ==, 0);
+	g_assert_cmpuint(total, ==, 5);
+}
+
+/* a store holding antivirus CODE-A and its history entry */
+static ImssStore *
+open_with_antivirus(Fixture *fx)
+{
+	ImssStore *store = fixture_open(fx);
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(ImssStoreSlot) a = make_row("antivirus", "CODE-A", "2027-01-31");
+	g_autoptr(GError) error = NULL;
+	imss_store_change_add_row(change, a);
+	imss_store_change_add_history(change, 1, "activate", "antivirus", "", "uid 0", "ok", "");
+	g_assert_true(imss_store_apply(store, change, &error));
+	g_assert_no_error(error);
+	return store;
+}
+
+/* overwrites the root page of the slots table, as a bad sector or a stray
+ * write would; returns the file's new contents */
+static GBytes *
+damage_slots_page(Fixture *fx, const gchar *filename)
+{
+	g_autoptr(GdaConnection) gda = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *data = NULL;
+	gsize len = 0;
+	const GValue *v;
+	gint64 root;
+	gsize page_size;
+
+	gda = gda_connection_open_from_string(fx->provider, fx->cnc, fx->auth,
+					      GDA_CONNECTION_OPTIONS_NONE, &error);
+	g_assert_no_error(error);
+	model = gda_connection_execute_select_command(
+	    gda, "SELECT rootpage FROM sqlite_master WHERE name = 'slots'", &error);
+	g_assert_no_error(error);
+	v = gda_data_model_get_value_at(model, 0, 0, &error);
+	g_assert_no_error(error);
+	root = G_VALUE_HOLDS_INT64(v) ? g_value_get_int64(v) : g_value_get_int(v);
+	g_clear_object(&model);
+	gda_connection_close(gda);
+
+	g_assert_true(g_file_get_contents(filename, &data, &len, &error));
+	page_size = ((guchar)data[16] << 8) | (guchar)data[17];
+	if (page_size == 1)
+		page_size = 65536;
+	g_assert_cmpint(root, >, 1);
+	g_assert_cmpuint(len, >=, root * page_size);
+	memset(data + (root - 1) * page_size, 0xa5, page_size);
+	g_assert_true(g_file_set_contents(filename, data, len, &error));
+	return g_bytes_new(data, len);
+}
+
+static void
+assert_file_is(const gchar *filename, GBytes *expected)
+{
+	g_autofree gchar *data = NULL;
+	gsize len = 0;
+	g_autoptr(GBytes) now = NULL;
+	g_assert_true(g_file_get_contents(filename, &data, &len, NULL));
+	now = g_bytes_new(data, len);
+	g_assert_true(g_bytes_equal(now, expected));
+}
+
+/* a damaged store is refused at open with what to do, and left untouched */
+static void
+test_store_damaged(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = open_with_antivirus(fx);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) damaged = NULL;
+	g_autofree gchar *filename = g_strdup(imss_store_get_filename(store));
+	g_clear_object(&store);
+	damaged = damage_slots_page(fx, filename);
+
+	store = imss_store_new(fx->provider, fx->cnc, fx->auth);
+	g_assert_false(imss_store_open(store, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+	g_test_message("%s", error->message);
+	g_assert_nonnull(strstr(error->message, filename));
+	g_assert_nonnull(strstr(error->message, "is damaged (quick_check: "));
+	g_assert_nonnull(strstr(error->message, "restore it from a backup"));
+	g_assert_nonnull(strstr(error->message, "the file was left untouched"));
+	assert_file_is(filename, damaged);
+	g_clear_error(&error);
+
+	/* not a database at all */
+	{
+		g_autoptr(GBytes) garbage = g_bytes_new_static("this is no SQLite file, honest\n", 31);
+		g_assert_true(g_file_set_contents(filename, g_bytes_get_data(garbage, NULL), 31, NULL));
+		g_clear_object(&store);
+		store = imss_store_new(fx->provider, fx->cnc, fx->auth);
+		g_assert_false(imss_store_open(store, &error));
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+		g_assert_nonnull(strstr(error->message, filename));
+		assert_file_is(filename, garbage);
+	}
+}
+
+/* another program (a backup, an sqlite3 shell) holding the write lock */
+static GdaConnection *
+lock_database(Fixture *fx)
+{
+	g_autoptr(GError) error = NULL;
+	GdaConnection *other = gda_connection_open_from_string(fx->provider, fx->cnc, fx->auth,
+							       GDA_CONNECTION_OPTIONS_NONE, &error);
+	g_assert_no_error(error);
+	gda_connection_execute_non_select_command(other, "BEGIN EXCLUSIVE", &error);
+	g_assert_no_error(error);
+	return other;
+}
+
+static void
+unlock_database(GdaConnection *other)
+{
+	g_autoptr(GError) error = NULL;
+	gda_connection_execute_non_select_command(other, "ROLLBACK", &error);
+	g_assert_no_error(error);
+	gda_connection_close(other);
+	g_object_unref(other);
+}
+
+/* a read that cannot run is an error, never "no rows"; a write fails whole */
+static void
+test_store_locked(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = open_with_antivirus(fx);
+	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GPtrArray) history = NULL;
+	g_autoptr(GError) error = NULL;
+	GdaConnection *other;
+
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		imss_store_change_set_setting(change, "notices", "hide-inactive", "true");
+		g_assert_true(imss_store_apply(store, change, &error));
+	}
+	other = lock_database(fx);
+	/* the settings are in memory: a lock cannot turn them into "not set" */
+	{
+		g_autofree gchar *hidden = imss_store_get_setting(store, "notices", "hide-inactive");
+		g_assert_cmpstr(hidden, ==, "true");
+	}
+	rows = imss_store_load_slots(store, &error);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
+	g_assert_null(rows);
+	g_clear_error(&error);
+	history = imss_store_list_history(store, 0, 0, NULL, &error);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
+	g_assert_null(history);
+	g_clear_error(&error);
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		g_autoptr(ImssStoreSlot) b = make_row("antivirus", "CODE-B", "2028-01-31");
+		imss_store_change_add_row(change, b);
+		imss_store_change_add_history(change, 2, "activate", "antivirus", "", "uid 0", "ok", "");
+		g_assert_false(imss_store_apply(store, change, &error));
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
+		g_clear_error(&error);
+	}
+	unlock_database(other);
+
+	/* the lock is gone: everything is as it was, and works */
+	rows = imss_store_load_slots(store, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(rows->len, ==, 1);
+	g_assert_cmpstr(((ImssStoreSlot *)g_ptr_array_index(rows, 0))->code, ==, "CODE-A");
+	history = imss_store_list_history(store, 0, 0, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(history->len, ==, 1);
+}
+
+/* the retention keeps the newest entries, with every append and at open */
+static void
+test_store_history_retention(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = imss_store_new(fx->provider, fx->cnc, fx->auth);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) h = NULL;
+	guint total = 0;
+
+	imss_store_set_history_max(store, 3);
+	g_assert_true(imss_store_open(store, &error));
+	for (gint i = 0; i < 5; i++) {
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		imss_store_change_add_history(change, 1000 + i, "activate", "antivirus", "", "uid 0", "ok", "");
+		g_assert_true(imss_store_apply(store, change, &error));
+		g_assert_no_error(error);
+	}
+	h = imss_store_list_history(store, 0, 0, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(total, ==, 3);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 0))->time, ==, 1004);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 2))->time, ==, 1002);
+	g_clear_pointer(&h, g_ptr_array_unref);
+	g_clear_object(&store);
+
+	/* a lower bound applies at the next open */
+	store = imss_store_new(fx->provider, fx->cnc, fx->auth);
+	imss_store_set_history_max(store, 2);
+	g_assert_true(imss_store_open(store, &error));
+	h = imss_store_list_history(store, 0, 0, &total, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(total, ==, 2);
+	g_assert_cmpint(((ImssStoreHistory *)g_ptr_array_index(h, 1))->time, ==, 1003);
 }
 
 static void
@@ -332,8 +553,7 @@ test_store_migrate_pending_restart(Fixture *fx)
 			"imss-scan.service");
 	g_assert_cmpstr(((ImssStoreRestart *)g_ptr_array_index(list, 1))->unit, ==,
 			"imss-policy.service");
-	pending = imss_store_get_setting(store, "restart", "pending", &error);
-	g_assert_no_error(error);
+	pending = imss_store_get_setting(store, "restart", "pending");
 	g_assert_null(pending);
 }
 
@@ -349,15 +569,19 @@ main(int argc, char **argv)
 	ADD("sqlite", "replace-and-delete", fixture_setup_sqlite, test_store_replace_and_delete);
 	ADD("sqlite", "atomic", fixture_setup_sqlite, test_store_atomic);
 	ADD("sqlite", "history-limit", fixture_setup_sqlite, test_store_history_limit);
+	ADD("sqlite", "history-retention", fixture_setup_sqlite, test_store_history_retention);
 	ADD("sqlite", "file-mode", fixture_setup_sqlite, test_store_sqlite_mode);
 	ADD("sqlite", "newer-schema", fixture_setup_sqlite, test_store_newer_schema);
 	ADD("sqlite", "restarts", fixture_setup_sqlite, test_store_restarts);
 	ADD("sqlite", "migrate-pending-restart", fixture_setup_sqlite,
 	    test_store_migrate_pending_restart);
+	ADD("sqlite", "locked", fixture_setup_sqlite, test_store_locked);
+	ADD("sqlite", "damaged", fixture_setup_sqlite, test_store_damaged);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
 	ADD("postgresql", "history-limit", fixture_setup_pg, test_store_history_limit);
+	ADD("postgresql", "history-retention", fixture_setup_pg, test_store_history_retention);
 	ADD("postgresql", "newer-schema", fixture_setup_pg, test_store_newer_schema);
 	ADD("postgresql", "restarts", fixture_setup_pg, test_store_restarts);
 	ADD("postgresql", "migrate-pending-restart", fixture_setup_pg,
