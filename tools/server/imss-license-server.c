@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "imss-code.h"
+#include "imss-server-tls.h"
 #include "imss-slot.h"
 
 /* the largest request body parsed; anything longer is answered 413 */
@@ -41,6 +42,11 @@
 #define SERVER_CODES_MAX 65536
 #define SERVER_SLOW_DELAY_DEFAULT 5.0
 #define SERVER_SLOW_DELAY_MAX 3600.0
+/* the busy fault: Retry-After, seconds (a week at most) */
+#define SERVER_RETRY_AFTER_DEFAULT 120
+#define SERVER_RETRY_AFTER_MAX (7 * 24 * 3600)
+/* RFC 6585; libsoup 3.2 has no name for it */
+#define SERVER_STATUS_TOO_MANY_REQUESTS 429
 /* how long shutdown waits for released answers to be written */
 #define SERVER_SHUTDOWN_GRACE_MS 2000
 #define SERVER_DETAILS_SALT "imss-license-details:"
@@ -55,10 +61,14 @@ typedef enum {
 	SERVER_FAULT_OVERSIZE,
 	SERVER_FAULT_WRONG_CODE,
 	SERVER_FAULT_REDIRECT_LOOP,
+	SERVER_FAULT_HTML,
+	SERVER_FAULT_BAD_DATE,
+	SERVER_FAULT_BUSY,
 	SERVER_FAULT_LAST
 } ServerFault;
 
-static const gchar *const server_fault_names[SERVER_FAULT_LAST] = {
+/* NULL-terminated, for the list in the error of a bad mode */
+static const gchar *const server_fault_names[SERVER_FAULT_LAST + 1] = {
     "none",
     "error",
     "stall",
@@ -67,6 +77,10 @@ static const gchar *const server_fault_names[SERVER_FAULT_LAST] = {
     "oversize",
     "wrong-code",
     "redirect-loop",
+    "html",
+    "bad-date",
+    "busy",
+    NULL,
 };
 
 /* what the admin interface made of a code; a code without a state (or in
@@ -100,6 +114,7 @@ typedef struct {
 	gchar *code; /* masked, "" when the request had none */
 	guint status;
 	gboolean stalled;
+	gboolean proxy_authorization; /* the request carried Proxy-Authorization */
 } LogEntry;
 
 typedef struct _ImssServer ImssServer;
@@ -117,6 +132,7 @@ struct _ImssServer {
 	GMainLoop *loop;
 	SoupServer *soup;
 	GSocketService *service; /* accepts the connections handed to soup */
+	GTlsCertificate *tls_certificate; /* --tls-cert: HTTPS, else HTTP */
 	gboolean verbose;
 
 	gboolean has_today_option; /* --today */
@@ -131,6 +147,8 @@ struct _ImssServer {
 	ServerFault fault;
 	guint fault_remaining; /* 0: until cleared */
 	gdouble fault_delay;
+	guint fault_status;	 /* busy: 429 or 503 */
+	guint fault_retry_after; /* busy: seconds */
 
 	GPtrArray *log;	    /* of LogEntry */
 	GPtrArray *pending; /* of PendingMessage */
@@ -139,6 +157,15 @@ struct _ImssServer {
 /* the body of the "garbage" fault: not JSON, not UTF-8, with a NUL byte */
 static const gchar server_garbage[] =
     "\x89PNG\r\n\x1a\n<html> {\"protocol\": \xff\xfe\0]]} not json <<<\n";
+
+/* the body of the "html" fault: what a captive portal or a proxy's error
+ * page puts where the answer should be */
+static const gchar server_portal_html[] =
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    "<title>Network login</title></head>\n"
+    "<body><h1>Sign in to continue</h1><form method=\"post\" action=\"/login\">"
+    "<input name=\"user\"><input name=\"password\" type=\"password\"></form>"
+    "</body></html>\n";
 
 static const gchar server_not_found_html[] =
     "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -620,6 +647,9 @@ server_log(ImssServer *self,
 	entry->code = g_strdup(masked != NULL ? masked : "");
 	entry->status = status;
 	entry->stalled = stalled;
+	entry->proxy_authorization =
+	    soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+					 "Proxy-Authorization") != NULL;
 	if (self->log->len >= SERVER_LOG_MAX)
 		g_ptr_array_remove_index(self->log, 0);
 	g_ptr_array_add(self->log, entry);
@@ -823,7 +853,7 @@ server_other_code(const gchar *canonical)
 
 /* the answer to a well-formed request */
 static JsonNode *
-server_answer(ImssServer *self, const UpdateRequest *req, gboolean wrong_code)
+server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	g_autofree gchar *canonical = NULL;
@@ -844,9 +874,15 @@ server_answer(ImssServer *self, const UpdateRequest *req, gboolean wrong_code)
 	}
 	if (g_strcmp0(status, "valid") == 0)
 		expiry_str = server_format_date(&expiry);
+	if (fault == SERVER_FAULT_BAD_DATE) {
+		/* a well-formed answer whose date does not exist */
+		status = "valid";
+		g_free(expiry_str);
+		expiry_str = g_strdup("2027-02-30");
+	}
 	if (replaced_by != NULL)
 		replaced_by_masked = imss_code_mask(replaced_by);
-	if (wrong_code)
+	if (fault == SERVER_FAULT_WRONG_CODE)
 		other = server_other_code(canonical);
 
 	json_builder_begin_object(builder);
@@ -871,6 +907,17 @@ server_answer(ImssServer *self, const UpdateRequest *req, gboolean wrong_code)
 	json_builder_add_string_value(builder, server_time);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
+}
+
+/* no fault, and the defaults of its parameters */
+static void
+server_clear_fault(ImssServer *self)
+{
+	self->fault = SERVER_FAULT_NONE;
+	self->fault_remaining = 0;
+	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
+	self->fault_status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+	self->fault_retry_after = SERVER_RETRY_AFTER_DEFAULT;
 }
 
 /* the fault for this protocol request; counts it down */
@@ -931,14 +978,18 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		server_pending_add(self, msg, TRUE, 0);
 		return;
 	case SERVER_FAULT_GARBAGE:
+	case SERVER_FAULT_HTML: {
+		gboolean html = fault == SERVER_FAULT_HTML;
 		soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
 		soup_server_message_set_response(msg,
-						 "text/plain",
+						 html ? "text/html; charset=utf-8" : "text/plain",
 						 SOUP_MEMORY_STATIC,
-						 server_garbage,
-						 sizeof(server_garbage) - 1);
+						 html ? server_portal_html : server_garbage,
+						 html ? sizeof(server_portal_html) - 1
+						      : sizeof(server_garbage) - 1);
 		server_log(self, msg, masked, SOUP_STATUS_OK, FALSE);
 		return;
+	}
 	case SERVER_FAULT_OVERSIZE:
 		server_set_oversize(msg);
 		server_log(self, msg, masked, SOUP_STATUS_OK, FALSE);
@@ -948,9 +999,21 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		soup_server_message_set_redirect(msg, SOUP_STATUS_FOUND, url);
 		server_log(self, msg, masked, SOUP_STATUS_FOUND, FALSE);
 		return;
+	case SERVER_FAULT_BUSY: {
+		g_autofree gchar *seconds = g_strdup_printf("%u", self->fault_retry_after);
+		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+					     "Retry-After",
+					     seconds);
+		server_set_error(msg, self->fault_status, "simulated overload: try again later");
+		if (self->fault_status == SERVER_STATUS_TOO_MANY_REQUESTS)
+			soup_server_message_set_status(msg, self->fault_status, "Too Many Requests");
+		server_log(self, msg, masked, self->fault_status, FALSE);
+		return;
+	}
 	case SERVER_FAULT_NONE:
 	case SERVER_FAULT_SLOW:
 	case SERVER_FAULT_WRONG_CODE:
+	case SERVER_FAULT_BAD_DATE:
 	case SERVER_FAULT_LAST:
 	default:
 		break;
@@ -966,7 +1029,7 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		}
 		server_set_error(msg, status, error->message);
 	} else {
-		answer = server_answer(self, &req, fault == SERVER_FAULT_WRONG_CODE);
+		answer = server_answer(self, &req, fault);
 		server_set_json(msg, status, answer);
 	}
 	server_log(self, msg, masked, status, FALSE);
@@ -1197,13 +1260,44 @@ server_admin_suspend(ImssServer *self, JsonObject *obj, GError **error)
 	return TRUE;
 }
 
+/* an optional integer member from @min to @max; @value keeps its default
+ * when the member is absent or null */
+static gboolean
+server_get_uint(JsonObject *obj,
+		const gchar *name,
+		guint min,
+		guint max,
+		guint *value,
+		GError **error)
+{
+	JsonNode *node = json_object_get_member(obj, name);
+
+	if (node == NULL || JSON_NODE_HOLDS_NULL(node))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64 ||
+	    json_node_get_int(node) < min || json_node_get_int(node) > max) {
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_INVALID_DATA,
+			    "“%s” must be an integer from %u to %u",
+			    name,
+			    min,
+			    max);
+		return FALSE;
+	}
+	*value = (guint)json_node_get_int(node);
+	return TRUE;
+}
+
 static gboolean
 server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 {
 	const gchar *mode = NULL;
 	ServerFault fault = SERVER_FAULT_LAST;
 	JsonNode *node;
-	gint64 count = 0;
+	guint count = 0;
+	guint status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+	guint retry_after = SERVER_RETRY_AFTER_DEFAULT;
 	gdouble delay = SERVER_SLOW_DELAY_DEFAULT;
 
 	if (!server_get_string(obj, "mode", FALSE, &mode, error))
@@ -1213,26 +1307,21 @@ server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 			fault = (ServerFault)i;
 	}
 	if (fault == SERVER_FAULT_LAST) {
+		g_autofree gchar *names = g_strjoinv(", ", (gchar **)server_fault_names);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“mode” must be one of %s", names);
+		return FALSE;
+	}
+	if (!server_get_uint(obj, "count", 0, G_MAXUINT32, &count, error) ||
+	    !server_get_uint(obj, "retry_after", 0, SERVER_RETRY_AFTER_MAX, &retry_after, error) ||
+	    !server_get_uint(obj, "status", SERVER_STATUS_TOO_MANY_REQUESTS,
+			     SOUP_STATUS_SERVICE_UNAVAILABLE, &status, error))
+		return FALSE;
+	if (status != SERVER_STATUS_TOO_MANY_REQUESTS && status != SOUP_STATUS_SERVICE_UNAVAILABLE) {
 		g_set_error_literal(error,
 				    G_IO_ERROR,
 				    G_IO_ERROR_INVALID_DATA,
-				    "“mode” must be one of none, error, stall, slow, garbage, "
-				    "oversize, wrong-code, redirect-loop");
+				    "“status” must be 429 or 503");
 		return FALSE;
-	}
-
-	node = json_object_get_member(obj, "count");
-	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
-		if (!JSON_NODE_HOLDS_VALUE(node) ||
-		    json_node_get_value_type(node) != G_TYPE_INT64 ||
-		    json_node_get_int(node) < 0 || json_node_get_int(node) > G_MAXUINT32) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "“count” must be an integer ≥ 0");
-			return FALSE;
-		}
-		count = json_node_get_int(node);
 	}
 
 	node = json_object_get_member(obj, "delay");
@@ -1258,8 +1347,10 @@ server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 	}
 
 	self->fault = fault;
-	self->fault_remaining = fault == SERVER_FAULT_NONE ? 0 : (guint)count;
+	self->fault_remaining = fault == SERVER_FAULT_NONE ? 0 : count;
 	self->fault_delay = delay;
+	self->fault_status = status;
+	self->fault_retry_after = retry_after;
 	g_info("fault mode %s, count %u", server_fault_names[fault], self->fault_remaining);
 	return TRUE;
 }
@@ -1304,9 +1395,7 @@ server_reset(ImssServer *self)
 	server_release_pending(self, FALSE);
 	g_hash_table_remove_all(self->ids);
 	g_hash_table_remove_all(self->codes);
-	self->fault = SERVER_FAULT_NONE;
-	self->fault_remaining = 0;
-	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
+	server_clear_fault(self);
 	g_ptr_array_set_size(self->log, 0);
 	self->has_today = self->has_today_option;
 	self->today = self->today_option;
@@ -1334,6 +1423,8 @@ server_log_to_json(ImssServer *self)
 			json_builder_add_string_value(builder, "stalled");
 		else
 			json_builder_add_int_value(builder, entry->status);
+		json_builder_set_member_name(builder, "proxy_authorization");
+		json_builder_add_boolean_value(builder, entry->proxy_authorization);
 		json_builder_end_object(builder);
 	}
 	json_builder_end_array(builder);
@@ -1514,6 +1605,7 @@ imss_server_free(ImssServer *self)
 		g_clear_object(&self->service);
 	}
 	g_clear_object(&self->soup);
+	g_clear_object(&self->tls_certificate);
 	g_clear_pointer(&self->ids, g_hash_table_unref);
 	g_clear_pointer(&self->codes, g_hash_table_unref);
 	g_clear_pointer(&self->log, g_ptr_array_unref);
@@ -1543,8 +1635,7 @@ imss_server_new(const GDate *today, gboolean verbose)
 					    NULL,
 					    (GDestroyNotify)code_state_free);
 	self->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	self->fault = SERVER_FAULT_NONE;
-	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
+	server_clear_fault(self);
 	self->log = g_ptr_array_new_with_free_func((GDestroyNotify)log_entry_free);
 	self->pending = g_ptr_array_new_with_free_func((GDestroyNotify)pending_message_free);
 	self->soup = soup_server_new("server-header",
@@ -1566,6 +1657,7 @@ server_incoming_cb(GSocketService *service G_GNUC_UNUSED,
 	g_autoptr(GSocketAddress) local = NULL;
 	g_autoptr(GSocketAddress) remote = NULL;
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GIOStream) stream = NULL;
 	GSocket *socket = g_socket_connection_get_socket(connection);
 
 	local = g_socket_connection_get_local_address(connection, &error);
@@ -1576,8 +1668,16 @@ server_incoming_cb(GSocketService *service G_GNUC_UNUSED,
 		return TRUE;
 	}
 	g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+	if (self->tls_certificate != NULL)
+		stream = imss_server_tls_wrap(G_IO_STREAM(connection), self->tls_certificate, &error);
+	else
+		stream = G_IO_STREAM(g_object_ref(connection));
+	if (stream == NULL) {
+		g_warning("cannot set up TLS on a connection: %s", error->message);
+		return TRUE;
+	}
 	if (!soup_server_accept_iostream(self->soup,
-					 G_IO_STREAM(connection),
+					 stream,
 					 local,
 					 remote,
 					 &error))
@@ -1679,6 +1779,9 @@ main(int argc, char **argv)
 	g_autofree gchar *port_file = NULL;
 	g_autofree gchar *today_str = NULL;
 	g_autofree gchar *port_str = NULL;
+	g_autofree gchar *tls_cert = NULL;
+	g_autofree gchar *tls_key = NULL;
+	const gchar *scheme = "http";
 	gint port = 0;
 	gboolean verbose = FALSE;
 	const GOptionEntry entries[] = {
@@ -1690,6 +1793,10 @@ main(int argc, char **argv)
 	     "Write the port to FILE once listening", "FILE"},
 	    {"today", 0, 0, G_OPTION_ARG_STRING, &today_str,
 	     "The server's date (default: the real local date)", "YYYY-MM-DD"},
+	    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+	     "Serve HTTPS with this PEM certificate (chain)", "FILE"},
+	    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+	     "The PEM private key of --tls-cert (default: in the same file)", "FILE"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 	     "Log every request (codes masked) on standard error", NULL},
 	    G_OPTION_ENTRY_NULL,
@@ -1728,12 +1835,26 @@ main(int argc, char **argv)
 		g_printerr("%s: --today must be a date YYYY-MM-DD\n", g_get_prgname());
 		return EXIT_FAILURE;
 	}
+	if (tls_key != NULL && tls_cert == NULL) {
+		g_printerr("%s: --tls-key needs --tls-cert\n", g_get_prgname());
+		return EXIT_FAILURE;
+	}
 	/* standard output carries the "listening on" line only */
 	g_log_writer_default_set_use_stderr(TRUE);
 	if (verbose)
 		g_log_set_debug_enabled(TRUE);
 
 	self = imss_server_new(today_str != NULL ? &today : NULL, verbose);
+	if (tls_cert != NULL) {
+		self->tls_certificate = imss_server_tls_load(tls_cert, tls_key, &error);
+		if (self->tls_certificate == NULL) {
+			g_printerr("%s: cannot use the TLS certificate: %s\n",
+				   g_get_prgname(),
+				   error->message);
+			return EXIT_FAILURE;
+		}
+		scheme = "https";
+	}
 	/* before the port file announces the server: a test may stop it at once */
 	sigterm_id = g_unix_signal_add(SIGTERM, server_signal_cb, self);
 	sigint_id = g_unix_signal_add(SIGINT, server_signal_cb, self);
@@ -1748,9 +1869,10 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (listen_addr != NULL && strchr(listen_addr, ':') != NULL)
-		g_print("listening on http://[%s]:%u/\n", listen_addr, port_used);
+		g_print("listening on %s://[%s]:%u/\n", scheme, listen_addr, port_used);
 	else
-		g_print("listening on http://%s:%u/\n",
+		g_print("listening on %s://%s:%u/\n",
+			scheme,
 			listen_addr != NULL ? listen_addr : "127.0.0.1",
 			port_used);
 	fflush(stdout);
