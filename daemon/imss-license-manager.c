@@ -850,8 +850,9 @@ imss_license_manager_check_cb(GObject *source, GAsyncResult *res, gpointer user_
 	for (guint i = 0; i < check->tasks->len; i++) {
 		GTask *task = g_ptr_array_index(check->tasks, i);
 		if (answer == NULL) {
-			g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
-						"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+			/* IMSS_LICENSE_SERVER_ERROR: the caller tells "no answer"
+			 * from "an invalid answer" */
+			g_task_return_error(task, g_error_copy(error_local));
 		} else {
 			ImssCheckResult *copy = g_memdup2(&result, sizeof(result));
 			g_task_return_pointer(task, copy, g_free);
@@ -1026,6 +1027,7 @@ imss_license_manager_activate_finish(ImssLicenseManager *self, GAsyncResult *res
 typedef struct {
 	guint pending;
 	guint failed;
+	guint invalid; /* of the failed: an answer, but not a valid one */
 	gboolean changed;
 	gboolean sender_filter_slot;
 } ImssUpdate;
@@ -1041,6 +1043,10 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 
 	if (result == NULL) {
 		u->failed++;
+		if (g_error_matches(error_local,
+				    IMSS_LICENSE_SERVER_ERROR,
+				    IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER))
+			u->invalid++;
 	} else {
 		u->changed |= result->changed;
 		u->sender_filter_slot |= result->sender_filter_slot;
@@ -1052,8 +1058,11 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 		imss_license_manager_request_restart(self, u->sender_filter_slot);
 		g_task_return_pointer(task, g_strdup("updated"), g_free);
 	} else if (u->failed > 0) {
-		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
-					"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+		/* the server answered every request that failed, but wrongly:
+		 * checking the Internet connection would not help */
+		ImssError code = u->invalid == u->failed ? IMSS_ERROR_INVALID_ANSWER
+							 : IMSS_ERROR_SERVER_UNREACHABLE;
+		g_task_return_new_error(task, IMSS_ERROR, code, "%s", imss_error_to_text(code));
 	} else {
 		/* nothing changed: nothing is restarted (the early builds' defect) */
 		g_task_return_pointer(task, g_strdup("unchanged"), g_free);

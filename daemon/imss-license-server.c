@@ -9,6 +9,8 @@
 
 #define IMSS_SERVER_DEADLINE_DEFAULT 20
 #define IMSS_SERVER_MAX_REDIRECTS    3
+/* RFC 6585; libsoup 3.2 has no name for it */
+#define IMSS_HTTP_TOO_MANY_REQUESTS 429
 
 struct _ImssLicenseServer {
 	GObject parent_instance;
@@ -20,6 +22,8 @@ struct _ImssLicenseServer {
 };
 
 G_DEFINE_TYPE(ImssLicenseServer, imss_license_server, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK(imss-license-server-error-quark, imss_license_server_error)
 
 /* one request on the wire, shared by every caller asking about its code */
 typedef struct {
@@ -75,18 +79,19 @@ imss_query_return(ImssQuery *q, ImssServerAnswer *answer, GError *error)
 	imss_query_free(q);
 }
 
+/* ends the query with @message (an error of @code) */
 static void
-imss_query_fail(ImssQuery *q, GError *error)
+imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *message)
 {
 	g_autoptr(GError) reported = NULL;
 	const gchar *proxy = imss_config_get_proxy_host(q->self->config);
 	if (q->timed_out) {
-		reported = g_error_new(G_IO_ERROR,
-				       G_IO_ERROR_TIMED_OUT,
+		reported = g_error_new(IMSS_LICENSE_SERVER_ERROR,
+				       IMSS_LICENSE_SERVER_ERROR_NO_ANSWER,
 				       "no complete answer within %u s",
 				       q->self->deadline);
 	} else {
-		reported = g_error_copy(error);
+		reported = g_error_new_literal(IMSS_LICENSE_SERVER_ERROR, code, message);
 	}
 	/* say which way we went: a proxy problem is the operator's first guess */
 	if (proxy != NULL)
@@ -95,6 +100,28 @@ imss_query_fail(ImssQuery *q, GError *error)
 			       proxy,
 			       imss_config_get_proxy_port(q->self->config));
 	imss_query_return(q, NULL, reported);
+}
+
+/* no answer: what went wrong on the way */
+static void
+imss_query_fail(ImssQuery *q, const GError *error)
+{
+	imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_NO_ANSWER, error->message);
+}
+
+/* an answer, but not a valid one */
+G_GNUC_PRINTF(2, 3)
+static void
+imss_query_invalid(ImssQuery *q, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *why = NULL;
+	g_autofree gchar *message = NULL;
+	va_start(args, format);
+	why = g_strdup_vprintf(format, args);
+	va_end(args);
+	message = g_strdup_printf("invalid answer: %s", why);
+	imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER, message);
 }
 
 static gboolean
@@ -168,7 +195,8 @@ imss_query_finish_body(ImssQuery *q)
 	g_autoptr(ImssServerAnswer) answer =
 	    imss_server_answer_parse((const gchar *)q->body->data, q->body->len, q->code, &error_local);
 	if (answer == NULL) {
-		imss_query_fail(q, error_local);
+		/* the parser's messages say "invalid answer: ..." */
+		imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER, error_local->message);
 		return;
 	}
 	imss_query_return(q, answer, NULL);
@@ -189,10 +217,8 @@ imss_query_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	if (q->body->len + g_bytes_get_size(chunk) > IMSS_SERVER_ANSWER_MAX) {
-		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-			    "the answer is larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		g_cancellable_cancel(q->cancellable);
-		imss_query_fail(q, error_local);
+		imss_query_invalid(q, "larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		return;
 	}
 	g_byte_array_append(q->body, g_bytes_get_data(chunk, NULL), g_bytes_get_size(chunk));
@@ -226,15 +252,11 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		const gchar *location = soup_message_headers_get_one(soup_message_get_response_headers(q->msg), "Location");
 		g_autoptr(GUri) next = location != NULL ? g_uri_parse_relative(q->uri, location, G_URI_FLAGS_NONE, NULL) : NULL;
 		if (next == NULL || !imss_query_same_origin(q->uri, next)) {
-			g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
-					    "redirected to another server");
-			imss_query_fail(q, error_local);
+			imss_query_invalid(q, "redirected to another server");
 			return;
 		}
 		if (++q->redirects > IMSS_SERVER_MAX_REDIRECTS) {
-			g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
-					    "too many redirects");
-			imss_query_fail(q, error_local);
+			imss_query_invalid(q, "more than %u redirects", IMSS_SERVER_MAX_REDIRECTS);
 			return;
 		}
 		g_uri_unref(q->uri);
@@ -243,27 +265,32 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		imss_query_send(q);
 		return;
 	}
+	/* the protocol has no authentication, so a 401 through a proxy that has
+	 * a user is the proxy's (tinyproxy 1.11 refuses wrong credentials so) */
 	if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
 	    (status == SOUP_STATUS_UNAUTHORIZED && imss_config_get_proxy_host(q->self->config) != NULL &&
-	     soup_message_headers_get_one(soup_message_get_response_headers(q->msg),
-					  "Proxy-Authenticate") != NULL)) {
-		g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-				    "the proxy refused the configured user and password");
-		imss_query_fail(q, error_local);
+	     imss_config_get_proxy_user(q->self->config) != NULL)) {
+		imss_query_fail_literal(q,
+					IMSS_LICENSE_SERVER_ERROR_NO_ANSWER,
+					"the proxy refused the configured user and password");
+		return;
+	}
+	if (SOUP_STATUS_IS_SERVER_ERROR(status) || status == SOUP_STATUS_REQUEST_TIMEOUT ||
+	    status == IMSS_HTTP_TOO_MANY_REQUESTS) {
+		/* a server in trouble: no answer yet */
+		g_autofree gchar *why = g_strdup_printf("the server answered HTTP %u", status);
+		imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_NO_ANSWER, why);
 		return;
 	}
 	if (status != SOUP_STATUS_OK) {
-		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
-			    "the server answered HTTP %u", status);
-		imss_query_fail(q, error_local);
+		/* e.g. 404: the URL is not the license server's */
+		imss_query_invalid(q, "HTTP %u instead of 200", status);
 		return;
 	}
 	length = soup_message_headers_get_content_length(soup_message_get_response_headers(q->msg));
 	if (length > IMSS_SERVER_ANSWER_MAX) {
-		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-			    "the answer is larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		g_cancellable_cancel(q->cancellable);
-		imss_query_fail(q, error_local);
+		imss_query_invalid(q, "larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		return;
 	}
 	q->body = g_byte_array_new();

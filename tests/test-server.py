@@ -171,25 +171,67 @@ class ManualUpdateTest(ServerTestBase):
         self.assertEqual(len([r for r in self.sim.requests() if r['path'].endswith('license_update.aspx')]), 2)
 
     def test_failures_leave_the_license_alone(self):
+        '''No answer (an HTTP error, a stall) is ServerUnreachable; an answer
+        that is not a valid one (garbage, a captive portal's page, a date that
+        does not exist, a 1 MiB body, an answer about another code, a
+        redirect loop) is InvalidServerAnswer. Either way nothing changes and
+        nothing restarts.'''
         code = self.make_code('antivirus')
         self.activate('antivirus', code)
         self.settle()
         before = {k: v for k, v in self.slot_props('antivirus').items()
                   if k in ('ExpiryDate', 'ActivationCode', 'State', 'GraceEndDate')}
-        for mode in ('error', 'stall', 'garbage', 'oversize', 'wrong-code', 'redirect-loop'):
+        invalid = ('garbage', 'html', 'bad-date', 'oversize', 'wrong-code', 'redirect-loop')
+        for mode in ('error', 'stall') + invalid:
             with self.subTest(mode=mode):
                 self.clear_restarts()
                 self.sim.admin('fault', mode=mode, count=0)
-                e = self.assertDBusError('ServerUnreachable', self.update)
-                self.assertIn('Unable to complete the update', e.message)
+                if mode in invalid:
+                    e = self.assertDBusError('InvalidServerAnswer', self.update)
+                    self.assertIn('The license server answered, but its answer is not valid',
+                                  e.message)
+                else:
+                    e = self.assertDBusError('ServerUnreachable', self.update)
+                    self.assertIn('Unable to complete the update', e.message)
                 after = {k: v for k, v in self.slot_props('antivirus').items() if k in before}
                 self.assertEqual(after, before)
-                self.assertNotEqual(self.slot_props('antivirus')['LastCheckError'], '')
+                error = self.slot_props('antivirus')['LastCheckError']
+                entry = [h for h in self.history() if h['action'] == 'manual-update'][0]
+                self.assertEqual((entry['outcome'], entry['detail']), ('failed', error))
+                if mode in invalid:
+                    self.assertTrue(error.startswith('invalid answer: '), error)
+                else:
+                    self.assertNotIn('invalid answer', error)
+                    self.assertNotEqual(error, '')
                 self.settle()
                 self.assertEqual(self.restarted_units(), [])
                 self.sim.admin('reset')
         rc, out, err = self.ctl('update', env={'LANGUAGE': 'ja'})
         self.assertEqual(rc, 0, err)
+
+    def test_invalid_answer_in_the_cli(self):
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        self.sim.admin('fault', mode='html', count=0)
+        rc, out, err = self.ctl('update')
+        self.assertEqual(rc, 1)
+        self.assertEqual(err.strip(), 'imss-licensectl: The license server answered, but its '
+                         'answer is not valid. Nothing was changed. Check the license server URL '
+                         'and the proxy settings, and try again. If the problem persists, '
+                         'contact technical support.')
+
+    def test_wrong_url_is_an_invalid_answer(self):
+        '''A URL that the server does not serve (404) is the operator's to
+        fix, not the Internet connection.'''
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        self.stop_daemon()
+        self.write_config(edition=self.edition, license_server={
+            'url': self.sim.base + '/ollu/no_such_page.aspx', 'timeout': 3})
+        self.start_daemon()
+        self.assertDBusError('InvalidServerAnswer', self.update)
+        self.assertEqual(self.slot_props('antivirus')['LastCheckError'],
+                         'invalid answer: HTTP 404 instead of 200')
 
     def test_unreachable_server(self):
         self.activate('antivirus', self.make_code('antivirus'))
