@@ -93,6 +93,12 @@ imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *
 	} else {
 		reported = g_error_new_literal(IMSS_LICENSE_SERVER_ERROR, code, message);
 	}
+	/* over plain HTTP anyone on the path may answer in the server's place */
+	if (code == IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER && !q->timed_out)
+		g_warning("refused the answer of the license server %s://%s: %s",
+			  g_uri_get_scheme(q->uri),
+			  g_uri_get_host(q->uri),
+			  message);
 	/* say which way we went: a proxy problem is the operator's first guess */
 	if (proxy != NULL)
 		g_prefix_error(&reported,

@@ -246,6 +246,42 @@ class ManualUpdateTest(ServerTestBase):
         self.assertIn('アップデートを完了できません。', err)
 
 
+class PlausibilityTest(ServerTestBase):
+    '''Anyone on a plain-HTTP path can answer for the license server: an
+    expiry more than 10 years after the one the code was issued with is not
+    believed (docs/design.md), changes nothing and restarts nothing.'''
+
+    def test_far_future_expiry_is_refused(self):
+        issued = datetime.date(self.today().year + 1, 1, 31)
+        code = self.make_code('antivirus', expiry=issued)
+        self.activate('antivirus', code)
+        self.settle()
+        self.clear_restarts()
+        changed = self.subscribe('org.imss.License', 'LicenseChanged')
+        limit = issued.replace(year=issued.year + 10)
+        for forged in ('2179-06-06', str(limit + datetime.timedelta(days=1))):
+            with self.subTest(forged=forged):
+                self.sim.admin('renew', code=code, expiry=forged)
+                self.assertDBusError('InvalidServerAnswer', self.update)
+                props = self.slot_props('antivirus')
+                self.assertEqual(props['ExpiryDate'], str(issued))
+                self.assertEqual(props['LastCheckError'],
+                                 f'invalid answer: expiry {forged} is more than 10 years after '
+                                 f'the code\'s issued expiry {issued}')
+                entry = [h for h in self.history() if h['action'] == 'manual-update'][0]
+                self.assertEqual(entry['detail'], props['LastCheckError'])
+                self.assertIn(f'expiry {forged} is more than 10 years after', self.daemon_log())
+        self.settle()
+        self.assertEqual(self.restarted_units(), [])
+        self.assertEqual(changed, [])
+        # 10 years to the day is still a renewal
+        self.sim.admin('renew', code=code, expiry=str(limit))
+        self.assertEqual(self.update(), 'updated')
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], str(limit))
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+
+
 class TwoWeekDelayTest(ServerTestBase):
     '''SPEC §10 Q5 (2): the renewal reaches the server about two weeks after
     purchase; a manual update before that changes nothing, after it updates.'''
