@@ -143,11 +143,22 @@ imss_query_deadline_cb(gpointer user_data)
 /* -- the session ----------------------------------------------------------- */
 
 static SoupSession *
-imss_license_server_get_session(ImssLicenseServer *self)
+imss_license_server_get_session(ImssLicenseServer *self, GError **error)
 {
 	const gchar *proxy_host;
+	const gchar *ca_file = imss_config_get_server_ca_file(self->config);
+	g_autoptr(GTlsDatabase) database = NULL;
 	if (self->session != NULL)
 		return self->session;
+	/* an https:// server is verified against these CAs instead of the
+	 * system's; certificate errors stay fatal (no accept-certificate) */
+	if (ca_file != NULL) {
+		database = g_tls_file_database_new(ca_file, error);
+		if (database == NULL) {
+			g_prefix_error(error, "the CA file %s cannot be used: ", ca_file);
+			return NULL;
+		}
+	}
 	/* never the environment's proxy (http_proxy, GSettings): only what the
 	 * configuration says, through an explicit resolver given at construction
 	 * (so that the default resolver, and dconf with it, is never loaded) */
@@ -174,6 +185,8 @@ imss_license_server_get_session(ImssLicenseServer *self)
 							      resolver,
 							      NULL);
 	}
+	if (database != NULL)
+		soup_session_set_tls_database(self->session, database);
 	return self->session;
 }
 
@@ -307,9 +320,17 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 imss_query_send(ImssQuery *q)
 {
-	SoupSession *session = imss_license_server_get_session(q->self);
-	g_autofree gchar *body = imss_server_request_body(q->code, q->edition);
-	g_autoptr(GBytes) bytes = g_bytes_new_take(g_steal_pointer(&body), strlen(body));
+	g_autoptr(GError) error_local = NULL;
+	SoupSession *session = imss_license_server_get_session(q->self, &error_local);
+	g_autofree gchar *body = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+
+	if (session == NULL) {
+		imss_query_fail(q, error_local);
+		return;
+	}
+	body = imss_server_request_body(q->code, q->edition);
+	bytes = g_bytes_new_take(g_steal_pointer(&body), strlen(body));
 
 	g_clear_object(&q->msg);
 	q->msg = soup_message_new_from_uri(SOUP_METHOD_POST, q->uri);

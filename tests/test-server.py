@@ -9,12 +9,14 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.request
 
 import imsstest
 from imsstest import GLib
+from testca import TestCA
 
 SCAN = 'imss-scan.service'
 POLICY = 'imss-policy.service'
@@ -22,14 +24,19 @@ SENDER = 'imss-sender-filter.service'
 
 
 class Simulator:
-    '''imss-license-server on a random loopback port, with its admin API.'''
+    '''imss-license-server on a random loopback port, with its admin API;
+    with a TestCA, over HTTPS with a certificate of that CA.'''
 
-    def __init__(self, test, today=None):
+    def __init__(self, test, today=None, ca=None):
         path = imsstest.find_program('IMSS_LICENSE_SERVER', 'tools/server/imss-license-server')
         self.port_file = test.tmp / 'server.port'
+        if self.port_file.exists():
+            self.port_file.unlink()
         args = [path, '--port-file', str(self.port_file)]
         if today:
             args += ['--today', today]
+        if ca:
+            args += ['--tls-cert', str(ca.cert), '--tls-key', str(ca.key)]
         self.log = open(test.tmp / 'server.log', 'wb')
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
@@ -40,8 +47,13 @@ class Simulator:
                           + (test.tmp / 'server.log').read_text())
             time.sleep(0.02)
         self.port = int(self.port_file.read_text().strip())
-        self.base = f'http://127.0.0.1:{self.port}'
+        self.base = f'https://localhost:{self.port}' if ca else f'http://127.0.0.1:{self.port}'
         self.url = self.base + '/ollu/license_update.aspx'
+        handlers = [urllib.request.ProxyHandler({})]
+        if ca:
+            context = ssl.create_default_context(cafile=str(ca.ca))
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        self.opener = urllib.request.build_opener(*handlers)
         test.addCleanup(self.stop)
 
     def stop(self):
@@ -59,7 +71,7 @@ class Simulator:
         req = urllib.request.Request(f'{self.base}/admin/{what}', data=data,
                                      method='POST' if data is not None else 'GET',
                                      headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with self.opener.open(req, timeout=10) as r:
             return json.loads(r.read() or b'null')
 
     def requests(self):
@@ -70,14 +82,15 @@ class ServerTestBase(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
     autostart = False
     sender_filter = False
     virtual_start = None
+    tls = False  # the simulator over HTTPS, its test CA in [license-server] ca-file
 
     def setUp(self):
         os.environ['TZ'] = 'Asia/Tokyo'
         self.addCleanup(os.environ.pop, 'TZ', None)
         super().setUp()
-        self.sim = Simulator(self, today=self.server_today())
-        self.write_config(edition=self.edition,
-                          license_server={'url': self.sim.url, 'timeout': 3},
+        self.ca = TestCA(self.tmp) if self.tls else None
+        self.sim = Simulator(self, today=self.server_today(), ca=self.ca)
+        self.write_config(edition=self.edition, license_server=self.license_server(),
                           services={'sender_filter_enabled': self.sender_filter})
         args = [f'--virtual-clock={self.virtual_start}'] if self.virtual_start else []
         self.start_daemon(args)
@@ -85,17 +98,31 @@ class ServerTestBase(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
     def server_today(self):
         return None
 
+    def license_server(self, **keys):
+        '''The [license-server] section for the simulator.'''
+        section = {'url': self.sim.url, 'timeout': 3 if not self.valgrind else 20}
+        if self.ca:
+            section['ca_file'] = str(self.ca.ca)
+        section.update(keys)
+        return {k: v for k, v in section.items() if v is not None}
+
     def update(self):
         return self.call('UpdateStatus')
 
-
-class ActivationOnlineTest(ServerTestBase):
-    def test_activation_asks_the_server_and_restarts(self):
+    def activate_renewed(self):
+        '''Activates an antivirus code that the server has renewed for a year;
+        returns the code and the server's expiry.'''
         e = self.today() + datetime.timedelta(days=200)
         code = self.make_code('antivirus', expiry=e)
         later = e + datetime.timedelta(days=365)
         self.sim.admin('renew', code=code, expiry=str(later))
         self.activate('antivirus', code)
+        return code, later
+
+
+class ActivationOnlineTest(ServerTestBase):
+    def test_activation_asks_the_server_and_restarts(self):
+        code, later = self.activate_renewed()
         props = self.slot_props('antivirus')
         self.assertEqual(props['ExpiryDate'], str(later))      # the server's date
         self.assertTrue(props['ExpiryVerified'])
@@ -452,6 +479,54 @@ class ProxyTest(ServerTestBase):
         self.assertNotIn('wrong-pw-123', self.daemon_log())
         self.assertNotIn('wrong-pw-123', props['LastCheckError'])
 
+
+
+class HttpsTest(ServerTestBase):
+    '''https:// is a first-class configuration: the simulator serves HTTPS
+    with a certificate of a test CA that [license-server] ca-file names; the
+    certificate is verified, never accepted blindly.'''
+    tls = True
+
+    def test_activation_and_update_over_https(self):
+        code, later = self.activate_renewed()
+        props = self.slot_props('antivirus')
+        self.assertEqual((props['ExpiryDate'], props['ExpiryVerified'], props['ServerStatus']),
+                         (str(later), True, 'valid'))
+        self.assertTrue(props['DetailsUrl'].startswith(
+            f'https://localhost:{self.sim.port}/ollu/license_details.aspx?id='), props['DetailsUrl'])
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+        self.clear_restarts()
+        latest = later + datetime.timedelta(days=365)
+        self.sim.admin('renew', code=code, expiry=str(latest))
+        self.assertEqual(self.update(), 'updated')
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], str(latest))
+        self.settle()
+        self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+        self.assertEqual([r['status'] for r in self.sim.requests()], [200, 200])
+
+    def reconfigure(self, **keys):
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        self.sim.admin('reset')
+        self.stop_daemon()
+        self.write_config(edition=self.edition, license_server=self.license_server(**keys))
+        self.start_daemon()
+
+    def test_without_ca_file_the_test_ca_is_not_trusted(self):
+        self.reconfigure(ca_file=None)
+        self.assertDBusError('ServerUnreachable', self.update)
+        error = self.slot_props('antivirus')['LastCheckError']
+        self.assertIn('certificate', error.lower())
+        self.assertEqual(self.sim.requests(), [])   # no request got through
+
+    def test_a_ca_file_replaces_the_trusted_cas(self):
+        (self.tmp / 'other').mkdir()
+        other = TestCA(self.tmp / 'other', name='another CA')
+        self.reconfigure(ca_file=str(other.ca))
+        self.assertDBusError('ServerUnreachable', self.update)
+        self.assertIn('certificate', self.slot_props('antivirus')['LastCheckError'].lower())
+        self.assertEqual(self.sim.requests(), [])
 
 
 class TlsTest(ServerTestBase):
