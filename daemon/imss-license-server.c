@@ -34,7 +34,6 @@ typedef struct {
 	GCancellable *cancellable;
 	guint deadline_id;
 	gboolean timed_out;
-	gboolean proxy_auth_tried;
 	guint redirects;
 	GUri *uri;
 	SoupMessage *msg;
@@ -142,6 +141,41 @@ imss_query_deadline_cb(gpointer user_data)
 
 /* -- the session ----------------------------------------------------------- */
 
+/* Basic credentials for the proxy, up front as curl does (a proxy that
+ * closes the connection after its 407 would otherwise turn the retry into a
+ * connection reset): only on what goes to the proxy itself, never on what
+ * goes through a tunnel to the license server. Never logged. */
+static void
+imss_license_server_add_proxy_credentials(ImssLicenseServer *self, SoupMessage *msg)
+{
+	const gchar *user = imss_config_get_proxy_user(self->config);
+	const gchar *password = imss_config_get_proxy_password(self->config);
+	g_autofree gchar *plain = NULL;
+	g_autofree gchar *b64 = NULL;
+	g_autofree gchar *value = NULL;
+	if (imss_config_get_proxy_host(self->config) == NULL || user == NULL)
+		return;
+	plain = g_strdup_printf("%s:%s", user, password != NULL ? password : "");
+	b64 = g_base64_encode((const guchar *)plain, strlen(plain));
+	value = g_strdup_printf("Basic %s", b64);
+	soup_message_headers_replace(soup_message_get_request_headers(msg),
+				     "Proxy-Authorization",
+				     value);
+	memset(plain, 0, strlen(plain));
+	memset(b64, 0, strlen(b64));
+	memset(value, 0, strlen(value));
+}
+
+/* libsoup opens an https:// tunnel with a CONNECT of its own: the one
+ * message that carries the proxy's credentials for https */
+static void
+imss_license_server_request_queued_cb(SoupSession *session, SoupMessage *msg, gpointer user_data)
+{
+	ImssLicenseServer *self = IMSS_LICENSE_SERVER(user_data);
+	if (soup_message_get_method(msg) == SOUP_METHOD_CONNECT)
+		imss_license_server_add_proxy_credentials(self, msg);
+}
+
 static SoupSession *
 imss_license_server_get_session(ImssLicenseServer *self, GError **error)
 {
@@ -187,25 +221,17 @@ imss_license_server_get_session(ImssLicenseServer *self, GError **error)
 	}
 	if (database != NULL)
 		soup_session_set_tls_database(self->session, database);
+	g_signal_connect_object(self->session,
+				"request-queued",
+				G_CALLBACK(imss_license_server_request_queued_cb),
+				self,
+				G_CONNECT_DEFAULT);
 	return self->session;
 }
 
 /* -- one exchange ------------------------------------------------------------ */
 
 static void imss_query_send(ImssQuery *q);
-
-static gboolean
-imss_query_authenticate_cb(SoupMessage *msg, SoupAuth *auth, gboolean retrying, gpointer user_data)
-{
-	ImssQuery *q = user_data;
-	const gchar *user = imss_config_get_proxy_user(q->self->config);
-	const gchar *password = imss_config_get_proxy_password(q->self->config);
-	if (!soup_auth_is_for_proxy(auth) || retrying || q->proxy_auth_tried || user == NULL)
-		return FALSE;
-	q->proxy_auth_tried = TRUE;
-	soup_auth_authenticate(auth, user, password != NULL ? password : "");
-	return TRUE;
-}
 
 static void
 imss_query_finish_body(ImssQuery *q)
@@ -286,12 +312,16 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	/* the protocol has no authentication, so a 401 through a proxy that has
 	 * a user is the proxy's (tinyproxy 1.11 refuses wrong credentials so) */
-	if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
-	    (status == SOUP_STATUS_UNAUTHORIZED && imss_config_get_proxy_host(q->self->config) != NULL &&
-	     imss_config_get_proxy_user(q->self->config) != NULL)) {
+	if (imss_config_get_proxy_host(q->self->config) != NULL &&
+	    (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
+	     (status == SOUP_STATUS_UNAUTHORIZED &&
+	      imss_config_get_proxy_user(q->self->config) != NULL))) {
 		imss_query_fail_literal(q,
 					IMSS_LICENSE_SERVER_ERROR_NO_ANSWER,
-					"the proxy refused the configured user and password");
+					imss_config_get_proxy_user(q->self->config) != NULL
+					    ? "the proxy refused the configured user and password"
+					    : "the proxy requires authentication, and no proxy user is "
+					      "configured");
 		return;
 	}
 	if (SOUP_STATUS_IS_SERVER_ERROR(status) || status == SOUP_STATUS_REQUEST_TIMEOUT ||
@@ -337,23 +367,11 @@ imss_query_send(ImssQuery *q)
 	soup_message_set_flags(q->msg, SOUP_MESSAGE_NO_REDIRECT);
 	soup_message_headers_replace(soup_message_get_request_headers(q->msg), "Accept", "application/json");
 	soup_message_set_request_body_from_bytes(q->msg, "application/json", bytes);
-	g_signal_connect(q->msg, "authenticate", G_CALLBACK(imss_query_authenticate_cb), q);
-	/* Basic credentials for the proxy up front, as curl does: a proxy that
-	 * closes the connection after its 407 would otherwise reset the retry */
-	if (imss_config_get_proxy_host(q->self->config) != NULL &&
-	    imss_config_get_proxy_user(q->self->config) != NULL) {
-		const gchar *password = imss_config_get_proxy_password(q->self->config);
-		g_autofree gchar *plain = g_strdup_printf("%s:%s",
-							  imss_config_get_proxy_user(q->self->config),
-							  password != NULL ? password : "");
-		g_autofree gchar *b64 = g_base64_encode((const guchar *)plain, strlen(plain));
-		g_autofree gchar *value = g_strdup_printf("Basic %s", b64);
-		soup_message_headers_replace(soup_message_get_request_headers(q->msg),
-					     "Proxy-Authorization",
-					     value);
-		memset(plain, 0, strlen(plain));
-		q->proxy_auth_tried = TRUE;
-	}
+	/* for http:// the request itself goes to the proxy; for https:// it
+	 * goes through the tunnel to the license server, and the credentials
+	 * go on the CONNECT (imss_license_server_request_queued_cb) */
+	if (g_strcmp0(g_uri_get_scheme(q->uri), "http") == 0)
+		imss_license_server_add_proxy_credentials(q->self, q->msg);
 	q->self->requests++;
 	soup_session_send_async(session, q->msg, G_PRIORITY_DEFAULT, q->cancellable,
 				imss_query_send_cb, q);
