@@ -11,6 +11,7 @@
 #define IMSS_SERVER_MAX_REDIRECTS    3
 /* RFC 6585; libsoup 3.2 has no name for it */
 #define IMSS_HTTP_TOO_MANY_REQUESTS 429
+#define IMSS_SERVER_RETRY_AFTER_MAX (7 * 24 * 3600)
 
 struct _ImssLicenseServer {
 	GObject parent_instance;
@@ -23,7 +24,44 @@ struct _ImssLicenseServer {
 
 G_DEFINE_TYPE(ImssLicenseServer, imss_license_server, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK(imss-license-server-error-quark, imss_license_server_error)
+/* IMSS_LICENSE_SERVER_ERROR carries the Retry-After of a busy server (an
+ * extended GError; the NULL checks are for -Wnull-dereference, GLib never
+ * passes NULL) */
+typedef struct {
+	guint retry_after;
+} ImssLicenseServerErrorPrivate;
+
+static void
+imss_license_server_error_private_init(ImssLicenseServerErrorPrivate *priv)
+{
+	if (priv != NULL)
+		priv->retry_after = 0;
+}
+
+static void
+imss_license_server_error_private_copy(const ImssLicenseServerErrorPrivate *src,
+				       ImssLicenseServerErrorPrivate *dest)
+{
+	if (src != NULL && dest != NULL)
+		dest->retry_after = src->retry_after;
+}
+
+static void
+imss_license_server_error_private_clear(ImssLicenseServerErrorPrivate *priv)
+{
+}
+
+G_DEFINE_EXTENDED_ERROR(ImssLicenseServerError, imss_license_server_error)
+
+guint
+imss_license_server_error_get_retry_after(const GError *error)
+{
+	ImssLicenseServerErrorPrivate *priv;
+	if (!g_error_matches(error, IMSS_LICENSE_SERVER_ERROR, IMSS_LICENSE_SERVER_ERROR_BUSY))
+		return 0;
+	priv = imss_license_server_error_get_private(error);
+	return priv != NULL ? priv->retry_after : 0;
+}
 
 /* one request on the wire, shared by every caller asking about its code */
 typedef struct {
@@ -78,9 +116,13 @@ imss_query_return(ImssQuery *q, ImssServerAnswer *answer, GError *error)
 	imss_query_free(q);
 }
 
-/* ends the query with @message (an error of @code) */
+/* ends the query with @message (an error of @code; for
+ * IMSS_LICENSE_SERVER_ERROR_BUSY, after @retry_after seconds) */
 static void
-imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *message)
+imss_query_fail_full(ImssQuery *q,
+		     ImssLicenseServerError code,
+		     const gchar *message,
+		     guint retry_after)
 {
 	g_autoptr(GError) reported = NULL;
 	const gchar *proxy = imss_config_get_proxy_host(q->self->config);
@@ -90,7 +132,11 @@ imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *
 				       "no complete answer within %u s",
 				       q->self->deadline);
 	} else {
+		ImssLicenseServerErrorPrivate *priv;
 		reported = g_error_new_literal(IMSS_LICENSE_SERVER_ERROR, code, message);
+		priv = imss_license_server_error_get_private(reported);
+		if (priv != NULL)
+			priv->retry_after = retry_after;
 	}
 	/* over plain HTTP anyone on the path may answer in the server's place */
 	if (code == IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER && !q->timed_out)
@@ -105,6 +151,12 @@ imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *
 			       proxy,
 			       imss_config_get_proxy_port(q->self->config));
 	imss_query_return(q, NULL, reported);
+}
+
+static void
+imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *message)
+{
+	imss_query_fail_full(q, code, message, 0);
 }
 
 /* no answer: what went wrong on the way */
@@ -279,6 +331,36 @@ imss_query_same_origin(GUri *a, GUri *b)
 	       g_uri_get_port(a) == g_uri_get_port(b);
 }
 
+/* Retry-After (RFC 9110 10.2.3): seconds, or an HTTP date, taken relative
+ * to the answer's Date (the server's clock) or else ours; a date in the past
+ * is 0. Capped at a week: more is "not today" all the same. */
+static gboolean
+imss_query_retry_after(SoupMessage *msg, guint *seconds)
+{
+	SoupMessageHeaders *headers = soup_message_get_response_headers(msg);
+	const gchar *value = soup_message_headers_get_one(headers, "Retry-After");
+	const gchar *date_str = soup_message_headers_get_one(headers, "Date");
+	guint64 delta = 0;
+	g_autoptr(GDateTime) then = NULL;
+	g_autoptr(GDateTime) now = NULL;
+	if (value == NULL)
+		return FALSE;
+	if (g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64, &delta, NULL)) {
+		*seconds = (guint)MIN(delta, IMSS_SERVER_RETRY_AFTER_MAX);
+		return TRUE;
+	}
+	then = soup_date_time_new_from_http_string(value);
+	if (then == NULL)
+		return FALSE;
+	now = date_str != NULL ? soup_date_time_new_from_http_string(date_str) : NULL;
+	if (now == NULL)
+		now = g_date_time_new_now_utc();
+	*seconds = (guint)CLAMP(g_date_time_difference(then, now) / G_TIME_SPAN_SECOND,
+				0,
+				IMSS_SERVER_RETRY_AFTER_MAX);
+	return TRUE;
+}
+
 static void
 imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -326,8 +408,21 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	if (SOUP_STATUS_IS_SERVER_ERROR(status) || status == SOUP_STATUS_REQUEST_TIMEOUT ||
 	    status == IMSS_HTTP_TOO_MANY_REQUESTS) {
-		/* a server in trouble: no answer yet */
-		g_autofree gchar *why = g_strdup_printf("the server answered HTTP %u", status);
+		/* a server in trouble: no answer yet; an overloaded one may say
+		 * when to ask again (the caller decides whether to) */
+		guint retry_after = 0;
+		g_autofree gchar *why = NULL;
+		if ((status == IMSS_HTTP_TOO_MANY_REQUESTS ||
+		     status == SOUP_STATUS_SERVICE_UNAVAILABLE) &&
+		    imss_query_retry_after(q->msg, &retry_after)) {
+			why = g_strdup_printf("the server is busy (HTTP %u) and asks to be asked "
+					      "again in %u s",
+					      status,
+					      retry_after);
+			imss_query_fail_full(q, IMSS_LICENSE_SERVER_ERROR_BUSY, why, retry_after);
+			return;
+		}
+		why = g_strdup_printf("the server answered HTTP %u", status);
 		imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_NO_ANSWER, why);
 		return;
 	}

@@ -28,10 +28,17 @@ typedef enum {
 	 * impossible dates, a redirect off the allowed path, another 4xx
 	 * status; the message starts with "invalid answer: " */
 	IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER,
+	/* no answer yet: the server is overloaded (429 or 503) and said when
+	 * to ask again (Retry-After): imss_license_server_error_get_retry_after() */
+	IMSS_LICENSE_SERVER_ERROR_BUSY,
 } ImssLicenseServerError;
 
 GQuark
 imss_license_server_error_quark(void);
+/* For IMSS_LICENSE_SERVER_ERROR_BUSY: the seconds after which the server
+ * asked to be asked again; 0 for other errors. */
+guint
+imss_license_server_error_get_retry_after(const GError *error);
 
 ImssLicenseServer *
 imss_license_server_new(ImssConfig *config);

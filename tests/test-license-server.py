@@ -19,6 +19,8 @@ valgrind (IMSS_VALGRIND_CMD, one argument per line, or memcheck with
 test on any valgrind error. IMSS_TEST_KEEP=1 keeps the temporary directories.
 '''
 
+import datetime
+import email.utils
 import hashlib
 import http.client
 import json
@@ -642,9 +644,18 @@ class LicenseServerTest(unittest.TestCase):
             self.assertEqual((resp.status, resp.headers['Retry-After']), (429, '0'))
         self.assertEqual(self.ask(code)['status'], 'valid')
         self.assertEqual([e['status'] for e in self.log()], [503, 429, 429, 200])
+        # as an HTTP date, the Date header plus retry_after
+        self.admin('fault', {'mode': 'busy', 'retry_after': 90, 'retry_after_date': True,
+                             'count': 1})
+        resp = self.update(code)
+        self.assertEqual(resp.status, 503)
+        self.assertEqual(email.utils.parsedate_to_datetime(resp.headers['Retry-After'])
+                         - email.utils.parsedate_to_datetime(resp.headers['Date']),
+                         datetime.timedelta(seconds=90))
         for body in ({'mode': 'busy', 'status': 500}, {'mode': 'busy', 'status': '429'},
                      {'mode': 'busy', 'retry_after': -1},
-                     {'mode': 'busy', 'retry_after': 7 * 86400 + 1}):
+                     {'mode': 'busy', 'retry_after': 7 * 86400 + 1},
+                     {'mode': 'busy', 'retry_after_date': 'yes'}):
             resp = self.request('POST', '/admin/fault', body)
             self.assertEqual(resp.status, 400, body)
         # a reset restores the defaults

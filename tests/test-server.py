@@ -388,6 +388,79 @@ class AutomaticCheckTest(ServerTestBase):
 
 
 
+class RetryAfterTest(ServerTestBase):
+    '''Row H9: the server answers 429 or 503 with Retry-After. An automatic
+    check asks again that day as told (at most 3 times, never past the end of
+    the check day); a manual update reports the hint.'''
+    virtual_start = '2019-08-03T12:00:00'
+
+    def server_today(self):
+        return '2019-08-03'
+
+    def setUp(self):
+        super().setUp()
+        self.code = self.make_code('antivirus', expiry='2020-01-31')
+        self.activate('antivirus', self.code)
+        self.settle()
+        self.sim.admin('reset')
+        self.clear_restarts()
+
+    def checks(self):
+        '''The history of the automatic checks, oldest first (the scheduler's
+        "due" entry is when the check day began).'''
+        return [h for h in reversed(self.history())
+                if h['action'] == 'automatic-check' and h['outcome'] != 'due']
+
+    def test_manual_update_reports_the_hint(self):
+        for status, date in ((503, False), (429, True)):
+            with self.subTest(status=status):
+                self.sim.admin('fault', mode='busy', status=status, retry_after=120,
+                               retry_after_date=date, count=1)
+                self.assertDBusError('ServerUnreachable', self.update)
+                error = self.slot_props('antivirus')['LastCheckError']
+                self.assertEqual(error, f'the server is busy (HTTP {status}) and asks to be '
+                                 'asked again in 120 s')
+                entry = [h for h in self.history() if h['action'] == 'manual-update'][0]
+                self.assertEqual(entry['detail'], error)
+        self.assertEqual([r['status'] for r in self.sim.requests()], [503, 429])
+
+    def test_automatic_check_retries_as_told(self):
+        self.sim.admin('renew', code=self.code, expiry='2021-01-31')
+        self.sim.admin('fault', mode='busy', status=429, retry_after=1, count=2)
+        self.advance(self.seconds_until('2019-08-04T00:00:00'))   # E-180
+        self.wait_for(lambda: self.slot_props('antivirus')['ExpiryDate'] == '2021-01-31',
+                      message='the renewal after two retries')
+        self.assertEqual([r['status'] for r in self.sim.requests()], [429, 429, 200])
+        self.assertEqual([h['outcome'] for h in self.checks()], ['failed', 'failed', 'renewed'])
+        self.assertIn('asks to be asked again in 1 s', self.checks()[0]['detail'])
+        self.assertIn('retrying in 1 s as the server asked (retry 1 of 3)', self.daemon_log())
+        self.settle()
+        self.assertEqual(self.restarted_units(), [])
+
+    def test_at_most_three_retries(self):
+        self.sim.admin('fault', mode='busy', retry_after=0)
+        self.advance(self.seconds_until('2019-08-04T00:00:00'))
+        self.wait_for(lambda: 'still busy after 3 retries' in self.daemon_log(),
+                      message='the last retry')
+        self.settle()
+        self.assertEqual([r['status'] for r in self.sim.requests()], [503] * 4)
+        self.assertEqual([h['outcome'] for h in self.checks()], ['failed'] * 4)
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], '2020-01-31')
+
+    def test_never_past_the_end_of_the_check_day(self):
+        self.sim.admin('fault', mode='busy', retry_after=86400, count=1)
+        self.sim.admin('renew', code=self.code, expiry='2021-01-31')
+        self.advance(self.seconds_until('2019-08-04T00:00:00'))
+        self.settle()
+        self.assertIn('after the end of check day 2019-08-04: not retried', self.daemon_log())
+        self.assertEqual([r['status'] for r in self.sim.requests()], [503])
+        # the next check day (E-150) asks again
+        self.advance(self.seconds_until('2019-09-03T00:00:00'))
+        self.settle()
+        self.assertEqual([r['status'] for r in self.sim.requests()], [503, 200])
+        self.assertEqual(self.slot_props('antivirus')['ExpiryDate'], '2021-01-31')
+
+
 class CrashBeforeRestartTest(ServerTestBase):
     def test_restart_once_after_a_crash(self):
         code = self.make_code('antivirus')

@@ -147,8 +147,9 @@ struct _ImssServer {
 	ServerFault fault;
 	guint fault_remaining; /* 0: until cleared */
 	gdouble fault_delay;
-	guint fault_status;	 /* busy: 429 or 503 */
-	guint fault_retry_after; /* busy: seconds */
+	guint fault_status;	      /* busy: 429 or 503 */
+	guint fault_retry_after;      /* busy: seconds */
+	gboolean fault_retry_after_date; /* busy: as an HTTP date, not seconds */
 
 	GPtrArray *log;	    /* of LogEntry */
 	GPtrArray *pending; /* of PendingMessage */
@@ -918,6 +919,7 @@ server_clear_fault(ImssServer *self)
 	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
 	self->fault_status = SOUP_STATUS_SERVICE_UNAVAILABLE;
 	self->fault_retry_after = SERVER_RETRY_AFTER_DEFAULT;
+	self->fault_retry_after_date = FALSE;
 }
 
 /* the fault for this protocol request; counts it down */
@@ -1000,10 +1002,16 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		server_log(self, msg, masked, SOUP_STATUS_FOUND, FALSE);
 		return;
 	case SERVER_FAULT_BUSY: {
-		g_autofree gchar *seconds = g_strdup_printf("%u", self->fault_retry_after);
-		soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-					     "Retry-After",
-					     seconds);
+		SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
+		g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+		g_autoptr(GDateTime) then = g_date_time_add_seconds(now, self->fault_retry_after);
+		g_autofree gchar *date = soup_date_time_to_string(now, SOUP_DATE_HTTP);
+		g_autofree gchar *retry = self->fault_retry_after_date
+					      ? soup_date_time_to_string(then, SOUP_DATE_HTTP)
+					      : g_strdup_printf("%u", self->fault_retry_after);
+		/* the same instant in both, to the second */
+		soup_message_headers_replace(headers, "Date", date);
+		soup_message_headers_replace(headers, "Retry-After", retry);
 		server_set_error(msg, self->fault_status, "simulated overload: try again later");
 		if (self->fault_status == SERVER_STATUS_TOO_MANY_REQUESTS)
 			soup_server_message_set_status(msg, self->fault_status, "Too Many Requests");
@@ -1298,6 +1306,7 @@ server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 	guint count = 0;
 	guint status = SOUP_STATUS_SERVICE_UNAVAILABLE;
 	guint retry_after = SERVER_RETRY_AFTER_DEFAULT;
+	gboolean retry_after_date = FALSE;
 	gdouble delay = SERVER_SLOW_DELAY_DEFAULT;
 
 	if (!server_get_string(obj, "mode", FALSE, &mode, error))
@@ -1316,6 +1325,17 @@ server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 	    !server_get_uint(obj, "status", SERVER_STATUS_TOO_MANY_REQUESTS,
 			     SOUP_STATUS_SERVICE_UNAVAILABLE, &status, error))
 		return FALSE;
+	node = json_object_get_member(obj, "retry_after_date");
+	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
+		if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN) {
+			g_set_error_literal(error,
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "“retry_after_date” must be true or false");
+			return FALSE;
+		}
+		retry_after_date = json_node_get_boolean(node);
+	}
 	if (status != SERVER_STATUS_TOO_MANY_REQUESTS && status != SOUP_STATUS_SERVICE_UNAVAILABLE) {
 		g_set_error_literal(error,
 				    G_IO_ERROR,
@@ -1351,6 +1371,7 @@ server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 	self->fault_delay = delay;
 	self->fault_status = status;
 	self->fault_retry_after = retry_after;
+	self->fault_retry_after_date = retry_after_date;
 	g_info("fault mode %s, count %u", server_fault_names[fault], self->fault_remaining);
 	return TRUE;
 }
