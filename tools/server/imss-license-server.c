@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "imss-code.h"
+#include "imss-server-faults.h"
 #include "imss-server-tls.h"
 #include "imss-slot.h"
 
@@ -34,54 +35,14 @@
 #define SERVER_BODY_MAX (64 * 1024)
 /* the deepest JSON nesting accepted (json-glib's parser is recursive) */
 #define SERVER_JSON_DEPTH_MAX 32
-/* the size of the body of the "oversize" fault */
-#define SERVER_OVERSIZE_LEN (1024 * 1024)
 /* the log keeps the newest entries only */
 #define SERVER_LOG_MAX 10000
 /* codes remembered from protocol requests (admin requests always count) */
 #define SERVER_CODES_MAX 65536
-#define SERVER_SLOW_DELAY_DEFAULT 5.0
-#define SERVER_SLOW_DELAY_MAX 3600.0
-/* the busy fault: Retry-After, seconds (a week at most) */
-#define SERVER_RETRY_AFTER_DEFAULT 120
-#define SERVER_RETRY_AFTER_MAX (7 * 24 * 3600)
-/* RFC 6585; libsoup 3.2 has no name for it */
-#define SERVER_STATUS_TOO_MANY_REQUESTS 429
 /* how long shutdown waits for released answers to be written */
 #define SERVER_SHUTDOWN_GRACE_MS 2000
 #define SERVER_DETAILS_SALT "imss-license-details:"
 #define SERVER_DETAILS_ID_LEN 32
-
-typedef enum {
-	SERVER_FAULT_NONE,
-	SERVER_FAULT_ERROR,
-	SERVER_FAULT_STALL,
-	SERVER_FAULT_SLOW,
-	SERVER_FAULT_GARBAGE,
-	SERVER_FAULT_OVERSIZE,
-	SERVER_FAULT_WRONG_CODE,
-	SERVER_FAULT_REDIRECT_LOOP,
-	SERVER_FAULT_HTML,
-	SERVER_FAULT_BAD_DATE,
-	SERVER_FAULT_BUSY,
-	SERVER_FAULT_LAST
-} ServerFault;
-
-/* NULL-terminated, for the list in the error of a bad mode */
-static const gchar *const server_fault_names[SERVER_FAULT_LAST + 1] = {
-    "none",
-    "error",
-    "stall",
-    "slow",
-    "garbage",
-    "oversize",
-    "wrong-code",
-    "redirect-loop",
-    "html",
-    "bad-date",
-    "busy",
-    NULL,
-};
 
 /* what the admin interface made of a code; a code without a state (or in
  * CODE_STATUS_VALID without renewals) is answered from the code itself */
@@ -144,29 +105,11 @@ struct _ImssServer {
 	GHashTable *ids;   /* details id → CodeState (borrowed) */
 	guint renewal_seq;
 
-	ServerFault fault;
-	guint fault_remaining; /* 0: until cleared */
-	gdouble fault_delay;
-	guint fault_status;	      /* busy: 429 or 503 */
-	guint fault_retry_after;      /* busy: seconds */
-	gboolean fault_retry_after_date; /* busy: as an HTTP date, not seconds */
+	ServerFaults faults; /* what /admin/fault set */
 
 	GPtrArray *log;	    /* of LogEntry */
 	GPtrArray *pending; /* of PendingMessage */
 };
-
-/* the body of the "garbage" fault: not JSON, not UTF-8, with a NUL byte */
-static const gchar server_garbage[] =
-    "\x89PNG\r\n\x1a\n<html> {\"protocol\": \xff\xfe\0]]} not json <<<\n";
-
-/* the body of the "html" fault: what a captive portal or a proxy's error
- * page puts where the answer should be */
-static const gchar server_portal_html[] =
-    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<title>Network login</title></head>\n"
-    "<body><h1>Sign in to continue</h1><form method=\"post\" action=\"/login\">"
-    "<input name=\"user\"><input name=\"password\" type=\"password\"></form>"
-    "</body></html>\n";
 
 static const gchar server_not_found_html[] =
     "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -910,50 +853,6 @@ server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 	return json_builder_get_root(builder);
 }
 
-/* no fault, and the defaults of its parameters */
-static void
-server_clear_fault(ImssServer *self)
-{
-	self->fault = SERVER_FAULT_NONE;
-	self->fault_remaining = 0;
-	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
-	self->fault_status = SOUP_STATUS_SERVICE_UNAVAILABLE;
-	self->fault_retry_after = SERVER_RETRY_AFTER_DEFAULT;
-	self->fault_retry_after_date = FALSE;
-}
-
-/* the fault for this protocol request; counts it down */
-static ServerFault
-server_take_fault(ImssServer *self, gdouble *delay)
-{
-	ServerFault fault = self->fault;
-
-	*delay = self->fault_delay;
-	if (fault == SERVER_FAULT_NONE)
-		return fault;
-	if (self->fault_remaining > 0 && --self->fault_remaining == 0)
-		self->fault = SERVER_FAULT_NONE;
-	return fault;
-}
-
-static void
-server_set_oversize(SoupServerMessage *msg)
-{
-	static const gchar head[] = "{\"protocol\": 1, \"status\": \"valid\", \"padding\": \"";
-	static const gchar tail[] = "\"}";
-	gchar *data = g_malloc(SERVER_OVERSIZE_LEN);
-
-	memcpy(data, head, strlen(head));
-	memset(data + strlen(head), 'x', SERVER_OVERSIZE_LEN - strlen(head) - strlen(tail));
-	memcpy(data + SERVER_OVERSIZE_LEN - strlen(tail), tail, strlen(tail));
-	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
-	soup_server_message_set_response(msg,
-					 "application/json",
-					 SOUP_MEMORY_TAKE,
-					 data,
-					 SERVER_OVERSIZE_LEN);
-}
-
 static void
 server_handle_update(ImssServer *self, SoupServerMessage *msg)
 {
@@ -962,13 +861,12 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 	g_autoptr(JsonNode) answer = NULL;
 	g_autofree gchar *masked = NULL;
 	g_autofree gchar *url = NULL;
-	gdouble delay = 0;
-	ServerFault fault;
+	ServerFaults taken = server_faults_take(&self->faults);
+	ServerFault fault = taken.mode;
 	guint status;
 
 	status = server_parse_update(msg, &req, &error);
 	masked = imss_code_mask(req.code);
-	fault = server_take_fault(self, &delay);
 
 	switch (fault) {
 	case SERVER_FAULT_ERROR:
@@ -980,20 +878,9 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		server_pending_add(self, msg, TRUE, 0);
 		return;
 	case SERVER_FAULT_GARBAGE:
-	case SERVER_FAULT_HTML: {
-		gboolean html = fault == SERVER_FAULT_HTML;
-		soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
-		soup_server_message_set_response(msg,
-						 html ? "text/html; charset=utf-8" : "text/plain",
-						 SOUP_MEMORY_STATIC,
-						 html ? server_portal_html : server_garbage,
-						 html ? sizeof(server_portal_html) - 1
-						      : sizeof(server_garbage) - 1);
-		server_log(self, msg, masked, SOUP_STATUS_OK, FALSE);
-		return;
-	}
+	case SERVER_FAULT_HTML:
 	case SERVER_FAULT_OVERSIZE:
-		server_set_oversize(msg);
+		server_fault_set_body(msg, fault);
 		server_log(self, msg, masked, SOUP_STATUS_OK, FALSE);
 		return;
 	case SERVER_FAULT_REDIRECT_LOOP:
@@ -1001,23 +888,11 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		soup_server_message_set_redirect(msg, SOUP_STATUS_FOUND, url);
 		server_log(self, msg, masked, SOUP_STATUS_FOUND, FALSE);
 		return;
-	case SERVER_FAULT_BUSY: {
-		SoupMessageHeaders *headers = soup_server_message_get_response_headers(msg);
-		g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-		g_autoptr(GDateTime) then = g_date_time_add_seconds(now, self->fault_retry_after);
-		g_autofree gchar *date = soup_date_time_to_string(now, SOUP_DATE_HTTP);
-		g_autofree gchar *retry = self->fault_retry_after_date
-					      ? soup_date_time_to_string(then, SOUP_DATE_HTTP)
-					      : g_strdup_printf("%u", self->fault_retry_after);
-		/* the same instant in both, to the second */
-		soup_message_headers_replace(headers, "Date", date);
-		soup_message_headers_replace(headers, "Retry-After", retry);
-		server_set_error(msg, self->fault_status, "simulated overload: try again later");
-		if (self->fault_status == SERVER_STATUS_TOO_MANY_REQUESTS)
-			soup_server_message_set_status(msg, self->fault_status, "Too Many Requests");
-		server_log(self, msg, masked, self->fault_status, FALSE);
+	case SERVER_FAULT_BUSY:
+		server_set_error(msg, taken.status, "simulated overload: try again later");
+		server_fault_set_busy(msg, &taken);
+		server_log(self, msg, masked, taken.status, FALSE);
 		return;
-	}
 	case SERVER_FAULT_NONE:
 	case SERVER_FAULT_SLOW:
 	case SERVER_FAULT_WRONG_CODE:
@@ -1042,7 +917,7 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 	}
 	server_log(self, msg, masked, status, FALSE);
 	if (fault == SERVER_FAULT_SLOW)
-		server_pending_add(self, msg, FALSE, delay);
+		server_pending_add(self, msg, FALSE, taken.delay);
 }
 
 static void
@@ -1268,112 +1143,10 @@ server_admin_suspend(ImssServer *self, JsonObject *obj, GError **error)
 	return TRUE;
 }
 
-/* an optional integer member from @min to @max; @value keeps its default
- * when the member is absent or null */
-static gboolean
-server_get_uint(JsonObject *obj,
-		const gchar *name,
-		guint min,
-		guint max,
-		guint *value,
-		GError **error)
-{
-	JsonNode *node = json_object_get_member(obj, name);
-
-	if (node == NULL || JSON_NODE_HOLDS_NULL(node))
-		return TRUE;
-	if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64 ||
-	    json_node_get_int(node) < min || json_node_get_int(node) > max) {
-		g_set_error(error,
-			    G_IO_ERROR,
-			    G_IO_ERROR_INVALID_DATA,
-			    "“%s” must be an integer from %u to %u",
-			    name,
-			    min,
-			    max);
-		return FALSE;
-	}
-	*value = (guint)json_node_get_int(node);
-	return TRUE;
-}
-
 static gboolean
 server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 {
-	const gchar *mode = NULL;
-	ServerFault fault = SERVER_FAULT_LAST;
-	JsonNode *node;
-	guint count = 0;
-	guint status = SOUP_STATUS_SERVICE_UNAVAILABLE;
-	guint retry_after = SERVER_RETRY_AFTER_DEFAULT;
-	gboolean retry_after_date = FALSE;
-	gdouble delay = SERVER_SLOW_DELAY_DEFAULT;
-
-	if (!server_get_string(obj, "mode", FALSE, &mode, error))
-		return FALSE;
-	for (guint i = 0; mode != NULL && i < SERVER_FAULT_LAST; i++) {
-		if (g_strcmp0(mode, server_fault_names[i]) == 0)
-			fault = (ServerFault)i;
-	}
-	if (fault == SERVER_FAULT_LAST) {
-		g_autofree gchar *names = g_strjoinv(", ", (gchar **)server_fault_names);
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“mode” must be one of %s", names);
-		return FALSE;
-	}
-	if (!server_get_uint(obj, "count", 0, G_MAXUINT32, &count, error) ||
-	    !server_get_uint(obj, "retry_after", 0, SERVER_RETRY_AFTER_MAX, &retry_after, error) ||
-	    !server_get_uint(obj, "status", SERVER_STATUS_TOO_MANY_REQUESTS,
-			     SOUP_STATUS_SERVICE_UNAVAILABLE, &status, error))
-		return FALSE;
-	node = json_object_get_member(obj, "retry_after_date");
-	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
-		if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_BOOLEAN) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "“retry_after_date” must be true or false");
-			return FALSE;
-		}
-		retry_after_date = json_node_get_boolean(node);
-	}
-	if (status != SERVER_STATUS_TOO_MANY_REQUESTS && status != SOUP_STATUS_SERVICE_UNAVAILABLE) {
-		g_set_error_literal(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_DATA,
-				    "“status” must be 429 or 503");
-		return FALSE;
-	}
-
-	node = json_object_get_member(obj, "delay");
-	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
-		GType type = JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node)
-							 : G_TYPE_INVALID;
-
-		if (type == G_TYPE_INT64)
-			delay = (gdouble)json_node_get_int(node);
-		else if (type == G_TYPE_DOUBLE)
-			delay = json_node_get_double(node);
-		else
-			delay = -1;
-		/* also refuses NaN */
-		if (!(delay >= 0 && delay <= SERVER_SLOW_DELAY_MAX)) {
-			g_set_error(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_DATA,
-				    "“delay” must be a number of seconds from 0 to %.0f",
-				    SERVER_SLOW_DELAY_MAX);
-			return FALSE;
-		}
-	}
-
-	self->fault = fault;
-	self->fault_remaining = fault == SERVER_FAULT_NONE ? 0 : count;
-	self->fault_delay = delay;
-	self->fault_status = status;
-	self->fault_retry_after = retry_after;
-	self->fault_retry_after_date = retry_after_date;
-	g_info("fault mode %s, count %u", server_fault_names[fault], self->fault_remaining);
-	return TRUE;
+	return server_faults_set(&self->faults, obj, error);
 }
 
 static gboolean
@@ -1416,7 +1189,7 @@ server_reset(ImssServer *self)
 	server_release_pending(self, FALSE);
 	g_hash_table_remove_all(self->ids);
 	g_hash_table_remove_all(self->codes);
-	server_clear_fault(self);
+	server_faults_clear(&self->faults);
 	g_ptr_array_set_size(self->log, 0);
 	self->has_today = self->has_today_option;
 	self->today = self->today_option;
@@ -1656,7 +1429,7 @@ imss_server_new(const GDate *today, gboolean verbose)
 					    NULL,
 					    (GDestroyNotify)code_state_free);
 	self->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	server_clear_fault(self);
+	server_faults_clear(&self->faults);
 	self->log = g_ptr_array_new_with_free_func((GDestroyNotify)log_entry_free);
 	self->pending = g_ptr_array_new_with_free_func((GDestroyNotify)pending_message_free);
 	self->soup = soup_server_new("server-header",
