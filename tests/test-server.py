@@ -526,7 +526,9 @@ class ProxyTest(ServerTestBase):
         self.stop_daemon()
         scheme = 'https' if self.tls else 'http'
         url = f'{scheme}://localhost:{self.sim.port}/ollu/license_update.aspx'
-        self.write_config(edition=self.edition, license_server=self.license_server(url=url),
+        timeout = 20 if self.valgrind else 5
+        self.write_config(edition=self.edition,
+                          license_server=self.license_server(url=url, timeout=timeout),
                           proxy=proxy)
         self.start_daemon()
 
