@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 #include "imss-config.h"
@@ -15,6 +16,7 @@ struct _ImssConfig {
 	gchar *db_auth;
 	gchar *server_url;
 	guint server_timeout;
+	gchar *server_ca_file;
 	gchar *proxy_host;
 	guint proxy_port;
 	gchar *proxy_user;
@@ -54,6 +56,7 @@ static const struct {
     {"database", "auth"},
     {"license-server", "url"},
     {"license-server", "timeout"},
+    {"license-server", "ca-file"},
     {"proxy", "host"},
     {"proxy", "port"},
     {"proxy", "user"},
@@ -91,6 +94,7 @@ imss_config_reset(ImssConfig *self)
 	/* under the 25 s a D-Bus caller waits by default: Activate asks the
 	 * server before it answers */
 	self->server_timeout = 20;
+	g_clear_pointer(&self->server_ca_file, g_free);
 	g_clear_pointer(&self->proxy_host, g_free);
 	self->proxy_port = 8080;
 	g_clear_pointer(&self->proxy_user, g_free);
@@ -391,6 +395,32 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 	}
 	g_clear_pointer(&v, g_free);
 
+	/* loaded now, so that a file that cannot be used stops the daemon with
+	 * its line instead of failing every request */
+	self->server_ca_file = imss_config_get_str(kf, "license-server", "ca-file");
+	if (self->server_ca_file != NULL) {
+		g_autoptr(GError) error_ca = NULL;
+		g_autolist(GTlsCertificate) cas = NULL;
+		g_autofree gchar *why = NULL;
+		if (!g_path_is_absolute(self->server_ca_file)) {
+			why = g_strdup("expected the absolute path of a PEM file of CA certificates");
+		} else {
+			cas = g_tls_certificate_list_new_from_file(self->server_ca_file, &error_ca);
+			if (cas == NULL)
+				why = g_strdup_printf("no CA certificate can be read from %s%s%s",
+						      self->server_ca_file,
+						      error_ca != NULL ? ": " : "",
+						      error_ca != NULL ? error_ca->message : "");
+		}
+		if (why != NULL)
+			return imss_config_bad_value(data,
+						     origin,
+						     "license-server",
+						     "ca-file",
+						     why,
+						     error);
+	}
+
 	/* [proxy] */
 	self->proxy_host = imss_config_get_str(kf, "proxy", "host");
 	v = imss_config_get_str(kf, "proxy", "port");
@@ -587,6 +617,12 @@ imss_config_get_server_timeout(ImssConfig *self)
 }
 
 const gchar *
+imss_config_get_server_ca_file(ImssConfig *self)
+{
+	return self->server_ca_file;
+}
+
+const gchar *
 imss_config_get_proxy_host(ImssConfig *self)
 {
 	return self->proxy_host;
@@ -721,6 +757,7 @@ imss_config_finalize(GObject *obj)
 	g_free(self->db_connection);
 	g_free(self->db_auth);
 	g_free(self->server_url);
+	g_free(self->server_ca_file);
 	g_free(self->proxy_host);
 	g_free(self->proxy_user);
 	g_free(self->proxy_password);

@@ -40,6 +40,10 @@ imss_config_get_server_url(ImssConfig *self);
 /* the total deadline of one request, seconds */
 guint
 imss_config_get_server_timeout(ImssConfig *self);
+/* a PEM file of the CAs trusted for an https:// license server instead of
+ * the system's (a corporate TLS proxy or CA); NULL: the system's */
+const gchar *
+imss_config_get_server_ca_file(ImssConfig *self);
 const gchar *
 imss_config_get_proxy_host(ImssConfig *self); /* NULL: no proxy */
 guint

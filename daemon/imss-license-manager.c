@@ -991,8 +991,9 @@ imss_license_manager_check_cb(GObject *source, GAsyncResult *res, gpointer user_
 		if (store_error != NULL) {
 			g_task_return_error(task, g_error_copy(store_error));
 		} else if (answer == NULL) {
-			g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
-						"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+			/* IMSS_LICENSE_SERVER_ERROR: the caller tells "no answer"
+			 * from "an invalid answer" */
+			g_task_return_error(task, g_error_copy(error_local));
 		} else {
 			ImssCheckResult *copy = g_memdup2(&result, sizeof(result));
 			g_task_return_pointer(task, copy, g_free);
@@ -1041,15 +1042,118 @@ imss_license_manager_check_code_finish(ImssLicenseManager *self, GAsyncResult *r
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
-/* automatic checks: nothing to wait for; the result is recorded */
+/* An automatic check whose server was busy (429/503 with Retry-After) asks
+ * again the same check day as told, this many times at most (RELIABILITY
+ * H9); otherwise, and past the day's end, the next check day asks. */
+#define IMSS_CHECK_RETRIES_MAX 3
+
+typedef struct {
+	ImssLicenseManager *self;
+	gchar *slot; /* for the log */
+	gchar *code;
+	gchar *day;
+	guint retries;
+} ImssAutoCheck;
+
+static void
+imss_auto_check_free(ImssAutoCheck *a)
+{
+	g_object_unref(a->self);
+	g_free(a->slot);
+	if (a->code != NULL)
+		memset(a->code, 0, strlen(a->code));
+	g_free(a->code);
+	g_free(a->day);
+	g_free(a);
+}
+
+static void imss_license_manager_auto_check(ImssAutoCheck *a);
+
+static gboolean
+imss_license_manager_auto_check_retry_cb(gpointer user_data)
+{
+	ImssAutoCheck *a = user_data;
+	gboolean still_active = FALSE;
+	g_autofree gchar *today = NULL;
+	GDate date;
+	imss_clock_get_today(a->self->clock, &date);
+	today = imss_calendar_format_date(&date);
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
+		still_active |= g_strcmp0(imss_license_get_code(a->self->licenses[i]), a->code) == 0;
+	if (g_strcmp0(today, a->day) != 0 || !still_active) {
+		g_message("automatic check of %s for %s: not retried, the check day is over or the "
+			  "code changed",
+			  a->slot,
+			  a->day);
+		imss_auto_check_free(a);
+		return G_SOURCE_REMOVE;
+	}
+	imss_license_manager_auto_check(a);
+	return G_SOURCE_REMOVE;
+}
+
+/* automatic checks: nothing waits for them; the result is recorded */
 static void
 imss_license_manager_auto_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
+	ImssAutoCheck *a = user_data;
+	ImssLicenseManager *self = a->self;
 	g_autoptr(GError) error_local = NULL;
 	g_autofree ImssCheckResult *result =
 	    imss_license_manager_check_code_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
+	guint delay = imss_license_server_error_get_retry_after(error_local);
+	GDate next_day;
+	gint64 day_end;
+
 	/* an automatic update restarts nothing (SPEC §5.1, §7) */
-	(void)result;
+	if (result != NULL ||
+	    !g_error_matches(error_local, IMSS_LICENSE_SERVER_ERROR, IMSS_LICENSE_SERVER_ERROR_BUSY)) {
+		imss_auto_check_free(a);
+		return;
+	}
+	if (a->retries >= IMSS_CHECK_RETRIES_MAX) {
+		g_message("automatic check of %s for %s: the server is still busy after %u retries; "
+			  "the next check day asks again",
+			  a->slot,
+			  a->day,
+			  a->retries);
+		imss_auto_check_free(a);
+		return;
+	}
+	imss_calendar_parse_date(a->day, &next_day);
+	g_date_add_days(&next_day, 1);
+	day_end = imss_calendar_day_start(imss_clock_get_timezone(self->clock), &next_day);
+	if (imss_clock_get_time(self->clock) + delay >= day_end) {
+		g_message("automatic check of %s for %s: the server asks to be asked again in %u s, "
+			  "after the end of check day %s: not retried",
+			  a->slot,
+			  a->day,
+			  delay,
+			  a->day);
+		imss_auto_check_free(a);
+		return;
+	}
+	a->retries++;
+	g_message("automatic check of %s for %s: retrying in %u s as the server asked (retry %u "
+		  "of %u)",
+		  a->slot,
+		  a->day,
+		  delay,
+		  a->retries,
+		  (guint)IMSS_CHECK_RETRIES_MAX);
+	g_timeout_add_seconds(MAX(delay, 1), imss_license_manager_auto_check_retry_cb, a);
+}
+
+static void
+imss_license_manager_auto_check(ImssAutoCheck *a)
+{
+	imss_license_manager_check_code_async(a->self,
+					      a->code,
+					      "automatic-check",
+					      "scheduler",
+					      a->day,
+					      imss_license_manager_auto_check_cb,
+					      a);
 }
 
 static void
@@ -1076,13 +1180,14 @@ imss_license_manager_run_job_cb(ImssScheduler *scheduler,
 		       imss_license_manager_get_environment(self));
 		return;
 	}
-	imss_license_manager_check_code_async(self,
-					      imss_license_get_code(license),
-					      "automatic-check",
-					      "scheduler",
-					      day,
-					      imss_license_manager_auto_check_cb,
-					      NULL);
+	{
+		ImssAutoCheck *a = g_new0(ImssAutoCheck, 1);
+		a->self = g_object_ref(self);
+		a->slot = g_strdup(imss_license_get_id(license));
+		a->code = g_strdup(imss_license_get_code(license));
+		a->day = g_strdup(day);
+		imss_license_manager_auto_check(a);
+	}
 }
 
 /* -- activation, online ----------------------------------------------------------- */
@@ -1222,6 +1327,7 @@ imss_license_manager_activate_finish(ImssLicenseManager *self, GAsyncResult *res
 typedef struct {
 	guint pending;
 	guint failed;
+	guint invalid; /* of the failed: an answer, but not a valid one */
 	gboolean changed;
 	gboolean sender_filter_slot;
 	GError *error; /* the first failure other than "no answer" (the store) */
@@ -1245,9 +1351,12 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 
 	if (result == NULL) {
 		u->failed++;
-		if (u->error == NULL &&
-		    !g_error_matches(error_local, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE))
-			u->error = g_steal_pointer(&error_local);
+		if (g_error_matches(error_local,
+				    IMSS_LICENSE_SERVER_ERROR,
+				    IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER))
+			u->invalid++;
+		else if (u->error == NULL && error_local->domain != IMSS_LICENSE_SERVER_ERROR)
+			u->error = g_steal_pointer(&error_local); /* the store failed */
 	} else {
 		u->changed |= result->changed;
 		u->sender_filter_slot |= result->sender_filter_slot;
@@ -1264,8 +1373,11 @@ imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user
 	} else if (u->changed) {
 		g_task_return_pointer(task, g_strdup("updated"), g_free);
 	} else if (u->failed > 0) {
-		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_SERVER_UNREACHABLE,
-					"%s", imss_error_to_text(IMSS_ERROR_SERVER_UNREACHABLE));
+		/* the server answered every request that failed, but wrongly:
+		 * checking the Internet connection would not help */
+		ImssError code = u->invalid == u->failed ? IMSS_ERROR_INVALID_ANSWER
+							 : IMSS_ERROR_SERVER_UNREACHABLE;
+		g_task_return_new_error(task, IMSS_ERROR, code, "%s", imss_error_to_text(code));
 	} else {
 		/* nothing changed: nothing is restarted (the early builds' defect) */
 		g_task_return_pointer(task, g_strdup("unchanged"), g_free);

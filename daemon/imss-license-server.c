@@ -9,6 +9,9 @@
 
 #define IMSS_SERVER_DEADLINE_DEFAULT 20
 #define IMSS_SERVER_MAX_REDIRECTS    3
+/* RFC 6585; libsoup 3.2 has no name for it */
+#define IMSS_HTTP_TOO_MANY_REQUESTS 429
+#define IMSS_SERVER_RETRY_AFTER_MAX (7 * 24 * 3600)
 
 struct _ImssLicenseServer {
 	GObject parent_instance;
@@ -21,6 +24,45 @@ struct _ImssLicenseServer {
 
 G_DEFINE_TYPE(ImssLicenseServer, imss_license_server, G_TYPE_OBJECT)
 
+/* IMSS_LICENSE_SERVER_ERROR carries the Retry-After of a busy server (an
+ * extended GError; the NULL checks are for -Wnull-dereference, GLib never
+ * passes NULL) */
+typedef struct {
+	guint retry_after;
+} ImssLicenseServerErrorPrivate;
+
+static void
+imss_license_server_error_private_init(ImssLicenseServerErrorPrivate *priv)
+{
+	if (priv != NULL)
+		priv->retry_after = 0;
+}
+
+static void
+imss_license_server_error_private_copy(const ImssLicenseServerErrorPrivate *src,
+				       ImssLicenseServerErrorPrivate *dest)
+{
+	if (src != NULL && dest != NULL)
+		dest->retry_after = src->retry_after;
+}
+
+static void
+imss_license_server_error_private_clear(ImssLicenseServerErrorPrivate *priv)
+{
+}
+
+G_DEFINE_EXTENDED_ERROR(ImssLicenseServerError, imss_license_server_error)
+
+guint
+imss_license_server_error_get_retry_after(const GError *error)
+{
+	ImssLicenseServerErrorPrivate *priv;
+	if (!g_error_matches(error, IMSS_LICENSE_SERVER_ERROR, IMSS_LICENSE_SERVER_ERROR_BUSY))
+		return 0;
+	priv = imss_license_server_error_get_private(error);
+	return priv != NULL ? priv->retry_after : 0;
+}
+
 /* one request on the wire, shared by every caller asking about its code */
 typedef struct {
 	ImssLicenseServer *self;
@@ -30,7 +72,6 @@ typedef struct {
 	GCancellable *cancellable;
 	guint deadline_id;
 	gboolean timed_out;
-	gboolean proxy_auth_tried;
 	guint redirects;
 	GUri *uri;
 	SoupMessage *msg;
@@ -75,19 +116,34 @@ imss_query_return(ImssQuery *q, ImssServerAnswer *answer, GError *error)
 	imss_query_free(q);
 }
 
+/* ends the query with @message (an error of @code; for
+ * IMSS_LICENSE_SERVER_ERROR_BUSY, after @retry_after seconds) */
 static void
-imss_query_fail(ImssQuery *q, GError *error)
+imss_query_fail_full(ImssQuery *q,
+		     ImssLicenseServerError code,
+		     const gchar *message,
+		     guint retry_after)
 {
 	g_autoptr(GError) reported = NULL;
 	const gchar *proxy = imss_config_get_proxy_host(q->self->config);
 	if (q->timed_out) {
-		reported = g_error_new(G_IO_ERROR,
-				       G_IO_ERROR_TIMED_OUT,
+		reported = g_error_new(IMSS_LICENSE_SERVER_ERROR,
+				       IMSS_LICENSE_SERVER_ERROR_NO_ANSWER,
 				       "no complete answer within %u s",
 				       q->self->deadline);
 	} else {
-		reported = g_error_copy(error);
+		ImssLicenseServerErrorPrivate *priv;
+		reported = g_error_new_literal(IMSS_LICENSE_SERVER_ERROR, code, message);
+		priv = imss_license_server_error_get_private(reported);
+		if (priv != NULL)
+			priv->retry_after = retry_after;
 	}
+	/* over plain HTTP anyone on the path may answer in the server's place */
+	if (code == IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER && !q->timed_out)
+		g_warning("refused the answer of the license server %s://%s: %s",
+			  g_uri_get_scheme(q->uri),
+			  g_uri_get_host(q->uri),
+			  message);
 	/* say which way we went: a proxy problem is the operator's first guess */
 	if (proxy != NULL)
 		g_prefix_error(&reported,
@@ -95,6 +151,34 @@ imss_query_fail(ImssQuery *q, GError *error)
 			       proxy,
 			       imss_config_get_proxy_port(q->self->config));
 	imss_query_return(q, NULL, reported);
+}
+
+static void
+imss_query_fail_literal(ImssQuery *q, ImssLicenseServerError code, const gchar *message)
+{
+	imss_query_fail_full(q, code, message, 0);
+}
+
+/* no answer: what went wrong on the way */
+static void
+imss_query_fail(ImssQuery *q, const GError *error)
+{
+	imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_NO_ANSWER, error->message);
+}
+
+/* an answer, but not a valid one */
+G_GNUC_PRINTF(2, 3)
+static void
+imss_query_invalid(ImssQuery *q, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *why = NULL;
+	g_autofree gchar *message = NULL;
+	va_start(args, format);
+	why = g_strdup_vprintf(format, args);
+	va_end(args);
+	message = g_strdup_printf("invalid answer: %s", why);
+	imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER, message);
 }
 
 static gboolean
@@ -109,12 +193,58 @@ imss_query_deadline_cb(gpointer user_data)
 
 /* -- the session ----------------------------------------------------------- */
 
+/* Basic credentials for the proxy, up front as curl does (a proxy that
+ * closes the connection after its 407 would otherwise turn the retry into a
+ * connection reset): only on what goes to the proxy itself, never on what
+ * goes through a tunnel to the license server. Never logged. */
+static void
+imss_license_server_add_proxy_credentials(ImssLicenseServer *self, SoupMessage *msg)
+{
+	const gchar *user = imss_config_get_proxy_user(self->config);
+	const gchar *password = imss_config_get_proxy_password(self->config);
+	g_autofree gchar *plain = NULL;
+	g_autofree gchar *b64 = NULL;
+	g_autofree gchar *value = NULL;
+	if (imss_config_get_proxy_host(self->config) == NULL || user == NULL)
+		return;
+	plain = g_strdup_printf("%s:%s", user, password != NULL ? password : "");
+	b64 = g_base64_encode((const guchar *)plain, strlen(plain));
+	value = g_strdup_printf("Basic %s", b64);
+	soup_message_headers_replace(soup_message_get_request_headers(msg),
+				     "Proxy-Authorization",
+				     value);
+	memset(plain, 0, strlen(plain));
+	memset(b64, 0, strlen(b64));
+	memset(value, 0, strlen(value));
+}
+
+/* libsoup opens an https:// tunnel with a CONNECT of its own: the one
+ * message that carries the proxy's credentials for https */
+static void
+imss_license_server_request_queued_cb(SoupSession *session, SoupMessage *msg, gpointer user_data)
+{
+	ImssLicenseServer *self = IMSS_LICENSE_SERVER(user_data);
+	if (soup_message_get_method(msg) == SOUP_METHOD_CONNECT)
+		imss_license_server_add_proxy_credentials(self, msg);
+}
+
 static SoupSession *
-imss_license_server_get_session(ImssLicenseServer *self)
+imss_license_server_get_session(ImssLicenseServer *self, GError **error)
 {
 	const gchar *proxy_host;
+	const gchar *ca_file = imss_config_get_server_ca_file(self->config);
+	g_autoptr(GTlsDatabase) database = NULL;
 	if (self->session != NULL)
 		return self->session;
+	/* an https:// server is verified against these CAs instead of the
+	 * system's; certificate errors stay fatal (no accept-certificate) */
+	if (ca_file != NULL) {
+		database = g_tls_file_database_new(ca_file, error);
+		if (database == NULL) {
+			g_prefix_error(error, "the CA file %s cannot be used: ", ca_file);
+			return NULL;
+		}
+	}
 	/* never the environment's proxy (http_proxy, GSettings): only what the
 	 * configuration says, through an explicit resolver given at construction
 	 * (so that the default resolver, and dconf with it, is never loaded) */
@@ -141,25 +271,19 @@ imss_license_server_get_session(ImssLicenseServer *self)
 							      resolver,
 							      NULL);
 	}
+	if (database != NULL)
+		soup_session_set_tls_database(self->session, database);
+	g_signal_connect_object(self->session,
+				"request-queued",
+				G_CALLBACK(imss_license_server_request_queued_cb),
+				self,
+				G_CONNECT_DEFAULT);
 	return self->session;
 }
 
 /* -- one exchange ------------------------------------------------------------ */
 
 static void imss_query_send(ImssQuery *q);
-
-static gboolean
-imss_query_authenticate_cb(SoupMessage *msg, SoupAuth *auth, gboolean retrying, gpointer user_data)
-{
-	ImssQuery *q = user_data;
-	const gchar *user = imss_config_get_proxy_user(q->self->config);
-	const gchar *password = imss_config_get_proxy_password(q->self->config);
-	if (!soup_auth_is_for_proxy(auth) || retrying || q->proxy_auth_tried || user == NULL)
-		return FALSE;
-	q->proxy_auth_tried = TRUE;
-	soup_auth_authenticate(auth, user, password != NULL ? password : "");
-	return TRUE;
-}
 
 static void
 imss_query_finish_body(ImssQuery *q)
@@ -168,7 +292,8 @@ imss_query_finish_body(ImssQuery *q)
 	g_autoptr(ImssServerAnswer) answer =
 	    imss_server_answer_parse((const gchar *)q->body->data, q->body->len, q->code, &error_local);
 	if (answer == NULL) {
-		imss_query_fail(q, error_local);
+		/* the parser's messages say "invalid answer: ..." */
+		imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_INVALID_ANSWER, error_local->message);
 		return;
 	}
 	imss_query_return(q, answer, NULL);
@@ -189,10 +314,8 @@ imss_query_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	if (q->body->len + g_bytes_get_size(chunk) > IMSS_SERVER_ANSWER_MAX) {
-		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-			    "the answer is larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		g_cancellable_cancel(q->cancellable);
-		imss_query_fail(q, error_local);
+		imss_query_invalid(q, "larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		return;
 	}
 	g_byte_array_append(q->body, g_bytes_get_data(chunk, NULL), g_bytes_get_size(chunk));
@@ -206,6 +329,36 @@ imss_query_same_origin(GUri *a, GUri *b)
 	return g_strcmp0(g_uri_get_scheme(a), g_uri_get_scheme(b)) == 0 &&
 	       g_ascii_strcasecmp(g_uri_get_host(a), g_uri_get_host(b)) == 0 &&
 	       g_uri_get_port(a) == g_uri_get_port(b);
+}
+
+/* Retry-After (RFC 9110 10.2.3): seconds, or an HTTP date, taken relative
+ * to the answer's Date (the server's clock) or else ours; a date in the past
+ * is 0. Capped at a week: more is "not today" all the same. */
+static gboolean
+imss_query_retry_after(SoupMessage *msg, guint *seconds)
+{
+	SoupMessageHeaders *headers = soup_message_get_response_headers(msg);
+	const gchar *value = soup_message_headers_get_one(headers, "Retry-After");
+	const gchar *date_str = soup_message_headers_get_one(headers, "Date");
+	guint64 delta = 0;
+	g_autoptr(GDateTime) then = NULL;
+	g_autoptr(GDateTime) now = NULL;
+	if (value == NULL)
+		return FALSE;
+	if (g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64, &delta, NULL)) {
+		*seconds = (guint)MIN(delta, IMSS_SERVER_RETRY_AFTER_MAX);
+		return TRUE;
+	}
+	then = soup_date_time_new_from_http_string(value);
+	if (then == NULL)
+		return FALSE;
+	now = date_str != NULL ? soup_date_time_new_from_http_string(date_str) : NULL;
+	if (now == NULL)
+		now = g_date_time_new_now_utc();
+	*seconds = (guint)CLAMP(g_date_time_difference(then, now) / G_TIME_SPAN_SECOND,
+				0,
+				IMSS_SERVER_RETRY_AFTER_MAX);
+	return TRUE;
 }
 
 static void
@@ -226,15 +379,11 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		const gchar *location = soup_message_headers_get_one(soup_message_get_response_headers(q->msg), "Location");
 		g_autoptr(GUri) next = location != NULL ? g_uri_parse_relative(q->uri, location, G_URI_FLAGS_NONE, NULL) : NULL;
 		if (next == NULL || !imss_query_same_origin(q->uri, next)) {
-			g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
-					    "redirected to another server");
-			imss_query_fail(q, error_local);
+			imss_query_invalid(q, "redirected to another server");
 			return;
 		}
 		if (++q->redirects > IMSS_SERVER_MAX_REDIRECTS) {
-			g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
-					    "too many redirects");
-			imss_query_fail(q, error_local);
+			imss_query_invalid(q, "more than %u redirects", IMSS_SERVER_MAX_REDIRECTS);
 			return;
 		}
 		g_uri_unref(q->uri);
@@ -243,27 +392,49 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		imss_query_send(q);
 		return;
 	}
-	if (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
-	    (status == SOUP_STATUS_UNAUTHORIZED && imss_config_get_proxy_host(q->self->config) != NULL &&
-	     soup_message_headers_get_one(soup_message_get_response_headers(q->msg),
-					  "Proxy-Authenticate") != NULL)) {
-		g_set_error_literal(&error_local, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-				    "the proxy refused the configured user and password");
-		imss_query_fail(q, error_local);
+	/* the protocol has no authentication, so a 401 through a proxy that has
+	 * a user is the proxy's (tinyproxy 1.11 refuses wrong credentials so) */
+	if (imss_config_get_proxy_host(q->self->config) != NULL &&
+	    (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
+	     (status == SOUP_STATUS_UNAUTHORIZED &&
+	      imss_config_get_proxy_user(q->self->config) != NULL))) {
+		imss_query_fail_literal(q,
+					IMSS_LICENSE_SERVER_ERROR_NO_ANSWER,
+					imss_config_get_proxy_user(q->self->config) != NULL
+					    ? "the proxy refused the configured user and password"
+					    : "the proxy requires authentication, and no proxy user is "
+					      "configured");
+		return;
+	}
+	if (SOUP_STATUS_IS_SERVER_ERROR(status) || status == SOUP_STATUS_REQUEST_TIMEOUT ||
+	    status == IMSS_HTTP_TOO_MANY_REQUESTS) {
+		/* a server in trouble: no answer yet; an overloaded one may say
+		 * when to ask again (the caller decides whether to) */
+		guint retry_after = 0;
+		g_autofree gchar *why = NULL;
+		if ((status == IMSS_HTTP_TOO_MANY_REQUESTS ||
+		     status == SOUP_STATUS_SERVICE_UNAVAILABLE) &&
+		    imss_query_retry_after(q->msg, &retry_after)) {
+			why = g_strdup_printf("the server is busy (HTTP %u) and asks to be asked "
+					      "again in %u s",
+					      status,
+					      retry_after);
+			imss_query_fail_full(q, IMSS_LICENSE_SERVER_ERROR_BUSY, why, retry_after);
+			return;
+		}
+		why = g_strdup_printf("the server answered HTTP %u", status);
+		imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_NO_ANSWER, why);
 		return;
 	}
 	if (status != SOUP_STATUS_OK) {
-		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_FAILED,
-			    "the server answered HTTP %u", status);
-		imss_query_fail(q, error_local);
+		/* e.g. 404: the URL is not the license server's */
+		imss_query_invalid(q, "HTTP %u instead of 200", status);
 		return;
 	}
 	length = soup_message_headers_get_content_length(soup_message_get_response_headers(q->msg));
 	if (length > IMSS_SERVER_ANSWER_MAX) {
-		g_set_error(&error_local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-			    "the answer is larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		g_cancellable_cancel(q->cancellable);
-		imss_query_fail(q, error_local);
+		imss_query_invalid(q, "larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
 		return;
 	}
 	q->body = g_byte_array_new();
@@ -274,32 +445,28 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 imss_query_send(ImssQuery *q)
 {
-	SoupSession *session = imss_license_server_get_session(q->self);
-	g_autofree gchar *body = imss_server_request_body(q->code, q->edition);
-	g_autoptr(GBytes) bytes = g_bytes_new_take(g_steal_pointer(&body), strlen(body));
+	g_autoptr(GError) error_local = NULL;
+	SoupSession *session = imss_license_server_get_session(q->self, &error_local);
+	g_autofree gchar *body = NULL;
+	g_autoptr(GBytes) bytes = NULL;
+
+	if (session == NULL) {
+		imss_query_fail(q, error_local);
+		return;
+	}
+	body = imss_server_request_body(q->code, q->edition);
+	bytes = g_bytes_new_take(g_steal_pointer(&body), strlen(body));
 
 	g_clear_object(&q->msg);
 	q->msg = soup_message_new_from_uri(SOUP_METHOD_POST, q->uri);
 	soup_message_set_flags(q->msg, SOUP_MESSAGE_NO_REDIRECT);
 	soup_message_headers_replace(soup_message_get_request_headers(q->msg), "Accept", "application/json");
 	soup_message_set_request_body_from_bytes(q->msg, "application/json", bytes);
-	g_signal_connect(q->msg, "authenticate", G_CALLBACK(imss_query_authenticate_cb), q);
-	/* Basic credentials for the proxy up front, as curl does: a proxy that
-	 * closes the connection after its 407 would otherwise reset the retry */
-	if (imss_config_get_proxy_host(q->self->config) != NULL &&
-	    imss_config_get_proxy_user(q->self->config) != NULL) {
-		const gchar *password = imss_config_get_proxy_password(q->self->config);
-		g_autofree gchar *plain = g_strdup_printf("%s:%s",
-							  imss_config_get_proxy_user(q->self->config),
-							  password != NULL ? password : "");
-		g_autofree gchar *b64 = g_base64_encode((const guchar *)plain, strlen(plain));
-		g_autofree gchar *value = g_strdup_printf("Basic %s", b64);
-		soup_message_headers_replace(soup_message_get_request_headers(q->msg),
-					     "Proxy-Authorization",
-					     value);
-		memset(plain, 0, strlen(plain));
-		q->proxy_auth_tried = TRUE;
-	}
+	/* for http:// the request itself goes to the proxy; for https:// it
+	 * goes through the tunnel to the license server, and the credentials
+	 * go on the CONNECT (imss_license_server_request_queued_cb) */
+	if (g_strcmp0(g_uri_get_scheme(q->uri), "http") == 0)
+		imss_license_server_add_proxy_credentials(q->self, q->msg);
 	q->self->requests++;
 	soup_session_send_async(session, q->msg, G_PRIORITY_DEFAULT, q->cancellable,
 				imss_query_send_cb, q);

@@ -58,6 +58,32 @@ imss_server_answer_get_string(JsonObject *obj, const gchar *name, const gchar **
 	return TRUE;
 }
 
+/* Anyone on a plain-HTTP path can answer in the server's place, with any
+ * date the codec allows (up to 2179): an expiry far past the one the code
+ * was issued with is not believed. */
+static gboolean
+imss_server_answer_expiry_plausible(const GDate *expiry, const GDate *issued, GError **error)
+{
+	GDate limit = *issued;
+	g_autofree gchar *expiry_str = NULL;
+	g_autofree gchar *issued_str = NULL;
+	/* 29 February + 10 years is 28 February */
+	g_date_add_years(&limit, IMSS_SERVER_EXPIRY_YEARS_MAX);
+	if (g_date_compare(expiry, &limit) <= 0)
+		return TRUE;
+	expiry_str = imss_calendar_format_date(expiry);
+	issued_str = imss_calendar_format_date(issued);
+	g_set_error(error,
+		    G_IO_ERROR,
+		    G_IO_ERROR_INVALID_DATA,
+		    "invalid answer: expiry %s is more than %u years after the code's issued "
+		    "expiry %s",
+		    expiry_str,
+		    (guint)IMSS_SERVER_EXPIRY_YEARS_MAX,
+		    issued_str);
+	return FALSE;
+}
+
 /* The deepest nesting of objects and arrays (outside strings): the parser
  * recurses, and an answer of ours is two levels deep at most. */
 static guint
@@ -100,7 +126,13 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 	const gchar *expiry = NULL;
 	const gchar *replaced_by = NULL;
 	const gchar *time_str = NULL;
+	ImssCodeInfo asked;
 
+	/* the daemon only asks about valid codes; fail closed all the same */
+	if (code_asked == NULL || !imss_code_parse(code_asked, strlen(code_asked), &asked, NULL, NULL)) {
+		imss_server_answer_fail(error, "asked about a code that is not valid");
+		return NULL;
+	}
 	if (len > IMSS_SERVER_ANSWER_MAX) {
 		imss_server_answer_fail(error, "larger than 64 KiB");
 		return NULL;
@@ -176,6 +208,8 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 			imss_server_answer_fail(error, "expiry out of range");
 			return NULL;
 		}
+		if (!imss_server_answer_expiry_plausible(&answer->expiry, &asked.expiry, error))
+			return NULL;
 	} else {
 		g_date_clear(&answer->expiry, 1);
 	}

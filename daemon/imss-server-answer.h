@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 
 #define IMSS_SERVER_PROTOCOL	  1
 #define IMSS_SERVER_ANSWER_MAX	  (64 * 1024)
+/* An expiry more than this many years after the one a code was issued with
+ * is not believed (docs/design.md: the license server). */
+#define IMSS_SERVER_EXPIRY_YEARS_MAX 10
 
 typedef enum {
 	IMSS_SERVER_STATUS_VALID,
@@ -36,8 +39,10 @@ const gchar *
 imss_server_status_to_string(ImssServerStatus status);
 
 /* Parses @len bytes (any bytes: never crashes, never reads past @len) as the
- * answer about @code_asked (canonical). Errors (G_IO_ERROR_INVALID_DATA)
- * name what is wrong and never quote the input. */
+ * answer about @code_asked (canonical, valid). An expiry must be a real date
+ * in the codec's range and at most IMSS_SERVER_EXPIRY_YEARS_MAX years after
+ * the expiry @code_asked was issued with. Errors (G_IO_ERROR_INVALID_DATA,
+ * "invalid answer: ...") name what is wrong and never quote the input. */
 ImssServerAnswer *
 imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, GError **error);
 

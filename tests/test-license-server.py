@@ -19,6 +19,8 @@ valgrind (IMSS_VALGRIND_CMD, one argument per line, or memcheck with
 test on any valgrind error. IMSS_TEST_KEEP=1 keeps the temporary directories.
 '''
 
+import datetime
+import email.utils
 import hashlib
 import http.client
 import json
@@ -28,6 +30,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -36,6 +39,8 @@ import unittest
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from testca import TestCA
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 TESTS_DIR = SOURCE_ROOT / 'tests'
@@ -139,6 +144,8 @@ class LicenseServerTest(unittest.TestCase):
         self.tmp = Path(tempfile.mkdtemp(prefix='imss-server-test.'))
         self.codes = []  # every code generated, to check that none leaks
         self.proc = None
+        self.scheme = 'http'
+        self.opener = OPENER
         self.start_server()
 
     def tearDown(self):
@@ -250,7 +257,20 @@ class LicenseServerTest(unittest.TestCase):
     # ---- HTTP ---------------------------------------------------------------
 
     def url(self, path, host=None):
-        return f'http://{host or self.host}:{self.port}{path}'
+        return f'{self.scheme}://{host or self.host}:{self.port}{path}'
+
+    def use_tls(self):
+        '''Restarts the simulator serving HTTPS with a certificate of a test
+        CA; requests then trust that CA only.'''
+        ca = TestCA(self.tmp)
+        self.stop_server()
+        self.start_server('--tls-cert', str(ca.cert), '--tls-key', str(ca.key))
+        self.scheme = 'https'
+        self.host = 'localhost'
+        context = ssl.create_default_context(cafile=str(ca.ca))
+        self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect(),
+                                                  urllib.request.HTTPSHandler(context=context))
+        return ca
 
     def request(self, method, path, body=None, headers=None, timeout=None, host=None):
         if isinstance(body, (dict, list)):
@@ -263,7 +283,7 @@ class LicenseServerTest(unittest.TestCase):
             req.add_header('Content-Type', 'application/json')
         start = time.monotonic()
         try:
-            with OPENER.open(req, timeout=timeout or (120 if self.valgrind else 15)) as resp:
+            with self.opener.open(req, timeout=timeout or (120 if self.valgrind else 15)) as resp:
                 return Response(resp.status, resp.headers, resp.read(), time.monotonic() - start)
         except urllib.error.HTTPError as e:
             body = e.read()
@@ -303,7 +323,7 @@ class LicenseServerTest(unittest.TestCase):
         self.assertIsInstance(entries, list)
         self.assert_no_code_in(json.dumps(entries), 'the log')
         for e in entries:
-            self.assertEqual(set(e), {'time', 'path', 'code', 'status'})
+            self.assertEqual(set(e), {'time', 'path', 'code', 'status', 'proxy_authorization'})
             self.assertRegex(e['time'], TIME_RE)
         return entries
 
@@ -320,6 +340,8 @@ class LicenseServerTest(unittest.TestCase):
     def test_bad_options(self):
         for args in (['--today', '2026-02-30'], ['--today', 'tomorrow'],
                      ['--listen', 'not-an-address'], ['--port', '70000'],
+                     ['--tls-key', '/dev/null'], ['--tls-cert', str(self.tmp / 'missing.pem')],
+                     ['--tls-cert', '/dev/null', '--tls-key', '/dev/null'],
                      ['IM-SECRET-ARGUMENT']):
             proc = subprocess.run([self.server_path, '--port', '0'] + args,
                                   capture_output=True, text=True, timeout=15)
@@ -592,6 +614,57 @@ class LicenseServerTest(unittest.TestCase):
         self.assertEqual(self.update(code).status, 200)
         self.assertEqual([e['status'] for e in self.log()], [302, 302, 200])
 
+    def test_fault_html(self):
+        code = self.keygen()
+        self.admin('fault', {'mode': 'html', 'count': 1})
+        resp = self.update(code)
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.headers.get_content_type(), 'text/html')
+        self.assertTrue(resp.body.startswith(b'<!DOCTYPE html>'), resp.body[:200])
+        self.assertEqual(self.ask(code)['status'], 'valid')
+
+    def test_fault_bad_date(self):
+        code = self.keygen(expiry='2027-01-31')
+        self.admin('fault', {'mode': 'bad-date', 'count': 1})
+        answer = self.ask(code)
+        self.assertEqual((answer['code'], answer['status'], answer['expiry']),
+                         (code, 'valid', '2027-02-30'))
+        self.assertEqual(self.ask(code)['expiry'], '2027-01-31')
+
+    def test_fault_busy(self):
+        code = self.keygen()
+        # by default 503 with Retry-After: 120
+        self.admin('fault', {'mode': 'busy', 'count': 1})
+        resp = self.update(code)
+        self.assertEqual((resp.status, resp.headers['Retry-After']), (503, '120'))
+        self.assertIn('error', resp.json())
+        self.admin('fault', {'mode': 'busy', 'status': 429, 'retry_after': 0, 'count': 2})
+        for _ in range(2):
+            resp = self.update(code)
+            self.assertEqual((resp.status, resp.headers['Retry-After']), (429, '0'))
+        self.assertEqual(self.ask(code)['status'], 'valid')
+        self.assertEqual([e['status'] for e in self.log()], [503, 429, 429, 200])
+        # as an HTTP date, the Date header plus retry_after
+        self.admin('fault', {'mode': 'busy', 'retry_after': 90, 'retry_after_date': True,
+                             'count': 1})
+        resp = self.update(code)
+        self.assertEqual(resp.status, 503)
+        self.assertEqual(email.utils.parsedate_to_datetime(resp.headers['Retry-After'])
+                         - email.utils.parsedate_to_datetime(resp.headers['Date']),
+                         datetime.timedelta(seconds=90))
+        for body in ({'mode': 'busy', 'status': 500}, {'mode': 'busy', 'status': '429'},
+                     {'mode': 'busy', 'retry_after': -1},
+                     {'mode': 'busy', 'retry_after': 7 * 86400 + 1},
+                     {'mode': 'busy', 'retry_after_date': 'yes'}):
+            resp = self.request('POST', '/admin/fault', body)
+            self.assertEqual(resp.status, 400, body)
+        # a reset restores the defaults
+        self.admin('fault', {'mode': 'busy', 'status': 429, 'retry_after': 5})
+        self.admin('reset')
+        self.admin('fault', {'mode': 'busy', 'count': 1})
+        resp = self.update(code)
+        self.assertEqual((resp.status, resp.headers['Retry-After']), (503, '120'))
+
     def test_fault_count(self):
         code = self.keygen()
         self.admin('fault', {'mode': 'error', 'count': 2})
@@ -627,6 +700,34 @@ class LicenseServerTest(unittest.TestCase):
             self.assertEqual(resp.status, 400, body)
             self.assertIn('error', resp.json())
         self.assertEqual(self.update(self.keygen()).status, 200)
+
+    # ---- HTTPS ----------------------------------------------------------------
+
+    def test_https(self):
+        self.use_tls()
+        self.assertEqual(self.out_path.read_text().splitlines()[-1],
+                         f'listening on https://127.0.0.1:{self.port}/')
+        code = self.keygen(expiry='2027-01-31')
+        self.assertEqual(self.ask(code)['expiry'], '2027-01-31')
+        self.admin('fault', {'mode': 'error', 'count': 1})
+        self.assertEqual(self.update(code).status, 500)
+        # whether the request carried a Proxy-Authorization header
+        self.update(code, headers={'Proxy-Authorization': 'Basic eDp5',
+                                   'Content-Type': 'application/json'})
+        self.assertEqual([(e['status'], e['proxy_authorization']) for e in self.log()],
+                         [(200, False), (500, False), (200, True)])
+        # a client that does not trust the CA, and plain HTTP, get nowhere;
+        # the server goes on
+        with self.assertRaises(urllib.error.URLError) as ctx:
+            urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
+                self.url('/admin/log'), timeout=15)
+        self.assertIn('CERTIFICATE_VERIFY_FAILED', str(ctx.exception))
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=15)
+        with self.assertRaises((OSError, http.client.HTTPException)):
+            conn.request('GET', '/admin/log')
+            conn.getresponse().read()
+        conn.close()
+        self.assertEqual(self.ask(code)['status'], 'valid')
 
     # ---- log ------------------------------------------------------------------
 

@@ -27,47 +27,22 @@
 #include <string.h>
 
 #include "imss-code.h"
+#include "imss-server-faults.h"
+#include "imss-server-tls.h"
 #include "imss-slot.h"
 
 /* the largest request body parsed; anything longer is answered 413 */
 #define SERVER_BODY_MAX (64 * 1024)
 /* the deepest JSON nesting accepted (json-glib's parser is recursive) */
 #define SERVER_JSON_DEPTH_MAX 32
-/* the size of the body of the "oversize" fault */
-#define SERVER_OVERSIZE_LEN (1024 * 1024)
 /* the log keeps the newest entries only */
 #define SERVER_LOG_MAX 10000
 /* codes remembered from protocol requests (admin requests always count) */
 #define SERVER_CODES_MAX 65536
-#define SERVER_SLOW_DELAY_DEFAULT 5.0
-#define SERVER_SLOW_DELAY_MAX 3600.0
 /* how long shutdown waits for released answers to be written */
 #define SERVER_SHUTDOWN_GRACE_MS 2000
 #define SERVER_DETAILS_SALT "imss-license-details:"
 #define SERVER_DETAILS_ID_LEN 32
-
-typedef enum {
-	SERVER_FAULT_NONE,
-	SERVER_FAULT_ERROR,
-	SERVER_FAULT_STALL,
-	SERVER_FAULT_SLOW,
-	SERVER_FAULT_GARBAGE,
-	SERVER_FAULT_OVERSIZE,
-	SERVER_FAULT_WRONG_CODE,
-	SERVER_FAULT_REDIRECT_LOOP,
-	SERVER_FAULT_LAST
-} ServerFault;
-
-static const gchar *const server_fault_names[SERVER_FAULT_LAST] = {
-    "none",
-    "error",
-    "stall",
-    "slow",
-    "garbage",
-    "oversize",
-    "wrong-code",
-    "redirect-loop",
-};
 
 /* what the admin interface made of a code; a code without a state (or in
  * CODE_STATUS_VALID without renewals) is answered from the code itself */
@@ -100,6 +75,7 @@ typedef struct {
 	gchar *code; /* masked, "" when the request had none */
 	guint status;
 	gboolean stalled;
+	gboolean proxy_authorization; /* the request carried Proxy-Authorization */
 } LogEntry;
 
 typedef struct _ImssServer ImssServer;
@@ -117,6 +93,7 @@ struct _ImssServer {
 	GMainLoop *loop;
 	SoupServer *soup;
 	GSocketService *service; /* accepts the connections handed to soup */
+	GTlsCertificate *tls_certificate; /* --tls-cert: HTTPS, else HTTP */
 	gboolean verbose;
 
 	gboolean has_today_option; /* --today */
@@ -128,17 +105,11 @@ struct _ImssServer {
 	GHashTable *ids;   /* details id → CodeState (borrowed) */
 	guint renewal_seq;
 
-	ServerFault fault;
-	guint fault_remaining; /* 0: until cleared */
-	gdouble fault_delay;
+	ServerFaults faults; /* what /admin/fault set */
 
 	GPtrArray *log;	    /* of LogEntry */
 	GPtrArray *pending; /* of PendingMessage */
 };
-
-/* the body of the "garbage" fault: not JSON, not UTF-8, with a NUL byte */
-static const gchar server_garbage[] =
-    "\x89PNG\r\n\x1a\n<html> {\"protocol\": \xff\xfe\0]]} not json <<<\n";
 
 static const gchar server_not_found_html[] =
     "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -620,6 +591,9 @@ server_log(ImssServer *self,
 	entry->code = g_strdup(masked != NULL ? masked : "");
 	entry->status = status;
 	entry->stalled = stalled;
+	entry->proxy_authorization =
+	    soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+					 "Proxy-Authorization") != NULL;
 	if (self->log->len >= SERVER_LOG_MAX)
 		g_ptr_array_remove_index(self->log, 0);
 	g_ptr_array_add(self->log, entry);
@@ -823,7 +797,7 @@ server_other_code(const gchar *canonical)
 
 /* the answer to a well-formed request */
 static JsonNode *
-server_answer(ImssServer *self, const UpdateRequest *req, gboolean wrong_code)
+server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	g_autofree gchar *canonical = NULL;
@@ -844,9 +818,15 @@ server_answer(ImssServer *self, const UpdateRequest *req, gboolean wrong_code)
 	}
 	if (g_strcmp0(status, "valid") == 0)
 		expiry_str = server_format_date(&expiry);
+	if (fault == SERVER_FAULT_BAD_DATE) {
+		/* a well-formed answer whose date does not exist */
+		status = "valid";
+		g_free(expiry_str);
+		expiry_str = g_strdup("2027-02-30");
+	}
 	if (replaced_by != NULL)
 		replaced_by_masked = imss_code_mask(replaced_by);
-	if (wrong_code)
+	if (fault == SERVER_FAULT_WRONG_CODE)
 		other = server_other_code(canonical);
 
 	json_builder_begin_object(builder);
@@ -873,38 +853,6 @@ server_answer(ImssServer *self, const UpdateRequest *req, gboolean wrong_code)
 	return json_builder_get_root(builder);
 }
 
-/* the fault for this protocol request; counts it down */
-static ServerFault
-server_take_fault(ImssServer *self, gdouble *delay)
-{
-	ServerFault fault = self->fault;
-
-	*delay = self->fault_delay;
-	if (fault == SERVER_FAULT_NONE)
-		return fault;
-	if (self->fault_remaining > 0 && --self->fault_remaining == 0)
-		self->fault = SERVER_FAULT_NONE;
-	return fault;
-}
-
-static void
-server_set_oversize(SoupServerMessage *msg)
-{
-	static const gchar head[] = "{\"protocol\": 1, \"status\": \"valid\", \"padding\": \"";
-	static const gchar tail[] = "\"}";
-	gchar *data = g_malloc(SERVER_OVERSIZE_LEN);
-
-	memcpy(data, head, strlen(head));
-	memset(data + strlen(head), 'x', SERVER_OVERSIZE_LEN - strlen(head) - strlen(tail));
-	memcpy(data + SERVER_OVERSIZE_LEN - strlen(tail), tail, strlen(tail));
-	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
-	soup_server_message_set_response(msg,
-					 "application/json",
-					 SOUP_MEMORY_TAKE,
-					 data,
-					 SERVER_OVERSIZE_LEN);
-}
-
 static void
 server_handle_update(ImssServer *self, SoupServerMessage *msg)
 {
@@ -913,13 +861,12 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 	g_autoptr(JsonNode) answer = NULL;
 	g_autofree gchar *masked = NULL;
 	g_autofree gchar *url = NULL;
-	gdouble delay = 0;
-	ServerFault fault;
+	ServerFaults taken = server_faults_take(&self->faults);
+	ServerFault fault = taken.mode;
 	guint status;
 
 	status = server_parse_update(msg, &req, &error);
 	masked = imss_code_mask(req.code);
-	fault = server_take_fault(self, &delay);
 
 	switch (fault) {
 	case SERVER_FAULT_ERROR:
@@ -931,16 +878,9 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		server_pending_add(self, msg, TRUE, 0);
 		return;
 	case SERVER_FAULT_GARBAGE:
-		soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
-		soup_server_message_set_response(msg,
-						 "text/plain",
-						 SOUP_MEMORY_STATIC,
-						 server_garbage,
-						 sizeof(server_garbage) - 1);
-		server_log(self, msg, masked, SOUP_STATUS_OK, FALSE);
-		return;
+	case SERVER_FAULT_HTML:
 	case SERVER_FAULT_OVERSIZE:
-		server_set_oversize(msg);
+		server_fault_set_body(msg, fault);
 		server_log(self, msg, masked, SOUP_STATUS_OK, FALSE);
 		return;
 	case SERVER_FAULT_REDIRECT_LOOP:
@@ -948,9 +888,15 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		soup_server_message_set_redirect(msg, SOUP_STATUS_FOUND, url);
 		server_log(self, msg, masked, SOUP_STATUS_FOUND, FALSE);
 		return;
+	case SERVER_FAULT_BUSY:
+		server_set_error(msg, taken.status, "simulated overload: try again later");
+		server_fault_set_busy(msg, &taken);
+		server_log(self, msg, masked, taken.status, FALSE);
+		return;
 	case SERVER_FAULT_NONE:
 	case SERVER_FAULT_SLOW:
 	case SERVER_FAULT_WRONG_CODE:
+	case SERVER_FAULT_BAD_DATE:
 	case SERVER_FAULT_LAST:
 	default:
 		break;
@@ -966,12 +912,12 @@ server_handle_update(ImssServer *self, SoupServerMessage *msg)
 		}
 		server_set_error(msg, status, error->message);
 	} else {
-		answer = server_answer(self, &req, fault == SERVER_FAULT_WRONG_CODE);
+		answer = server_answer(self, &req, fault);
 		server_set_json(msg, status, answer);
 	}
 	server_log(self, msg, masked, status, FALSE);
 	if (fault == SERVER_FAULT_SLOW)
-		server_pending_add(self, msg, FALSE, delay);
+		server_pending_add(self, msg, FALSE, taken.delay);
 }
 
 static void
@@ -1200,68 +1146,7 @@ server_admin_suspend(ImssServer *self, JsonObject *obj, GError **error)
 static gboolean
 server_admin_fault(ImssServer *self, JsonObject *obj, GError **error)
 {
-	const gchar *mode = NULL;
-	ServerFault fault = SERVER_FAULT_LAST;
-	JsonNode *node;
-	gint64 count = 0;
-	gdouble delay = SERVER_SLOW_DELAY_DEFAULT;
-
-	if (!server_get_string(obj, "mode", FALSE, &mode, error))
-		return FALSE;
-	for (guint i = 0; mode != NULL && i < SERVER_FAULT_LAST; i++) {
-		if (g_strcmp0(mode, server_fault_names[i]) == 0)
-			fault = (ServerFault)i;
-	}
-	if (fault == SERVER_FAULT_LAST) {
-		g_set_error_literal(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_DATA,
-				    "“mode” must be one of none, error, stall, slow, garbage, "
-				    "oversize, wrong-code, redirect-loop");
-		return FALSE;
-	}
-
-	node = json_object_get_member(obj, "count");
-	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
-		if (!JSON_NODE_HOLDS_VALUE(node) ||
-		    json_node_get_value_type(node) != G_TYPE_INT64 ||
-		    json_node_get_int(node) < 0 || json_node_get_int(node) > G_MAXUINT32) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "“count” must be an integer ≥ 0");
-			return FALSE;
-		}
-		count = json_node_get_int(node);
-	}
-
-	node = json_object_get_member(obj, "delay");
-	if (node != NULL && !JSON_NODE_HOLDS_NULL(node)) {
-		GType type = JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node)
-							 : G_TYPE_INVALID;
-
-		if (type == G_TYPE_INT64)
-			delay = (gdouble)json_node_get_int(node);
-		else if (type == G_TYPE_DOUBLE)
-			delay = json_node_get_double(node);
-		else
-			delay = -1;
-		/* also refuses NaN */
-		if (!(delay >= 0 && delay <= SERVER_SLOW_DELAY_MAX)) {
-			g_set_error(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_DATA,
-				    "“delay” must be a number of seconds from 0 to %.0f",
-				    SERVER_SLOW_DELAY_MAX);
-			return FALSE;
-		}
-	}
-
-	self->fault = fault;
-	self->fault_remaining = fault == SERVER_FAULT_NONE ? 0 : (guint)count;
-	self->fault_delay = delay;
-	g_info("fault mode %s, count %u", server_fault_names[fault], self->fault_remaining);
-	return TRUE;
+	return server_faults_set(&self->faults, obj, error);
 }
 
 static gboolean
@@ -1304,9 +1189,7 @@ server_reset(ImssServer *self)
 	server_release_pending(self, FALSE);
 	g_hash_table_remove_all(self->ids);
 	g_hash_table_remove_all(self->codes);
-	self->fault = SERVER_FAULT_NONE;
-	self->fault_remaining = 0;
-	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
+	server_faults_clear(&self->faults);
 	g_ptr_array_set_size(self->log, 0);
 	self->has_today = self->has_today_option;
 	self->today = self->today_option;
@@ -1334,6 +1217,8 @@ server_log_to_json(ImssServer *self)
 			json_builder_add_string_value(builder, "stalled");
 		else
 			json_builder_add_int_value(builder, entry->status);
+		json_builder_set_member_name(builder, "proxy_authorization");
+		json_builder_add_boolean_value(builder, entry->proxy_authorization);
 		json_builder_end_object(builder);
 	}
 	json_builder_end_array(builder);
@@ -1514,6 +1399,7 @@ imss_server_free(ImssServer *self)
 		g_clear_object(&self->service);
 	}
 	g_clear_object(&self->soup);
+	g_clear_object(&self->tls_certificate);
 	g_clear_pointer(&self->ids, g_hash_table_unref);
 	g_clear_pointer(&self->codes, g_hash_table_unref);
 	g_clear_pointer(&self->log, g_ptr_array_unref);
@@ -1543,8 +1429,7 @@ imss_server_new(const GDate *today, gboolean verbose)
 					    NULL,
 					    (GDestroyNotify)code_state_free);
 	self->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	self->fault = SERVER_FAULT_NONE;
-	self->fault_delay = SERVER_SLOW_DELAY_DEFAULT;
+	server_faults_clear(&self->faults);
 	self->log = g_ptr_array_new_with_free_func((GDestroyNotify)log_entry_free);
 	self->pending = g_ptr_array_new_with_free_func((GDestroyNotify)pending_message_free);
 	self->soup = soup_server_new("server-header",
@@ -1566,6 +1451,7 @@ server_incoming_cb(GSocketService *service G_GNUC_UNUSED,
 	g_autoptr(GSocketAddress) local = NULL;
 	g_autoptr(GSocketAddress) remote = NULL;
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GIOStream) stream = NULL;
 	GSocket *socket = g_socket_connection_get_socket(connection);
 
 	local = g_socket_connection_get_local_address(connection, &error);
@@ -1576,8 +1462,16 @@ server_incoming_cb(GSocketService *service G_GNUC_UNUSED,
 		return TRUE;
 	}
 	g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+	if (self->tls_certificate != NULL)
+		stream = imss_server_tls_wrap(G_IO_STREAM(connection), self->tls_certificate, &error);
+	else
+		stream = G_IO_STREAM(g_object_ref(connection));
+	if (stream == NULL) {
+		g_warning("cannot set up TLS on a connection: %s", error->message);
+		return TRUE;
+	}
 	if (!soup_server_accept_iostream(self->soup,
-					 G_IO_STREAM(connection),
+					 stream,
 					 local,
 					 remote,
 					 &error))
@@ -1679,6 +1573,9 @@ main(int argc, char **argv)
 	g_autofree gchar *port_file = NULL;
 	g_autofree gchar *today_str = NULL;
 	g_autofree gchar *port_str = NULL;
+	g_autofree gchar *tls_cert = NULL;
+	g_autofree gchar *tls_key = NULL;
+	const gchar *scheme = "http";
 	gint port = 0;
 	gboolean verbose = FALSE;
 	const GOptionEntry entries[] = {
@@ -1690,6 +1587,10 @@ main(int argc, char **argv)
 	     "Write the port to FILE once listening", "FILE"},
 	    {"today", 0, 0, G_OPTION_ARG_STRING, &today_str,
 	     "The server's date (default: the real local date)", "YYYY-MM-DD"},
+	    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+	     "Serve HTTPS with this PEM certificate (chain)", "FILE"},
+	    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+	     "The PEM private key of --tls-cert (default: in the same file)", "FILE"},
 	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
 	     "Log every request (codes masked) on standard error", NULL},
 	    G_OPTION_ENTRY_NULL,
@@ -1728,12 +1629,26 @@ main(int argc, char **argv)
 		g_printerr("%s: --today must be a date YYYY-MM-DD\n", g_get_prgname());
 		return EXIT_FAILURE;
 	}
+	if (tls_key != NULL && tls_cert == NULL) {
+		g_printerr("%s: --tls-key needs --tls-cert\n", g_get_prgname());
+		return EXIT_FAILURE;
+	}
 	/* standard output carries the "listening on" line only */
 	g_log_writer_default_set_use_stderr(TRUE);
 	if (verbose)
 		g_log_set_debug_enabled(TRUE);
 
 	self = imss_server_new(today_str != NULL ? &today : NULL, verbose);
+	if (tls_cert != NULL) {
+		self->tls_certificate = imss_server_tls_load(tls_cert, tls_key, &error);
+		if (self->tls_certificate == NULL) {
+			g_printerr("%s: cannot use the TLS certificate: %s\n",
+				   g_get_prgname(),
+				   error->message);
+			return EXIT_FAILURE;
+		}
+		scheme = "https";
+	}
 	/* before the port file announces the server: a test may stop it at once */
 	sigterm_id = g_unix_signal_add(SIGTERM, server_signal_cb, self);
 	sigint_id = g_unix_signal_add(SIGINT, server_signal_cb, self);
@@ -1748,9 +1663,10 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (listen_addr != NULL && strchr(listen_addr, ':') != NULL)
-		g_print("listening on http://[%s]:%u/\n", listen_addr, port_used);
+		g_print("listening on %s://[%s]:%u/\n", scheme, listen_addr, port_used);
 	else
-		g_print("listening on http://%s:%u/\n",
+		g_print("listening on %s://%s:%u/\n",
+			scheme,
 			listen_addr != NULL ? listen_addr : "127.0.0.1",
 			port_used);
 	fflush(stdout);
