@@ -10,13 +10,12 @@
 
 /* -- series ---------------------------------------------------------------- */
 
-/* -- series ---------------------------------------------------------------- */
-
 void
 series_init(Series *s, const gchar *label)
 {
 	s->label = label;
 	s->latencies = g_array_new(FALSE, FALSE, sizeof(gint64));
+	s->sent_at = g_array_new(FALSE, FALSE, sizeof(gint64));
 	s->messages = g_ptr_array_new_with_free_func(g_free);
 }
 
@@ -24,14 +23,17 @@ void
 series_clear(Series *s)
 {
 	g_clear_pointer(&s->latencies, g_array_unref);
+	g_clear_pointer(&s->sent_at, g_array_unref);
 	g_clear_pointer(&s->messages, g_ptr_array_unref);
 }
 
 void
-series_add(Series *s, gint64 latency_us, const GError *error)
+series_add(Series *s, gint64 sent_at, gint64 answered_at, const GError *error)
 {
 	if (error == NULL) {
+		gint64 latency_us = answered_at - sent_at;
 		g_array_append_val(s->latencies, latency_us);
+		g_array_append_val(s->sent_at, sent_at);
 		return;
 	}
 	s->errors++;
@@ -72,10 +74,90 @@ series_slow(const Series *s)
 	return slow;
 }
 
-void
+/* the percentiles need the latencies sorted; their send times no longer
+ * match them afterwards */
+static void
 series_sort(Series *s)
 {
 	g_array_sort(s->latencies, compare_gint64);
+	g_array_set_size(s->sent_at, 0);
+}
+
+static void
+series_append(Series *dst, const Series *src)
+{
+	g_array_append_vals(dst->latencies, src->latencies->data, src->latencies->len);
+	g_array_append_vals(dst->sent_at, src->sent_at->data, src->sent_at->len);
+	dst->errors += src->errors;
+}
+
+static gboolean
+oneoff_overlaps(const OneOff *o, gint64 from, gint64 to)
+{
+	if (!o->requested || o->sent_at == 0)
+		return FALSE;
+	return from <= o->sent_at + o->duration_us && o->sent_at <= to;
+}
+
+/* the answered calls of @src in flight at no time while Activate or Advance was */
+static void
+series_append_outside(Series *dst, const Series *src, const OneOff *a, const OneOff *b)
+{
+	for (guint i = 0; i < src->latencies->len; i++) {
+		gint64 latency = g_array_index(src->latencies, gint64, i);
+		gint64 sent_at = g_array_index(src->sent_at, gint64, i);
+		if (oneoff_overlaps(a, sent_at, sent_at + latency) ||
+		    oneoff_overlaps(b, sent_at, sent_at + latency))
+			continue;
+		g_array_append_val(dst->latencies, latency);
+		g_array_append_val(dst->sent_at, sent_at);
+	}
+}
+
+static gint
+compare_stall_longest_first(gconstpointer a, gconstpointer b)
+{
+	gint64 x = ((const Stall *)a)->latency_us;
+	gint64 y = ((const Stall *)b)->latency_us;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* the longest probes of @s and when they were sent */
+static GArray *
+series_longest(const Series *s, gint64 start)
+{
+	GArray *stalls = g_array_new(FALSE, FALSE, sizeof(Stall));
+	for (guint i = 0; i < s->latencies->len; i++) {
+		Stall stall = {g_array_index(s->sent_at, gint64, i) - start,
+			       g_array_index(s->latencies, gint64, i)};
+		g_array_append_val(stalls, stall);
+	}
+	g_array_sort(stalls, compare_stall_longest_first);
+	if (stalls->len > BENCH_STALLS_KEPT)
+		g_array_set_size(stalls, BENCH_STALLS_KEPT);
+	return stalls;
+}
+
+void
+bench_summarise(Bench *self)
+{
+	series_init(&self->all, "all reads");
+	series_init(&self->all_outside, "reads, no Activate/Advance");
+	series_init(&self->get_outside, "Get, no Activate/Advance");
+	for (guint i = 0; i < READ_LAST; i++) {
+		series_append(&self->all, &self->reads[i]);
+		series_append_outside(
+		    &self->all_outside, &self->reads[i], &self->activate, &self->advance);
+		series_sort(&self->reads[i]);
+	}
+	series_append_outside(
+	    &self->get_outside, &self->probe.get.series, &self->activate, &self->advance);
+	self->stalls = series_longest(&self->probe.get.series, self->start);
+	series_sort(&self->all);
+	series_sort(&self->all_outside);
+	series_sort(&self->get_outside);
+	series_sort(&self->probe.ping.series);
+	series_sort(&self->probe.get.series);
 }
 
 /* -- reporting ------------------------------------------------------------- */
@@ -162,7 +244,7 @@ print_proc_row(const gchar *what, gint64 before, gint64 after, gboolean ok)
 }
 
 void
-bench_print_text(const Bench *self, const Series *all)
+bench_print_text(const Bench *self)
 {
 	gdouble window = bench_window_s(self);
 	gboolean ok = self->daemon_before.ok && self->daemon_after.ok;
@@ -196,19 +278,28 @@ bench_print_text(const Bench *self, const Series *all)
 		"errors");
 	for (guint i = 0; i < self->n_kinds; i++)
 		print_series(&self->reads[self->kinds[i]], "");
-	print_series(all, "");
+	print_series(&self->all, "");
+	print_series(&self->all_outside, "");
 	ping_note =
 	    g_strdup_printf("  GDBus worker thread; %u ticks skipped", self->probe.ping.skipped);
 	get_note = g_strdup_printf("  main loop; %u ticks skipped", self->probe.get.skipped);
 	print_series(&self->probe.ping.series, ping_note);
 	print_series(&self->probe.get.series, get_note);
+	print_series(&self->get_outside, "");
 	g_print("\n");
 	activate_label = g_strdup_printf("Activate(%s)", self->activate_slot);
 	advance_label = g_strdup_printf("Advance(%u days)", self->advance_days);
 	print_oneoff(activate_label, &self->activate, self->start);
 	print_oneoff(advance_label, &self->advance, self->start);
-	if (self->activate.requested || self->advance.requested)
-		g_print("\n");
+	g_print("longest main-loop probes (ms, sent at s into the run):");
+	for (guint i = 0; i < self->stalls->len; i++) {
+		const Stall *stall = &g_array_index(self->stalls, Stall, i);
+		g_print("%s %.1f at %.2f",
+			i > 0 ? "," : "",
+			ms(stall->latency_us),
+			(gdouble)stall->at_us / G_TIME_SPAN_SECOND);
+	}
+	g_print("\n\n");
 	g_print("  %-18s %10s %10s %10s\n", "daemon", "before", "after", "change");
 	print_proc_row("VmRSS (KiB)", self->daemon_before.rss_kib, self->daemon_after.rss_kib, ok);
 	print_proc_row("VmHWM (KiB)", self->daemon_before.hwm_kib, self->daemon_after.hwm_kib, ok);
@@ -311,7 +402,7 @@ json_add_proc(JsonBuilder *b, const gchar *name, const ProcSample *s)
 }
 
 void
-bench_print_json(const Bench *self, const Series *all)
+bench_print_json(const Bench *self)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -335,13 +426,27 @@ bench_print_json(const Bench *self, const Series *all)
 		json_add_series(b, &self->reads[self->kinds[i]]);
 	json_builder_end_array(b);
 	json_builder_set_member_name(b, "all_reads");
-	json_add_series(b, all);
+	json_add_series(b, &self->all);
+	json_builder_set_member_name(b, "all_reads_outside_activate_advance");
+	json_add_series(b, &self->all_outside);
 	json_builder_set_member_name(b, "ping");
 	json_add_series(b, &self->probe.ping.series);
 	json_set_int(b, "ping_ticks_skipped", self->probe.ping.skipped);
 	json_builder_set_member_name(b, "main_loop_probe");
 	json_add_series(b, &self->probe.get.series);
 	json_set_int(b, "main_loop_probe_ticks_skipped", self->probe.get.skipped);
+	json_builder_set_member_name(b, "main_loop_probe_outside_activate_advance");
+	json_add_series(b, &self->get_outside);
+	json_builder_set_member_name(b, "main_loop_probe_longest");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < self->stalls->len; i++) {
+		const Stall *stall = &g_array_index(self->stalls, Stall, i);
+		json_builder_begin_object(b);
+		json_set_double(b, "at_s", (gdouble)stall->at_us / G_TIME_SPAN_SECOND);
+		json_set_double(b, "ms", ms(stall->latency_us));
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_add_oneoff(b, "activate", &self->activate, self->start);
 	json_add_oneoff(b, "advance", &self->advance, self->start);
 	json_add_proc(b, "daemon_before", &self->daemon_before);

@@ -12,7 +12,9 @@
  *    CPUs but not the daemon's main loop — and Properties.Get(DaemonVersion),
  *    which is dispatched on the main loop and shows how long it is blocked;
  *  - one Activate a third into the run and one VirtualClock.Advance two
- *    thirds into it, timed;
+ *    thirds into it, timed; the reads and main-loop probes in flight at no
+ *    time during either are also summed up apart, and the longest main-loop
+ *    probes are listed with when they were sent;
  *  - the daemon's RSS, open fds and threads before and after, and the CPU
  *    time of the daemon, the bus and this program during the run (/proc).
  *
@@ -223,7 +225,7 @@ probe_call_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GVariant) reply = NULL;
 
 	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	series_add(&line->series, g_get_monotonic_time() - line->sent_at, error);
+	series_add(&line->series, line->sent_at, g_get_monotonic_time(), error);
 	line->busy = FALSE;
 	probe_maybe_quit(line->probe);
 }
@@ -348,7 +350,7 @@ client_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GVariant) reply = NULL;
 
 	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	series_add(&self->reads[call->kind], g_get_monotonic_time() - call->sent_at, error);
+	series_add(&self->reads[call->kind], call->sent_at, g_get_monotonic_time(), error);
 	self->in_flight--;
 	bench_maybe_finish(self);
 }
@@ -667,6 +669,10 @@ bench_free(Bench *self)
 		series_clear(&self->reads[i]);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_free(self->slot_paths[i]);
+	series_clear(&self->all);
+	series_clear(&self->all_outside);
+	series_clear(&self->get_outside);
+	g_clear_pointer(&self->stalls, g_array_unref);
 	series_clear(&self->probe.ping.series);
 	series_clear(&self->probe.get.series);
 	g_clear_object(&self->probe.ping.connection);
@@ -703,7 +709,6 @@ main(int argc, char **argv)
 	g_autofree gchar *reads = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) context = NULL;
-	Series all = {0};
 	guint errors;
 	const GOptionEntry entries[] = {
 	    {"clients", 0, 0, G_OPTION_ARG_INT, &clients, "Concurrent clients (100)", "N"},
@@ -779,22 +784,12 @@ main(int argc, char **argv)
 	}
 	bench_run(&self);
 
-	series_init(&all, "all reads");
-	for (guint i = 0; i < READ_LAST; i++) {
-		g_array_append_vals(
-		    all.latencies, self.reads[i].latencies->data, self.reads[i].latencies->len);
-		all.errors += self.reads[i].errors;
-		series_sort(&self.reads[i]);
-	}
-	series_sort(&all);
-	series_sort(&self.probe.ping.series);
-	series_sort(&self.probe.get.series);
+	bench_summarise(&self);
 	if (self.json)
-		bench_print_json(&self, &all);
+		bench_print_json(&self);
 	else
-		bench_print_text(&self, &all);
+		bench_print_text(&self);
 	errors = bench_errors(&self);
-	series_clear(&all);
 	bench_free(&self);
 	return errors == 0 ? 0 : 1;
 }

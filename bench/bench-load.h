@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 #define BENCH_SLOW_US (10 * G_TIME_SPAN_MILLISECOND)
 /* distinct error messages kept per series */
 #define BENCH_ERRORS_KEPT 3
+/* the longest main-loop probes listed */
+#define BENCH_STALLS_KEPT 5
 
 typedef enum {
 	READ_GETALL_MANAGER,
@@ -26,10 +28,12 @@ typedef enum {
 	READ_LAST
 } ReadKind;
 
-/* the latencies (µs) and errors of one kind of call */
+/* the latencies (µs) of the answered calls of one kind, when they were sent
+ * (monotonic µs), and the errors */
 typedef struct {
 	const gchar *label;
 	GArray *latencies;
+	GArray *sent_at;
 	guint errors;
 	GPtrArray *messages;
 } Series;
@@ -42,6 +46,12 @@ typedef struct {
 	gint64 threads;
 	gdouble cpu_s;
 } ProcSample;
+
+/* a main-loop probe: when it was sent (µs into the run) and its latency */
+typedef struct {
+	gint64 at_us;
+	gint64 latency_us;
+} Stall;
 
 typedef struct _Bench Bench;
 
@@ -137,6 +147,12 @@ struct _Bench {
 	gdouble self_cpu_after;
 	gdouble loadavg_before;
 	gdouble loadavg_after;
+
+	/* bench_summarise() */
+	Series all;
+	Series all_outside;
+	Series get_outside;
+	GArray *stalls; /* Stall: the longest main-loop probes, longest first */
 };
 
 void
@@ -144,16 +160,17 @@ series_init(Series *s, const gchar *label);
 void
 series_clear(Series *s);
 void
-series_add(Series *s, gint64 latency_us, const GError *error);
-void
-series_sort(Series *s);
+series_add(Series *s, gint64 sent_at, gint64 answered_at, const GError *error);
 
 /* failed calls, unanswered calls and failed one-offs */
 guint
 bench_errors(const Bench *self);
+/* after the run: the aggregate series, every series sorted */
 void
-bench_print_text(const Bench *self, const Series *all);
+bench_summarise(Bench *self);
 void
-bench_print_json(const Bench *self, const Series *all);
+bench_print_text(const Bench *self);
+void
+bench_print_json(const Bench *self);
 
 G_END_DECLS
