@@ -70,6 +70,16 @@ imss_license_manager_store_failed(GError **error, GError *cause, const gchar *wh
 				    "again.");
 		return FALSE;
 	}
+	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED)) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_INTERNAL,
+				    /* English, like every error on the bus */
+				    "The license database server cannot be reached. Nothing was "
+				    "read or changed. The service reconnects by itself when the "
+				    "server is back; try again then.");
+		return FALSE;
+	}
 	return imss_license_manager_fail(error, IMSS_ERROR_INTERNAL);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "imss-gda.h"
+#include "imss-pg-link.h"
 #include "imss-store.h"
 
 struct _ImssStore {
@@ -21,6 +22,9 @@ struct _ImssStore {
 	GHashTable *settings;	/* "section\x1fname" → value, read at open */
 	guint history_max;	/* history entries kept (the newest); 0: all */
 	gint schema_version;
+	gboolean opened;	/* opened once; cnc may be NULL after a lost connection */
+	ImssPgLink *link;	/* PostgreSQL only: is our connection still there? */
+	gint backend_pid;	/* PostgreSQL only: the server process of cnc */
 };
 
 G_DEFINE_TYPE(ImssStore, imss_store, G_TYPE_OBJECT)
@@ -660,6 +664,49 @@ imss_store_set_busy_timeout(ImssStore *self, guint ms, GError **error)
 	return model != NULL;
 }
 
+/* PostgreSQL: drops a connection whose server process is gone (libgda
+ * cannot tell, and its next statement would fail or crash) */
+static void
+imss_store_drop_connection(ImssStore *self)
+{
+	g_hash_table_remove_all(self->statements);
+	g_clear_object(&self->parser);
+	g_clear_object(&self->cnc);
+	self->backend_pid = 0;
+}
+
+static gboolean
+imss_store_connect(ImssStore *self, GError **error)
+{
+	self->cnc = gda_connection_open_from_string(self->provider,
+						    self->cnc_string,
+						    self->auth_string,
+						    GDA_CONNECTION_OPTIONS_NONE,
+						    error);
+	if (self->cnc == NULL)
+		return FALSE;
+	self->parser = gda_connection_create_parser(self->cnc);
+	if (self->parser == NULL)
+		self->parser = gda_sql_parser_new();
+	if (self->link != NULL) {
+		GType types[] = {G_TYPE_INT, G_TYPE_NONE};
+		g_autoptr(GdaStatement) stmt =
+		    imss_store_prepare(self, "SELECT pg_backend_pid()", NULL, error);
+		g_autoptr(GdaDataModel) model = NULL;
+		const GValue *v;
+		if (stmt == NULL)
+			return FALSE;
+		model = imss_store_select(self, stmt, NULL, types, error);
+		if (model == NULL)
+			return FALSE;
+		v = gda_data_model_get_value_at(model, 0, 0, error);
+		if (v == NULL)
+			return FALSE;
+		self->backend_pid = G_VALUE_HOLDS_INT(v) ? g_value_get_int(v) : 0;
+	}
+	return TRUE;
+}
+
 gboolean
 imss_store_open(ImssStore *self, GError **error)
 {
@@ -676,12 +723,10 @@ imss_store_open(ImssStore *self, GError **error)
 		self->filename = imss_store_sqlite_filename(self->cnc_string);
 	}
 	gda_init();
-	self->cnc = gda_connection_open_from_string(self->provider,
-						    self->cnc_string,
-						    self->auth_string,
-						    GDA_CONNECTION_OPTIONS_NONE,
-						    error);
-	if (self->cnc == NULL) {
+	if (imss_store_is_pg(self))
+		self->link = imss_pg_link_new(self->cnc_string, self->auth_string);
+	if (!imss_store_connect(self, error)) {
+		imss_store_drop_connection(self);
 		imss_store_classify_error(error);
 		if (sqlite && g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)) {
 			g_autoptr(GError) cause = g_steal_pointer(error);
@@ -690,9 +735,6 @@ imss_store_open(ImssStore *self, GError **error)
 		g_prefix_error(error, "failed to open the %s database: ", self->provider);
 		return FALSE;
 	}
-	self->parser = gda_connection_create_parser(self->cnc);
-	if (self->parser == NULL)
-		self->parser = gda_sql_parser_new();
 
 	if (sqlite) {
 		if (!imss_store_check_integrity(self, error)) {
@@ -737,6 +779,7 @@ imss_store_open(ImssStore *self, GError **error)
 	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
 		return FALSE;
 	self->schema_version = IMSS_STORE_SCHEMA_VERSION;
+	self->opened = TRUE;
 	if (!imss_store_load_settings(self, error)) {
 		g_prefix_error(error, "failed to read the settings: ");
 		return FALSE;
@@ -769,6 +812,8 @@ imss_store_close(ImssStore *self)
 		gda_connection_close(self->cnc);
 		g_clear_object(&self->cnc);
 	}
+	g_clear_object(&self->link);
+	self->opened = FALSE;
 }
 
 gint
@@ -790,13 +835,42 @@ imss_store_get_filename(ImssStore *self)
 	return self->filename;
 }
 
+/* Every operation starts here. With PostgreSQL, the server is asked first
+ * whether our connection's process is still there (imss-pg-link.h); after a
+ * restart of the server or a terminated connection a new one is opened, and
+ * while the server cannot be reached the operation fails with
+ * G_IO_ERROR_NOT_CONNECTED — never a crash, never "no rows". */
 static gboolean
 imss_store_check_open(ImssStore *self, GError **error)
 {
-	if (self->cnc != NULL)
+	g_autoptr(GError) error_local = NULL;
+	if (!self->opened) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the store is not open");
+		return FALSE;
+	}
+	if (self->link == NULL)
 		return TRUE;
-	g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the store is not open");
-	return FALSE;
+	if (self->cnc != NULL &&
+	    imss_pg_link_backend_alive(self->link, self->backend_pid, &error_local))
+		return TRUE;
+	if (self->cnc != NULL) {
+		g_warning("the connection to the database server was lost (%s): reconnecting",
+			  error_local != NULL ? error_local->message : "its server process is gone");
+		imss_store_drop_connection(self);
+	}
+	if (error_local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&error_local));
+		return FALSE;
+	}
+	if (!imss_store_connect(self, &error_local)) {
+		imss_store_drop_connection(self);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+			    "the database server cannot be reached: %s", error_local->message);
+		return FALSE;
+	}
+	imss_pg_link_forget_failure(self->link);
+	g_message("reconnected to the database server");
+	return TRUE;
 }
 
 GPtrArray *

@@ -886,6 +886,52 @@ class SmtpSink:
         return out
 
 
+class PgServer:
+    '''A private, throwaway PostgreSQL server for one test (a unix socket in
+    the test's directory, no TCP), so that a test may stop, restart or kill
+    it without touching the server other tests share.'''
+
+    def __init__(self, test):
+        bins = sorted(Path('/usr/lib/postgresql').glob('*/bin'))
+        if not bins:
+            test.fail('no PostgreSQL server (apt-get install postgresql-15)')
+        self.bin = bins[-1]
+        self.test = test
+        self.dir = test.tmp / 'pg'
+        self.dir.mkdir()
+        self.as_pg = []
+        if os.getuid() == 0:
+            shutil.chown(self.dir, 'postgres', 'postgres')
+            self.as_pg = ['runuser', '-u', 'postgres', '--']
+        self.data = self.dir / 'data'
+        subprocess.run(self.as_pg + [str(self.bin / 'initdb'), '-D', str(self.data), '-A', 'trust',
+                                     '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8'],
+                       check=True, capture_output=True)
+        self.start()
+        test.addCleanup(self.stop, 'immediate')
+        subprocess.run(['psql', '-h', str(self.dir), '-U', 'postgres', '-qc', 'CREATE DATABASE imss'],
+                       check=True, capture_output=True)
+        self.cnc = f'HOST={self.dir};PORT=5432;DB_NAME=imss'
+        self.auth = 'USERNAME=postgres'
+
+    def pg_ctl(self, *args):
+        return subprocess.run(self.as_pg + [str(self.bin / 'pg_ctl'), '-D', str(self.data)] + list(args),
+                              capture_output=True, text=True)
+
+    def start(self):
+        r = self.pg_ctl('-w', '-l', str(self.dir / 'log'), '-o',
+                        f"-k {self.dir} -c listen_addresses='' -p 5432 -c fsync=off", 'start')
+        if r.returncode != 0:
+            self.test.fail('PostgreSQL did not start: ' + r.stderr + (self.dir / 'log').read_text())
+
+    def stop(self, mode='fast'):
+        self.pg_ctl('-m', mode, '-w', 'stop')
+
+    def psql(self, sql):
+        return subprocess.run(['psql', '-h', str(self.dir), '-U', 'postgres', '-d', 'imss', '-Atqc', sql],
+                              capture_output=True, text=True).stdout.strip()
+
+
 class VirtualClockMixin:
     '''The daemon's virtual clock (imss-licensed --virtual-clock=...).'''
 

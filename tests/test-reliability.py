@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import imsstest  # noqa: E402
-from imsstest import dbus_error_message  # noqa: E402
+from imsstest import GLib, dbus_error_message  # noqa: E402
 
 SCAN = 'imss-scan.service'
 POLICY = 'imss-policy.service'
@@ -311,6 +311,72 @@ class RealClockBeforeSourceDateTest(imsstest.ImssTestCase):
         self.settle()
         self.assertRegex(self.daemon_log(), r'2000-01-01, before this daemon.s source date.*not believed')
         self.assertEqual(self.history(), history, 'the calendar ran on a clock set to 2000')
+
+
+class DatabaseRestartTest(imsstest.ImssTestCase):
+    '''Row N4: the PostgreSQL server restarts, stops or drops the daemon's
+    connection under it. libgda's provider does not notice a dead
+    connection and crashed on its next statement (TESTING-NOTES §12).'''
+
+    autostart = False
+
+    def setUp(self):
+        super().setUp()
+        self.pg = imsstest.PgServer(self)
+        self.config = dict(self.config)
+        self.config['database'] = {'provider': 'PostgreSQL', 'connection': self.pg.cnc,
+                                   'auth': self.pg.auth}
+        self.write_config(edition=self.edition, **self.config)
+        self.start_daemon()
+        self.code = self.make_code('antivirus')
+        self.activate('antivirus', self.code)
+        self.settle()
+
+    def assertServesAgain(self):
+        '''Once the server is back, reads and changes work again, within a
+        bounded time, and nothing stored was lost.'''
+        deadline = time.monotonic() + (120 if self.valgrind else 20)
+        while True:
+            try:
+                history = self.history()
+                break
+            except GLib.Error as e:
+                self.assertIn(imsstest.dbus_error_name(e),
+                              (imsstest.ERROR_PREFIX + 'Internal', imsstest.ERROR_PREFIX + 'Busy'))
+                if time.monotonic() > deadline:
+                    self.fail('the daemon did not recover: ' + e.message)
+                time.sleep(0.2)
+        self.assertIn('activate', [h['action'] for h in history])
+        self.call('SetInactiveNoticesHidden', True)
+        self.assertTrue(self.get_property('InactiveNoticesHidden'))
+        self.assertEqual(self.slot_props('antivirus')['State'], 'active')
+        self.assertDaemonRunning()
+
+    def test_server_restart(self):
+        for mode in ('fast', 'immediate'):
+            with self.subTest(mode=mode):
+                r = self.pg.pg_ctl('-m', mode, '-w', '-l', str(self.pg.dir / 'log'), '-o',
+                                   f"-k {self.pg.dir} -c listen_addresses='' -p 5432 -c fsync=off",
+                                   'restart')
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertServesAgain()
+
+    def test_server_down_for_a_while(self):
+        self.pg.stop('fast')
+        for call in (lambda: self.history(), lambda: self.call('SetInactiveNoticesHidden', True)):
+            e = self.assertDBusError('Internal', call)
+            self.assertIn('database', imsstest.dbus_error_message(e))
+        self.assertDaemonRunning()
+        # reads that need no database still answer
+        self.assertEqual(self.slot_props('antivirus')['State'], 'active')
+        self.pg.start()
+        self.assertServesAgain()
+
+    def test_connection_terminated(self):
+        killed = self.pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE datname = 'imss' AND pid <> pg_backend_pid()")
+        self.assertGreaterEqual(int(killed), 1)
+        self.assertServesAgain()
 
 
 class BusPolicyTest(imsstest.ImssTestCase):

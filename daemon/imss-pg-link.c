@@ -1,0 +1,176 @@
+#define G_LOG_DOMAIN "ImssPgLink"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <libpq-fe.h>
+
+#include "imss-gda.h"
+#include "imss-pg-link.h"
+
+/* seconds a connect may take (a unix socket fails at once; a TCP peer that
+ * does not answer is bounded), and between two attempts after a failure */
+#define IMSS_PG_LINK_CONNECT_TIMEOUT "3"
+#define IMSS_PG_LINK_RETRY_USEC	     G_USEC_PER_SEC
+
+struct _ImssPgLink {
+	GObject parent_instance;
+	GPtrArray *keywords; /* libpq's, NULL-terminated */
+	GPtrArray *values;
+	PGconn *conn;
+	gint64 failed_at; /* monotonic µs of the last failed connect, 0: none */
+	gchar *failure;
+};
+
+G_DEFINE_TYPE(ImssPgLink, imss_pg_link, G_TYPE_OBJECT)
+
+static void
+imss_pg_link_add(ImssPgLink *self, const gchar *keyword, const gchar *value)
+{
+	if (value == NULL)
+		return;
+	g_ptr_array_add(self->keywords, g_strdup(keyword));
+	g_ptr_array_add(self->values, g_strdup(value));
+}
+
+static void
+imss_pg_link_disconnect(ImssPgLink *self)
+{
+	if (self->conn != NULL) {
+		PQfinish(self->conn);
+		self->conn = NULL;
+	}
+}
+
+static gboolean
+imss_pg_link_connect(ImssPgLink *self, GError **error)
+{
+	gint64 now = g_get_monotonic_time();
+	if (self->conn != NULL)
+		return TRUE;
+	if (self->failed_at != 0 && now - self->failed_at < IMSS_PG_LINK_RETRY_USEC) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+			    "the database server cannot be reached: %s", self->failure);
+		return FALSE;
+	}
+	self->conn = PQconnectdbParams((const gchar *const *)self->keywords->pdata,
+				       (const gchar *const *)self->values->pdata,
+				       0);
+	if (self->conn == NULL || PQstatus(self->conn) != CONNECTION_OK) {
+		g_free(self->failure);
+		self->failure = g_strstrip(g_strdup(self->conn != NULL ? PQerrorMessage(self->conn)
+								       : "out of memory"));
+		imss_pg_link_disconnect(self);
+		self->failed_at = now;
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+			    "the database server cannot be reached: %s", self->failure);
+		return FALSE;
+	}
+	if (self->failed_at != 0)
+		g_message("the database server can be reached again");
+	self->failed_at = 0;
+	return TRUE;
+}
+
+/* one round trip; FALSE with @error when the link itself failed */
+static gboolean
+imss_pg_link_query(ImssPgLink *self, gint pid, gboolean *alive, GError **error)
+{
+	g_autofree gchar *pid_str = g_strdup_printf("%d", pid);
+	const gchar *params[] = {pid_str};
+	PGresult *res = PQexecParams(self->conn,
+				     "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1::int)",
+				     1,
+				     NULL,
+				     params,
+				     NULL,
+				     NULL,
+				     0);
+	gboolean ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok)
+		*alive = g_strcmp0(PQgetvalue(res, 0, 0), "t") == 0;
+	else
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+			    "the database server does not answer: %s", PQerrorMessage(self->conn));
+	PQclear(res);
+	return ok;
+}
+
+gboolean
+imss_pg_link_backend_alive(ImssPgLink *self, gint pid, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	gboolean alive = FALSE;
+
+	g_return_val_if_fail(IMSS_IS_PG_LINK(self), FALSE);
+	if (self->conn != NULL && PQstatus(self->conn) == CONNECTION_OK &&
+	    imss_pg_link_query(self, pid, &alive, &error_local))
+		return alive;
+	/* the link died with the server (a restart): a new one tells whether
+	 * the server is back; the old backend is gone either way */
+	if (self->conn != NULL)
+		g_info("the database link was lost: %s",
+		       error_local != NULL ? error_local->message : PQerrorMessage(self->conn));
+	imss_pg_link_disconnect(self);
+	if (!imss_pg_link_connect(self, error))
+		return FALSE;
+	return FALSE;
+}
+
+void
+imss_pg_link_forget_failure(ImssPgLink *self)
+{
+	g_return_if_fail(IMSS_IS_PG_LINK(self));
+	self->failed_at = 0;
+}
+
+static void
+imss_pg_link_finalize(GObject *obj)
+{
+	ImssPgLink *self = IMSS_PG_LINK(obj);
+	imss_pg_link_disconnect(self);
+	g_ptr_array_unref(self->keywords);
+	g_ptr_array_unref(self->values);
+	g_free(self->failure);
+	G_OBJECT_CLASS(imss_pg_link_parent_class)->finalize(obj);
+}
+
+static void
+imss_pg_link_class_init(ImssPgLinkClass *klass)
+{
+	G_OBJECT_CLASS(klass)->finalize = imss_pg_link_finalize;
+}
+
+static void
+imss_pg_link_init(ImssPgLink *self)
+{
+	self->keywords = g_ptr_array_new_with_free_func(g_free);
+	self->values = g_ptr_array_new_with_free_func(g_free);
+}
+
+ImssPgLink *
+imss_pg_link_new(const gchar *cnc, const gchar *auth)
+{
+	ImssPgLink *self = g_object_new(IMSS_TYPE_PG_LINK, NULL);
+	GdaQuarkList *ql = gda_quark_list_new_from_string(cnc);
+	/* the libgda keys the PostgreSQL provider knows, as libpq's */
+	imss_pg_link_add(self, "host", gda_quark_list_find(ql, "HOST"));
+	imss_pg_link_add(self, "hostaddr", gda_quark_list_find(ql, "HOSTADDR"));
+	imss_pg_link_add(self, "port", gda_quark_list_find(ql, "PORT"));
+	imss_pg_link_add(self, "dbname", gda_quark_list_find(ql, "DB_NAME"));
+	if (g_strcmp0(gda_quark_list_find(ql, "USE_SSL"), "TRUE") == 0)
+		imss_pg_link_add(self, "sslmode", "require");
+	gda_quark_list_free(ql);
+	if (auth != NULL) {
+		ql = gda_quark_list_new_from_string(auth);
+		imss_pg_link_add(self, "user", gda_quark_list_find(ql, "USERNAME"));
+		imss_pg_link_add(self, "password", gda_quark_list_find(ql, "PASSWORD"));
+		gda_quark_list_protect_values(ql);
+		gda_quark_list_free(ql);
+	}
+	imss_pg_link_add(self, "connect_timeout", IMSS_PG_LINK_CONNECT_TIMEOUT);
+	imss_pg_link_add(self, "application_name", "imss-licensed (link)");
+	g_ptr_array_add(self->keywords, NULL);
+	g_ptr_array_add(self->values, NULL);
+	return self;
+}
