@@ -379,6 +379,25 @@ class DatabaseRestartTest(imsstest.ImssTestCase):
         self.assertServesAgain()
 
 
+class SecondInstanceTest(imsstest.ImssTestCase):
+    '''Row S7: a second imss-licensed on the same bus gives up (the name is
+    taken) with a failure status, and the first one keeps serving.'''
+
+    def test_second_instance(self):
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.settle()
+        before = self.db_snapshot()
+        argv = [self.daemon_path, '--config', str(self.config_path),
+                '--state-dir', str(self.state_dir)]
+        second = subprocess.run(argv, env=self.daemon_env(), capture_output=True, text=True,
+                                timeout=120 if self.valgrind else 30)
+        self.assertNotEqual(second.returncode, 0)
+        self.assertIn('lost or could not acquire the name', second.stdout + second.stderr)
+        self.assertDaemonRunning()
+        self.assertEqual(self.slot_props('antivirus')['State'], 'active')
+        self.assertSnapshotEqual(before)
+
+
 class BusPolicyTest(imsstest.ImssTestCase):
     autostart = False
 
