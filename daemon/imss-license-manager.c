@@ -10,6 +10,7 @@
 #include "imss-license-server.h"
 #include "imss-mailer.h"
 #include "imss-notice.h"
+#include "imss-settings.h"
 #include "imss-slot.h"
 #include "imss-systemd.h"
 
@@ -28,7 +29,6 @@ struct _ImssLicenseManager {
 	gboolean click_bound;
 };
 
-#define IMSS_SETTING_SERVER_SECTION  "license-server"
 
 enum {
 	SIGNAL_LICENSE_CHANGED,
@@ -246,16 +246,10 @@ imss_license_manager_get_edition(ImssLicenseManager *self)
 
 /* -- notices (SPEC §9) ---------------------------------------------------------- */
 
-#define IMSS_SETTING_NOTICES_SECTION "notices"
-#define IMSS_SETTING_NOTICES_HIDE    "hide-inactive"
-
 gboolean
 imss_license_manager_get_inactive_notices_hidden(ImssLicenseManager *self)
 {
-	g_autofree gchar *v = imss_store_get_setting(self->store,
-						     IMSS_SETTING_NOTICES_SECTION,
-						     IMSS_SETTING_NOTICES_HIDE);
-	return g_strcmp0(v, "true") == 0;
+	return imss_settings_get_inactive_notices_hidden(self->store);
 }
 
 gboolean
@@ -266,15 +260,7 @@ imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
-	if (hidden)
-		imss_store_change_set_setting(change,
-					      IMSS_SETTING_NOTICES_SECTION,
-					      IMSS_SETTING_NOTICES_HIDE,
-					      "true");
-	else
-		imss_store_change_delete_setting(change,
-						 IMSS_SETTING_NOTICES_SECTION,
-						 IMSS_SETTING_NOTICES_HIDE);
+	imss_settings_set_inactive_notices_hidden(change, hidden);
 	imss_store_change_add_history(change,
 				      imss_clock_get_time(self->clock),
 				      hidden ? "hide-inactive-notices" : "show-inactive-notices",
@@ -329,8 +315,9 @@ imss_license_manager_get_notices(ImssLicenseManager *self)
 	}
 	/* a failed Control Manager deployment stays visible until one succeeds */
 	{
-		g_autofree gchar *result = imss_store_get_setting(self->store, "cm", "last-result");
-		if (result != NULL && g_str_has_prefix(result, "failed"))
+		g_auto(ImssCmDeployments) cm = {0};
+		imss_settings_get_cm_deployments(self->store, &cm);
+		if (g_str_has_prefix(cm.last_result, "failed"))
 			imss_license_manager_add_notice(notices, IMSS_NOTICE_CM_FAILED, 0, NULL);
 	}
 	/* what the license server last said about an active code (SPEC §5.3, Q5) */
@@ -534,8 +521,6 @@ imss_license_manager_issue_notice(ImssLicenseManager *self, ImssLicense *license
 
 /* -- Control Manager license profiles (SPEC §8, §10 Q5) ----------------------------- */
 
-#define IMSS_SETTING_CM_SECTION "cm"
-
 /* records the outcome of a deployment (the CM agent does not retry: a failure
  * must be visible until the operator redeploys) */
 static void
@@ -549,15 +534,7 @@ imss_license_manager_record_profile(ImssLicenseManager *self,
 				    const gchar *detail)
 {
 	gint64 now = imss_clock_get_time(self->clock);
-	g_autofree gchar *when = g_strdup_printf("%" G_GINT64_FORMAT, now);
-	g_autofree gchar *result = g_strcmp0(outcome, "failed") == 0 ? g_strdup_printf("failed: %s", detail)
-								      : g_strdup(outcome);
-	/* SPEC §8: registered with CM once a deployment was applied; a refused
-	 * or malformed profile alone does not make a gateway CM-managed */
-	if (g_strcmp0(outcome, "failed") != 0)
-		imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "managed", origin);
-	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "last-time", when);
-	imss_store_change_set_setting(change, IMSS_SETTING_CM_SECTION, "last-result", result);
+	imss_settings_record_cm_deployment(change, origin, now, outcome, detail);
 	imss_store_change_add_history(change, now, "apply-profile", slot, masked, caller, outcome, detail);
 }
 
@@ -708,36 +685,26 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 gboolean
 imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result)
 {
-	g_autofree gchar *t = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-time");
-	if (t == NULL)
+	g_auto(ImssCmDeployments) cm = {0};
+	imss_settings_get_cm_deployments(self->store, &cm);
+	if (!cm.any)
 		return FALSE;
-	*time = g_ascii_strtoll(t, NULL, 10);
-	*result = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "last-result");
-	if (*result == NULL)
-		*result = g_strdup("");
+	*time = cm.last_time;
+	*result = g_steal_pointer(&cm.last_result);
 	return TRUE;
 }
 
 /* -- the environment (SPEC §8) -------------------------------------------- */
 
-static gint64
-imss_license_manager_get_time_setting(ImssLicenseManager *self, const gchar *section, const gchar *name)
-{
-	g_autofree gchar *v = imss_store_get_setting(self->store, section, name);
-	return v != NULL ? g_ascii_strtoll(v, NULL, 10) : 0;
-}
-
 static void
 imss_license_manager_environment_facts(ImssLicenseManager *self, ImssEnvironmentFacts *facts)
 {
-	g_autofree gchar *cm = imss_store_get_setting(self->store, IMSS_SETTING_CM_SECTION, "managed");
+	g_auto(ImssCmDeployments) cm = {0};
+	imss_settings_get_cm_deployments(self->store, &cm);
 	if (!imss_environment_from_string(imss_config_get_environment(self->config), &facts->configured))
 		facts->configured = IMSS_ENVIRONMENT_AUTO;
-	facts->profile_applied = cm != NULL;
-	facts->last_answer =
-	    imss_license_manager_get_time_setting(self, IMSS_SETTING_SERVER_SECTION, "last-answer");
-	facts->last_failure =
-	    imss_license_manager_get_time_setting(self, IMSS_SETTING_SERVER_SECTION, "last-failure");
+	facts->profile_applied = cm.applied_once;
+	imss_settings_get_server_contact(self->store, &facts->last_answer, &facts->last_failure);
 }
 
 const gchar *
@@ -945,14 +912,7 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 					      detail);
 		g_message("%s of %s: %s (%s)", check->action, imss_license_get_id(license), outcome, detail);
 	}
-	{
-		g_autofree gchar *when = g_strdup_printf("%" G_GINT64_FORMAT, now);
-		imss_store_change_set_setting(change,
-					      IMSS_SETTING_SERVER_SECTION,
-					      failure != NULL ? "last-failure" : "last-answer",
-					      when);
-		imss_store_change_delete_setting(change, IMSS_SETTING_SERVER_SECTION, "last-contact");
-	}
+	imss_settings_record_server_contact(change, failure == NULL, now);
 	if (!imss_store_apply(self->store, change, &error_local)) {
 		g_ptr_array_unref(renewed);
 		*sender_filter_slot = FALSE;
@@ -1791,7 +1751,7 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error)
 		}
 		imss_license_set_from_row(self->licenses[slot], row);
 	}
-	bound = imss_store_get_setting(self->store, IMSS_SETTING_CLICK_SECTION, IMSS_SETTING_CLICK_NAME);
+	bound = imss_settings_get_click_binding(self->store);
 	self->click_bound = bound != NULL;
 	return TRUE;
 }
@@ -1904,9 +1864,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 
 	/* Time-of-Click protection is bound to the current anti-spam code */
 	if (slot == IMSS_SLOT_ANTISPAM && self->click_bound) {
-		g_autofree gchar *bound = imss_store_get_setting(self->store,
-								 IMSS_SETTING_CLICK_SECTION,
-								 IMSS_SETTING_CLICK_NAME);
+		g_autofree gchar *bound = imss_settings_get_click_binding(self->store);
 		g_autofree gchar *key = imss_license_manager_click_key(canonical);
 		if (bound != NULL && g_strcmp0(bound, key) != 0) {
 			g_message("refused %s on antispam: Time-of-Click protection is bound "
@@ -2005,10 +1963,7 @@ imss_license_manager_bind_click_protection(ImssLicenseManager *self,
 	}
 	key = imss_license_manager_click_key(imss_license_get_code(antispam));
 	change = imss_store_change_new();
-	imss_store_change_set_setting(change,
-				      IMSS_SETTING_CLICK_SECTION,
-				      IMSS_SETTING_CLICK_NAME,
-				      key);
+	imss_settings_set_click_binding(change, key);
 	imss_store_change_add_history(change,
 				      imss_clock_get_time(self->clock),
 				      "bind-click-protection",
@@ -2038,9 +1993,7 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
 
-	imss_store_change_delete_setting(change,
-					 IMSS_SETTING_CLICK_SECTION,
-					 IMSS_SETTING_CLICK_NAME);
+	imss_settings_set_click_binding(change, NULL);
 	imss_store_change_add_history(change,
 				      imss_clock_get_time(self->clock),
 				      "release-click-protection",

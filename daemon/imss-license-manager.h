@@ -22,9 +22,6 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_LICENSE_MANAGER (imss_license_manager_get_type())
 G_DECLARE_FINAL_TYPE(ImssLicenseManager, imss_license_manager, IMSS, LICENSE_MANAGER, GObject)
 
-#define IMSS_SETTING_CLICK_SECTION "click_protection"
-#define IMSS_SETTING_CLICK_NAME	   "ws_api_key"
-
 ImssLicenseManager *
 imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock);
 /* Reads the stored licenses. */
