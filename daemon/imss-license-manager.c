@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-activation.h"
 #include "imss-error.h"
 #include "imss-license-manager.h"
 #include "imss-license-server.h"
@@ -26,7 +27,6 @@ struct _ImssLicenseManager {
 	ImssMailer *mailer;
 	ImssRestartQueue *restarts;
 	GHashTable *checks; /* code → GPtrArray of GTask: one check per code at a time */
-	gboolean click_bound;
 };
 
 
@@ -1723,7 +1723,8 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 gboolean
 imss_license_manager_get_click_protection_bound(ImssLicenseManager *self)
 {
-	return self->click_bound;
+	g_autofree gchar *bound = imss_settings_get_click_binding(self->store);
+	return bound != NULL;
 }
 
 gboolean
@@ -1731,7 +1732,6 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error)
 {
 	g_autoptr(GPtrArray) rows = NULL;
 	g_autoptr(GError) error_local = NULL;
-	g_autofree gchar *bound = NULL;
 
 	rows = imss_store_load_slots(self->store, &error_local);
 	if (rows == NULL) {
@@ -1751,62 +1751,6 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error)
 		}
 		imss_license_set_from_row(self->licenses[slot], row);
 	}
-	bound = imss_settings_get_click_binding(self->store);
-	self->click_bound = bound != NULL;
-	return TRUE;
-}
-
-/* The binding keeps a digest of the anti-spam code, never the code itself. */
-static gchar *
-imss_license_manager_click_key(const gchar *canonical)
-{
-	g_autofree gchar *salted = g_strdup_printf("imss-time-of-click:%s", canonical);
-	return g_compute_checksum_for_string(G_CHECKSUM_SHA256, salted, -1);
-}
-
-/* all offline checks; on success @slot, @info and @canonical are set */
-static gboolean
-imss_license_manager_validate(ImssLicenseManager *self,
-			      const gchar *slot_id,
-			      const gchar *code,
-			      ImssSlotId *slot,
-			      ImssCodeInfo *info,
-			      gchar **canonical,
-			      GError **error)
-{
-	ImssEdition edition = imss_config_get_edition(self->config);
-	g_autoptr(GError) error_code = NULL;
-
-	if (!imss_slot_from_string(slot_id, slot))
-		return imss_license_manager_fail(error, IMSS_ERROR_UNKNOWN_SLOT);
-	if (!imss_slot_enabled(*slot, edition))
-		return imss_license_manager_fail(error, IMSS_ERROR_SLOT_DISABLED);
-	if (code == NULL ||
-	    !imss_code_parse(code, strlen(code), info, canonical, &error_code)) {
-		/* the codec's messages never quote the input */
-		g_info("rejected a code for %s: %s",
-		       slot_id,
-		       error_code != NULL ? error_code->message : "none given");
-		return imss_license_manager_fail(error, IMSS_ERROR_INVALID_CODE);
-	}
-	if (info->edition != edition) {
-		g_autofree gchar *masked = imss_code_mask(*canonical);
-		g_info("rejected %s for %s: issued for edition %s",
-		       masked,
-		       slot_id,
-		       imss_edition_to_string(info->edition));
-		g_clear_pointer(canonical, g_free);
-		return imss_license_manager_fail(error, IMSS_ERROR_INVALID_CODE);
-	}
-	if (!imss_slot_accepts_prefix(*slot, edition, info->prefix) ||
-	    (info->slot_mask & (1u << *slot)) == 0) {
-		g_autofree gchar *masked = imss_code_mask(*canonical);
-		g_info("rejected %s for %s: the code does not license this slot",
-		       masked,
-		       slot_id);
-		g_clear_pointer(canonical, g_free);
-		return imss_license_manager_fail(error, IMSS_ERROR_INVALID_CODE);
-	}
 	return TRUE;
 }
 
@@ -1816,10 +1760,9 @@ imss_license_manager_check_activate(ImssLicenseManager *self,
 				    const gchar *code,
 				    GError **error)
 {
-	ImssSlotId slot;
-	ImssCodeInfo info;
-	g_autofree gchar *canonical = NULL;
-	return imss_license_manager_validate(self, slot_id, code, &slot, &info, &canonical, error);
+	g_auto(ImssActivationPlan) plan = {0};
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	return imss_activation_plan(imss_config_get_edition(self->config), slot_id, code, &plan, error);
 }
 
 ImssLicense *
@@ -1830,12 +1773,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 			      gboolean *changed,
 			      GError **error)
 {
-	ImssSlotId slot;
-	ImssSlotId targets[2];
-	guint n_targets = 0;
-	ImssCodeInfo info;
-	g_autofree gchar *canonical = NULL;
-	g_autofree gchar *masked = NULL;
+	g_auto(ImssActivationPlan) plan = {0};
 	g_autofree gchar *expiry = NULL;
 	g_autofree gchar *detail = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
@@ -1845,31 +1783,24 @@ imss_license_manager_activate(ImssLicenseManager *self,
 
 	if (changed != NULL)
 		*changed = FALSE;
-	if (!imss_license_manager_validate(self, slot_id, code, &slot, &info, &canonical, error))
+	if (!imss_activation_plan(imss_config_get_edition(self->config), slot_id, code, &plan, error))
 		return NULL;
-
-	/* antispam brings email-reputation along, with the same code */
-	targets[n_targets++] = slot;
-	if (slot == IMSS_SLOT_ANTISPAM)
-		targets[n_targets++] = IMSS_SLOT_EMAIL_REPUTATION;
-	for (guint i = 0; i < n_targets; i++) {
-		if (g_strcmp0(imss_license_get_code(self->licenses[targets[i]]), canonical) != 0)
+	for (guint i = 0; i < plan.n_targets; i++) {
+		if (g_strcmp0(imss_license_get_code(self->licenses[plan.targets[i]]), plan.canonical) != 0)
 			all_same = FALSE;
 	}
-	masked = imss_code_mask(canonical);
 	if (all_same) {
-		g_info("%s already active on %s: nothing to do", masked, slot_id);
-		return self->licenses[slot];
+		g_info("%s already active on %s: nothing to do", plan.masked, slot_id);
+		return self->licenses[plan.slot];
 	}
 
 	/* Time-of-Click protection is bound to the current anti-spam code */
-	if (slot == IMSS_SLOT_ANTISPAM && self->click_bound) {
+	{
 		g_autofree gchar *bound = imss_settings_get_click_binding(self->store);
-		g_autofree gchar *key = imss_license_manager_click_key(canonical);
-		if (bound != NULL && g_strcmp0(bound, key) != 0) {
+		if (!imss_activation_click_allows(&plan, bound)) {
 			g_message("refused %s on antispam: Time-of-Click protection is bound "
 				  "to another code",
-				  masked);
+				  plan.masked);
 			imss_license_manager_fail(error, IMSS_ERROR_CLICK_PROTECTION_BOUND);
 			return NULL;
 		}
@@ -1877,38 +1808,38 @@ imss_license_manager_activate(ImssLicenseManager *self,
 
 	/* online codes keep the issued expiry until the license server confirms
 	 * one (unverified); offline codes carry their own, final date */
-	expiry = imss_calendar_format_date(&info.expiry);
+	expiry = imss_calendar_format_date(&plan.info.expiry);
 	change = imss_store_change_new();
-	for (guint i = 0; i < n_targets; i++) {
+	for (guint i = 0; i < plan.n_targets; i++) {
 		g_autoptr(ImssStoreSlot) row = imss_store_slot_new();
-		row->slot = g_strdup(imss_slot_to_string(targets[i]));
-		row->code = g_strdup(canonical);
+		row->slot = g_strdup(imss_slot_to_string(plan.targets[i]));
+		row->code = g_strdup(plan.canonical);
 		row->expiry = g_strdup(expiry);
 		row->issued_expiry = g_strdup(expiry);
-		row->offline = info.offline;
-		row->verified = info.offline;
-		row->verified_at = info.offline ? now : 0;
+		row->offline = plan.info.offline;
+		row->verified = plan.info.offline;
+		row->verified_at = plan.info.offline ? now : 0;
 		row->activated_at = now;
 		imss_store_change_add_row(change, row);
 	}
 	detail = g_strdup_printf("expiry %s, %s%s",
 				 expiry,
-				 info.offline ? "offline" : "online",
-				 info.offline ? "" : ", expiry unverified");
+				 plan.info.offline ? "offline" : "online",
+				 plan.info.offline ? "" : ", expiry unverified");
 	/* SPEC §7: a new activation restarts the services; recorded with the
 	 * activation, so that a crash before the restart still restarts once */
 	{
 		g_auto(GStrv) units = imss_license_manager_units_to_restart(
 		    self,
-		    slot == IMSS_SLOT_ANTISPAM || slot == IMSS_SLOT_EMAIL_REPUTATION);
+		    plan.slot == IMSS_SLOT_ANTISPAM || plan.slot == IMSS_SLOT_EMAIL_REPUTATION);
 		imss_store_change_request_restarts(change, units, now);
 	}
-	for (guint i = 0; i < n_targets; i++)
+	for (guint i = 0; i < plan.n_targets; i++)
 		imss_store_change_add_history(change,
 					      now,
 					      "activate",
-					      imss_slot_to_string(targets[i]),
-					      masked,
+					      imss_slot_to_string(plan.targets[i]),
+					      plan.masked,
 					      caller,
 					      "ok",
 					      detail);
@@ -1922,25 +1853,25 @@ imss_license_manager_activate(ImssLicenseManager *self,
 		_exit(3);
 	}
 
-	for (guint i = 0; i < n_targets; i++) {
+	for (guint i = 0; i < plan.n_targets; i++) {
 		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
-		imss_license_set_from_row(self->licenses[targets[i]], row);
+		imss_license_set_from_row(self->licenses[plan.targets[i]], row);
 		g_message("activated %s on %s (%s) by %s",
-			  masked,
-			  imss_slot_to_string(targets[i]),
+			  plan.masked,
+			  imss_slot_to_string(plan.targets[i]),
 			  detail,
 			  caller);
 	}
 	if (changed != NULL)
 		*changed = TRUE;
 	imss_scheduler_reschedule(self->scheduler);
-	for (guint i = 0; i < n_targets; i++)
+	for (guint i = 0; i < plan.n_targets; i++)
 		g_signal_emit(self,
 			      signals[SIGNAL_LICENSE_CHANGED],
 			      0,
-			      self->licenses[targets[i]],
+			      self->licenses[plan.targets[i]],
 			      "activated");
-	return self->licenses[slot];
+	return self->licenses[plan.slot];
 }
 
 gboolean
@@ -1952,6 +1883,7 @@ imss_license_manager_bind_click_protection(ImssLicenseManager *self,
 	g_autofree gchar *key = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
 	g_autoptr(GError) error_local = NULL;
+	gboolean was_bound;
 
 	if (!imss_license_is_activated(antispam)) {
 		g_set_error_literal(error,
@@ -1961,7 +1893,8 @@ imss_license_manager_bind_click_protection(ImssLicenseManager *self,
 				    "Time-of-Click protection to.");
 		return FALSE;
 	}
-	key = imss_license_manager_click_key(imss_license_get_code(antispam));
+	was_bound = imss_license_manager_get_click_protection_bound(self);
+	key = imss_activation_click_digest(imss_license_get_code(antispam));
 	change = imss_store_change_new();
 	imss_settings_set_click_binding(change, key);
 	imss_store_change_add_history(change,
@@ -1977,10 +1910,8 @@ imss_license_manager_bind_click_protection(ImssLicenseManager *self,
 	g_message("Time-of-Click protection bound to %s by %s",
 		  imss_license_get_masked_code(antispam),
 		  caller);
-	if (!self->click_bound) {
-		self->click_bound = TRUE;
+	if (!was_bound)
 		g_signal_emit(self, signals[SIGNAL_CLICK_PROTECTION_CHANGED], 0);
-	}
 	return TRUE;
 }
 
@@ -1992,6 +1923,7 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
+	gboolean was_bound = imss_license_manager_get_click_protection_bound(self);
 
 	imss_settings_set_click_binding(change, NULL);
 	imss_store_change_add_history(change,
@@ -2001,7 +1933,7 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 				      "",
 				      caller,
 				      "ok",
-				      self->click_bound ? "binding removed" : "no binding");
+				      was_bound ? "binding removed" : "no binding");
 	if (!imss_store_apply(self->store, change, &error_local))
 		return imss_license_manager_store_failed(error,
 							 error_local,
@@ -2011,10 +1943,8 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 	g_message("Time-of-Click protection binding %s by %s",
 		  change->settings_delete_hit ? "released" : "checked (none was set)",
 		  caller);
-	if (self->click_bound) {
-		self->click_bound = FALSE;
+	if (was_bound)
 		g_signal_emit(self, signals[SIGNAL_CLICK_PROTECTION_CHANGED], 0);
-	}
 	return TRUE;
 }
 
