@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "imss-activation.h"
+#include "imss-console-notices.h"
 #include "imss-error.h"
 #include "imss-license-manager.h"
 #include "imss-license-server.h"
@@ -275,78 +276,31 @@ imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
 	return TRUE;
 }
 
-static gint
-imss_notice_cmp_severity(gconstpointer a, gconstpointer b)
-{
-	const ImssNotice *na = *(const ImssNotice *const *)a;
-	const ImssNotice *nb = *(const ImssNotice *const *)b;
-	gint sa = imss_notice_get_severity(na), sb = imss_notice_get_severity(nb);
-	if (sa != sb)
-		return sb - sa;
-	return (gint)na->slot - (gint)nb->slot;
-}
-
-static void
-imss_license_manager_add_notice(GPtrArray *notices, ImssNoticeKind kind, guint slot, const gchar *unit)
-{
-	ImssNotice notice;
-	imss_notice_init(&notice, kind, (ImssSlotId)slot, unit);
-	g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
-}
-
 GPtrArray *
 imss_license_manager_get_notices(ImssLicenseManager *self)
 {
-	GPtrArray *notices = g_ptr_array_new_with_free_func(g_free);
-	gboolean hidden = imss_license_manager_get_inactive_notices_hidden(self);
-	gboolean any_activated = FALSE;
+	GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
+	g_autoptr(GStrvBuilder) failed = g_strv_builder_new();
+	g_auto(GStrv) failed_restarts = NULL;
+	g_auto(ImssCmDeployments) cm = {0};
+	ImssNoticeFacts facts = {0};
 	GDate today;
+
 	imss_clock_get_today(self->clock, &today);
-	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
-		ImssLicense *license = self->licenses[i];
-		ImssNotice notice;
-		if (imss_license_is_activated(license)) {
-			if (imss_notice_for_expiry((ImssSlotId)i, imss_license_get_expiry(license), &today, &notice))
-				g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
-		} else if (imss_slot_is_optional((ImssSlotId)i) && imss_license_get_enabled(license) && !hidden) {
-			imss_notice_inactive((ImssSlotId)i, &notice);
-			g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
-		}
+	imss_settings_get_cm_deployments(self->store, &cm);
+	for (guint i = 0; i < restarts->len; i++) {
+		ImssStoreRestart *r = g_ptr_array_index(restarts, i);
+		if (g_strcmp0(r->state, "failed") == 0)
+			g_strv_builder_add(failed, r->unit);
 	}
-	/* a failed Control Manager deployment stays visible until one succeeds */
-	{
-		g_auto(ImssCmDeployments) cm = {0};
-		imss_settings_get_cm_deployments(self->store, &cm);
-		if (g_str_has_prefix(cm.last_result, "failed"))
-			imss_license_manager_add_notice(notices, IMSS_NOTICE_CM_FAILED, 0, NULL);
-	}
-	/* what the license server last said about an active code (SPEC §5.3, Q5) */
-	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
-		const gchar *status = imss_license_get_server_status(self->licenses[i]);
-		if (!imss_license_is_activated(self->licenses[i]))
-			continue;
-		if (g_strcmp0(status, "replaced") == 0)
-			imss_license_manager_add_notice(notices, IMSS_NOTICE_CODE_REPLACED, i, NULL);
-		else if (g_strcmp0(status, "unknown") == 0)
-			imss_license_manager_add_notice(notices, IMSS_NOTICE_CODE_UNKNOWN, i, NULL);
-		else if (g_strcmp0(status, "suspended") == 0)
-			imss_license_manager_add_notice(notices, IMSS_NOTICE_CODE_SUSPENDED, i, NULL);
-		any_activated = TRUE;
-	}
-	/* a service that may still run with the old license (SPEC §7) */
-	{
-		GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
-		for (guint i = 0; i < restarts->len; i++) {
-			ImssStoreRestart *r = g_ptr_array_index(restarts, i);
-			if (g_strcmp0(r->state, "failed") == 0)
-				imss_license_manager_add_notice(notices, IMSS_NOTICE_RESTART_FAILED, 0, r->unit);
-		}
-	}
-	/* SPEC §9.2: mails cannot be suppressed: a missing recipient is reported */
-	if (any_activated && !imss_mailer_is_configured(self->mailer))
-		imss_license_manager_add_notice(notices, IMSS_NOTICE_NO_RECIPIENTS, 0, NULL);
-	g_ptr_array_sort(notices, imss_notice_cmp_severity);
-	return notices;
+	failed_restarts = g_strv_builder_end(failed);
+	facts.licenses = self->licenses;
+	facts.today = &today;
+	facts.inactive_hidden = imss_settings_get_inactive_notices_hidden(self->store);
+	facts.cm_failed = g_str_has_prefix(cm.last_result, "failed");
+	facts.failed_restarts = failed_restarts;
+	facts.mail_configured = imss_mailer_is_configured(self->mailer);
+	return imss_console_notices(&facts);
 }
 
 /* -- mail delivery, retried during its day ---------------------------------------- */
