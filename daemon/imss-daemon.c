@@ -2,7 +2,9 @@
 
 #include "config.h"
 
+#include "imss-catalog.h"
 #include "imss-daemon.h"
+#include "imss-doctor-text.h"
 #include "imss-error.h"
 #include "imss-generated.h"
 #include "imss-notice.h"
@@ -780,17 +782,61 @@ imss_daemon_handle_apply_profile(ImssExportedManager *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* the diagnosis rendered at the edge, in the caller's language (the ids stay
+ * for programs) */
+static GVariant *
+imss_daemon_diagnosis_to_variant(ImssDaemon *self, const ImssDiagnosis *d, const gchar *language)
+{
+	const ImssCatalog *catalog = imss_catalog_for_language(language);
+	ImssLicense *license = imss_license_manager_get_license(self->manager, d->slot);
+	g_autoptr(GStrvBuilder) findings = g_strv_builder_new();
+	g_autoptr(GStrvBuilder) finding_ids = g_strv_builder_new();
+	g_auto(GStrv) texts = NULL;
+	g_auto(GStrv) ids = NULL;
+	g_autofree gchar *url = imss_license_manager_get_details_url(self->manager, license);
+	GVariantDict dict;
+
+	for (guint i = 0; i < d->findings->len; i++) {
+		const ImssFinding *f = g_ptr_array_index(d->findings, i);
+		g_autofree gchar *text = imss_doctor_render_finding(catalog, f);
+		g_strv_builder_add(findings, text);
+		g_strv_builder_add(finding_ids, imss_finding_id_to_string(f->id));
+	}
+	texts = g_strv_builder_end(findings);
+	ids = g_strv_builder_end(finding_ids);
+	g_variant_dict_init(&dict, NULL);
+	g_variant_dict_insert(&dict, "slot", "s", imss_slot_to_string(d->slot));
+	g_variant_dict_insert(&dict, "environment", "s", imss_environment_to_string(d->environment));
+	g_variant_dict_insert_value(&dict, "findings", g_variant_new_strv((const gchar *const *)texts, -1));
+	g_variant_dict_insert_value(&dict, "finding_ids", g_variant_new_strv((const gchar *const *)ids, -1));
+	g_variant_dict_insert(&dict, "action", "s", imss_doctor_render_action(catalog, d->action));
+	g_variant_dict_insert(&dict, "action_id", "s", imss_doctor_action_to_string(d->action));
+	g_variant_dict_insert(&dict, "server_status", "s", d->server_status);
+	g_variant_dict_insert(&dict, "server_expiry", "s", d->server_expiry);
+	g_variant_dict_insert(&dict, "next_check", "s", d->next_check);
+	g_variant_dict_insert(&dict, "last_deployment", "s", d->deploy_time);
+	g_variant_dict_insert(&dict, "last_deployment_result", "s", d->deploy_result);
+	g_variant_dict_insert(&dict, "details_url", "s", url);
+	return g_variant_dict_end(&dict);
+}
+
 static void
 imss_daemon_diagnose_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	ImssDaemon *self = g_object_get_data(G_OBJECT(invocation), "imss-daemon");
+	const gchar *language = NULL;
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GVariant) diagnosis = imss_license_manager_diagnose_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
+	g_autoptr(ImssDiagnosis) diagnosis =
+	    imss_license_manager_diagnose_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
 	if (diagnosis == NULL) {
 		imss_daemon_return_error(invocation, error_local);
 		return;
 	}
-	g_dbus_method_invocation_return_value(invocation, g_variant_new("(@a{sv})", diagnosis));
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(&s&s)", NULL, &language);
+	g_dbus_method_invocation_return_value(
+	    invocation,
+	    g_variant_new("(@a{sv})", imss_daemon_diagnosis_to_variant(self, diagnosis, language)));
 }
 
 static gboolean
@@ -800,7 +846,8 @@ imss_daemon_handle_diagnose(ImssExportedManager *skeleton,
 			    const gchar *language,
 			    ImssDaemon *self)
 {
-	imss_license_manager_diagnose_async(self->manager, slot, language, imss_daemon_diagnose_cb,
+	g_object_set_data_full(G_OBJECT(invocation), "imss-daemon", g_object_ref(self), g_object_unref);
+	imss_license_manager_diagnose_async(self->manager, slot, imss_daemon_diagnose_cb,
 					    g_object_ref(invocation));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

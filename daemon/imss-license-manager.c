@@ -7,6 +7,7 @@
 
 #include "imss-activation.h"
 #include "imss-console-notices.h"
+#include "imss-doctor.h"
 #include "imss-error.h"
 #include "imss-license-manager.h"
 #include "imss-license-server.h"
@@ -1373,244 +1374,77 @@ imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *lice
 typedef struct {
 	ImssLicenseManager *self;
 	ImssSlotId slot;
-	const ImssCatalog *catalog; /* the caller's language */
-	ImssServerAnswer *answer;   /* NULL: not asked or no answer */
+	ImssServerAnswer *answer; /* NULL: not asked or no answer */
 	gchar *server_error;
-	GVariantDict *out;
-} ImssDiagnosis;
+} ImssDiagnoseCall;
 
 static void
-imss_diagnosis_free(ImssDiagnosis *d)
+imss_diagnose_call_free(ImssDiagnoseCall *call)
 {
-	g_object_unref(d->self);
-	imss_server_answer_free(d->answer);
-	g_free(d->server_error);
-	if (d->out != NULL)
-		g_variant_dict_unref(d->out);
-	g_free(d);
+	g_object_unref(call->self);
+	imss_server_answer_free(call->answer);
+	g_free(call->server_error);
+	g_free(call);
 }
 
-
-typedef struct {
-	GPtrArray *findings;
-	gchar *action;
-	const gchar *action_id;
-	gchar *server_expiry;
-	gchar *next_check;
-	gchar *deploy_time;
-	gchar *deploy_result;
-} ImssDiagnosisResult;
-
-/* SPEC §10 Q5, in its order; returns at the first step that names the action */
+/* the facts the doctor walks over, then the walk */
 static void
-imss_diagnosis_walk(ImssDiagnosis *d, ImssDiagnosisResult *r)
+imss_license_manager_diagnose_finish_walk(GTask *task)
 {
-	ImssLicenseManager *self = d->self;
-	ImssLicense *license = self->licenses[d->slot];
-	const gchar *env = imss_license_manager_get_environment(self);
-	const gchar *name = imss_catalog_gettext(d->catalog, imss_slot_display_name_untranslated(d->slot));
-	GPtrArray *findings = r->findings;
-	g_autofree gchar *ours = imss_calendar_format_date(imss_license_get_expiry(license));
-	gboolean server_has_renewal = FALSE;
+	ImssDiagnoseCall *call = g_task_get_task_data(task);
+	ImssLicenseManager *self = call->self;
+	GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
+	g_autoptr(GStrvBuilder) failed = g_strv_builder_new();
+	g_auto(GStrv) failed_restarts = NULL;
+	g_auto(ImssCmDeployments) cm = {0};
+	ImssEnvironmentFacts env;
+	ImssDoctorFacts facts = {0};
+	GDate today;
 
-	if (!imss_license_is_activated(license)) {
-		/* TRANSLATORS: doctor finding; %s license name */
-		g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "%s is not activated."), name));
-		/* TRANSLATORS: doctor action */
-		r->action = g_strdup(imss_catalog_gettext(d->catalog, "Activate the license: imss-licensectl activate SLOT (the code is read from standard input)."));
-		r->action_id = "activate";
-		return;
+	imss_clock_get_today(self->clock, &today);
+	for (guint i = 0; i < restarts->len; i++) {
+		ImssStoreRestart *r = g_ptr_array_index(restarts, i);
+		if (g_strcmp0(r->state, "failed") != 0)
+			continue;
+		g_strv_builder_add(failed, r->unit);
+		g_strv_builder_add(failed, r->last_error);
 	}
-	/* TRANSLATORS: doctor finding; %1$s license name, %2$s expiry date, %3$s masked code */
-	g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "%1$s expires on %2$s (code %3$s)."),
-						  name, ours, imss_license_get_masked_code(license)));
-
-	/* a service that may still run with the old license comes first (SPEC §7) */
-	{
-		GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
-		gboolean failed = FALSE;
-		for (guint i = 0; i < restarts->len; i++) {
-			ImssStoreRestart *rs = g_ptr_array_index(restarts, i);
-			if (g_strcmp0(rs->state, "failed") != 0)
-				continue;
-			/* TRANSLATORS: doctor finding; %1$s a systemd unit, %2$s why (English) */
-			g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The restart of %1$s after the last license change failed (%2$s): the service may still be running with the old license."),
-								  rs->unit, rs->last_error));
-			failed = TRUE;
-		}
-		if (failed) {
-			/* TRANSLATORS: doctor action (SPEC §7) */
-			r->action = g_strdup(imss_catalog_gettext(d->catalog, "Fix the service, then restart the services: imss-licensectl restart-services."));
-			r->action_id = "restart-services";
-			return;
-		}
-	}
-
-	/* (1) and (2): the server's view */
-	if (imss_license_get_offline(license)) {
-		/* TRANSLATORS: doctor finding */
-		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This is an offline code: it is never checked with the license server; its expiry date is final.")));
-	} else if (d->answer != NULL) {
-		switch (d->answer->status) {
-		case IMSS_SERVER_STATUS_REPLACED:
-			/* TRANSLATORS: doctor finding; %s masked new code or empty */
-			g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server says this code was replaced by a new code %s."),
-								  d->answer->replaced_by != NULL ? d->answer->replaced_by : ""));
-			/* TRANSLATORS: doctor action (SPEC §10 Q5 (1)) */
-			r->action = g_strdup(imss_catalog_gettext(d->catalog, "Register the new activation code as a new activation (imss-licensectl activate). A renewal that changes the code is never picked up automatically."));
-			r->action_id = "register-new-code";
-			return;
-		case IMSS_SERVER_STATUS_UNKNOWN:
-		case IMSS_SERVER_STATUS_SUSPENDED:
-			g_ptr_array_add(findings,
-					g_strdup(d->answer->status == IMSS_SERVER_STATUS_UNKNOWN
-							 /* TRANSLATORS: doctor finding */
-							 ? imss_catalog_gettext(d->catalog, "The license server does not know this code.")
-							 /* TRANSLATORS: doctor finding */
-							 : imss_catalog_gettext(d->catalog, "The license server reports this code as suspended.")));
-			/* TRANSLATORS: doctor action */
-			r->action = g_strdup(imss_catalog_gettext(d->catalog, "Check the activation code with your reseller or technical support."));
-			r->action_id = "check-code";
-			return;
-		case IMSS_SERVER_STATUS_VALID:
-		default:
-			r->server_expiry = imss_calendar_format_date(&d->answer->expiry);
-			if (g_date_compare(&d->answer->expiry, imss_license_get_expiry(license)) > 0) {
-				server_has_renewal = TRUE;
-				/* TRANSLATORS: doctor finding; %1$s server's date, %2$s ours */
-				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server already has the renewal: it shows %1$s, this gateway still %2$s."),
-									  r->server_expiry, ours));
-			} else {
-				/* TRANSLATORS: doctor finding; %s the server's expiry date */
-				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server does not have the renewal yet: it still shows %s. A renewal reaches the license server about two weeks after the purchase."),
-									  r->server_expiry));
-				/* TRANSLATORS: doctor action (SPEC §10 Q5 (2)) */
-				r->action = g_strdup(imss_catalog_gettext(d->catalog, "Wait until the license server shows the renewal (check the license's details online), then update."));
-				r->action_id = "wait-for-server";
-				return;
-			}
-			break;
-		}
-	} else if (d->server_error != NULL) {
-		/* TRANSLATORS: doctor finding; %s why (English) */
-		g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The license server could not be asked: %s."), d->server_error));
-	}
-
-	/* (3) the environment */
-	if (g_strcmp0(env, "cm-managed") == 0) {
-		gint64 t = 0;
-		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This gateway is not connected and is managed by Control Manager, which deploys license profiles.")));
-		if (imss_license_manager_get_last_deployment(self, &t, &r->deploy_result)) {
-			r->deploy_time = imss_calendar_format_instant(imss_clock_get_timezone(self->clock), t);
-			if (g_str_has_prefix(r->deploy_result, "failed")) {
-				/* TRANSLATORS: doctor finding; %1$s time, %2$s reason (English) */
-				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The last license profile deployment (%1$s) failed: %2$s. Control Manager does not retry by itself."),
-									  r->deploy_time, r->deploy_result + strlen("failed: ")));
-			} else {
-				/* TRANSLATORS: doctor finding; %s time */
-				g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The last license profile deployment (%s) succeeded."), r->deploy_time));
-			}
-		} else {
-			g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "No license profile was ever deployed to this gateway.")));
-		}
-		/* TRANSLATORS: doctor action (SPEC §10 Q5 (4)) */
-		r->action = g_strdup(imss_catalog_gettext(d->catalog, "Redeploy the license profile from Control Manager."));
-		r->action_id = "redeploy-profile";
-	} else if (g_strcmp0(env, "standalone") == 0) {
-		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This gateway is not connected to the license server and not managed by Control Manager: the expiry date cannot be verified.")));
-		/* TRANSLATORS: doctor action (SPEC §8 3.) */
-		r->action = g_strdup(imss_catalog_gettext(d->catalog, "Obtain an offline activation code and register it as a new activation."));
-		r->action_id = "activate-offline-code";
-	} else {
-		GDate today, next;
-		g_ptr_array_add(findings, g_strdup(imss_catalog_gettext(d->catalog, "This gateway is connected to the license server: expiry dates are updated automatically.")));
-		imss_clock_get_today(self->clock, &today);
-		if (imss_license_get_next_check(license, &today, &next)) {
-			r->next_check = imss_calendar_format_date(&next);
-			/* TRANSLATORS: doctor finding; %1$s date, %2$d days */
-			g_ptr_array_add(findings, g_strdup_printf(imss_catalog_gettext(d->catalog, "The next automatic check is on %1$s, in %2$d days."),
-								  r->next_check, imss_calendar_days_between(&today, &next)));
-		}
-		/* TRANSLATORS: doctor action (SPEC §10 Q5 (5)) */
-		r->action = g_strdup(server_has_renewal || d->answer == NULL
-				      ? imss_catalog_gettext(d->catalog, "Run a manual update now (imss-licensectl update). Note: when the expiry changes, a manual update restarts the scan service.")
-				      : imss_catalog_gettext(d->catalog, "No action is needed."));
-		r->action_id = server_has_renewal || d->answer == NULL ? "update-now" : "none";
-	}
-}
-
-static void
-imss_diagnosis_build(ImssDiagnosis *d)
-{
-	ImssLicenseManager *self = d->self;
-	ImssLicense *license = self->licenses[d->slot];
-	const gchar *env = imss_license_manager_get_environment(self);
-	ImssDiagnosisResult r = {g_ptr_array_new_with_free_func(g_free), NULL, "none", NULL, NULL, NULL, NULL};
-	g_autoptr(GPtrArray) findings = r.findings;
-	g_autofree gchar *action = NULL;
-	g_autofree gchar *server_expiry = NULL;
-	g_autofree gchar *next_check = NULL;
-	g_autofree gchar *deploy_time = NULL;
-	g_autofree gchar *deploy_result = NULL;
-	const gchar *action_id;
-
-	imss_diagnosis_walk(d, &r);
-	action = r.action != NULL ? r.action : g_strdup("");
-	action_id = r.action_id;
-	server_expiry = r.server_expiry;
-	next_check = r.next_check;
-	deploy_time = r.deploy_time;
-	deploy_result = r.deploy_result;
-	g_ptr_array_add(findings, NULL);
-	g_variant_dict_insert(d->out, "slot", "s", imss_slot_to_string(d->slot));
-	g_variant_dict_insert(d->out, "environment", "s", env);
-	g_variant_dict_insert_value(d->out, "findings", g_variant_new_strv((const gchar *const *)findings->pdata, -1));
-	g_variant_dict_insert(d->out, "action", "s", action);
-	g_variant_dict_insert(d->out, "action_id", "s", action_id);
-	g_variant_dict_insert(d->out, "server_status", "s",
-			      d->answer != NULL ? imss_server_status_to_string(d->answer->status) : "");
-	g_variant_dict_insert(d->out, "server_expiry", "s", server_expiry != NULL ? server_expiry : "");
-	g_variant_dict_insert(d->out, "next_check", "s", next_check != NULL ? next_check : "");
-	g_variant_dict_insert(d->out, "last_deployment", "s", deploy_time != NULL ? deploy_time : "");
-	g_variant_dict_insert(d->out, "last_deployment_result", "s", deploy_result != NULL ? deploy_result : "");
-	{
-		g_autofree gchar *url = imss_license_manager_get_details_url(self, license);
-		g_variant_dict_insert(d->out, "details_url", "s", url);
-	}
-}
-
-static void
-imss_diagnosis_finish(GTask *task)
-{
-	ImssDiagnosis *d = g_task_get_task_data(task);
-	d->out = g_variant_dict_new(NULL);
-	imss_diagnosis_build(d);
-	g_task_return_pointer(task, g_variant_ref_sink(g_variant_dict_end(d->out)), (GDestroyNotify)g_variant_unref);
+	failed_restarts = g_strv_builder_end(failed);
+	imss_settings_get_cm_deployments(self->store, &cm);
+	imss_license_manager_environment_facts(self, &env);
+	facts.license = self->licenses[call->slot];
+	facts.environment = imss_environment_derive(&env, imss_clock_get_time(self->clock));
+	facts.today = &today;
+	facts.tz = imss_clock_get_timezone(self->clock);
+	facts.failed_restarts = failed_restarts;
+	facts.answer = call->answer;
+	facts.server_error = call->server_error;
+	facts.cm = &cm;
+	g_task_return_pointer(task, imss_doctor_walk(&facts), (GDestroyNotify)imss_diagnosis_free);
 	g_object_unref(task);
 }
 
 static void
-imss_diagnosis_query_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+imss_license_manager_diagnose_query_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	GTask *task = G_TASK(user_data);
-	ImssDiagnosis *d = g_task_get_task_data(task);
+	ImssDiagnoseCall *call = g_task_get_task_data(task);
 	g_autoptr(GError) error_local = NULL;
 	/* the server's view, asked without storing anything */
-	d->answer = imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
-	if (d->answer == NULL)
-		d->server_error = g_strdup(error_local->message);
-	imss_diagnosis_finish(task);
+	call->answer = imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
+	if (call->answer == NULL)
+		call->server_error = g_strdup(error_local->message);
+	imss_license_manager_diagnose_finish_walk(task);
 }
 
 void
 imss_license_manager_diagnose_async(ImssLicenseManager *self,
 				    const gchar *slot_id,
-				    const gchar *language,
 				    GAsyncReadyCallback callback,
 				    gpointer user_data)
 {
 	GTask *task = g_task_new(self, NULL, callback, user_data);
-	ImssDiagnosis *d;
+	ImssDiagnoseCall *call;
 	ImssSlotId slot;
 	ImssLicense *license;
 
@@ -1620,11 +1454,10 @@ imss_license_manager_diagnose_async(ImssLicenseManager *self,
 		g_object_unref(task);
 		return;
 	}
-	d = g_new0(ImssDiagnosis, 1);
-	d->self = g_object_ref(self);
-	d->slot = slot;
-	d->catalog = imss_catalog_for_language(language);
-	g_task_set_task_data(task, d, (GDestroyNotify)imss_diagnosis_free);
+	call = g_new0(ImssDiagnoseCall, 1);
+	call->self = g_object_ref(self);
+	call->slot = slot;
+	g_task_set_task_data(task, call, (GDestroyNotify)imss_diagnose_call_free);
 	license = self->licenses[slot];
 	if (imss_license_is_activated(license) && !imss_license_get_offline(license) &&
 	    imss_license_manager_may_go_online(self)) {
@@ -1632,14 +1465,14 @@ imss_license_manager_diagnose_async(ImssLicenseManager *self,
 						imss_license_get_code(license),
 						imss_config_get_edition(self->config),
 						NULL,
-						imss_diagnosis_query_cb,
+						imss_license_manager_diagnose_query_cb,
 						task);
 		return;
 	}
-	imss_diagnosis_finish(task);
+	imss_license_manager_diagnose_finish_walk(task);
 }
 
-GVariant *
+ImssDiagnosis *
 imss_license_manager_diagnose_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(res), error);

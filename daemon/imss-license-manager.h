@@ -9,6 +9,7 @@
 
 #include "imss-clock.h"
 #include "imss-config.h"
+#include "imss-doctor.h"
 #include "imss-environment.h"
 #include "imss-license.h"
 #include "imss-license-server.h"
@@ -123,15 +124,14 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 				   GVariant *profile,
 				   const gchar *caller,
 				   GError **error);
-/* SPEC §10 Q5 for @slot_id, texts in @language; completes with an a{sv}
- * (see org.imss.License.Diagnose). */
+/* SPEC §10 Q5 for @slot_id: asks the license server (storing nothing) and
+ * walks the doctor (imss-doctor.h); the texts are the caller's to render. */
 void
 imss_license_manager_diagnose_async(ImssLicenseManager *self,
 				    const gchar *slot_id,
-				    const gchar *language,
 				    GAsyncReadyCallback callback,
 				    gpointer user_data);
-GVariant *
+ImssDiagnosis *
 imss_license_manager_diagnose_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error);
 gboolean
 imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result);
