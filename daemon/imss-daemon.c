@@ -763,8 +763,15 @@ static void
 imss_daemon_apply_profile_authorized(ImssDaemon *self, GDBusMethodInvocation *invocation, const gchar *caller)
 {
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GVariant) profile = g_variant_get_child_value(g_dbus_method_invocation_get_parameters(invocation), 0);
-	g_autofree gchar *outcome = imss_license_manager_apply_profile(self->manager, profile, caller, &error_local);
+	g_autoptr(GVariant) dict = g_variant_get_child_value(g_dbus_method_invocation_get_parameters(invocation), 0);
+	ImssProfile profile = {NULL, NULL, NULL, NULL};
+	g_autofree gchar *outcome = NULL;
+	/* typed here, at the edge; a field of another type counts as missing */
+	g_variant_lookup(dict, "slot", "&s", &profile.slot);
+	g_variant_lookup(dict, "code", "&s", &profile.code);
+	g_variant_lookup(dict, "expiry", "&s", &profile.expiry);
+	g_variant_lookup(dict, "origin", "&s", &profile.origin);
+	outcome = imss_license_manager_apply_profile(self->manager, &profile, caller, &error_local);
 	if (outcome == NULL) {
 		imss_daemon_return_error(invocation, error_local);
 		return;

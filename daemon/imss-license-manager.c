@@ -519,12 +519,12 @@ imss_license_manager_profile_failed(ImssLicenseManager *self,
 
 gchar *
 imss_license_manager_apply_profile(ImssLicenseManager *self,
-				   GVariant *profile,
+				   const ImssProfile *profile,
 				   const gchar *caller,
 				   GError **error)
 {
-	g_autoptr(GVariantDict) dict = g_variant_dict_new(profile);
-	const gchar *slot_id = NULL, *code = NULL, *expiry_str = NULL, *origin = "Control Manager";
+	const gchar *slot_id = profile->slot, *code = profile->code, *expiry_str = profile->expiry;
+	const gchar *origin = profile->origin != NULL ? profile->origin : "Control Manager";
 	g_autofree gchar *canonical = NULL;
 	g_autofree gchar *old = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
@@ -536,9 +536,9 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	GDate expiry, min, max;
 	gint cmp;
 
-	if (g_variant_dict_contains(dict, "origin") && !g_variant_dict_lookup(dict, "origin", "&s", &origin))
-		origin = "Control Manager";
-	if (!g_variant_dict_lookup(dict, "slot", "&s", &slot_id)) {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(profile != NULL, NULL);
+	if (slot_id == NULL) {
 		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_INVALID_ARGS,
 						    "\"slot\" (a string) is missing", error);
 		return NULL;
@@ -548,13 +548,12 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 						    "unknown slot", error);
 		return NULL;
 	}
-	if (!g_variant_dict_lookup(dict, "code", "&s", &code)) {
+	if (code == NULL) {
 		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
 						    "\"code\" (a string) is missing", error);
 		return NULL;
 	}
-	if (!g_variant_dict_lookup(dict, "expiry", "&s", &expiry_str) ||
-	    !imss_calendar_parse_date(expiry_str, &expiry)) {
+	if (expiry_str == NULL || !imss_calendar_parse_date(expiry_str, &expiry)) {
 		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
 						    "\"expiry\" is not a YYYY-MM-DD date", error);
 		return NULL;

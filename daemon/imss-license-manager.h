@@ -114,14 +114,23 @@ imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
 						 const gchar *caller,
 						 GError **error);
 
-/* SPEC §8: a Control Manager license profile (a{sv}: slot, code, expiry,
- * origin, issued) extends or changes the expiry of the active code; returns
- * "extended", "changed" or "unchanged". A different code: CodeMismatch; a
- * malformed profile: InvalidArgs naming what is wrong. Restarts nothing. A
- * refused profile is recorded (the last deployment failed). */
+/* A Control Manager license profile as the bus adapter read it from the
+ * caller's a{sv}; a field that was absent or not a string is NULL. */
+typedef struct {
+	const gchar *slot;
+	const gchar *code;
+	const gchar *expiry; /* YYYY-MM-DD */
+	const gchar *origin; /* who deployed it; NULL: "Control Manager" */
+} ImssProfile;
+
+/* SPEC §8: a profile extends or changes the expiry of the active code (in
+ * every slot holding it); returns "extended", "changed" or "unchanged". A
+ * different code: CodeMismatch; a malformed profile: InvalidArgs naming what
+ * is wrong. Restarts nothing. A refused profile is recorded (the last
+ * deployment failed). */
 gchar *
 imss_license_manager_apply_profile(ImssLicenseManager *self,
-				   GVariant *profile,
+				   const ImssProfile *profile,
 				   const gchar *caller,
 				   GError **error);
 /* SPEC §10 Q5 for @slot_id: asks the license server (storing nothing) and
