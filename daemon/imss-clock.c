@@ -22,7 +22,26 @@ struct _ImssClock {
 	guint idle_source; /* virtual: an alarm set in the past fires from an idle */
 	GFileMonitor *localtime_monitor;
 	guint64 wakeups;
+	GList *timeouts; /* virtual: ImssClockTimeout, soonest first */
+	guint next_timeout_id;
 };
+
+/* a delay on the virtual clock: it passes only when the clock is advanced */
+typedef struct {
+	guint id;
+	gint64 deadline;
+	GSourceFunc func;
+	gpointer data;
+} ImssClockTimeout;
+
+static gint
+imss_clock_timeout_cmp(gconstpointer a, gconstpointer b)
+{
+	const ImssClockTimeout *ta = a, *tb = b;
+	if (ta->deadline != tb->deadline)
+		return ta->deadline < tb->deadline ? -1 : 1;
+	return ta->id < tb->id ? -1 : ta->id > tb->id;
+}
 
 enum { SIGNAL_ALARM, SIGNAL_CHANGED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST] = {0};
@@ -209,9 +228,49 @@ void
 imss_clock_set_time(ImssClock *self, gint64 t)
 {
 	g_return_if_fail(self->virtual);
+	/* delays are not wall-clock instants: a step keeps what remains of them */
+	for (GList *l = self->timeouts; l != NULL; l = l->next)
+		((ImssClockTimeout *)l->data)->deadline += t - self->virtual_now;
 	self->virtual_now = t;
 	self->wakeups++;
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+}
+
+guint
+imss_clock_add_timeout(ImssClock *self, guint seconds, GSourceFunc func, gpointer data)
+{
+	ImssClockTimeout *t;
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), 0);
+	g_return_val_if_fail(func != NULL, 0);
+	if (!self->virtual)
+		return g_timeout_add_seconds(seconds, func, data);
+	t = g_new0(ImssClockTimeout, 1);
+	t->id = ++self->next_timeout_id;
+	t->deadline = self->virtual_now + seconds;
+	t->func = func;
+	t->data = data;
+	self->timeouts = g_list_insert_sorted(self->timeouts, t, imss_clock_timeout_cmp);
+	return t->id;
+}
+
+void
+imss_clock_remove_timeout(ImssClock *self, guint id)
+{
+	g_return_if_fail(IMSS_IS_CLOCK(self));
+	if (id == 0)
+		return;
+	if (!self->virtual) {
+		g_source_remove(id);
+		return;
+	}
+	for (GList *l = self->timeouts; l != NULL; l = l->next) {
+		ImssClockTimeout *t = l->data;
+		if (t->id == id) {
+			self->timeouts = g_list_delete_link(self->timeouts, l);
+			g_free(t);
+			return;
+		}
+	}
 }
 
 guint
@@ -222,8 +281,21 @@ imss_clock_advance(ImssClock *self, gint64 seconds)
 	g_return_val_if_fail(self->virtual, 0);
 	g_return_val_if_fail(seconds >= 0, 0);
 	target = self->virtual_now + seconds;
-	/* every alarm on the way, in order, each at its own instant */
-	while (self->alarm != IMSS_CLOCK_NO_ALARM && self->alarm <= target) {
+	/* every alarm and delay on the way, in order, each at its own instant */
+	for (;;) {
+		ImssClockTimeout *t = self->timeouts != NULL ? self->timeouts->data : NULL;
+		gboolean alarm_due = self->alarm != IMSS_CLOCK_NO_ALARM && self->alarm <= target;
+		gboolean timeout_due = t != NULL && t->deadline <= target;
+		if (!alarm_due && !timeout_due)
+			break;
+		if (timeout_due && (!alarm_due || t->deadline < self->alarm)) {
+			self->timeouts = g_list_delete_link(self->timeouts, self->timeouts);
+			self->virtual_now = MAX(self->virtual_now, t->deadline);
+			self->wakeups++;
+			t->func(t->data); /* one-shot, whatever it returns */
+			g_free(t);
+			continue;
+		}
 		if (self->alarm > self->virtual_now)
 			self->virtual_now = self->alarm;
 		self->alarm = IMSS_CLOCK_NO_ALARM;
@@ -268,6 +340,7 @@ imss_clock_finalize(GObject *obj)
 		close(self->timerfd);
 	g_clear_object(&self->localtime_monitor);
 	g_clear_pointer(&self->tz, g_time_zone_unref);
+	g_list_free_full(self->timeouts, g_free);
 	G_OBJECT_CLASS(imss_clock_parent_class)->finalize(obj);
 }
 

@@ -49,6 +49,15 @@ void
 imss_clock_set_alarm(ImssClock *self, gint64 deadline);
 gint64
 imss_clock_get_alarm(ImssClock *self);
+/* Calls @func(@data) once after @seconds, on the daemon's own time: a
+ * monotonic main-loop timeout on the real clock; on the virtual clock, when
+ * Advance lets that much time pass (a step keeps what remains). Returns an
+ * id for imss_clock_remove_timeout(). */
+guint
+imss_clock_add_timeout(ImssClock *self, guint seconds, GSourceFunc func, gpointer data);
+void
+imss_clock_remove_timeout(ImssClock *self, guint id);
+
 /* Starts watching for clock steps and zone changes (real clock only). */
 gboolean
 imss_clock_start(ImssClock *self, GError **error);

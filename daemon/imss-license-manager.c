@@ -7,6 +7,7 @@
 
 #include "imss-activation.h"
 #include "imss-console-notices.h"
+#include "imss-mail-delivery.h"
 #include "imss-doctor.h"
 #include "imss-error.h"
 #include "imss-license-manager.h"
@@ -27,6 +28,7 @@ struct _ImssLicenseManager {
 	ImssLicenseServer *server;
 	ImssSystemd *systemd;
 	ImssMailer *mailer;
+	ImssMailDelivery *mail_delivery;
 	ImssRestartQueue *restarts;
 	GHashTable *checks; /* code → GPtrArray of GTask: one check per code at a time */
 };
@@ -304,139 +306,31 @@ imss_license_manager_get_notices(ImssLicenseManager *self)
 	return imss_console_notices(&facts);
 }
 
-/* -- mail delivery, retried during its day ---------------------------------------- */
-
-typedef struct {
-	ImssLicenseManager *self;
-	ImssNotice notice;
-	gchar *day;
-	gint64 deadline; /* retried until then: the end of the day it is sent on */
-	guint attempts;
-	guint backoff;
-} ImssMailDelivery;
-
-static void
-imss_mail_delivery_free(ImssMailDelivery *d)
-{
-	g_object_unref(d->self);
-	g_free(d->day);
-	g_free(d);
-}
-
-static void imss_license_manager_deliver(ImssMailDelivery *d);
-
-static void
-imss_license_manager_finish_mail(ImssMailDelivery *d, const gchar *outcome, const gchar *detail)
-{
-	ImssLicenseManager *self = d->self;
-	g_autoptr(GError) error_local = NULL;
-	ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
-	h->time = imss_clock_get_time(self->clock);
-	h->action = g_strdup("mail");
-	h->slot = g_strdup(imss_slot_to_string(d->notice.slot));
-	h->code = g_strdup(imss_license_get_masked_code(self->licenses[d->notice.slot]));
-	h->caller = g_strdup("scheduler");
-	h->outcome = g_strdup(outcome);
-	h->detail = g_strdup_printf("day %s: %s", d->day, detail);
-	g_message("mail notice of %s for %s: %s (%s)", h->slot, d->day, outcome, detail);
-	if (!imss_store_finish_run(self->store, IMSS_JOB_MAIL, h->slot, d->day, h, &error_local))
-		g_warning("failed to record the mail of %s: %s", h->slot, error_local->message);
-	imss_store_history_free(h);
-	imss_mail_delivery_free(d);
-}
-
-static gboolean
-imss_license_manager_retry_cb(gpointer user_data)
-{
-	imss_license_manager_deliver(user_data);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-imss_license_manager_mail_sent_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	ImssMailDelivery *d = user_data;
-	ImssLicenseManager *self = d->self;
-	g_autoptr(GError) error_local = NULL;
-
-	if (imss_mailer_send_finish(IMSS_MAILER(source), res, &error_local)) {
-		g_autofree gchar *detail = g_strdup_printf("sent to %u recipient(s), attempt %u",
-							   g_strv_length((gchar **)imss_config_get_mail_to(self->config)),
-							   d->attempts);
-		imss_license_manager_finish_mail(d, "sent", detail);
-		return;
-	}
-	if (imss_clock_get_time(self->clock) >= d->deadline) {
-		imss_license_manager_finish_mail(d, "undelivered", error_local->message);
-		return;
-	}
-	g_warning("mail notice of %s for %s not delivered (attempt %u), retrying in %u s: %s",
-		  imss_slot_to_string(d->notice.slot),
-		  d->day,
-		  d->attempts,
-		  d->backoff,
-		  error_local->message);
-	g_timeout_add_seconds(d->backoff, imss_license_manager_retry_cb, d);
-	d->backoff = MIN(d->backoff * 2, 3600);
-}
-
-static void
-imss_license_manager_deliver(ImssMailDelivery *d)
-{
-	ImssLicenseManager *self = d->self;
-	const ImssCatalog *catalog =
-	    imss_catalog_for_language(imss_config_get_mail_language(self->config));
-	g_autofree gchar *subject = NULL;
-	g_autofree gchar *body = NULL;
-
-	if (imss_clock_get_time(self->clock) >= d->deadline) {
-		imss_license_manager_finish_mail(d, "undelivered", "the day is over");
-		return;
-	}
-	subject = imss_notice_render_mail_subject(catalog, &d->notice);
-	body = imss_notice_render_mail_body(catalog, &d->notice);
-	d->attempts++;
-	imss_mailer_send_async(self->mailer,
-			       subject,
-			       body,
-			       imss_clock_get_time(self->clock),
-			       NULL,
-			       imss_license_manager_mail_sent_cb,
-			       d);
-}
+/* -- mail notices (SPEC §9.2) ---------------------------------------------------- */
 
 /* The mail notice of @license for @day (claimed at @claimed_at, so once per
- * slot and day). It is retried until the end of the day it is sent on: its
- * own day, or — a day caught up after a stop, a wrong clock, or a date the
- * zone skipped (Pacific/Apia 2011-12-30 begins with 12-31) — the day it was
- * claimed on. */
+ * slot and day). */
 static void
 imss_license_manager_mail_notice(ImssLicenseManager *self,
 				 ImssLicense *license,
 				 const gchar *day,
 				 gint64 claimed_at)
 {
-	ImssMailDelivery *d = g_new0(ImssMailDelivery, 1);
-	GTimeZone *tz = imss_clock_get_timezone(self->clock);
-	GDate date, sent_on;
-	d->self = g_object_ref(self);
-	d->day = g_strdup(day);
-	d->backoff = imss_config_get_mail_retry_interval(self->config);
+	ImssNotice notice;
+	gboolean due;
+	GDate date;
+	g_date_clear(&date, 1);
 	imss_calendar_parse_date(day, &date);
-	imss_calendar_today(tz, claimed_at, &sent_on);
-	if (g_date_compare(&date, &sent_on) > 0)
-		sent_on = date;
-	g_date_add_days(&sent_on, 1);
-	d->deadline = imss_calendar_day_start(tz, &sent_on);
-	if (!imss_notice_for_expiry(imss_license_get_slot(license), imss_license_get_expiry(license), &date, &d->notice)) {
-		imss_license_manager_finish_mail(d, "skipped", "no notice on this day");
-		return;
-	}
-	if (!imss_mailer_is_configured(self->mailer)) {
-		imss_license_manager_finish_mail(d, "skipped", "no recipients configured ([mail] to, smtp)");
-		return;
-	}
-	imss_license_manager_deliver(d);
+	due = g_date_valid(&date) && imss_notice_for_expiry(imss_license_get_slot(license),
+							    imss_license_get_expiry(license),
+							    &date,
+							    &notice);
+	imss_mail_delivery_send(self->mail_delivery,
+				imss_license_get_slot(license),
+				due ? &notice : NULL,
+				day,
+				claimed_at,
+				imss_license_get_masked_code(license));
 }
 
 /* mails claimed but not delivered when the daemon stopped, whose day (of
@@ -1808,6 +1702,7 @@ imss_license_manager_finalize(GObject *obj)
 	g_clear_object(&self->scheduler);
 	g_clear_object(&self->server);
 	g_clear_object(&self->systemd);
+	g_clear_object(&self->mail_delivery);
 	g_clear_object(&self->mailer);
 	if (self->restarts != NULL)
 		g_signal_handlers_disconnect_by_data(self->restarts, self);
@@ -1916,6 +1811,11 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 	self->server = imss_license_server_new(config);
 	self->systemd = imss_systemd_new();
 	self->mailer = imss_mailer_new(config);
+	self->mail_delivery = imss_mail_delivery_new(self->mailer,
+						     store,
+						     clock,
+						     imss_config_get_mail_language(config),
+						     imss_config_get_mail_retry_interval(config));
 	imss_systemd_set_job_timeout(self->systemd, imss_config_get_restart_timeout(config));
 	self->restarts = imss_restart_queue_new(store,
 						self->systemd,

@@ -26,6 +26,15 @@ imss_mailer_is_configured(ImssMailer *self)
 	       imss_config_get_mail_smtp(self->config) != NULL;
 }
 
+guint
+imss_mailer_get_n_recipients(ImssMailer *self)
+{
+	gchar *const *to;
+	g_return_val_if_fail(IMSS_IS_MAILER(self), 0);
+	to = imss_config_get_mail_to(self->config);
+	return to != NULL ? g_strv_length((gchar **)to) : 0;
+}
+
 /* GMime and libcurl are set up on the first mail, not at start-up */
 static void
 imss_mailer_init_libraries(void)

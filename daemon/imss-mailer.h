@@ -19,6 +19,8 @@ imss_mailer_new(ImssConfig *config);
 /* Whether recipients and an SMTP server are configured. */
 gboolean
 imss_mailer_is_configured(ImssMailer *self);
+guint
+imss_mailer_get_n_recipients(ImssMailer *self);
 /* The composed message (CRLF line ends), for tests. */
 gchar *
 imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date);
