@@ -7,6 +7,7 @@
 
 #include "imss-activation.h"
 #include "imss-console-notices.h"
+#include "imss-license-checker.h"
 #include "imss-mail-delivery.h"
 #include "imss-doctor.h"
 #include "imss-error.h"
@@ -30,7 +31,7 @@ struct _ImssLicenseManager {
 	ImssMailer *mailer;
 	ImssMailDelivery *mail_delivery;
 	ImssRestartQueue *restarts;
-	GHashTable *checks; /* code → GPtrArray of GTask: one check per code at a time */
+	ImssLicenseChecker *checker; /* one request per code at a time */
 };
 
 
@@ -649,41 +650,20 @@ imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *cal
 
 /* -- license-server checks ---------------------------------------------------- */
 
-typedef struct {
-	ImssLicenseManager *self;
-	gchar *code;
-	gchar *action; /* history action: automatic-check, manual-update, activation-check */
-	gchar *caller;
-	gchar *day;    /* automatic: the check day */
-	GPtrArray *tasks;
-} ImssCheck;
-
-static void
-imss_check_free(ImssCheck *check)
-{
-	g_object_unref(check->self);
-	if (check->code != NULL)
-		memset(check->code, 0, strlen(check->code));
-	g_free(check->code);
-	g_free(check->action);
-	g_free(check->caller);
-	g_free(check->day);
-	g_ptr_array_unref(check->tasks);
-	g_free(check);
-}
-
 /* Applies the server's answer (or the failure) to every slot holding the
  * code and stores it; @changed: whether an expiry changed. FALSE with
  * @error when the answer could not be stored (then nothing changed). */
 static gboolean
-imss_license_manager_apply_answer(ImssLicenseManager *self,
-				  ImssCheck *check,
+imss_license_manager_apply_answer(const gchar *code,
+				  const ImssCheckRequest *check,
 				  ImssServerAnswer *answer,
 				  const GError *failure,
-				  gboolean *changed_out,
-				  gboolean *sender_filter_slot,
+				  ImssCheckResult *result,
+				  gpointer user_data,
 				  GError **error)
 {
+	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(user_data);
+	gboolean *sender_filter_slot = &result->sender_filter_slot;
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
 	gint64 now = imss_clock_get_time(self->clock);
@@ -697,7 +677,7 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 		g_autofree gchar *old = NULL;
 		const gchar *outcome;
 
-		if (g_strcmp0(imss_license_get_code(license), check->code) != 0)
+		if (g_strcmp0(imss_license_get_code(license), code) != 0)
 			continue;
 		row = imss_license_to_row(license);
 		old = g_strdup(row->expiry);
@@ -780,198 +760,40 @@ imss_license_manager_apply_answer(ImssLicenseManager *self,
 		g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, g_ptr_array_index(renewed, i), "renewed");
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 	g_ptr_array_unref(renewed);
-	*changed_out = changed;
+	result->changed = changed;
 	return TRUE;
 }
 
-typedef struct {
-	gboolean changed;
-	gboolean sender_filter_slot;
-} ImssCheckResult;
-
-static void
-imss_license_manager_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	ImssCheck *check = user_data;
-	ImssLicenseManager *self = check->self;
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(ImssServerAnswer) answer =
-	    imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
-	ImssCheckResult result = {FALSE, FALSE};
-	g_autoptr(GError) store_error = NULL;
-
-	g_hash_table_remove(self->checks, check->code);
-	/* an answer that cannot be stored changes nothing: the callers hear why */
-	imss_license_manager_apply_answer(self, check, answer, error_local, &result.changed,
-					  &result.sender_filter_slot, &store_error);
-	for (guint i = 0; i < check->tasks->len; i++) {
-		GTask *task = g_ptr_array_index(check->tasks, i);
-		if (store_error != NULL) {
-			g_task_return_error(task, g_error_copy(store_error));
-		} else if (answer == NULL) {
-			/* IMSS_LICENSE_SERVER_ERROR: the caller tells "no answer"
-			 * from "an invalid answer" */
-			g_task_return_error(task, g_error_copy(error_local));
-		} else {
-			ImssCheckResult *copy = g_memdup2(&result, sizeof(result));
-			g_task_return_pointer(task, copy, g_free);
-		}
-	}
-	imss_check_free(check);
-}
-
-/* Asks the server about @code and applies the answer; one request per code
- * at a time (a second caller shares the first one's answer). */
+/* asks the server about @code and applies the answer (the checker shares a
+ * request in flight for the same code) */
 static void
 imss_license_manager_check_code_async(ImssLicenseManager *self,
 				      const gchar *code,
 				      const gchar *action,
 				      const gchar *caller,
-				      const gchar *day,
 				      GAsyncReadyCallback callback,
 				      gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
-	ImssCheck *check = g_hash_table_lookup(self->checks, code);
-	if (check != NULL) {
-		g_ptr_array_add(check->tasks, task);
-		return;
-	}
-	check = g_new0(ImssCheck, 1);
-	check->self = g_object_ref(self);
-	check->code = g_strdup(code);
-	check->action = g_strdup(action);
-	check->caller = g_strdup(caller);
-	check->day = g_strdup(day);
-	check->tasks = g_ptr_array_new_with_free_func(g_object_unref);
-	g_ptr_array_add(check->tasks, task);
-	g_hash_table_insert(self->checks, check->code, check);
-	imss_license_server_query_async(self->server,
-					code,
-					imss_config_get_edition(self->config),
-					NULL,
-					imss_license_manager_check_cb,
-					check);
+	ImssCheckRequest request = {action, caller, NULL};
+	imss_license_checker_check_async(self->checker, code, &request, callback, user_data);
 }
 
 static ImssCheckResult *
 imss_license_manager_check_code_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
 {
-	return g_task_propagate_pointer(G_TASK(res), error);
+	return imss_license_checker_check_finish(self->checker, res, error);
 }
 
-/* An automatic check whose server was busy (429/503 with Retry-After) asks
- * again the same check day as told, this many times at most (RELIABILITY
- * H9); otherwise, and past the day's end, the next check day asks. */
-#define IMSS_CHECK_RETRIES_MAX 3
-
-typedef struct {
-	ImssLicenseManager *self;
-	gchar *slot; /* for the log */
-	gchar *code;
-	gchar *day;
-	guint retries;
-} ImssAutoCheck;
-
-static void
-imss_auto_check_free(ImssAutoCheck *a)
-{
-	g_object_unref(a->self);
-	g_free(a->slot);
-	if (a->code != NULL)
-		memset(a->code, 0, strlen(a->code));
-	g_free(a->code);
-	g_free(a->day);
-	g_free(a);
-}
-
-static void imss_license_manager_auto_check(ImssAutoCheck *a);
-
+/* the code of an automatic check still licenses a slot */
 static gboolean
-imss_license_manager_auto_check_retry_cb(gpointer user_data)
+imss_license_manager_code_active(const gchar *code, gpointer user_data)
 {
-	ImssAutoCheck *a = user_data;
-	gboolean still_active = FALSE;
-	g_autofree gchar *today = NULL;
-	GDate date;
-	imss_clock_get_today(a->self->clock, &date);
-	today = imss_calendar_format_date(&date);
-	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
-		still_active |= g_strcmp0(imss_license_get_code(a->self->licenses[i]), a->code) == 0;
-	if (g_strcmp0(today, a->day) != 0 || !still_active) {
-		g_message("automatic check of %s for %s: not retried, the check day is over or the "
-			  "code changed",
-			  a->slot,
-			  a->day);
-		imss_auto_check_free(a);
-		return G_SOURCE_REMOVE;
+	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(user_data);
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		if (g_strcmp0(imss_license_get_code(self->licenses[i]), code) == 0)
+			return TRUE;
 	}
-	imss_license_manager_auto_check(a);
-	return G_SOURCE_REMOVE;
-}
-
-/* automatic checks: nothing waits for them; the result is recorded */
-static void
-imss_license_manager_auto_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	ImssAutoCheck *a = user_data;
-	ImssLicenseManager *self = a->self;
-	g_autoptr(GError) error_local = NULL;
-	g_autofree ImssCheckResult *result =
-	    imss_license_manager_check_code_finish(IMSS_LICENSE_MANAGER(source), res, &error_local);
-	guint delay = imss_license_server_error_get_retry_after(error_local);
-	GDate next_day;
-	gint64 day_end;
-
-	/* an automatic update restarts nothing (SPEC §5.1, §7) */
-	if (result != NULL ||
-	    !g_error_matches(error_local, IMSS_LICENSE_SERVER_ERROR, IMSS_LICENSE_SERVER_ERROR_BUSY)) {
-		imss_auto_check_free(a);
-		return;
-	}
-	if (a->retries >= IMSS_CHECK_RETRIES_MAX) {
-		g_message("automatic check of %s for %s: the server is still busy after %u retries; "
-			  "the next check day asks again",
-			  a->slot,
-			  a->day,
-			  a->retries);
-		imss_auto_check_free(a);
-		return;
-	}
-	imss_calendar_parse_date(a->day, &next_day);
-	g_date_add_days(&next_day, 1);
-	day_end = imss_calendar_day_start(imss_clock_get_timezone(self->clock), &next_day);
-	if (imss_clock_get_time(self->clock) + delay >= day_end) {
-		g_message("automatic check of %s for %s: the server asks to be asked again in %u s, "
-			  "after the end of check day %s: not retried",
-			  a->slot,
-			  a->day,
-			  delay,
-			  a->day);
-		imss_auto_check_free(a);
-		return;
-	}
-	a->retries++;
-	g_message("automatic check of %s for %s: retrying in %u s as the server asked (retry %u "
-		  "of %u)",
-		  a->slot,
-		  a->day,
-		  delay,
-		  a->retries,
-		  (guint)IMSS_CHECK_RETRIES_MAX);
-	g_timeout_add_seconds(MAX(delay, 1), imss_license_manager_auto_check_retry_cb, a);
-}
-
-static void
-imss_license_manager_auto_check(ImssAutoCheck *a)
-{
-	imss_license_manager_check_code_async(a->self,
-					      a->code,
-					      "automatic-check",
-					      "scheduler",
-					      a->day,
-					      imss_license_manager_auto_check_cb,
-					      a);
+	return FALSE;
 }
 
 static void
@@ -998,14 +820,12 @@ imss_license_manager_run_job_cb(ImssScheduler *scheduler,
 		       imss_license_manager_get_environment(self));
 		return;
 	}
-	{
-		ImssAutoCheck *a = g_new0(ImssAutoCheck, 1);
-		a->self = g_object_ref(self);
-		a->slot = g_strdup(imss_license_get_id(license));
-		a->code = g_strdup(imss_license_get_code(license));
-		a->day = g_strdup(day);
-		imss_license_manager_auto_check(a);
-	}
+	imss_license_checker_check_automatic(self->checker,
+					     imss_license_get_id(license),
+					     imss_license_get_code(license),
+					     day,
+					     imss_license_manager_code_active,
+					     self);
 }
 
 /* -- activation, online ----------------------------------------------------------- */
@@ -1063,7 +883,7 @@ static void
 imss_license_manager_activation_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GTask) task = G_TASK(user_data);
-	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(source);
+	ImssLicenseManager *self = g_task_get_source_object(task);
 	ImssActivation *a = g_task_get_task_data(task);
 	g_autoptr(GError) error_local = NULL;
 	g_autofree ImssCheckResult *result = imss_license_manager_check_code_finish(self, res, &error_local);
@@ -1101,7 +921,6 @@ imss_license_manager_activation_stored_cb(GObject *source, GAsyncResult *res, gp
 						      imss_license_get_code(license),
 						      "activation-check",
 						      a->caller,
-						      NULL,
 						      imss_license_manager_activation_check_cb,
 						      g_steal_pointer(&task));
 		return;
@@ -1162,7 +981,7 @@ static void
 imss_license_manager_update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	GTask *task = G_TASK(user_data);
-	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(source);
+	ImssLicenseManager *self = g_task_get_source_object(task);
 	ImssUpdate *u = g_task_get_task_data(task);
 	g_autoptr(GError) error_local = NULL;
 	g_autofree ImssCheckResult *result = imss_license_manager_check_code_finish(self, res, &error_local);
@@ -1242,7 +1061,6 @@ imss_license_manager_update_status_async(ImssLicenseManager *self,
 						      g_ptr_array_index(codes, j),
 						      "manual-update",
 						      caller,
-						      NULL,
 						      imss_license_manager_update_cb,
 						      task);
 }
@@ -1324,7 +1142,7 @@ imss_license_manager_diagnose_query_cb(GObject *source, GAsyncResult *res, gpoin
 	ImssDiagnoseCall *call = g_task_get_task_data(task);
 	g_autoptr(GError) error_local = NULL;
 	/* the server's view, asked without storing anything */
-	call->answer = imss_license_server_query_finish(IMSS_LICENSE_SERVER(source), res, &error_local);
+	call->answer = imss_license_checker_ask_finish(IMSS_LICENSE_CHECKER(source), res, &error_local);
 	if (call->answer == NULL)
 		call->server_error = g_strdup(error_local->message);
 	imss_license_manager_diagnose_finish_walk(task);
@@ -1354,12 +1172,10 @@ imss_license_manager_diagnose_async(ImssLicenseManager *self,
 	license = self->licenses[slot];
 	if (imss_license_is_activated(license) && !imss_license_get_offline(license) &&
 	    imss_license_manager_may_go_online(self)) {
-		imss_license_server_query_async(self->server,
-						imss_license_get_code(license),
-						imss_config_get_edition(self->config),
-						NULL,
-						imss_license_manager_diagnose_query_cb,
-						task);
+		imss_license_checker_ask_async(self->checker,
+					       imss_license_get_code(license),
+					       imss_license_manager_diagnose_query_cb,
+					       task);
 		return;
 	}
 	imss_license_manager_diagnose_finish_walk(task);
@@ -1707,7 +1523,7 @@ imss_license_manager_finalize(GObject *obj)
 	if (self->restarts != NULL)
 		g_signal_handlers_disconnect_by_data(self->restarts, self);
 	g_clear_object(&self->restarts);
-	g_hash_table_unref(self->checks);
+	g_clear_object(&self->checker);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		g_clear_object(&self->licenses[i]);
 	g_clear_object(&self->config);
@@ -1794,7 +1610,6 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 static void
 imss_license_manager_init(ImssLicenseManager *self)
 {
-	self->checks = g_hash_table_new(g_str_hash, g_str_equal);
 }
 
 ImssLicenseManager *
@@ -1809,6 +1624,11 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 						     imss_slot_enabled((ImssSlotId)i,
 								       imss_config_get_edition(config)));
 	self->server = imss_license_server_new(config);
+	self->checker = imss_license_checker_new(self->server,
+						 clock,
+						 imss_config_get_edition(config),
+						 imss_license_manager_apply_answer,
+						 self);
 	self->systemd = imss_systemd_new();
 	self->mailer = imss_mailer_new(config);
 	self->mail_delivery = imss_mail_delivery_new(self->mailer,

@@ -17,7 +17,6 @@ struct _ImssLicenseServer {
 	GObject parent_instance;
 	ImssConfig *config;
 	SoupSession *session; /* created on first use */
-	GHashTable *inflight; /* code → ImssQuery */
 	guint deadline;
 	guint requests;
 };
@@ -101,7 +100,6 @@ imss_query_free(ImssQuery *q)
 static void
 imss_query_return(ImssQuery *q, ImssServerAnswer *answer, GError *error)
 {
-	g_hash_table_steal(q->self->inflight, q->code);
 	for (guint i = 0; i < q->tasks->len; i++) {
 		GTask *task = g_ptr_array_index(q->tasks, i);
 		if (error != NULL) {
@@ -481,15 +479,10 @@ imss_license_server_query_async(ImssLicenseServer *self,
 				gpointer user_data)
 {
 	GTask *task = g_task_new(self, cancellable, callback, user_data);
-	ImssQuery *q = g_hash_table_lookup(self->inflight, code);
+	ImssQuery *q;
 	g_autoptr(GError) error_local = NULL;
 
-	if (q != NULL) {
-		/* a check of this code is on the wire: share its answer */
-		g_debug("coalescing a query with the one in flight");
-		g_ptr_array_add(q->tasks, task);
-		return;
-	}
+	/* one request per code at a time is the caller's (imss-license-checker.c) */
 	q = g_new0(ImssQuery, 1);
 	q->self = g_object_ref(self);
 	q->code = g_strdup(code);
@@ -498,7 +491,6 @@ imss_license_server_query_async(ImssLicenseServer *self,
 	g_ptr_array_add(q->tasks, task);
 	q->cancellable = g_cancellable_new();
 	q->uri = g_uri_parse(imss_config_get_server_url(self->config), G_URI_FLAGS_NONE, &error_local);
-	g_hash_table_insert(self->inflight, q->code, q);
 	if (q->uri == NULL) {
 		imss_query_fail(q, error_local);
 		return;
@@ -529,7 +521,6 @@ static void
 imss_license_server_finalize(GObject *obj)
 {
 	ImssLicenseServer *self = IMSS_LICENSE_SERVER(obj);
-	g_hash_table_unref(self->inflight);
 	g_clear_object(&self->session);
 	g_clear_object(&self->config);
 	G_OBJECT_CLASS(imss_license_server_parent_class)->finalize(obj);
@@ -544,7 +535,6 @@ imss_license_server_class_init(ImssLicenseServerClass *klass)
 static void
 imss_license_server_init(ImssLicenseServer *self)
 {
-	self->inflight = g_hash_table_new(g_str_hash, g_str_equal);
 	self->deadline = IMSS_SERVER_DEADLINE_DEFAULT;
 }
 

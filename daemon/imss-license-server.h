@@ -42,12 +42,14 @@ imss_license_server_error_get_retry_after(const GError *error);
 
 ImssLicenseServer *
 imss_license_server_new(ImssConfig *config);
-/* Total deadline per request, in seconds (default 30). */
+/* Total deadline per request, in seconds (default 20, under the 25 s a
+ * D-Bus caller waits by default). */
 void
 imss_license_server_set_deadline(ImssLicenseServer *self, guint seconds);
-/* Asks about @code (canonical). Concurrent queries for the same code share
- * one request. Errors are IMSS_LICENSE_SERVER_ERROR_*, with messages that
- * never quote the code or the proxy password. */
+/* Asks about @code (canonical): one request each call (sharing a request
+ * for the same code is imss-license-checker.c's). Errors are
+ * IMSS_LICENSE_SERVER_ERROR_*, with messages that never quote the code or
+ * the proxy password. */
 void
 imss_license_server_query_async(ImssLicenseServer *self,
 				const gchar *code,
