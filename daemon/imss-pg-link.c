@@ -103,17 +103,21 @@ imss_pg_link_backend_alive(ImssPgLink *self, gint pid, GError **error)
 	gboolean alive = FALSE;
 
 	g_return_val_if_fail(IMSS_IS_PG_LINK(self), FALSE);
-	if (self->conn != NULL && PQstatus(self->conn) == CONNECTION_OK &&
-	    imss_pg_link_query(self, pid, &alive, &error_local))
+	if (!imss_pg_link_connect(self, error))
+		return FALSE;
+	if (imss_pg_link_query(self, pid, &alive, &error_local))
 		return alive;
-	/* the link died with the server (a restart): a new one tells whether
-	 * the server is back; the old backend is gone either way */
-	if (self->conn != NULL)
-		g_info("the database link was lost: %s",
-		       error_local != NULL ? error_local->message : PQerrorMessage(self->conn));
+	/* the link died (a restart of the server, or only the link): a new
+	 * one asks again, and tells whether the server is back */
+	g_info("the database link was lost: %s", error_local->message);
 	imss_pg_link_disconnect(self);
 	if (!imss_pg_link_connect(self, error))
 		return FALSE;
+	g_clear_error(&error_local);
+	if (imss_pg_link_query(self, pid, &alive, &error_local))
+		return alive;
+	g_propagate_error(error, g_steal_pointer(&error_local));
+	imss_pg_link_disconnect(self);
 	return FALSE;
 }
 
