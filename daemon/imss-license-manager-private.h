@@ -1,0 +1,121 @@
+/*
+ * The license manager's insides, shared by the files that hold its concerns
+ * (fwupd's fu-engine-*.c): imss-license-manager.c (the facade: construction,
+ * the units it composes, the signals), -activation.c, -checks.c, -notices.c
+ * and -profile.c. Only the facade emits the manager's signals; the other
+ * files ask it to through the emitters below.
+ */
+#pragma once
+
+#include "imss-license-checker.h"
+#include "imss-license-manager.h"
+#include "imss-mail-delivery.h"
+#include "imss-mailer.h"
+
+G_BEGIN_DECLS
+
+struct _ImssLicenseManager {
+	GObject parent_instance;
+	ImssConfig *config;
+	ImssStore *store;
+	ImssClock *clock;
+	ImssLicense *licenses[IMSS_SLOT_LAST];
+	ImssScheduler *scheduler;
+	ImssLicenseServer *server;
+	ImssSystemd *systemd;
+	ImssMailer *mailer;
+	ImssMailDelivery *mail_delivery;
+	ImssRestartQueue *restarts;
+	ImssLicenseChecker *checker; /* one request per code at a time */
+};
+
+/* the signals (imss-license-manager.c) */
+void
+imss_license_manager_emit_refreshed(ImssLicenseManager *self) G_GNUC_INTERNAL;
+void
+imss_license_manager_emit_license_changed(ImssLicenseManager *self,
+					  ImssLicense *license,
+					  const gchar *reason) G_GNUC_INTERNAL;
+void
+imss_license_manager_emit_click_protection_changed(ImssLicenseManager *self) G_GNUC_INTERNAL;
+void
+imss_license_manager_emit_notice(ImssLicenseManager *self,
+				 const ImssNotice *notice,
+				 gboolean mail) G_GNUC_INTERNAL;
+
+/* errors (imss-license-manager.c) */
+gboolean
+imss_license_manager_fail(GError **error, ImssError code) G_GNUC_INTERNAL;
+/* a store failure as the caller hears it (Busy, a full disk, a database
+ * that cannot be reached, or Internal), logged */
+gboolean
+imss_license_manager_store_failed(GError **error, GError *cause, const gchar *what) G_GNUC_INTERNAL;
+
+/* waiting for a store another program holds locked (imss-license-manager.c):
+ * one try, a result or NULL with @error (IMSS_ERROR_BUSY: worth another) */
+typedef gpointer (*ImssStoreAttempt)(ImssLicenseManager *self, gpointer data, GError **error);
+void
+imss_license_manager_store_retry_async(ImssLicenseManager *self,
+				       ImssStoreAttempt attempt,
+				       gpointer data,
+				       GDestroyNotify data_free,
+				       GDestroyNotify result_free,
+				       GAsyncReadyCallback callback,
+				       gpointer user_data) G_GNUC_INTERNAL;
+
+/* restarts (imss-license-manager.c) */
+GStrv
+imss_license_manager_units_to_restart(ImssLicenseManager *self,
+				      gboolean sender_filter_slot) G_GNUC_INTERNAL;
+void
+imss_license_manager_request_restart(ImssLicenseManager *self,
+				     gboolean sender_filter_slot) G_GNUC_INTERNAL;
+
+/* the environment and the license server (imss-license-manager-checks.c) */
+void
+imss_license_manager_environment_facts(ImssLicenseManager *self,
+				       ImssEnvironmentFacts *facts) G_GNUC_INTERNAL;
+gboolean
+imss_license_manager_may_go_online(ImssLicenseManager *self) G_GNUC_INTERNAL;
+gboolean
+imss_license_manager_apply_answer(const gchar *code,
+				  const ImssCheckRequest *check,
+				  ImssServerAnswer *answer,
+				  const GError *failure,
+				  ImssCheckResult *result,
+				  gpointer user_data,
+				  GError **error) G_GNUC_INTERNAL;
+void
+imss_license_manager_check_code_async(ImssLicenseManager *self,
+				      const gchar *code,
+				      const gchar *action,
+				      const gchar *caller,
+				      GAsyncReadyCallback callback,
+				      gpointer user_data) G_GNUC_INTERNAL;
+ImssCheckResult *
+imss_license_manager_check_code_finish(ImssLicenseManager *self,
+				       GAsyncResult *res,
+				       GError **error) G_GNUC_INTERNAL;
+/* the scheduler's jobs: automatic checks and the daily mail notices */
+void
+imss_license_manager_run_job_cb(ImssScheduler *scheduler,
+				const gchar *job,
+				ImssLicense *license,
+				const gchar *day,
+				ImssLicenseManager *self) G_GNUC_INTERNAL;
+
+/* notices and mails (imss-license-manager-notices.c) */
+void
+imss_license_manager_mail_notice(ImssLicenseManager *self,
+				 ImssLicense *license,
+				 const gchar *day,
+				 gint64 claimed_at) G_GNUC_INTERNAL;
+gboolean
+imss_license_manager_resume_mails(ImssLicenseManager *self, GError **error) G_GNUC_INTERNAL;
+void
+imss_license_manager_issue_notice(ImssLicenseManager *self,
+				  ImssLicense *license,
+				  const GDate *day,
+				  gboolean mail) G_GNUC_INTERNAL;
+
+G_END_DECLS

@@ -1,0 +1,188 @@
+#define G_LOG_DOMAIN "ImssLicenseManager"
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "imss-activation.h"
+#include "imss-console-notices.h"
+#include "imss-doctor.h"
+#include "imss-error.h"
+#include "imss-license-manager-private.h"
+#include "imss-notice.h"
+#include "imss-settings.h"
+#include "imss-slot.h"
+
+/* -- Control Manager license profiles (SPEC §8, §10 Q5) ----------------------------- */
+
+/* records the outcome of a deployment (the CM agent does not retry: a failure
+ * must be visible until the operator redeploys) */
+static void
+imss_license_manager_record_profile(ImssLicenseManager *self,
+				    ImssStoreChange *change,
+				    const gchar *origin,
+				    const gchar *slot,
+				    const gchar *masked,
+				    const gchar *caller,
+				    const gchar *outcome,
+				    const gchar *detail)
+{
+	gint64 now = imss_clock_get_time(self->clock);
+	imss_settings_record_cm_deployment(change, origin, now, outcome, detail);
+	imss_store_change_add_history(change, now, "apply-profile", slot, masked, caller, outcome, detail);
+}
+
+static gboolean
+imss_license_manager_profile_failed(ImssLicenseManager *self,
+				    const gchar *origin,
+				    const gchar *slot,
+				    const gchar *caller,
+				    ImssError code,
+				    const gchar *why,
+				    GError **error)
+{
+	g_autoptr(ImssStoreChange) change = imss_store_change_new();
+	g_autoptr(GError) error_local = NULL;
+	imss_license_manager_record_profile(self, change, origin, slot != NULL ? slot : "", "", caller,
+					    "failed", why);
+	if (!imss_store_apply(self->store, change, &error_local))
+		g_warning("failed to record a failed profile deployment: %s", error_local->message);
+	g_message("license profile from %s refused: %s", origin, why);
+	imss_license_manager_emit_refreshed(self);
+	if (code == IMSS_ERROR_INVALID_ARGS)
+		g_set_error(error, IMSS_ERROR, code, "Invalid license profile: %s.", why);
+	else
+		g_set_error_literal(error, IMSS_ERROR, code, imss_error_to_text(code));
+	return FALSE;
+}
+
+gchar *
+imss_license_manager_apply_profile(ImssLicenseManager *self,
+				   const ImssProfile *profile,
+				   const gchar *caller,
+				   GError **error)
+{
+	const gchar *slot_id = profile->slot, *code = profile->code, *expiry_str = profile->expiry;
+	const gchar *origin = profile->origin != NULL ? profile->origin : "Control Manager";
+	g_autofree gchar *canonical = NULL;
+	g_autofree gchar *old = NULL;
+	g_autoptr(ImssStoreChange) change = NULL;
+	g_autoptr(GError) error_local = NULL;
+	const gchar *outcome;
+	ImssCodeInfo info;
+	ImssLicense *license;
+	ImssSlotId slot;
+	GDate expiry, min, max;
+	gint cmp;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(profile != NULL, NULL);
+	if (slot_id == NULL) {
+		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"slot\" (a string) is missing", error);
+		return NULL;
+	}
+	if (!imss_slot_from_string(slot_id, &slot)) {
+		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_UNKNOWN_SLOT,
+						    "unknown slot", error);
+		return NULL;
+	}
+	if (code == NULL) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"code\" (a string) is missing", error);
+		return NULL;
+	}
+	if (expiry_str == NULL || !imss_calendar_parse_date(expiry_str, &expiry)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"expiry\" is not a YYYY-MM-DD date", error);
+		return NULL;
+	}
+	g_date_clear(&min, 1);
+	g_date_clear(&max, 1);
+	g_date_set_dmy(&min, 1, G_DATE_JANUARY, 2000);
+	g_date_set_dmy(&max, 6, G_DATE_JUNE, 2179);
+	if (g_date_compare(&expiry, &min) < 0 || g_date_compare(&expiry, &max) > 0) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"expiry\" is out of range", error);
+		return NULL;
+	}
+	if (!imss_code_parse(code, strlen(code), &info, &canonical, NULL) ||
+	    info.edition != imss_config_get_edition(self->config)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_CODE,
+						    "the profile's code is not valid for this product", error);
+		return NULL;
+	}
+	license = self->licenses[slot];
+	/* a profile renews the code that is active; it never replaces it */
+	if (g_strcmp0(imss_license_get_code(license), canonical) != 0) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_CODE_MISMATCH,
+						    imss_license_is_activated(license)
+							? "the profile carries a different code than the active one"
+							: "the slot is not activated with this code",
+						    error);
+		return NULL;
+	}
+
+	old = imss_calendar_format_date(imss_license_get_expiry(license));
+	cmp = g_date_compare(&expiry, imss_license_get_expiry(license));
+	outcome = cmp > 0 ? "extended" : cmp < 0 ? "changed" : "unchanged";
+	change = imss_store_change_new();
+	/* every slot holding the code: anti-spam brings email reputation along
+	 * (SPEC §1), so the two never drift apart */
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		g_autoptr(ImssStoreSlot) row = NULL;
+		if (g_strcmp0(imss_license_get_code(self->licenses[i]), canonical) != 0)
+			continue;
+		row = imss_license_to_row(self->licenses[i]);
+		g_free(row->expiry);
+		row->expiry = imss_calendar_format_date(&expiry);
+		/* the profile is CM's word from the license server: verified */
+		row->verified = TRUE;
+		row->verified_at = imss_clock_get_time(self->clock);
+		imss_store_change_add_row(change, row);
+	}
+	{
+		g_autofree gchar *new_expiry = imss_calendar_format_date(&expiry);
+		g_autofree gchar *detail = g_strdup_printf("expiry %s -> %s", old, new_expiry);
+		imss_license_manager_record_profile(self, change, origin, slot_id,
+						    imss_license_get_masked_code(license), caller, outcome, detail);
+	}
+	if (!imss_store_apply(self->store, change, &error_local)) {
+		imss_license_manager_store_failed(error, error_local, "store the license profile");
+		return NULL;
+	}
+	for (guint i = 0; i < change->rows->len; i++) {
+		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
+		ImssSlotId target;
+		if (imss_slot_from_string(row->slot, &target))
+			imss_license_set_from_row(self->licenses[target], row);
+		g_message("license profile from %s for %s: %s (expiry %s -> %s); nothing is restarted",
+			  origin, row->slot, outcome, old, row->expiry);
+	}
+	/* an automatic renewal: it restarts nothing (SPEC §7) */
+	if (cmp != 0) {
+		imss_scheduler_reschedule(self->scheduler);
+		for (guint i = 0; i < change->rows->len; i++) {
+			ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
+			ImssSlotId target;
+			if (imss_slot_from_string(row->slot, &target))
+				imss_license_manager_emit_license_changed(self, self->licenses[target], "renewed");
+		}
+	}
+	imss_license_manager_emit_refreshed(self);
+	return g_strdup(outcome);
+}
+
+/* the last deployment: (time, result) or FALSE when none */
+gboolean
+imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result)
+{
+	g_auto(ImssCmDeployments) cm = {0};
+	imss_settings_get_cm_deployments(self->store, &cm);
+	if (!cm.any)
+		return FALSE;
+	*time = cm.last_time;
+	*result = g_steal_pointer(&cm.last_result);
+	return TRUE;
+}
