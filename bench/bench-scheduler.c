@@ -55,7 +55,13 @@ bench_virtual_years(const gchar *dir, gboolean current)
 		return;
 	}
 	clock = imss_clock_new_virtual(1577836800); /* 2020-01-01 */
-	manager = imss_license_manager_new(config, store, clock);
+	{
+		/* the collaborators imss-main.c builds */
+		g_autoptr(ImssLicenseServer) server = imss_license_server_new(config);
+		g_autoptr(ImssSystemd) systemd = imss_systemd_new();
+		g_autoptr(ImssMailer) mailer = imss_mailer_new(config);
+		manager = imss_license_manager_new(config, store, clock, server, systemd, mailer);
+	}
 	imss_license_manager_load(manager, NULL);
 	imss_license_manager_start(manager, NULL);
 	for (guint s = 0; s < IMSS_SLOT_LAST; s++) {

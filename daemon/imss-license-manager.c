@@ -527,9 +527,21 @@ imss_license_manager_init(ImssLicenseManager *self)
 }
 
 ImssLicenseManager *
-imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
+imss_license_manager_new(ImssConfig *config,
+			 ImssStore *store,
+			 ImssClock *clock,
+			 ImssLicenseServer *server,
+			 ImssSystemd *systemd,
+			 ImssMailer *mailer)
 {
-	ImssLicenseManager *self = g_object_new(IMSS_TYPE_LICENSE_MANAGER, NULL);
+	ImssLicenseManager *self;
+	g_return_val_if_fail(IMSS_IS_CONFIG(config), NULL);
+	g_return_val_if_fail(IMSS_IS_STORE(store), NULL);
+	g_return_val_if_fail(IMSS_IS_CLOCK(clock), NULL);
+	g_return_val_if_fail(IMSS_IS_LICENSE_SERVER(server), NULL);
+	g_return_val_if_fail(IMSS_IS_SYSTEMD(systemd), NULL);
+	g_return_val_if_fail(IMSS_IS_MAILER(mailer), NULL);
+	self = g_object_new(IMSS_TYPE_LICENSE_MANAGER, NULL);
 	self->config = g_object_ref(config);
 	self->store = g_object_ref(store);
 	self->clock = g_object_ref(clock);
@@ -537,20 +549,19 @@ imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock)
 		self->licenses[i] = imss_license_new((ImssSlotId)i,
 						     imss_slot_enabled((ImssSlotId)i,
 								       imss_config_get_edition(config)));
-	self->server = imss_license_server_new(config);
+	self->server = g_object_ref(server);
 	self->checker = imss_license_checker_new(self->server,
 						 clock,
 						 imss_config_get_edition(config),
 						 imss_license_manager_apply_answer,
 						 self);
-	self->systemd = imss_systemd_new();
-	self->mailer = imss_mailer_new(config);
+	self->systemd = g_object_ref(systemd);
+	self->mailer = g_object_ref(mailer);
 	self->mail_delivery = imss_mail_delivery_new(self->mailer,
 						     store,
 						     clock,
 						     imss_config_get_mail_language(config),
 						     imss_config_get_mail_retry_interval(config));
-	imss_systemd_set_job_timeout(self->systemd, imss_config_get_restart_timeout(config));
 	self->restarts = imss_restart_queue_new(store,
 						self->systemd,
 						clock,

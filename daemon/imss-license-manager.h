@@ -13,6 +13,7 @@
 #include "imss-environment.h"
 #include "imss-license.h"
 #include "imss-license-server.h"
+#include "imss-mailer.h"
 #include "imss-restart-queue.h"
 #include "imss-scheduler.h"
 #include "imss-systemd.h"
@@ -23,8 +24,16 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_LICENSE_MANAGER (imss_license_manager_get_type())
 G_DECLARE_FINAL_TYPE(ImssLicenseManager, imss_license_manager, IMSS, LICENSE_MANAGER, GObject)
 
+/* The manager composes its units from the collaborators imss-main.c builds
+ * (tests pass their own): the store, the clock, the license server's client,
+ * systemd's (restarts) and the mailer. */
 ImssLicenseManager *
-imss_license_manager_new(ImssConfig *config, ImssStore *store, ImssClock *clock);
+imss_license_manager_new(ImssConfig *config,
+			 ImssStore *store,
+			 ImssClock *clock,
+			 ImssLicenseServer *server,
+			 ImssSystemd *systemd,
+			 ImssMailer *mailer) G_GNUC_WARN_UNUSED_RESULT;
 /* Reads the stored licenses. */
 gboolean
 imss_license_manager_load(ImssLicenseManager *self, GError **error);

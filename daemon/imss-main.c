@@ -68,6 +68,9 @@ main(int argc, char *argv[])
 	g_autoptr(ImssConfig) config = NULL;
 	g_autoptr(ImssStore) store = NULL;
 	g_autoptr(ImssClock) clock = NULL;
+	g_autoptr(ImssLicenseServer) server = NULL;
+	g_autoptr(ImssSystemd) systemd = NULL;
+	g_autoptr(ImssMailer) mailer = NULL;
 	g_autoptr(ImssLicenseManager) manager = NULL;
 	g_autoptr(ImssDaemon) daemon = NULL;
 	ImssMain m = {NULL, EXIT_SUCCESS, NULL, FALSE};
@@ -173,7 +176,12 @@ main(int argc, char *argv[])
 	} else {
 		clock = imss_clock_new();
 	}
-	manager = imss_license_manager_new(config, store, clock);
+	/* the one place that builds the collaborators */
+	server = imss_license_server_new(config);
+	systemd = imss_systemd_new();
+	imss_systemd_set_job_timeout(systemd, imss_config_get_restart_timeout(config));
+	mailer = imss_mailer_new(config);
+	manager = imss_license_manager_new(config, store, clock, server, systemd, mailer);
 	if (!imss_license_manager_load(manager, &error)) {
 		g_printerr("imss-licensed: %s\n", error->message);
 		return EXIT_FAILURE;

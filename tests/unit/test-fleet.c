@@ -43,7 +43,13 @@ node_start(Node *node, const gchar *cnc, const gchar *auth, gint64 now)
 	imss_store_open(node->store, &error);
 	g_assert_no_error(error);
 	node->clock = imss_clock_new_virtual(now);
-	node->manager = imss_license_manager_new(node->config, node->store, node->clock);
+	{
+		/* the collaborators imss-main.c builds */
+		g_autoptr(ImssLicenseServer) server = imss_license_server_new(node->config);
+		g_autoptr(ImssSystemd) systemd = imss_systemd_new();
+		g_autoptr(ImssMailer) mailer = imss_mailer_new(node->config);
+		node->manager = imss_license_manager_new(node->config, node->store, node->clock, server, systemd, mailer);
+	}
 	g_assert_true(imss_license_manager_load(node->manager, &error));
 	g_signal_connect(node->manager, "notice", G_CALLBACK(notice_cb), node);
 	g_assert_true(imss_license_manager_start(node->manager, &error));

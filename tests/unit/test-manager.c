@@ -55,7 +55,13 @@ fixture_start(Fixture *fx, const gchar *edition)
 	g_assert_no_error(error);
 	/* 2026-01-15 12:00 UTC */
 	fx->clock = imss_clock_new_virtual(1768478400);
-	fx->manager = imss_license_manager_new(fx->config, fx->store, fx->clock);
+	{
+		/* the collaborators imss-main.c builds */
+		g_autoptr(ImssLicenseServer) server = imss_license_server_new(fx->config);
+		g_autoptr(ImssSystemd) systemd = imss_systemd_new();
+		g_autoptr(ImssMailer) mailer = imss_mailer_new(fx->config);
+		fx->manager = imss_license_manager_new(fx->config, fx->store, fx->clock, server, systemd, mailer);
+	}
 	g_assert_true(imss_license_manager_load(fx->manager, &error));
 	g_assert_no_error(error);
 	g_signal_connect(fx->manager, "license-changed", G_CALLBACK(license_changed_cb), fx);

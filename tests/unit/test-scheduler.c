@@ -47,7 +47,13 @@ fixture_start(Fixture *fx, gint64 now)
 	imss_store_open(fx->store, &error);
 	g_assert_no_error(error);
 	fx->clock = imss_clock_new_virtual(now);
-	fx->manager = imss_license_manager_new(fx->config, fx->store, fx->clock);
+	{
+		/* the collaborators imss-main.c builds */
+		g_autoptr(ImssLicenseServer) server = imss_license_server_new(fx->config);
+		g_autoptr(ImssSystemd) systemd = imss_systemd_new();
+		g_autoptr(ImssMailer) mailer = imss_mailer_new(fx->config);
+		fx->manager = imss_license_manager_new(fx->config, fx->store, fx->clock, server, systemd, mailer);
+	}
 	g_assert_true(imss_license_manager_load(fx->manager, &error));
 	g_signal_connect(fx->manager, "state-changed", G_CALLBACK(state_changed_cb), fx);
 	g_assert_true(imss_license_manager_start(fx->manager, &error));
