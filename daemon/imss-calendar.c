@@ -240,3 +240,11 @@ imss_calendar_parse_date(const gchar *str, GDate *date)
 	g_date_set_dmy(date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
 	return TRUE;
 }
+
+gchar *
+imss_calendar_format_offset(gint offset)
+{
+	if (offset == 0)
+		return g_strdup("E");
+	return g_strdup_printf("E%s%d", offset > 0 ? "+" : "-", ABS(offset));
+}

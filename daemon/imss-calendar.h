@@ -71,4 +71,8 @@ imss_calendar_format_date(const GDate *date);
 gboolean
 imss_calendar_parse_date(const gchar *str, GDate *date);
 
+/* A day relative to the expiry: "E-30", "E", "E+91". */
+gchar *
+imss_calendar_format_offset(gint offset);
+
 G_END_DECLS

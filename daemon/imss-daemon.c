@@ -91,7 +91,7 @@ static void
 imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 {
 	ImssExportedSlot *skel = self->slots[imss_license_get_slot(license)];
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
 	GDate today, grace, next;
 	g_autofree gchar *expiry = NULL;
 	g_autofree gchar *grace_str = NULL;
@@ -100,17 +100,14 @@ imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 
 	if (skel == NULL)
 		return;
-	imss_clock_get_today(clock, &today);
+	imss_license_manager_get_today(self->manager, &today);
 	expiry = imss_calendar_format_date(imss_license_get_expiry(license));
 	if (imss_license_get_grace_end(license, &grace))
 		grace_str = imss_calendar_format_date(&grace);
 	if (imss_license_get_next_check(license, &today, &next))
-		next_str = imss_calendar_format_instant(
-		    imss_clock_get_timezone(clock),
-		    imss_calendar_day_start(imss_clock_get_timezone(clock), &next));
+		next_str = imss_calendar_format_instant(tz, imss_calendar_day_start(tz, &next));
 	if (imss_license_is_activated(license))
-		activated_at = imss_calendar_format_instant(imss_clock_get_timezone(clock),
-							    imss_license_get_activated_at(license));
+		activated_at = imss_calendar_format_instant(tz, imss_license_get_activated_at(license));
 
 	imss_exported_slot_set_id(skel, imss_license_get_id(license));
 	imss_exported_slot_set_enabled(skel, imss_license_get_enabled(license));
@@ -130,8 +127,7 @@ imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 		g_autofree gchar *verified = NULL;
 		g_autofree gchar *details = imss_license_manager_get_details_url(self->manager, license);
 		if (imss_license_is_activated(license) && imss_license_get_verified_at(license) > 0)
-			verified = imss_calendar_format_instant(imss_clock_get_timezone(clock),
-								imss_license_get_verified_at(license));
+			verified = imss_calendar_format_instant(tz, imss_license_get_verified_at(license));
 		imss_exported_slot_set_last_verified(skel, verified != NULL ? verified : "");
 		imss_exported_slot_set_server_status(skel, imss_license_get_server_status(license));
 		imss_exported_slot_set_last_check_error(skel, imss_license_get_check_error(license));
@@ -143,7 +139,7 @@ static void
 imss_daemon_sync_restarts(ImssDaemon *self)
 {
 	GPtrArray *restarts = imss_license_manager_get_restarts(self->manager);
-	GTimeZone *tz = imss_clock_get_timezone(imss_license_manager_get_clock(self->manager));
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
 	GVariantBuilder builder;
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < restarts->len; i++) {
@@ -181,7 +177,7 @@ imss_daemon_sync_all(ImssDaemon *self)
 		g_autofree gchar *when = NULL;
 		if (imss_license_manager_get_last_deployment(self->manager, &t, &result))
 			when = imss_calendar_format_instant(
-			    imss_clock_get_timezone(imss_license_manager_get_clock(self->manager)),
+			    imss_license_manager_get_timezone(self->manager),
 			    t);
 		imss_exported_manager_set_last_profile_deployment(self->skeleton, when != NULL ? when : "");
 		imss_exported_manager_set_last_profile_result(self->skeleton, result != NULL ? result : "");
@@ -211,14 +207,13 @@ imss_daemon_license_changed_cb(ImssLicenseManager *manager,
 			       ImssDaemon *self)
 {
 	GVariantBuilder details;
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
 	GDate today;
 	g_autofree gchar *expiry = imss_calendar_format_date(imss_license_get_expiry(license));
 
 	imss_daemon_sync_slot(self, license);
 	if (self->connection == NULL)
 		return;
-	imss_clock_get_today(clock, &today);
+	imss_license_manager_get_today(self->manager, &today);
 	g_variant_builder_init(&details, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&details, "{sv}", "expiry", g_variant_new_string(expiry));
 	g_variant_builder_add(
@@ -271,7 +266,8 @@ imss_daemon_refreshed_cb(ImssLicenseManager *manager, ImssDaemon *self)
 	imss_daemon_sync_all(self);
 	if (self->virtual_clock != NULL) {
 		g_autofree gchar *now =
-		    imss_clock_format_now(imss_license_manager_get_clock(self->manager));
+		    imss_calendar_format_instant(imss_license_manager_get_timezone(self->manager),
+						 imss_license_manager_get_time(self->manager));
 		imss_exported_virtual_clock_set_now(self->virtual_clock, now);
 	}
 }
@@ -566,13 +562,12 @@ static GVariant *
 imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 {
 	GVariantBuilder builder;
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
 
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < entries->len; i++) {
 		ImssStoreHistory *h = g_ptr_array_index(entries, i);
-		g_autofree gchar *time =
-		    imss_calendar_format_instant(imss_clock_get_timezone(clock), h->time);
+		g_autofree gchar *time = imss_calendar_format_instant(tz, h->time);
 		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
 		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
 		g_variant_builder_add(&builder, "{sv}", "action", g_variant_new_string(h->action));
@@ -673,15 +668,14 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 			       guint days,
 			       ImssDaemon *self)
 {
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
-	ImssScheduler *scheduler = imss_license_manager_get_scheduler(self->manager);
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
 	g_autoptr(GPtrArray) events = NULL;
 	GVariantBuilder builder;
 
 	if (days == 0)
 		days = 90;
 	days = MIN(days, 3660);
-	events = imss_scheduler_list_events(scheduler, days);
+	events = imss_license_manager_list_events(self->manager, days);
 	/* ten years of daily checks on six slots would be 22,000 events: the
 	 * soonest IMSS_EVENTS_MAX make one bounded answer */
 	if (events->len > IMSS_EVENTS_MAX)
@@ -689,10 +683,9 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < events->len; i++) {
 		ImssEvent *ev = g_ptr_array_index(events, i);
-		g_autofree gchar *time =
-		    imss_calendar_format_instant(imss_clock_get_timezone(clock), ev->instant);
+		g_autofree gchar *time = imss_calendar_format_instant(tz, ev->instant);
 		g_autofree gchar *date = imss_calendar_format_date(&ev->date);
-		g_autofree gchar *offset = imss_scheduler_format_offset(ev->offset);
+		g_autofree gchar *offset = imss_calendar_format_offset(ev->offset);
 		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
 		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
 		g_variant_builder_add(&builder, "{sv}", "date", g_variant_new_string(date));
@@ -864,12 +857,13 @@ imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 			     GDBusMethodInvocation *invocation,
 			     ImssDaemon *self)
 {
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
 	GVariantBuilder builder;
 	GDate today;
-	g_autofree gchar *now = imss_clock_format_now(clock);
+	g_autofree gchar *now =
+	    imss_calendar_format_instant(tz, imss_license_manager_get_time(self->manager));
 	g_autofree gchar *today_str = NULL;
-	imss_clock_get_today(clock, &today);
+	imss_license_manager_get_today(self->manager, &today);
 	today_str = imss_calendar_format_date(&today);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&builder, "{sv}", "now", g_variant_new_string(now));
@@ -878,20 +872,20 @@ imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 	    &builder,
 	    "{sv}",
 	    "zone",
-	    g_variant_new_string(g_time_zone_get_identifier(imss_clock_get_timezone(clock))));
+	    g_variant_new_string(g_time_zone_get_identifier(tz)));
 	g_variant_builder_add(&builder,
 			      "{sv}",
 			      "virtual",
-			      g_variant_new_boolean(imss_clock_is_virtual(clock)));
+			      g_variant_new_boolean(imss_license_manager_has_virtual_clock(self->manager)));
 	imss_exported_manager_complete_get_clock(skeleton, invocation, g_variant_builder_end(&builder));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 /* ISO 8601 with or without an offset; without one it is local time (TZ) */
 static gboolean
-imss_daemon_parse_time(ImssClock *clock, const gchar *str, gint64 *t)
+imss_daemon_parse_time(GTimeZone *tz, const gchar *str, gint64 *t)
 {
-	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(str, imss_clock_get_timezone(clock));
+	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(str, tz);
 	if (dt == NULL)
 		return FALSE;
 	*t = g_date_time_to_unix(dt);
@@ -904,9 +898,8 @@ imss_daemon_handle_set_time(ImssExportedVirtualClock *skeleton,
 			    const gchar *time,
 			    ImssDaemon *self)
 {
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
 	gint64 t;
-	if (!imss_daemon_parse_time(clock, time, &t)) {
+	if (!imss_daemon_parse_time(imss_license_manager_get_timezone(self->manager), time, &t)) {
 		g_dbus_method_invocation_return_error(invocation,
 						      IMSS_ERROR,
 						      IMSS_ERROR_INVALID_ARGS,
@@ -914,8 +907,7 @@ imss_daemon_handle_set_time(ImssExportedVirtualClock *skeleton,
 						      "YYYY-MM-DDTHH:MM:SS[±HH:MM]");
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	imss_clock_set_time(clock, t);
-	imss_daemon_refreshed_cb(self->manager, self);
+	imss_license_manager_set_time(self->manager, t);
 	imss_exported_virtual_clock_complete_set_time(skeleton, invocation);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -926,7 +918,6 @@ imss_daemon_handle_advance(ImssExportedVirtualClock *skeleton,
 			   gint64 seconds,
 			   ImssDaemon *self)
 {
-	ImssClock *clock = imss_license_manager_get_clock(self->manager);
 	guint fired;
 	if (seconds < 0 || seconds > (gint64)20 * 366 * 86400) {
 		g_dbus_method_invocation_return_error_literal(invocation,
@@ -935,8 +926,7 @@ imss_daemon_handle_advance(ImssExportedVirtualClock *skeleton,
 							      "Advance takes 0 to 20 years of seconds");
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	fired = imss_clock_advance(clock, seconds);
-	imss_daemon_refreshed_cb(self->manager, self);
+	fired = imss_license_manager_advance(self->manager, seconds);
 	imss_exported_virtual_clock_complete_advance(skeleton, invocation, fired);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -1155,7 +1145,7 @@ imss_daemon_new(ImssLicenseManager *manager)
 			 "handle-list-events",
 			 G_CALLBACK(imss_daemon_handle_list_events),
 			 self);
-	if (imss_clock_is_virtual(imss_license_manager_get_clock(manager))) {
+	if (imss_license_manager_has_virtual_clock(manager)) {
 		self->virtual_clock = imss_exported_virtual_clock_skeleton_new();
 		g_signal_connect(self->virtual_clock,
 				 "g-authorize-method",

@@ -197,12 +197,6 @@ imss_license_manager_units_to_restart(ImssLicenseManager *self, gboolean sender_
 	return g_strv_builder_end(units);
 }
 
-ImssScheduler *
-imss_license_manager_get_scheduler(ImssLicenseManager *self)
-{
-	return self->scheduler;
-}
-
 
 static void
 imss_license_manager_state_changed_cb(ImssScheduler *scheduler,
@@ -233,10 +227,61 @@ imss_license_manager_ticked_cb(ImssScheduler *scheduler, ImssLicenseManager *sel
 	imss_license_manager_emit_refreshed(self);
 }
 
-ImssClock *
-imss_license_manager_get_clock(ImssLicenseManager *self)
+/* -- the daemon's time, for the bus adapter ---------------------------------------- */
+
+GTimeZone *
+imss_license_manager_get_timezone(ImssLicenseManager *self)
 {
-	return self->clock;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	return imss_clock_get_timezone(self->clock);
+}
+
+gint64
+imss_license_manager_get_time(ImssLicenseManager *self)
+{
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), 0);
+	return imss_clock_get_time(self->clock);
+}
+
+void
+imss_license_manager_get_today(ImssLicenseManager *self, GDate *today)
+{
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	imss_clock_get_today(self->clock, today);
+}
+
+gboolean
+imss_license_manager_has_virtual_clock(ImssLicenseManager *self)
+{
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	return imss_clock_is_virtual(self->clock);
+}
+
+void
+imss_license_manager_set_time(ImssLicenseManager *self, gint64 t)
+{
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(imss_clock_is_virtual(self->clock));
+	imss_clock_set_time(self->clock, t);
+	imss_license_manager_emit_refreshed(self);
+}
+
+guint
+imss_license_manager_advance(ImssLicenseManager *self, gint64 seconds)
+{
+	guint fired;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), 0);
+	g_return_val_if_fail(imss_clock_is_virtual(self->clock), 0);
+	fired = imss_clock_advance(self->clock, seconds);
+	imss_license_manager_emit_refreshed(self);
+	return fired;
+}
+
+GPtrArray *
+imss_license_manager_list_events(ImssLicenseManager *self, guint days)
+{
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	return imss_scheduler_list_events(self->scheduler, days);
 }
 
 ImssEdition
@@ -300,18 +345,6 @@ imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *cal
 	g_message("restart of %s requested by %s", list, caller);
 	imss_restart_queue_kick(self->restarts);
 	return g_steal_pointer(&units);
-}
-
-ImssLicenseServer *
-imss_license_manager_get_server(ImssLicenseManager *self)
-{
-	return self->server;
-}
-
-ImssSystemd *
-imss_license_manager_get_systemd(ImssLicenseManager *self)
-{
-	return self->systemd;
 }
 
 gboolean

@@ -40,14 +40,29 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error);
 /* Starts the calendar: catches up what was missed, arms the next event. */
 gboolean
 imss_license_manager_start(ImssLicenseManager *self, GError **error);
-ImssScheduler *
-imss_license_manager_get_scheduler(ImssLicenseManager *self);
 ImssLicense *
 imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot);
-ImssClock *
-imss_license_manager_get_clock(ImssLicenseManager *self);
 ImssEdition
 imss_license_manager_get_edition(ImssLicenseManager *self);
+
+/* The daemon's time (real or virtual), for presentation at the edge. */
+GTimeZone *
+imss_license_manager_get_timezone(ImssLicenseManager *self);
+gint64
+imss_license_manager_get_time(ImssLicenseManager *self);
+void
+imss_license_manager_get_today(ImssLicenseManager *self, GDate *today);
+gboolean
+imss_license_manager_has_virtual_clock(ImssLicenseManager *self);
+/* Virtual clock only (tests, demos): a step, and the passage of time (every
+ * event on the way runs; returns the alarms fired). */
+void
+imss_license_manager_set_time(ImssLicenseManager *self, gint64 t);
+guint
+imss_license_manager_advance(ImssLicenseManager *self, gint64 seconds);
+/* Upcoming events of the next @days days, in order (element: ImssEvent). */
+GPtrArray *
+imss_license_manager_list_events(ImssLicenseManager *self, guint days);
 
 /* Validates an activation without changing anything (offline rules: slot,
  * edition, code format and check value, prefix, licensed slots). */
@@ -99,10 +114,6 @@ imss_license_manager_get_environment(ImssLicenseManager *self);
 /* "Check details online" for an activated slot; "" otherwise. */
 gchar *
 imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *license);
-ImssLicenseServer *
-imss_license_manager_get_server(ImssLicenseManager *self);
-ImssSystemd *
-imss_license_manager_get_systemd(ImssLicenseManager *self);
 /* The queued and failed restarts (element: ImssStoreRestart; owned). */
 GPtrArray *
 imss_license_manager_get_restarts(ImssLicenseManager *self);

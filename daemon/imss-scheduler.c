@@ -33,14 +33,6 @@ static guint signals[SIGNAL_LAST] = {0};
 
 G_DEFINE_TYPE(ImssScheduler, imss_scheduler, G_TYPE_OBJECT)
 
-gchar *
-imss_scheduler_format_offset(gint offset)
-{
-	if (offset == 0)
-		return g_strdup("E");
-	return g_strdup_printf("E%s%d", offset > 0 ? "+" : "-", ABS(offset));
-}
-
 /* -- job kinds ------------------------------------------------------------ */
 
 /* A kind of dated job: which days are due for a license (civil dates,
@@ -149,7 +141,7 @@ imss_scheduler_queue(ImssScheduler *self,
 
 	if (imss_calendar_day_start(tz, day) < imss_license_get_activated_at(license))
 		return;
-	offset = imss_scheduler_format_offset(
+	offset = imss_calendar_format_offset(
 	    imss_calendar_days_between(imss_license_get_expiry(license), day));
 	run = g_new0(ImssStoreRun, 1);
 	run->job = g_strdup(kind->name);

@@ -48,8 +48,5 @@ imss_scheduler_compute_next_wakeup(ImssScheduler *self);
 /* The alarm's instant, or IMSS_CLOCK_NO_ALARM. */
 gint64
 imss_scheduler_get_next_wakeup(ImssScheduler *self);
-/* "E-30", "E", "E+91" */
-gchar *
-imss_scheduler_format_offset(gint offset);
 
 G_END_DECLS

@@ -180,7 +180,7 @@ test_scheduler_leap_and_month_end(Fixture *fx, gconstpointer zone)
 	g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
 	fixture_start(fx, local_instant("2024-01-15T08:00:00"));
 	activate(fx, IMSS_SLOT_ANTIVIRUS, "2024-02-29");
-	events = imss_scheduler_list_events(imss_license_manager_get_scheduler(fx->manager), 75);
+	events = imss_license_manager_list_events(fx->manager, 75);
 	for (guint i = 0; i < events->len; i++) {
 		ImssEvent *ev = g_ptr_array_index(events, i);
 		g_autofree gchar *d = imss_calendar_format_date(&ev->date);
