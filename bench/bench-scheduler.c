@@ -83,38 +83,31 @@ bench_virtual_years(const gchar *dir, gboolean current)
 	g_unlink(db);
 }
 
+/* the planner's next wake-up over many licenses (pure: no clock, no store) */
 static void
 bench_next_event(void)
 {
 	const guint sizes[] = {6, 60, 600, 6000, 60000};
-	g_autoptr(ImssClock) clock = imss_clock_new_virtual(1577836800);
-	g_autoptr(ImssStore) store = imss_store_new("SQLite", "DB_DIR=/nonexistent;DB_NAME=x", NULL);
+	g_autoptr(GTimeZone) tz = g_time_zone_new_local();
+	GDate today;
+	g_date_clear(&today, 1);
+	g_date_set_dmy(&today, 1, G_DATE_JANUARY, 2020);
 	for (guint k = 0; k < G_N_ELEMENTS(sizes); k++) {
-		g_autoptr(ImssScheduler) scheduler = imss_scheduler_new(clock, store);
-		g_autoptr(GPtrArray) licenses = g_ptr_array_new_with_free_func(g_object_unref);
+		g_autofree ImssPlanLicense *plan = g_new0(ImssPlanLicense, sizes[k]);
 		g_autoptr(GTimer) timer = g_timer_new();
 		guint reps = MAX(1, 60000 / sizes[k]);
 		gint64 next = 0;
 		gdouble secs;
 		for (guint i = 0; i < sizes[k]; i++) {
-			ImssLicense *l = imss_license_new((ImssSlotId)(i % IMSS_SLOT_LAST), TRUE);
-			g_autoptr(ImssStoreSlot) row = imss_store_slot_new();
-			g_autofree gchar *code = make_code(IMSS_SLOT_ANTIVIRUS, "2020-06-30", i);
-			GDate e;
-			g_date_clear(&e, 1);
-			g_date_set_julian(&e, 737425 + (i * 7) % 900); /* spread expiries */
-			row->slot = g_strdup("antivirus");
-			row->code = g_strdup(code);
-			row->expiry = imss_calendar_format_date(&e);
-			row->issued_expiry = g_strdup(row->expiry);
-			row->activated_at = 1;
-			imss_license_set_from_row(l, row);
-			g_ptr_array_add(licenses, l);
+			plan[i].slot = (ImssSlotId)(i % IMSS_SLOT_LAST);
+			plan[i].activated = TRUE;
+			plan[i].activated_at = 1;
+			g_date_clear(&plan[i].expiry, 1);
+			g_date_set_julian(&plan[i].expiry, 737425 + (i * 7) % 900); /* spread expiries */
 		}
-		imss_scheduler_set_licenses(scheduler, (ImssLicense *const *)licenses->pdata, licenses->len);
 		g_timer_start(timer);
 		for (guint r = 0; r < reps; r++)
-			next ^= imss_scheduler_compute_next_wakeup(scheduler);
+			next ^= imss_planner_next_wakeup(plan, sizes[k], tz, &today);
 		secs = g_timer_elapsed(timer, NULL) / reps;
 		g_print("next event over %6u licenses: %10.1f µs (%.3f µs per license)%s\n",
 			sizes[k], secs * 1e6, secs * 1e6 / sizes[k], next == 42 ? " " : "");

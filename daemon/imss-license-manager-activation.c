@@ -262,7 +262,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	}
 	if (changed != NULL)
 		*changed = TRUE;
-	imss_scheduler_reschedule(self->scheduler);
+	imss_license_manager_evaluate(self, TRUE);
 	for (guint i = 0; i < plan.n_targets; i++)
 		imss_license_manager_emit_license_changed(self, self->licenses[plan.targets[i]], "activated");
 	return self->licenses[plan.slot];

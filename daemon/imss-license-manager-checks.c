@@ -169,7 +169,7 @@ imss_license_manager_apply_answer(const gchar *code,
 			imss_license_set_from_row(self->licenses[slot], row);
 	}
 	if (changed)
-		imss_scheduler_reschedule(self->scheduler); /* re-anchor on the new E */
+		imss_license_manager_evaluate(self, TRUE); /* re-anchor on the new E */
 	for (guint i = 0; i < renewed->len; i++)
 		imss_license_manager_emit_license_changed(self, g_ptr_array_index(renewed, i), "renewed");
 	imss_license_manager_emit_refreshed(self);
@@ -211,11 +211,10 @@ imss_license_manager_code_active(const gchar *code, gpointer user_data)
 }
 
 void
-imss_license_manager_run_job_cb(ImssScheduler *scheduler,
-				const gchar *job,
-				ImssLicense *license,
-				const gchar *day,
-				ImssLicenseManager *self)
+imss_license_manager_run_job(ImssLicenseManager *self,
+			     const gchar *job,
+			     ImssLicense *license,
+			     const gchar *day)
 {
 	if (!imss_license_is_activated(license))
 		return;

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "imss-error.h"
 #include "imss-license-checker.h"
 #include "imss-license-manager.h"
 #include "imss-mail-delivery.h"
@@ -27,6 +28,15 @@ struct _ImssLicenseManager {
 	ImssMailDelivery *mail_delivery;
 	ImssRestartQueue *restarts;
 	ImssLicenseChecker *checker; /* one request per code at a time */
+
+	/* the calendar (imss-license-manager-calendar.c) */
+	ImssLicenseState states[IMSS_SLOT_LAST];
+	gboolean started;
+	gboolean in_tick;
+	gboolean held;	   /* the wall clock is not believable: nothing runs */
+	gint64 last_time;  /* the instant of the previous evaluation */
+	guint retry_id;	   /* claiming failed: evaluate again (catch-up) */
+	guint retry_delay; /* seconds, doubling */
 };
 
 /* the signals (imss-license-manager.c) */
@@ -38,6 +48,11 @@ imss_license_manager_emit_license_changed(ImssLicenseManager *self,
 					  const gchar *reason) G_GNUC_INTERNAL;
 void
 imss_license_manager_emit_click_protection_changed(ImssLicenseManager *self) G_GNUC_INTERNAL;
+void
+imss_license_manager_emit_state_changed(ImssLicenseManager *self,
+					ImssLicense *license,
+					ImssLicenseState old_state,
+					ImssLicenseState new_state) G_GNUC_INTERNAL;
 void
 imss_license_manager_emit_notice(ImssLicenseManager *self,
 				 const ImssNotice *notice,
@@ -96,13 +111,20 @@ ImssCheckResult *
 imss_license_manager_check_code_finish(ImssLicenseManager *self,
 				       GAsyncResult *res,
 				       GError **error) G_GNUC_INTERNAL;
-/* the scheduler's jobs: automatic checks and the daily mail notices */
+/* a claimed job: an automatic check or the daily mail notice */
 void
-imss_license_manager_run_job_cb(ImssScheduler *scheduler,
-				const gchar *job,
-				ImssLicense *license,
-				const gchar *day,
-				ImssLicenseManager *self) G_GNUC_INTERNAL;
+imss_license_manager_run_job(ImssLicenseManager *self,
+			     const gchar *job,
+			     ImssLicense *license,
+			     const gchar *day) G_GNUC_INTERNAL;
+
+/* the calendar (imss-license-manager-calendar.c): evaluates the plan now —
+ * @passage: time simply passed (FALSE: after a start or a clock step,
+ * catch up once) — claims and dispatches what is due, arms the alarm */
+void
+imss_license_manager_evaluate(ImssLicenseManager *self, gboolean passage) G_GNUC_INTERNAL;
+gboolean
+imss_license_manager_start_calendar(ImssLicenseManager *self, GError **error) G_GNUC_INTERNAL;
 
 /* notices and mails (imss-license-manager-notices.c) */
 void

@@ -162,7 +162,7 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	}
 	/* an automatic renewal: it restarts nothing (SPEC §7) */
 	if (cmp != 0) {
-		imss_scheduler_reschedule(self->scheduler);
+		imss_license_manager_evaluate(self, TRUE);
 		for (guint i = 0; i < change->rows->len; i++) {
 			ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
 			ImssSlotId target;

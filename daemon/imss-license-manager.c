@@ -36,6 +36,15 @@ imss_license_manager_emit_license_changed(ImssLicenseManager *self,
 }
 
 void
+imss_license_manager_emit_state_changed(ImssLicenseManager *self,
+					ImssLicense *license,
+					ImssLicenseState old_state,
+					ImssLicenseState new_state)
+{
+	g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, license, (gint)old_state, (gint)new_state);
+}
+
+void
 imss_license_manager_emit_click_protection_changed(ImssLicenseManager *self)
 {
 	g_signal_emit(self, signals[SIGNAL_CLICK_PROTECTION_CHANGED], 0);
@@ -198,22 +207,6 @@ imss_license_manager_units_to_restart(ImssLicenseManager *self, gboolean sender_
 }
 
 
-static void
-imss_license_manager_state_changed_cb(ImssScheduler *scheduler,
-				      ImssLicense *license,
-				      gint old_state,
-				      gint new_state,
-				      ImssLicenseManager *self)
-{
-	g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, license, old_state, new_state);
-	/* E−60 opens the console-notice period (E and G fall in the mail period,
-	 * whose daily notice is issued by the mail job) */
-	if (new_state == IMSS_LICENSE_STATE_EXPIRING && old_state == IMSS_LICENSE_STATE_ACTIVE) {
-		GDate today;
-		imss_clock_get_today(self->clock, &today);
-		imss_license_manager_issue_notice(self, license, &today, FALSE);
-	}
-}
 
 static void
 imss_license_manager_restarts_changed_cb(ImssLicenseManager *self)
@@ -221,11 +214,6 @@ imss_license_manager_restarts_changed_cb(ImssLicenseManager *self)
 	imss_license_manager_emit_refreshed(self);
 }
 
-static void
-imss_license_manager_ticked_cb(ImssScheduler *scheduler, ImssLicenseManager *self)
-{
-	imss_license_manager_emit_refreshed(self);
-}
 
 /* -- the daemon's time, for the bus adapter ---------------------------------------- */
 
@@ -277,12 +265,6 @@ imss_license_manager_advance(ImssLicenseManager *self, gint64 seconds)
 	return fired;
 }
 
-GPtrArray *
-imss_license_manager_list_events(ImssLicenseManager *self, guint days)
-{
-	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
-	return imss_scheduler_list_events(self->scheduler, days);
-}
 
 ImssEdition
 imss_license_manager_get_edition(ImssLicenseManager *self)
@@ -354,7 +336,7 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 	 * calendar runs, which claims (and sends) today's new ones itself */
 	if (!imss_license_manager_resume_mails(self, error))
 		return FALSE;
-	if (!imss_scheduler_start(self->scheduler, error))
+	if (!imss_license_manager_start_calendar(self, error))
 		return FALSE;
 	/* a crash between storing an activation and restarting: restart what
 	 * was not restarted, once */
@@ -462,6 +444,8 @@ imss_license_manager_finalize(GObject *obj)
 	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(obj);
 	if (self->scheduler != NULL)
 		g_signal_handlers_disconnect_by_data(self->scheduler, self);
+	if (self->retry_id != 0)
+		g_source_remove(self->retry_id);
 	g_clear_object(&self->scheduler);
 	g_clear_object(&self->server);
 	g_clear_object(&self->systemd);
@@ -604,20 +588,7 @@ imss_license_manager_new(ImssConfig *config,
 				 "changed",
 				 G_CALLBACK(imss_license_manager_restarts_changed_cb),
 				 self);
-	self->scheduler = imss_scheduler_new(clock, store);
-	imss_scheduler_set_licenses(self->scheduler, self->licenses, IMSS_SLOT_LAST);
-	g_signal_connect(self->scheduler,
-			 "state-changed",
-			 G_CALLBACK(imss_license_manager_state_changed_cb),
-			 self);
-	g_signal_connect(self->scheduler,
-			 "ticked",
-			 G_CALLBACK(imss_license_manager_ticked_cb),
-			 self);
-	g_signal_connect(self->scheduler,
-			 "run-job",
-			 G_CALLBACK(imss_license_manager_run_job_cb),
-			 self);
+	self->scheduler = imss_scheduler_new(clock);
 	return self;
 }
 

@@ -1,0 +1,273 @@
+#define G_LOG_DOMAIN "ImssPlanner"
+
+#include "config.h"
+
+#include "imss-notice.h"
+#include "imss-planner.h"
+
+/* how far past every license date (or past this source's date, when no
+ * license is active) a wall clock may be before it is not believed */
+#define IMSS_PLANNER_PLAUSIBLE_YEARS 20
+
+/* A kind of dated job: which days are due for a license (civil dates,
+ * relative to its E), and what the history says about a run. */
+typedef struct {
+	const gchar *name;
+	const gchar *action; /* history action of the claim */
+	gboolean pending;    /* a claim stays pending until done (a mail until delivered) */
+	gboolean (*applies)(const ImssPlanLicense *license);
+	gboolean (*is_due)(const GDate *expiry, const GDate *day);
+	/* the latest due day at or before @today; FALSE when none */
+	gboolean (*prev_due)(const GDate *expiry, const GDate *today, GDate *day);
+	/* the first due day after @after; FALSE when none */
+	gboolean (*next_due)(const GDate *expiry, const GDate *after, GDate *day);
+} ImssJobKind;
+
+static gboolean
+imss_job_check_applies(const ImssPlanLicense *license)
+{
+	/* offline codes are never checked online (SPEC §8) */
+	return license->activated && !license->offline;
+}
+
+static gboolean
+imss_job_check_prev(const GDate *expiry, const GDate *today, GDate *day)
+{
+	imss_calendar_prev_check(expiry, today, day);
+	return TRUE;
+}
+
+static gboolean
+imss_job_check_next(const GDate *expiry, const GDate *after, GDate *day)
+{
+	imss_calendar_next_check(expiry, after, day);
+	return TRUE;
+}
+
+static gboolean
+imss_job_mail_applies(const ImssPlanLicense *license)
+{
+	return license->activated;
+}
+
+/* the mail period: E−15 … G inclusive (SPEC §9.2) */
+static gboolean
+imss_job_mail_prev(const GDate *expiry, const GDate *today, GDate *day)
+{
+	gint d = imss_calendar_days_between(expiry, today);
+	if (d < IMSS_NOTICE_MAIL_FIRST_DAY)
+		return FALSE;
+	if (d > IMSS_GRACE_DAYS) {
+		*day = *expiry;
+		g_date_add_days(day, IMSS_GRACE_DAYS);
+	} else {
+		*day = *today;
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_job_mail_next(const GDate *expiry, const GDate *after, GDate *day)
+{
+	gint d = imss_calendar_days_between(expiry, after) + 1;
+	if (d > IMSS_GRACE_DAYS)
+		return FALSE;
+	if (d < IMSS_NOTICE_MAIL_FIRST_DAY) {
+		*day = *expiry;
+		g_date_subtract_days(day, (guint)-IMSS_NOTICE_MAIL_FIRST_DAY);
+	} else {
+		*day = *after;
+		g_date_add_days(day, 1);
+	}
+	return TRUE;
+}
+
+static const ImssJobKind job_kinds[] = {
+    {IMSS_JOB_CHECK,
+     "automatic-check",
+     FALSE,
+     imss_job_check_applies,
+     imss_calendar_is_check_day,
+     imss_job_check_prev,
+     imss_job_check_next},
+    {IMSS_JOB_MAIL,
+     "notice",
+     TRUE,
+     imss_job_mail_applies,
+     imss_notice_is_mail_day,
+     imss_job_mail_prev,
+     imss_job_mail_next},
+};
+
+static void
+imss_planner_add(GArray *runs,
+		 const ImssJobKind *kind,
+		 const ImssPlanLicense *license,
+		 GTimeZone *tz,
+		 const GDate *day,
+		 const GDate *today)
+{
+	ImssPlannedRun run = {0};
+	if (imss_calendar_day_start(tz, day) < license->activated_at)
+		return;
+	run.job = kind->name;
+	run.action = kind->action;
+	run.slot = license->slot;
+	run.day = *day;
+	run.offset = imss_calendar_days_between(&license->expiry, day);
+	run.caught_up = g_date_compare(day, today) < 0;
+	run.pending = kind->pending;
+	g_array_append_val(runs, run);
+}
+
+GArray *
+imss_planner_due(const ImssPlanLicense *licenses,
+		 guint n,
+		 GTimeZone *tz,
+		 const GDate *today,
+		 gint64 last_time,
+		 gboolean passage)
+{
+	GArray *runs = g_array_new(FALSE, TRUE, sizeof(ImssPlannedRun));
+	g_return_val_if_fail(licenses != NULL || n == 0, runs);
+	for (guint i = 0; i < n; i++) {
+		const ImssPlanLicense *license = &licenses[i];
+		for (guint k = 0; k < G_N_ELEMENTS(job_kinds); k++) {
+			const ImssJobKind *kind = &job_kinds[k];
+			GDate day;
+			if (!kind->applies(license))
+				continue;
+			if (!passage) {
+				if (kind->prev_due(&license->expiry, today, &day))
+					imss_planner_add(runs, kind, license, tz, &day, today);
+				continue;
+			}
+			/* the dates that began since the last look, oldest first */
+			day = *today;
+			g_date_subtract_days(&day, 2);
+			for (; g_date_compare(&day, today) <= 0; g_date_add_days(&day, 1)) {
+				if (imss_calendar_day_start(tz, &day) > last_time &&
+				    kind->is_due(&license->expiry, &day))
+					imss_planner_add(runs, kind, license, tz, &day, today);
+			}
+		}
+	}
+	return runs;
+}
+
+gint64
+imss_planner_next_wakeup(const ImssPlanLicense *licenses, guint n, GTimeZone *tz, const GDate *today)
+{
+	gint64 best = IMSS_PLANNER_NO_WAKEUP;
+	for (guint i = 0; i < n; i++) {
+		const ImssPlanLicense *license = &licenses[i];
+		GDate next;
+		if (!license->activated)
+			continue;
+		if (imss_calendar_next_transition(&license->expiry, today, &next))
+			best = MIN(best, imss_calendar_day_start(tz, &next));
+		for (guint k = 0; k < G_N_ELEMENTS(job_kinds); k++) {
+			if (job_kinds[k].applies(license) &&
+			    job_kinds[k].next_due(&license->expiry, today, &next))
+				best = MIN(best, imss_calendar_day_start(tz, &next));
+		}
+	}
+	return best;
+}
+
+static gint
+imss_planner_event_cmp(gconstpointer a, gconstpointer b)
+{
+	const ImssEvent *ea = *(const ImssEvent *const *)a;
+	const ImssEvent *eb = *(const ImssEvent *const *)b;
+	if (ea->instant != eb->instant)
+		return ea->instant < eb->instant ? -1 : 1;
+	if (ea->slot != eb->slot)
+		return (gint)ea->slot - (gint)eb->slot;
+	return g_strcmp0(ea->kind, eb->kind);
+}
+
+static void
+imss_planner_add_event(GPtrArray *events,
+		       GTimeZone *tz,
+		       const ImssPlanLicense *license,
+		       const GDate *date,
+		       const gchar *kind)
+{
+	ImssEvent *ev = g_new0(ImssEvent, 1);
+	ev->date = *date;
+	ev->instant = imss_calendar_day_start(tz, date);
+	ev->slot = license->slot;
+	ev->kind = kind;
+	ev->offset = imss_calendar_days_between(&license->expiry, date);
+	g_ptr_array_add(events, ev);
+}
+
+GPtrArray *
+imss_planner_events(const ImssPlanLicense *licenses,
+		    guint n,
+		    GTimeZone *tz,
+		    const GDate *today,
+		    guint days)
+{
+	GPtrArray *events = g_ptr_array_new_with_free_func(g_free);
+	GDate horizon = *today;
+	g_date_add_days(&horizon, days);
+	for (guint i = 0; i < n; i++) {
+		const ImssPlanLicense *license = &licenses[i];
+		GDate d = *today;
+		if (!license->activated)
+			continue;
+		while (imss_calendar_next_transition(&license->expiry, &d, &d) &&
+		       g_date_compare(&d, &horizon) <= 0) {
+			ImssLicenseState state = imss_calendar_state(&license->expiry, &d);
+			imss_planner_add_event(events, tz, license, &d, imss_license_state_to_string(state));
+		}
+		if (!imss_job_check_applies(license))
+			continue;
+		d = *today;
+		for (;;) {
+			imss_calendar_next_check(&license->expiry, &d, &d);
+			if (g_date_compare(&d, &horizon) > 0)
+				break;
+			imss_planner_add_event(events, tz, license, &d, IMSS_JOB_CHECK);
+		}
+	}
+	g_ptr_array_sort(events, imss_planner_event_cmp);
+	return events;
+}
+
+gboolean
+imss_planner_clock_plausible(const ImssPlanLicense *licenses,
+			     guint n,
+			     const GDate *today,
+			     gboolean real_clock,
+			     gchar **why)
+{
+	GDate floor, ceiling;
+	g_autofree gchar *today_str = imss_calendar_format_date(today);
+
+	imss_calendar_parse_date(IMSS_SOURCE_DATE, &floor);
+	if (real_clock && g_date_compare(today, &floor) < 0) {
+		*why = g_strdup_printf("the wall clock says %s, before this daemon's source date %s",
+				       today_str, IMSS_SOURCE_DATE);
+		return FALSE;
+	}
+	ceiling = floor;
+	for (guint i = 0; i < n; i++) {
+		GDate grace_end;
+		if (!licenses[i].activated)
+			continue;
+		imss_calendar_grace_end(&licenses[i].expiry, &grace_end);
+		if (g_date_compare(&grace_end, &ceiling) > 0)
+			ceiling = grace_end;
+	}
+	g_date_add_years(&ceiling, IMSS_PLANNER_PLAUSIBLE_YEARS);
+	if (g_date_compare(today, &ceiling) > 0) {
+		*why = g_strdup_printf("the wall clock says %s, more than %d years past every license "
+				       "date",
+				       today_str, IMSS_PLANNER_PLAUSIBLE_YEARS);
+		return FALSE;
+	}
+	return TRUE;
+}
