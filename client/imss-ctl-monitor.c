@@ -14,13 +14,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "imss-bus.h"
 #include "imss-ctl-monitor.h"
 #include "imss-notice.h"
 #include "imss-slot.h"
-
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
-#define IMSS_IFACE	 "org.imss.License"
 
 typedef struct {
 	GMainLoop *loop;
@@ -287,9 +284,9 @@ imss_ctl_monitor_run(GDBusConnection *system_bus, gboolean json, GError **error)
 	for (guint i = 0; i < G_N_ELEMENTS(members); i++)
 		subscriptions[i] = g_dbus_connection_signal_subscribe(system_bus,
 								      IMSS_BUS_NAME,
-								      IMSS_IFACE,
+								      IMSS_BUS_MANAGER_IFACE,
 								      members[i],
-								      IMSS_OBJECT_PATH,
+								      IMSS_BUS_OBJECT_PATH,
 								      NULL,
 								      G_DBUS_SIGNAL_FLAGS_NONE,
 								      imss_ctl_monitor_signal_cb,

@@ -16,13 +16,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "imss-bus.h"
 #include "imss-ctl-monitor.h"
 #include "imss-error.h"
 #include "imss-generated.h"
 #include "imss-slot.h"
 
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
 #define IMSS_CODE_INPUT_MAX (2 * 1024 * 1024)
 #define IMSS_CALL_TIMEOUT_MS 120000
 
@@ -58,7 +57,7 @@ imss_ctl_connect(ImssCtl *ctl, GError **error)
 	ctl->manager = imss_exported_manager_proxy_new_sync(ctl->connection,
 							    G_DBUS_PROXY_FLAGS_NONE,
 							    IMSS_BUS_NAME,
-							    IMSS_OBJECT_PATH,
+							    IMSS_BUS_OBJECT_PATH,
 							    NULL,
 							    error);
 	return ctl->manager != NULL;

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "imss-bus.h"
 #include "imss-daemon.h"
 #include "imss-error.h"
 #include "imss-generated.h"
@@ -10,8 +11,6 @@
 #include "imss-slot.h"
 #include "imss-validate.h"
 
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
 #define IMSS_EVENTS_MAX	 1000 /* ListEvents answers at most this many */
 
 struct _ImssDaemon {
@@ -898,13 +897,13 @@ imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error
 	imss_daemon_sync_all(self);
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->skeleton),
 					      connection,
-					      IMSS_OBJECT_PATH,
+					      IMSS_BUS_OBJECT_PATH,
 					      error))
 		return FALSE;
 	if (self->virtual_clock != NULL &&
 	    !g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->virtual_clock),
 					      connection,
-					      IMSS_OBJECT_PATH,
+					      IMSS_BUS_OBJECT_PATH,
 					      error))
 		return FALSE;
 	g_dbus_object_manager_server_set_connection(self->object_manager, connection);
@@ -1032,7 +1031,7 @@ imss_daemon_init(ImssDaemon *self)
 {
 	self->polkit = imss_polkit_new();
 	self->skeleton = imss_exported_manager_skeleton_new();
-	self->object_manager = g_dbus_object_manager_server_new(IMSS_OBJECT_PATH);
+	self->object_manager = g_dbus_object_manager_server_new(IMSS_BUS_OBJECT_PATH);
 }
 
 ImssDaemon *

@@ -22,13 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imss-bus.h"
 #include "imss-notice.h"
 #include "imss-slot.h"
 
-#define IMSS_BUS_NAME	     "org.imss.License"
-#define IMSS_OBJECT_PATH     "/org/imss/License"
-#define IMSS_IFACE	     "org.imss.License"
-#define IMSS_SLOT_IFACE	     "org.imss.License.Slot"
 #define IMSS_NOTIFIER_APP    "imss-notifier"
 #define IMSS_NOTIFIER_ACTION "details"
 /* GetNotices and property reads are local and quick; never wait 25 s */
@@ -263,7 +260,7 @@ imss_notifier_action_cb(NotifyNotification *notification G_GNUC_UNUSED, char *ac
 			       path,
 			       "org.freedesktop.DBus.Properties",
 			       "Get",
-			       g_variant_new("(ss)", IMSS_SLOT_IFACE, "DetailsUrl"),
+			       g_variant_new("(ss)", IMSS_BUS_SLOT_IFACE, "DetailsUrl"),
 			       G_VARIANT_TYPE("(v)"),
 			       G_DBUS_CALL_FLAGS_NO_AUTO_START,
 			       IMSS_NOTIFIER_CALL_TIMEOUT_MS,
@@ -490,8 +487,8 @@ imss_notifier_refresh(ImssNotifier *self, const gchar *slot)
 {
 	g_dbus_connection_call(self->system_bus,
 			       IMSS_BUS_NAME,
-			       IMSS_OBJECT_PATH,
-			       IMSS_IFACE,
+			       IMSS_BUS_OBJECT_PATH,
+			       IMSS_BUS_MANAGER_IFACE,
 			       "GetNotices",
 			       g_variant_new("(s)", ""),
 			       G_VARIANT_TYPE("(aa{sv})"),
@@ -648,9 +645,9 @@ imss_notifier_subscribe(ImssNotifier *self)
 	for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
 		self->subscriptions[i] = g_dbus_connection_signal_subscribe(self->system_bus,
 									    IMSS_BUS_NAME,
-									    IMSS_IFACE,
+									    IMSS_BUS_MANAGER_IFACE,
 									    signals[i].member,
-									    IMSS_OBJECT_PATH,
+									    IMSS_BUS_OBJECT_PATH,
 									    NULL,
 									    G_DBUS_SIGNAL_FLAGS_NONE,
 									    signals[i].callback,
@@ -669,8 +666,8 @@ imss_notifier_run_once(ImssNotifier *self)
 
 	reply = g_dbus_connection_call_sync(self->system_bus,
 					    IMSS_BUS_NAME,
-					    IMSS_OBJECT_PATH,
-					    IMSS_IFACE,
+					    IMSS_BUS_OBJECT_PATH,
+					    IMSS_BUS_MANAGER_IFACE,
 					    "GetNotices",
 					    g_variant_new("(s)", ""),
 					    G_VARIANT_TYPE("(aa{sv})"),
