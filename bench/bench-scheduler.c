@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "imss-date.h"
 #include "imss-license-manager.h"
 #include "imss-slot.h"
 
@@ -24,7 +25,7 @@ make_code(ImssSlotId slot, const gchar *expiry, guint64 serial)
 	info.slot_mask = 1u << slot;
 	if (slot == IMSS_SLOT_ANTISPAM)
 		info.slot_mask |= 1u << IMSS_SLOT_EMAIL_REPUTATION;
-	imss_calendar_parse_date(expiry, &info.expiry);
+	imss_date_parse(expiry, &info.expiry);
 	info.serial = serial;
 	return imss_code_encode(&info, NULL);
 }
@@ -99,7 +100,7 @@ bench_next_event(void)
 			g_date_set_julian(&e, 737425 + (i * 7) % 900); /* spread expiries */
 			row->slot = g_strdup("antivirus");
 			row->code = g_strdup(code);
-			row->expiry = imss_calendar_format_date(&e);
+			row->expiry = imss_date_format(&e);
 			row->issued_expiry = g_strdup(row->expiry);
 			row->activated_at = 1;
 			imss_license_set_from_row(l, row);

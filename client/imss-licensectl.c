@@ -18,6 +18,7 @@
 
 #include "imss-bus.h"
 #include "imss-ctl-monitor.h"
+#include "imss-date.h"
 #include "imss-error.h"
 #include "imss-generated.h"
 #include "imss-slot.h"
@@ -167,17 +168,15 @@ imss_ctl_load_today(ImssCtl *ctl, GError **error)
 	g_autoptr(GVariant) dict_v = NULL;
 	g_autoptr(GVariantDict) dict = NULL;
 	const gchar *today = NULL;
-	guint y, m, d;
 
 	dict_v = imss_ctl_read(ctl, "GetClock", NULL, error);
 	if (dict_v == NULL)
 		return FALSE;
 	dict = g_variant_dict_new(dict_v);
 	g_date_clear(&ctl->today, 1);
-	if (g_variant_dict_lookup(dict, "today", "&s", &today) &&
-	    sscanf(today, "%4u-%2u-%2u", &y, &m, &d) == 3 &&
-	    g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		g_date_set_dmy(&ctl->today, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	/* a date it cannot read leaves today unset: no days left are shown */
+	if (g_variant_dict_lookup(dict, "today", "&s", &today))
+		imss_date_parse(today, &ctl->today);
 	return TRUE;
 }
 
@@ -186,13 +185,8 @@ static gint
 imss_ctl_days_until(ImssCtl *ctl, const gchar *date_str)
 {
 	GDate date;
-	guint y, m, d;
-	if (!g_date_valid(&ctl->today) || date_str == NULL ||
-	    sscanf(date_str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
-	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+	if (!g_date_valid(&ctl->today) || !imss_date_parse(date_str, &date))
 		return G_MININT;
-	g_date_clear(&date, 1);
-	g_date_set_dmy(&date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
 	return g_date_days_between(&ctl->today, &date);
 }
 

@@ -4,6 +4,7 @@
 
 #include "imss-bus.h"
 #include "imss-daemon.h"
+#include "imss-date.h"
 #include "imss-error.h"
 #include "imss-generated.h"
 #include "imss-notice.h"
@@ -98,9 +99,9 @@ imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 	if (skel == NULL)
 		return;
 	imss_clock_get_today(clock, &today);
-	expiry = imss_calendar_format_date(imss_license_get_expiry(license));
+	expiry = imss_date_format(imss_license_get_expiry(license));
 	if (imss_license_get_grace_end(license, &grace))
-		grace_str = imss_calendar_format_date(&grace);
+		grace_str = imss_date_format(&grace);
 	if (imss_license_get_next_check(license, &today, &next))
 		next_str = imss_calendar_format_instant(
 		    imss_clock_get_timezone(clock),
@@ -210,7 +211,7 @@ imss_daemon_license_changed_cb(ImssLicenseManager *manager,
 	GVariantBuilder details;
 	ImssClock *clock = imss_license_manager_get_clock(self->manager);
 	GDate today;
-	g_autofree gchar *expiry = imss_calendar_format_date(imss_license_get_expiry(license));
+	g_autofree gchar *expiry = imss_date_format(imss_license_get_expiry(license));
 
 	imss_daemon_sync_slot(self, license);
 	if (self->connection == NULL)
@@ -688,7 +689,7 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 		ImssEvent *ev = g_ptr_array_index(events, i);
 		g_autofree gchar *time =
 		    imss_calendar_format_instant(imss_clock_get_timezone(clock), ev->instant);
-		g_autofree gchar *date = imss_calendar_format_date(&ev->date);
+		g_autofree gchar *date = imss_date_format(&ev->date);
 		g_autofree gchar *offset = imss_scheduler_format_offset(ev->offset);
 		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
 		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
@@ -815,7 +816,7 @@ imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 	g_autofree gchar *now = imss_clock_format_now(clock);
 	g_autofree gchar *today_str = NULL;
 	imss_clock_get_today(clock, &today);
-	today_str = imss_calendar_format_date(&today);
+	today_str = imss_date_format(&today);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&builder, "{sv}", "now", g_variant_new_string(now));
 	g_variant_builder_add(&builder, "{sv}", "today", g_variant_new_string(today_str));

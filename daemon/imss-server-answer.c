@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "imss-calendar.h"
+#include "imss-date.h"
 #include "imss-server-answer.h"
 
 void
@@ -71,8 +72,8 @@ imss_server_answer_expiry_plausible(const GDate *expiry, const GDate *issued, GE
 	g_date_add_years(&limit, IMSS_SERVER_EXPIRY_YEARS_MAX);
 	if (g_date_compare(expiry, &limit) <= 0)
 		return TRUE;
-	expiry_str = imss_calendar_format_date(expiry);
-	issued_str = imss_calendar_format_date(issued);
+	expiry_str = imss_date_format(expiry);
+	issued_str = imss_date_format(issued);
 	g_set_error(error,
 		    G_IO_ERROR,
 		    G_IO_ERROR_INVALID_DATA,
@@ -193,18 +194,12 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		return NULL;
 	}
 	if (answer->status == IMSS_SERVER_STATUS_VALID) {
-		GDate min, max;
-		if (!imss_calendar_parse_date(expiry, &answer->expiry)) {
+		if (!imss_date_parse(expiry, &answer->expiry)) {
 			imss_server_answer_fail(error, "expiry is not a YYYY-MM-DD date");
 			return NULL;
 		}
 		/* plausible: the range activation codes can carry */
-		g_date_clear(&min, 1);
-		g_date_clear(&max, 1);
-		g_date_set_dmy(&min, 1, G_DATE_JANUARY, 2000);
-		g_date_set_dmy(&max, 6, G_DATE_JUNE, 2179);
-		if (g_date_compare(&answer->expiry, &min) < 0 ||
-		    g_date_compare(&answer->expiry, &max) > 0) {
+		if (!imss_date_in_range(&answer->expiry)) {
 			imss_server_answer_fail(error, "expiry out of range");
 			return NULL;
 		}

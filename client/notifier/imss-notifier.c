@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "imss-bus.h"
+#include "imss-date.h"
 #include "imss-notice.h"
 #include "imss-slot.h"
 
@@ -92,22 +93,11 @@ imss_notifier_is_mail_period(const ImssNotice *notice)
 }
 
 static gchar *
-imss_notifier_date(const GDate *date)
-{
-	if (!g_date_valid(date))
-		return g_strdup("");
-	return g_strdup_printf("%04u-%02u-%02u",
-			       g_date_get_year(date),
-			       g_date_get_month(date),
-			       g_date_get_day(date));
-}
-
-static gchar *
 imss_notifier_notice_title(const ImssNotice *notice)
 {
 	const gchar *name = imss_slot_display_name(notice->slot);
-	g_autofree gchar *e = imss_notifier_date(&notice->expiry);
-	g_autofree gchar *g = imss_notifier_date(&notice->grace_end);
+	g_autofree gchar *e = imss_date_format(&notice->expiry);
+	g_autofree gchar *g = imss_date_format(&notice->grace_end);
 
 	if (imss_notifier_is_mail_period(notice)) {
 		gchar *subject = imss_notice_render_mail_subject(NULL, notice);
@@ -173,7 +163,7 @@ imss_notifier_icon(ImssNoticeSeverity severity)
 static gchar *
 imss_notifier_notice_key(const ImssNotice *notice)
 {
-	g_autofree gchar *e = imss_notifier_date(&notice->expiry);
+	g_autofree gchar *e = imss_date_format(&notice->expiry);
 	return g_strdup_printf("notice|%s|%d|%d|%s",
 			       imss_notice_kind_to_string(notice->kind),
 			       notice->days_left,

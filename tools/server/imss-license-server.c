@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "imss-code.h"
+#include "imss-date.h"
 #include "imss-server-faults.h"
 #include "imss-server-tls.h"
 #include "imss-slot.h"
@@ -117,39 +118,6 @@ static const gchar server_not_found_html[] =
     "<body><h1>License not found</h1></body></html>\n";
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static gchar *
-server_format_date(const GDate *date)
-{
-	return g_strdup_printf("%04u-%02u-%02u",
-			       (guint)g_date_get_year(date),
-			       (guint)g_date_get_month(date),
-			       (guint)g_date_get_day(date));
-}
-
-/* strictly YYYY-MM-DD, a real date */
-static gboolean
-server_parse_date(const gchar *str, GDate *date)
-{
-	guint year, month, day;
-
-	if (str == NULL || strlen(str) != 10)
-		return FALSE;
-	for (guint i = 0; i < 10; i++) {
-		gboolean ok = (i == 4 || i == 7) ? str[i] == '-' : g_ascii_isdigit(str[i]);
-
-		if (!ok)
-			return FALSE;
-	}
-	year = (guint)g_ascii_strtoull(str, NULL, 10);
-	month = (guint)g_ascii_strtoull(str + 5, NULL, 10);
-	day = (guint)g_ascii_strtoull(str + 8, NULL, 10);
-	if (!g_date_valid_dmy((GDateDay)day, (GDateMonth)month, (GDateYear)year))
-		return FALSE;
-	g_date_clear(date, 1);
-	g_date_set_dmy(date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
-	return TRUE;
-}
 
 static gchar *
 server_details_id(const gchar *canonical)
@@ -493,7 +461,7 @@ server_time_string(ImssServer *self)
 	if (!self->has_today)
 		return g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 	server_get_today(self, &today);
-	date = server_format_date(&today);
+	date = imss_date_format(&today);
 	return g_strdup_printf("%sT%02d:%02d:%02dZ",
 			       date,
 			       g_date_time_get_hour(now),
@@ -817,7 +785,7 @@ server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 			status = server_code_view(self, canonical, &info, &expiry, &replaced_by);
 	}
 	if (g_strcmp0(status, "valid") == 0)
-		expiry_str = server_format_date(&expiry);
+		expiry_str = imss_date_format(&expiry);
 	if (fault == SERVER_FAULT_BAD_DATE) {
 		/* a well-formed answer whose date does not exist */
 		status = "valid";
@@ -968,10 +936,10 @@ server_handle_details(ImssServer *self, SoupServerMessage *msg, GHashTable *quer
 	}
 
 	masked = imss_code_mask(state->code);
-	issued = server_format_date(&state->info.expiry);
+	issued = imss_date_format(&state->info.expiry);
 	status = server_code_view(self, state->code, &state->info, &expiry, &replaced_by);
 	server_get_today(self, &today);
-	today_str = server_format_date(&today);
+	today_str = imss_date_format(&today);
 	slots = g_string_new(NULL);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		if ((state->info.slot_mask & (1u << i)) == 0)
@@ -991,7 +959,7 @@ server_handle_details(ImssServer *self, SoupServerMessage *msg, GHashTable *quer
 	server_html_row(html, "Expiry as issued", issued);
 	server_html_row(html, "Status", status);
 	if (g_strcmp0(status, "valid") == 0) {
-		expiry_str = server_format_date(&expiry);
+		expiry_str = imss_date_format(&expiry);
 		server_html_row(html, "Expiry", expiry_str);
 	}
 	if (replaced_by != NULL) {
@@ -1058,7 +1026,7 @@ server_admin_date(JsonObject *obj,
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "“%s” is missing", name);
 		return FALSE;
 	}
-	if (!server_parse_date(str, date)) {
+	if (!imss_date_parse(str, date)) {
 		g_set_error(error,
 			    G_IO_ERROR,
 			    G_IO_ERROR_INVALID_DATA,
@@ -1170,7 +1138,7 @@ server_admin_today(ImssServer *self, JsonObject *obj, GError **error)
 		g_info("server date: the real date");
 		return TRUE;
 	}
-	if (!server_parse_date(str, &date)) {
+	if (!imss_date_parse(str, &date)) {
 		g_set_error_literal(error,
 				    G_IO_ERROR,
 				    G_IO_ERROR_INVALID_DATA,
@@ -1625,7 +1593,7 @@ main(int argc, char **argv)
 		g_printerr("%s: --port must be from 0 to 65535\n", g_get_prgname());
 		return EXIT_FAILURE;
 	}
-	if (today_str != NULL && !server_parse_date(today_str, &today)) {
+	if (today_str != NULL && !imss_date_parse(today_str, &today)) {
 		g_printerr("%s: --today must be a date YYYY-MM-DD\n", g_get_prgname());
 		return EXIT_FAILURE;
 	}
