@@ -19,22 +19,6 @@ imss_server_answer_free(ImssServerAnswer *answer)
 	g_free(answer);
 }
 
-const gchar *
-imss_server_status_to_string(ImssServerStatus status)
-{
-	switch (status) {
-	case IMSS_SERVER_STATUS_VALID:
-		return "valid";
-	case IMSS_SERVER_STATUS_UNKNOWN:
-		return "unknown";
-	case IMSS_SERVER_STATUS_REPLACED:
-		return "replaced";
-	case IMSS_SERVER_STATUS_SUSPENDED:
-	default:
-		return "suspended";
-	}
-}
-
 static gboolean
 imss_server_answer_fail(GError **error, const gchar *why)
 {
@@ -134,7 +118,7 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		imss_server_answer_fail(error, "asked about a code that is not valid");
 		return NULL;
 	}
-	if (len > IMSS_SERVER_ANSWER_MAX) {
+	if (len > IMSS_PROTOCOL_BODY_MAX) {
 		imss_server_answer_fail(error, "larger than 64 KiB");
 		return NULL;
 	}
@@ -162,18 +146,24 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 	}
 	obj = json_node_get_object(root);
 
-	proto = json_object_get_member(obj, "protocol");
+	proto = json_object_get_member(obj, IMSS_PROTOCOL_MEMBER_PROTOCOL);
 	if (proto == NULL || !JSON_NODE_HOLDS_VALUE(proto) ||
 	    json_node_get_value_type(proto) != G_TYPE_INT64 ||
-	    json_node_get_int(proto) != IMSS_SERVER_PROTOCOL) {
+	    json_node_get_int(proto) != IMSS_PROTOCOL_VERSION) {
 		imss_server_answer_fail(error, "protocol is not 1");
 		return NULL;
 	}
-	if (!imss_server_answer_get_string(obj, "code", &code, error) ||
-	    !imss_server_answer_get_string(obj, "status", &status, error) ||
-	    !imss_server_answer_get_string(obj, "expiry", &expiry, error) ||
-	    !imss_server_answer_get_string(obj, "replaced_by", &replaced_by, error) ||
-	    !imss_server_answer_get_string(obj, "server_time", &time_str, error))
+	if (!imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_CODE, &code, error) ||
+	    !imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_STATUS, &status, error) ||
+	    !imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_EXPIRY, &expiry, error) ||
+	    !imss_server_answer_get_string(obj,
+					   IMSS_PROTOCOL_MEMBER_REPLACED_BY,
+					   &replaced_by,
+					   error) ||
+	    !imss_server_answer_get_string(obj,
+					   IMSS_PROTOCOL_MEMBER_SERVER_TIME,
+					   &time_str,
+					   error))
 		return NULL;
 
 	/* the answer must be about the code we asked about */
@@ -181,15 +171,7 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		imss_server_answer_fail(error, "about another code than the one asked");
 		return NULL;
 	}
-	if (g_strcmp0(status, "valid") == 0) {
-		answer->status = IMSS_SERVER_STATUS_VALID;
-	} else if (g_strcmp0(status, "unknown") == 0) {
-		answer->status = IMSS_SERVER_STATUS_UNKNOWN;
-	} else if (g_strcmp0(status, "replaced") == 0) {
-		answer->status = IMSS_SERVER_STATUS_REPLACED;
-	} else if (g_strcmp0(status, "suspended") == 0) {
-		answer->status = IMSS_SERVER_STATUS_SUSPENDED;
-	} else {
+	if (!imss_server_status_from_string(status, &answer->status)) {
 		imss_server_answer_fail(error, "unknown status");
 		return NULL;
 	}
@@ -236,13 +218,13 @@ imss_server_request_body(const gchar *code, ImssEdition edition)
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
 	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "protocol");
-	json_builder_add_int_value(builder, IMSS_SERVER_PROTOCOL);
-	json_builder_set_member_name(builder, "product");
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PROTOCOL);
+	json_builder_add_int_value(builder, IMSS_PROTOCOL_VERSION);
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PRODUCT);
 	json_builder_add_string_value(builder, imss_edition_to_string(edition));
-	json_builder_set_member_name(builder, "product_version");
-	json_builder_add_string_value(builder, "9.1");
-	json_builder_set_member_name(builder, "code");
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PRODUCT_VERSION);
+	json_builder_add_string_value(builder, IMSS_PROTOCOL_PRODUCT_VERSION);
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_CODE);
 	json_builder_add_string_value(builder, code);
 	json_builder_end_object(builder);
 	root = json_builder_get_root(builder);
@@ -254,22 +236,19 @@ gchar *
 imss_server_details_url(const gchar *update_url, const gchar *code)
 {
 	g_autoptr(GUri) uri = g_uri_parse(update_url, G_URI_FLAGS_NONE, NULL);
-	g_autofree gchar *salted = NULL;
-	g_autofree gchar *digest = NULL;
+	g_autofree gchar *id = NULL;
 	g_autofree gchar *query = NULL;
 	g_autoptr(GUri) details = NULL;
 	if (uri == NULL || code == NULL)
 		return g_strdup("");
-	salted = g_strdup_printf("imss-license-details:%s", code);
-	digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, salted, -1);
-	digest[32] = '\0';
-	query = g_strdup_printf("id=%s", digest);
+	id = imss_protocol_details_id(code);
+	query = g_strdup_printf(IMSS_PROTOCOL_DETAILS_ID_PARAM "=%s", id);
 	details = g_uri_build(G_URI_FLAGS_NONE,
 			      g_uri_get_scheme(uri),
 			      NULL,
 			      g_uri_get_host(uri),
 			      g_uri_get_port(uri),
-			      "/ollu/license_details.aspx",
+			      IMSS_PROTOCOL_DETAILS_PATH,
 			      query,
 			      NULL);
 	return g_uri_to_string(details);

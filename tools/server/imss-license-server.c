@@ -28,12 +28,11 @@
 
 #include "imss-code.h"
 #include "imss-date.h"
+#include "imss-protocol.h"
 #include "imss-server-faults.h"
 #include "imss-server-tls.h"
 #include "imss-slot.h"
 
-/* the largest request body parsed; anything longer is answered 413 */
-#define SERVER_BODY_MAX (64 * 1024)
 /* the deepest JSON nesting accepted (json-glib's parser is recursive) */
 #define SERVER_JSON_DEPTH_MAX 32
 /* the log keeps the newest entries only */
@@ -42,8 +41,6 @@
 #define SERVER_CODES_MAX 65536
 /* how long shutdown waits for released answers to be written */
 #define SERVER_SHUTDOWN_GRACE_MS 2000
-#define SERVER_DETAILS_SALT "imss-license-details:"
-#define SERVER_DETAILS_ID_LEN 32
 
 /* what the admin interface made of a code; a code without a state (or in
  * CODE_STATUS_VALID without renewals) is answered from the code itself */
@@ -118,16 +115,6 @@ static const gchar server_not_found_html[] =
     "<body><h1>License not found</h1></body></html>\n";
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static gchar *
-server_details_id(const gchar *canonical)
-{
-	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-
-	g_checksum_update(sum, (const guchar *)SERVER_DETAILS_SALT, strlen(SERVER_DETAILS_SALT));
-	g_checksum_update(sum, (const guchar *)canonical, strlen(canonical));
-	return g_strndup(g_checksum_get_string(sum), SERVER_DETAILS_ID_LEN);
-}
 
 static gchar *
 server_now_iso8601(void)
@@ -486,7 +473,7 @@ server_code_state(ImssServer *self,
 		return NULL;
 	state = g_new0(CodeState, 1);
 	state->code = g_strdup(canonical);
-	state->id = server_details_id(canonical);
+	state->id = imss_protocol_details_id(canonical);
 	state->info = *info;
 	state->status = CODE_STATUS_VALID;
 	state->renewals = g_array_new(FALSE, FALSE, sizeof(Renewal));
@@ -497,7 +484,7 @@ server_code_state(ImssServer *self,
 
 /* the answer about a valid code of the right edition: status, and the expiry
  * for "valid" */
-static const gchar *
+static ImssServerStatus
 server_code_view(ImssServer *self,
 		 const gchar *canonical,
 		 const ImssCodeInfo *info,
@@ -511,12 +498,12 @@ server_code_view(ImssServer *self,
 	*replaced_by = NULL;
 	*expiry = info->expiry;
 	if (state == NULL)
-		return "valid";
+		return IMSS_SERVER_STATUS_VALID;
 	if (state->status == CODE_STATUS_SUSPENDED)
-		return "suspended";
+		return IMSS_SERVER_STATUS_SUSPENDED;
 	if (state->status == CODE_STATUS_REPLACED) {
 		*replaced_by = state->replaced_by;
-		return "replaced";
+		return IMSS_SERVER_STATUS_REPLACED;
 	}
 
 	/* of the renewals in effect on the server date, the latest effective
@@ -541,7 +528,7 @@ server_code_view(ImssServer *self,
 	}
 	if (best != NULL)
 		*expiry = best->expiry;
-	return "valid";
+	return IMSS_SERVER_STATUS_VALID;
 }
 
 static void
@@ -700,7 +687,7 @@ server_parse_update(SoupServerMessage *msg, UpdateRequest *req, GError **error)
 		return SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
 	}
 	body = soup_message_body_flatten(soup_server_message_get_request_body(msg));
-	if (g_bytes_get_size(body) > SERVER_BODY_MAX) {
+	if (g_bytes_get_size(body) > IMSS_PROTOCOL_BODY_MAX) {
 		g_set_error_literal(error,
 				    G_IO_ERROR,
 				    G_IO_ERROR_MESSAGE_TOO_LARGE,
@@ -711,7 +698,7 @@ server_parse_update(SoupServerMessage *msg, UpdateRequest *req, GError **error)
 	if (obj == NULL)
 		return SOUP_STATUS_BAD_REQUEST;
 
-	if (!server_get_string(obj, "code", FALSE, &code, error))
+	if (!server_get_string(obj, IMSS_PROTOCOL_MEMBER_CODE, FALSE, &code, error))
 		return SOUP_STATUS_BAD_REQUEST;
 	if (code == NULL) {
 		g_set_error_literal(error,
@@ -722,17 +709,17 @@ server_parse_update(SoupServerMessage *msg, UpdateRequest *req, GError **error)
 	}
 	req->code = g_strdup(code);
 
-	protocol = json_object_get_member(obj, "protocol");
+	protocol = json_object_get_member(obj, IMSS_PROTOCOL_MEMBER_PROTOCOL);
 	if (protocol == NULL || !JSON_NODE_HOLDS_VALUE(protocol) ||
 	    json_node_get_value_type(protocol) != G_TYPE_INT64 ||
-	    json_node_get_int(protocol) != 1) {
+	    json_node_get_int(protocol) != IMSS_PROTOCOL_VERSION) {
 		g_set_error_literal(error,
 				    G_IO_ERROR,
 				    G_IO_ERROR_INVALID_DATA,
 				    "“protocol” must be the integer 1");
 		return SOUP_STATUS_BAD_REQUEST;
 	}
-	if (!server_get_string(obj, "product", FALSE, &product, error))
+	if (!server_get_string(obj, IMSS_PROTOCOL_MEMBER_PRODUCT, FALSE, &product, error))
 		return SOUP_STATUS_BAD_REQUEST;
 	if (!imss_edition_from_string(product, &req->edition)) {
 		g_set_error_literal(error,
@@ -773,7 +760,7 @@ server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 	g_autofree gchar *expiry_str = NULL;
 	g_autofree gchar *replaced_by_masked = NULL;
 	g_autofree gchar *other = NULL;
-	const gchar *status = "unknown";
+	ImssServerStatus status = IMSS_SERVER_STATUS_UNKNOWN;
 	const gchar *replaced_by = NULL;
 	ImssCodeInfo info;
 	GDate expiry;
@@ -784,11 +771,11 @@ server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 		if (info.edition == req->edition)
 			status = server_code_view(self, canonical, &info, &expiry, &replaced_by);
 	}
-	if (g_strcmp0(status, "valid") == 0)
+	if (status == IMSS_SERVER_STATUS_VALID)
 		expiry_str = imss_date_format(&expiry);
 	if (fault == SERVER_FAULT_BAD_DATE) {
 		/* a well-formed answer whose date does not exist */
-		status = "valid";
+		status = IMSS_SERVER_STATUS_VALID;
 		g_free(expiry_str);
 		expiry_str = g_strdup("2027-02-30");
 	}
@@ -798,24 +785,24 @@ server_answer(ImssServer *self, const UpdateRequest *req, ServerFault fault)
 		other = server_other_code(canonical);
 
 	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "protocol");
-	json_builder_add_int_value(builder, 1);
-	json_builder_set_member_name(builder, "code");
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PROTOCOL);
+	json_builder_add_int_value(builder, IMSS_PROTOCOL_VERSION);
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_CODE);
 	if (other != NULL)
 		json_builder_add_string_value(builder, other);
 	else
 		json_builder_add_string_value(builder, canonical != NULL ? canonical : req->code);
-	json_builder_set_member_name(builder, "status");
-	json_builder_add_string_value(builder, status);
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_STATUS);
+	json_builder_add_string_value(builder, imss_server_status_to_string(status));
 	if (expiry_str != NULL) {
-		json_builder_set_member_name(builder, "expiry");
+		json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_EXPIRY);
 		json_builder_add_string_value(builder, expiry_str);
 	}
 	if (replaced_by_masked != NULL) {
-		json_builder_set_member_name(builder, "replaced_by");
+		json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_REPLACED_BY);
 		json_builder_add_string_value(builder, replaced_by_masked);
 	}
-	json_builder_set_member_name(builder, "server_time");
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_SERVER_TIME);
 	json_builder_add_string_value(builder, server_time);
 	json_builder_end_object(builder);
 	return json_builder_get_root(builder);
@@ -908,9 +895,9 @@ server_handle_details(ImssServer *self, SoupServerMessage *msg, GHashTable *quer
 	g_autofree gchar *replaced_masked = NULL;
 	g_autofree gchar *today_str = NULL;
 	const gchar *method = soup_server_message_get_method(msg);
-	const gchar *id_arg = query != NULL ? g_hash_table_lookup(query, "id") : NULL;
+	const gchar *id_arg = query != NULL ? g_hash_table_lookup(query, IMSS_PROTOCOL_DETAILS_ID_PARAM) : NULL;
 	const gchar *replaced_by = NULL;
-	const gchar *status;
+	ImssServerStatus status;
 	CodeState *state = NULL;
 	GDate expiry;
 	GDate today;
@@ -920,7 +907,7 @@ server_handle_details(ImssServer *self, SoupServerMessage *msg, GHashTable *quer
 		server_log(self, msg, "", SOUP_STATUS_METHOD_NOT_ALLOWED, FALSE);
 		return;
 	}
-	if (id_arg != NULL && strlen(id_arg) == SERVER_DETAILS_ID_LEN) {
+	if (id_arg != NULL && strlen(id_arg) == IMSS_PROTOCOL_DETAILS_ID_LEN) {
 		id = g_ascii_strdown(id_arg, -1);
 		state = g_hash_table_lookup(self->ids, id);
 	}
@@ -957,8 +944,8 @@ server_handle_details(ImssServer *self, SoupServerMessage *msg, GHashTable *quer
 	server_html_row(html, "Slots", slots->str);
 	server_html_row(html, "Offline code", state->info.offline ? "yes" : "no");
 	server_html_row(html, "Expiry as issued", issued);
-	server_html_row(html, "Status", status);
-	if (g_strcmp0(status, "valid") == 0) {
+	server_html_row(html, "Status", imss_server_status_to_string(status));
+	if (status == IMSS_SERVER_STATUS_VALID) {
 		expiry_str = imss_date_format(&expiry);
 		server_html_row(html, "Expiry", expiry_str);
 	}
@@ -1265,7 +1252,7 @@ server_handle_admin(ImssServer *self, SoupServerMessage *msg, const gchar *path)
 		return;
 	}
 	body = soup_message_body_flatten(soup_server_message_get_request_body(msg));
-	if (g_bytes_get_size(body) > SERVER_BODY_MAX) {
+	if (g_bytes_get_size(body) > IMSS_PROTOCOL_BODY_MAX) {
 		server_set_error(msg,
 				 SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
 				 "the request body exceeds 64 KiB");
@@ -1289,8 +1276,8 @@ server_got_chunk_cb(SoupServerMessage *msg, GBytes *chunk, gpointer user_data G_
 	gsize total = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(msg), "imss-body-size"));
 
 	total += g_bytes_get_size(chunk);
-	if (total > SERVER_BODY_MAX) {
-		total = SERVER_BODY_MAX + 1;
+	if (total > IMSS_PROTOCOL_BODY_MAX) {
+		total = IMSS_PROTOCOL_BODY_MAX + 1;
 		if (g_object_get_data(G_OBJECT(msg), "imss-too-large") == NULL) {
 			g_object_set_data(G_OBJECT(msg), "imss-too-large", GINT_TO_POINTER(1));
 			soup_message_body_set_accumulate(body, FALSE);
@@ -1314,7 +1301,7 @@ server_early_cb(SoupServer *soup G_GNUC_UNUSED,
 
 	g_signal_connect(msg, "got-chunk", G_CALLBACK(server_got_chunk_cb), NULL);
 	if (soup_message_headers_get_encoding(headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-	    soup_message_headers_get_content_length(headers) > SERVER_BODY_MAX) {
+	    soup_message_headers_get_content_length(headers) > IMSS_PROTOCOL_BODY_MAX) {
 		g_object_set_data(G_OBJECT(msg), "imss-too-large", GINT_TO_POINTER(1));
 		soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
 		/* answered at once (with "Expect: 100-continue" the body is
@@ -1343,11 +1330,11 @@ server_handler_cb(SoupServer *soup G_GNUC_UNUSED,
 		server_handle_admin(self, msg, path);
 		return;
 	}
-	if (g_str_has_suffix(path, "license_update.aspx")) {
+	if (g_str_has_suffix(path, IMSS_PROTOCOL_UPDATE_PAGE)) {
 		server_handle_update(self, msg);
 		return;
 	}
-	if (g_str_has_suffix(path, "license_details.aspx")) {
+	if (g_str_has_suffix(path, IMSS_PROTOCOL_DETAILS_PAGE)) {
 		server_handle_details(self, msg, query);
 		return;
 	}
