@@ -21,6 +21,7 @@
 #include "imss-date.h"
 #include "imss-error.h"
 #include "imss-generated.h"
+#include "imss-json.h"
 #include "imss-slot.h"
 
 #define IMSS_CODE_INPUT_MAX (2 * 1024 * 1024)
@@ -952,6 +953,9 @@ imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *contents = NULL;
+	gsize len = 0;
 	GVariantBuilder builder;
 	JsonObject *obj;
 	const gchar *keys[] = {"slot", "code", "expiry", "origin", "issued"};
@@ -963,7 +967,17 @@ imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 				    _("Usage: imss-licensectl apply-profile FILE (a JSON license profile)"));
 		return FALSE;
 	}
-	if (!json_parser_load_from_file(parser, args[0], error))
+	if (!g_file_get_contents(args[0], &contents, &len, error))
+		return FALSE;
+	/* the pre-check every program runs before json-glib (nesting, strict
+	 * strings): what is wrong is said in English after the sentence */
+	if (!imss_json_precheck(contents, len, &error_local)) {
+		g_set_error(error, IMSS_ERROR, IMSS_ERROR_INVALID_ARGS, "%s (%s)",
+			    /* TRANSLATORS: the profile file is not a JSON object */
+			    _("The license profile must be a JSON object."), error_local->message);
+		return FALSE;
+	}
+	if (!json_parser_load_from_data(parser, contents, (gssize)len, error))
 		return FALSE;
 	if (json_parser_get_root(parser) == NULL || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		g_set_error_literal(error, IMSS_ERROR, IMSS_ERROR_INVALID_ARGS,

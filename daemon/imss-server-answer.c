@@ -8,6 +8,7 @@
 
 #include "imss-calendar.h"
 #include "imss-date.h"
+#include "imss-json.h"
 #include "imss-server-answer.h"
 
 void
@@ -69,33 +70,6 @@ imss_server_answer_expiry_plausible(const GDate *expiry, const GDate *issued, GE
 	return FALSE;
 }
 
-/* The deepest nesting of objects and arrays (outside strings): the parser
- * recurses, and an answer of ours is two levels deep at most. */
-static guint
-imss_server_answer_depth(const gchar *data, gsize len)
-{
-	guint depth = 0, max = 0;
-	gboolean in_string = FALSE;
-	for (gsize i = 0; i < len; i++) {
-		gchar c = data[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-			continue;
-		}
-		if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '{' || c == '[') {
-			max = MAX(max, ++depth);
-		} else if ((c == '}' || c == ']') && depth > 0) {
-			depth--;
-		}
-	}
-	return max;
-}
-
 ImssServerAnswer *
 imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, GError **error)
 {
@@ -122,17 +96,9 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		imss_server_answer_fail(error, "larger than 64 KiB");
 		return NULL;
 	}
-	if (len == 0) {
-		imss_server_answer_fail(error, "empty");
-		return NULL;
-	}
-	/* json-glib wants UTF-8 and stops at a NUL: refuse both up front */
-	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, (gssize)len, NULL)) {
-		imss_server_answer_fail(error, "not UTF-8 text");
-		return NULL;
-	}
-	if (imss_server_answer_depth(data, len) > 16) {
-		imss_server_answer_fail(error, "nested too deeply");
+	/* the same strict pre-check as the simulator's (common/imss-json.c) */
+	if (!imss_json_precheck(data, len, error)) {
+		g_prefix_error(error, "invalid answer: ");
 		return NULL;
 	}
 	if (!json_parser_load_from_data(parser, data, (gssize)len, &error_local)) {

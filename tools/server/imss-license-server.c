@@ -6,9 +6,9 @@
  * suspensions and faults (docs/imss-license-server.1).
  *
  * Everything a client sends is untrusted: bodies are capped at 64 KiB before
- * they are parsed, JSON is pre-checked by a strict lexer before json-glib sees
- * it (nesting depth, escapes), and activation codes are only ever printed,
- * logged or shown masked.
+ * they are parsed, JSON is pre-checked by the strict lexer every program uses
+ * (common/imss-json.c: nesting depth, escapes) before json-glib sees it, and
+ * activation codes are only ever printed, logged or shown masked.
  */
 #include "config.h"
 
@@ -28,13 +28,12 @@
 
 #include "imss-code.h"
 #include "imss-date.h"
+#include "imss-json.h"
 #include "imss-protocol.h"
 #include "imss-server-faults.h"
 #include "imss-server-tls.h"
 #include "imss-slot.h"
 
-/* the deepest JSON nesting accepted (json-glib's parser is recursive) */
-#define SERVER_JSON_DEPTH_MAX 32
 /* the log keeps the newest entries only */
 #define SERVER_LOG_MAX 10000
 /* codes remembered from protocol requests (admin requests always count) */
@@ -124,132 +123,6 @@ server_now_iso8601(void)
 	return g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 }
 
-/* reads a "\uXXXX" escape at @data[*pos] into @unit */
-static gboolean
-server_json_unicode_unit(const gchar *data, gsize len, gsize *pos, guint *unit)
-{
-	gsize i = *pos;
-
-	if (i + 6 > len || data[i] != '\\' || data[i + 1] != 'u')
-		return FALSE;
-	*unit = 0;
-	for (gsize j = i + 2; j < i + 6; j++) {
-		if (!g_ascii_isxdigit(data[j]))
-			return FALSE;
-		*unit = *unit << 4 | (guint)g_ascii_xdigit_value(data[j]);
-	}
-	*pos = i + 6;
-	return TRUE;
-}
-
-/* skips the strict JSON string that starts at @data[*pos] (a '"') */
-static gboolean
-server_json_skip_string(const gchar *data, gsize len, gsize *pos, GError **error)
-{
-	gsize i = *pos + 1;
-
-	while (i < len) {
-		guchar c = (guchar)data[i];
-		guint unit = 0;
-
-		if (c == '"') {
-			*pos = i + 1;
-			return TRUE;
-		}
-		if (c < 0x20) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "control character in a JSON string");
-			return FALSE;
-		}
-		if (c != '\\') {
-			i++;
-			continue;
-		}
-		if (i + 1 < len && data[i + 1] != '\0' &&
-		    strchr("\"\\/bfnrt", data[i + 1]) != NULL) {
-			i += 2;
-			continue;
-		}
-		/* \uXXXX; a high surrogate must be followed by a low one, a low
-		 * one must follow a high one */
-		if (!server_json_unicode_unit(data, len, &i, &unit)) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "invalid escape in a JSON string");
-			return FALSE;
-		}
-		if (unit >= 0xdc00 && unit <= 0xdfff) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "unpaired surrogate in a JSON string");
-			return FALSE;
-		}
-		if (unit >= 0xd800 && unit <= 0xdbff &&
-		    (!server_json_unicode_unit(data, len, &i, &unit) || unit < 0xdc00 ||
-		     unit > 0xdfff)) {
-			g_set_error_literal(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "unpaired surrogate in a JSON string");
-			return FALSE;
-		}
-	}
-	g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unterminated JSON string");
-	return FALSE;
-}
-
-/*
- * A strict JSON lexer run before json-glib sees a body. json-glib 1.6 parses
- * recursively (so deep nesting would overflow the stack), accepts comments and
- * single-quoted strings, and its handling of short or lone-surrogate \u
- * escapes consumes characters after them. Accepting only strict JSON strings
- * and escapes makes the nesting depth computed here exactly the depth
- * json-glib would reach.
- */
-static gboolean
-server_json_precheck(const gchar *data, gsize len, GError **error)
-{
-	guint depth = 0;
-	gsize i = 0;
-
-	while (i < len) {
-		guchar c = (guchar)data[i];
-
-		if (c == '"') {
-			if (!server_json_skip_string(data, len, &i, error))
-				return FALSE;
-			continue;
-		}
-		if (c == '{' || c == '[') {
-			if (++depth > SERVER_JSON_DEPTH_MAX) {
-				g_set_error(error,
-					    G_IO_ERROR,
-					    G_IO_ERROR_INVALID_DATA,
-					    "JSON nested deeper than %d levels",
-					    SERVER_JSON_DEPTH_MAX);
-				return FALSE;
-			}
-		} else if (c == '}' || c == ']') {
-			if (depth > 0)
-				depth--;
-		} else if (!g_ascii_isalnum(c) && strchr(",: \t\n\r-+.", c) == NULL) {
-			/* also refuses NUL: strchr() would find the terminator */
-			g_set_error(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_DATA,
-				    "unexpected character at byte %" G_GSIZE_FORMAT " of the body",
-				    i + 1);
-			return FALSE;
-		}
-		i++;
-	}
-	return TRUE;
-}
-
 /* parses an untrusted body into a JSON object */
 static JsonObject *
 server_parse_json_object(GBytes *body, GError **error)
@@ -259,19 +132,10 @@ server_parse_json_object(GBytes *body, GError **error)
 	const gchar *data = g_bytes_get_data(body, &len);
 	JsonNode *root;
 
-	if (len == 0) {
-		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "empty body");
+	if (!imss_json_precheck(data, len, error)) {
+		g_prefix_error(error, "the body: ");
 		return NULL;
 	}
-	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, (gssize)len, NULL)) {
-		g_set_error_literal(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_DATA,
-				    "the body is not UTF-8 text");
-		return NULL;
-	}
-	if (!server_json_precheck(data, len, error))
-		return NULL;
 	parser = json_parser_new_immutable();
 	if (!json_parser_load_from_data(parser, data, (gssize)len, NULL)) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "malformed JSON");
