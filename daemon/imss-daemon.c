@@ -9,6 +9,7 @@
 #include "imss-generated.h"
 #include "imss-notice.h"
 #include "imss-polkit.h"
+#include "imss-records.h"
 #include "imss-slot.h"
 #include "imss-validate.h"
 
@@ -146,14 +147,14 @@ imss_daemon_sync_restarts(ImssDaemon *self)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < restarts->len; i++) {
 		ImssStoreRestart *r = g_ptr_array_index(restarts, i);
-		g_autofree gchar *requested = imss_calendar_format_instant(tz, r->requested_at);
-		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&builder, "{sv}", "unit", g_variant_new_string(r->unit));
-		g_variant_builder_add(&builder, "{sv}", "state", g_variant_new_string(r->state));
-		g_variant_builder_add(&builder, "{sv}", "attempts", g_variant_new_uint32(r->attempts));
-		g_variant_builder_add(&builder, "{sv}", "error", g_variant_new_string(r->last_error));
-		g_variant_builder_add(&builder, "{sv}", "requested", g_variant_new_string(requested));
-		g_variant_builder_close(&builder);
+		g_auto(ImssRestartRecord) record = {
+		    .unit = g_strdup(r->unit),
+		    .state = g_strdup(r->state),
+		    .attempts = r->attempts,
+		    .error = g_strdup(r->last_error),
+		    .requested = imss_calendar_format_instant(tz, r->requested_at),
+		};
+		g_variant_builder_add_value(&builder, imss_restart_record_to_variant(&record));
 	}
 	imss_exported_manager_set_restarts(self->skeleton, g_variant_builder_end(&builder));
 }
@@ -208,35 +209,23 @@ imss_daemon_license_changed_cb(ImssLicenseManager *manager,
 			       const gchar *reason,
 			       ImssDaemon *self)
 {
-	GVariantBuilder details;
 	ImssClock *clock = imss_license_manager_get_clock(self->manager);
 	GDate today;
-	g_autofree gchar *expiry = imss_date_format(imss_license_get_expiry(license));
+	g_auto(ImssLicenseChangeRecord) details = {NULL};
 
 	imss_daemon_sync_slot(self, license);
 	if (self->connection == NULL)
 		return;
 	imss_clock_get_today(clock, &today);
-	g_variant_builder_init(&details, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&details, "{sv}", "expiry", g_variant_new_string(expiry));
-	g_variant_builder_add(
-	    &details,
-	    "{sv}",
-	    "state",
-	    g_variant_new_string(
-		imss_license_state_to_string(imss_license_get_state(license, &today))));
-	g_variant_builder_add(&details,
-			      "{sv}",
-			      "offline",
-			      g_variant_new_boolean(imss_license_get_offline(license)));
-	g_variant_builder_add(&details,
-			      "{sv}",
-			      "code",
-			      g_variant_new_string(imss_license_get_masked_code(license)));
+	details.expiry = imss_date_format(imss_license_get_expiry(license));
+	details.state =
+	    g_strdup(imss_license_state_to_string(imss_license_get_state(license, &today)));
+	details.offline = imss_license_get_offline(license);
+	details.code = g_strdup(imss_license_get_masked_code(license));
 	imss_exported_manager_emit_license_changed(self->skeleton,
 						   imss_license_get_id(license),
 						   reason,
-						   g_variant_builder_end(&details));
+						   imss_license_change_record_to_variant(&details));
 }
 
 static void
@@ -569,20 +558,16 @@ imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < entries->len; i++) {
 		ImssStoreHistory *h = g_ptr_array_index(entries, i);
-		g_autofree gchar *time =
-		    imss_calendar_format_instant(imss_clock_get_timezone(clock), h->time);
-		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
-		g_variant_builder_add(&builder, "{sv}", "action", g_variant_new_string(h->action));
-		g_variant_builder_add(&builder, "{sv}", "slot", g_variant_new_string(h->slot));
-		g_variant_builder_add(&builder, "{sv}", "code", g_variant_new_string(h->code));
-		g_variant_builder_add(&builder, "{sv}", "caller", g_variant_new_string(h->caller));
-		g_variant_builder_add(&builder,
-				      "{sv}",
-				      "outcome",
-				      g_variant_new_string(h->outcome));
-		g_variant_builder_add(&builder, "{sv}", "detail", g_variant_new_string(h->detail));
-		g_variant_builder_close(&builder);
+		g_auto(ImssHistoryRecord) record = {
+		    .time = imss_calendar_format_instant(imss_clock_get_timezone(clock), h->time),
+		    .action = g_strdup(h->action),
+		    .slot = g_strdup(h->slot),
+		    .code = g_strdup(h->code),
+		    .caller = g_strdup(h->caller),
+		    .outcome = g_strdup(h->outcome),
+		    .detail = g_strdup(h->detail),
+		};
+		g_variant_builder_add_value(&builder, imss_history_record_to_variant(&record));
 	}
 	return g_variant_builder_end(&builder);
 }
@@ -687,20 +672,14 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < events->len; i++) {
 		ImssEvent *ev = g_ptr_array_index(events, i);
-		g_autofree gchar *time =
-		    imss_calendar_format_instant(imss_clock_get_timezone(clock), ev->instant);
-		g_autofree gchar *date = imss_date_format(&ev->date);
-		g_autofree gchar *offset = imss_scheduler_format_offset(ev->offset);
-		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
-		g_variant_builder_add(&builder, "{sv}", "date", g_variant_new_string(date));
-		g_variant_builder_add(&builder,
-				      "{sv}",
-				      "slot",
-				      g_variant_new_string(imss_slot_to_string(ev->slot)));
-		g_variant_builder_add(&builder, "{sv}", "kind", g_variant_new_string(ev->kind));
-		g_variant_builder_add(&builder, "{sv}", "offset", g_variant_new_string(offset));
-		g_variant_builder_close(&builder);
+		g_auto(ImssEventRecord) record = {
+		    .time = imss_calendar_format_instant(imss_clock_get_timezone(clock), ev->instant),
+		    .date = imss_date_format(&ev->date),
+		    .slot = g_strdup(imss_slot_to_string(ev->slot)),
+		    .kind = g_strdup(ev->kind),
+		    .offset = imss_scheduler_format_offset(ev->offset),
+		};
+		g_variant_builder_add_value(&builder, imss_event_record_to_variant(&record));
 	}
 	imss_exported_manager_complete_list_events(self->skeleton,
 						   invocation,
@@ -811,25 +790,17 @@ imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 			     ImssDaemon *self)
 {
 	ImssClock *clock = imss_license_manager_get_clock(self->manager);
-	GVariantBuilder builder;
 	GDate today;
-	g_autofree gchar *now = imss_clock_format_now(clock);
-	g_autofree gchar *today_str = NULL;
+	g_auto(ImssClockRecord) record = {NULL};
+
 	imss_clock_get_today(clock, &today);
-	today_str = imss_date_format(&today);
-	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&builder, "{sv}", "now", g_variant_new_string(now));
-	g_variant_builder_add(&builder, "{sv}", "today", g_variant_new_string(today_str));
-	g_variant_builder_add(
-	    &builder,
-	    "{sv}",
-	    "zone",
-	    g_variant_new_string(g_time_zone_get_identifier(imss_clock_get_timezone(clock))));
-	g_variant_builder_add(&builder,
-			      "{sv}",
-			      "virtual",
-			      g_variant_new_boolean(imss_clock_is_virtual(clock)));
-	imss_exported_manager_complete_get_clock(skeleton, invocation, g_variant_builder_end(&builder));
+	record.now = imss_clock_format_now(clock);
+	record.today = imss_date_format(&today);
+	record.zone = g_strdup(g_time_zone_get_identifier(imss_clock_get_timezone(clock)));
+	record.virtual_clock = imss_clock_is_virtual(clock);
+	imss_exported_manager_complete_get_clock(skeleton,
+						 invocation,
+						 imss_clock_record_to_variant(&record));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
