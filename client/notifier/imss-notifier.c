@@ -25,6 +25,7 @@
 #include "imss-bus.h"
 #include "imss-date.h"
 #include "imss-notice.h"
+#include "imss-records.h"
 #include "imss-slot.h"
 
 #define IMSS_NOTIFIER_APP    "imss-notifier"
@@ -552,9 +553,10 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 			 gpointer user_data)
 {
 	ImssNotifier *self = user_data;
-	const gchar *slot = NULL, *reason = NULL, *expiry = NULL;
-	g_autoptr(GVariant) details = NULL;
-	g_autoptr(GVariantDict) dict = NULL;
+	const gchar *slot = NULL, *reason = NULL;
+	g_autoptr(GVariant) dict = NULL;
+	g_auto(ImssLicenseChangeRecord) details = {NULL};
+	g_autoptr(GError) error = NULL;
 	g_autofree gchar *title = NULL;
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *key = NULL;
@@ -563,14 +565,15 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 
 	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
 		return;
-	g_variant_get(params, "(&s&s@a{sv})", &slot, &reason, &details);
+	g_variant_get(params, "(&s&s@a{sv})", &slot, &reason, &dict);
 	if (!imss_slot_from_string(slot, &slot_id))
 		return;
 	g_debug("LicenseChanged %s %s", slot, reason);
+	if (!imss_license_change_record_from_variant(dict, &details, &error)) {
+		g_warning("ignoring LicenseChanged for %s: %s", slot, error->message);
+		return;
+	}
 	name = imss_slot_display_name(slot_id);
-	dict = g_variant_dict_new(details);
-	if (!g_variant_dict_lookup(dict, "expiry", "&s", &expiry))
-		expiry = "";
 	if (g_strcmp0(reason, "activated") == 0)
 		/* TRANSLATORS: notification title; %s license name */
 		title = g_strdup_printf(_("%s: license activated"), name);
@@ -580,10 +583,10 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	else
 		/* TRANSLATORS: notification title (the expiry date was corrected); %s license name */
 		title = g_strdup_printf(_("%s: license updated"), name);
-	if (*expiry != '\0')
+	if (*details.expiry != '\0')
 		/* TRANSLATORS: notification body; %s expiry date (YYYY-MM-DD) */
-		body = g_strdup_printf(_("The license expires on %s."), expiry);
-	key = g_strdup_printf("license|%s|%s", reason, expiry);
+		body = g_strdup_printf(_("The license expires on %s."), details.expiry);
+	key = g_strdup_printf("license|%s|%s", reason, details.expiry);
 	imss_notifier_show(self,
 			   imss_slot_to_string(slot_id),
 			   "license-changed",
