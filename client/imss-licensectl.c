@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "imss-bus.h"
+#include "imss-catalog.h"
 #include "imss-ctl-monitor.h"
 #include "imss-date.h"
 #include "imss-error.h"
@@ -1212,7 +1213,6 @@ main(int argc, char *argv[])
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *help = NULL;
-	const gchar *localedir = g_getenv("IMSS_LOCALEDIR");
 	const GOptionEntry options[] = {
 	    /* TRANSLATORS: --json option */
 	    {"json", 'j', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.json, N_("Print JSON for scripts"), NULL},
@@ -1227,9 +1227,7 @@ main(int argc, char *argv[])
 	    {NULL}};
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	imss_catalog_bind_textdomain();
 
 	/* TRANSLATORS: the synopsis of --help */
 	context = g_option_context_new(_("COMMAND [ARGUMENTS…]"));

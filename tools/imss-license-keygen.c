@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "imss-catalog.h"
 #include "imss-code.h"
 #include "imss-date.h"
 #include "imss-slot.h"
@@ -378,9 +379,7 @@ main(int argc, char **argv)
 	guint n_bad = 0;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	imss_catalog_bind_textdomain();
 	g_set_prgname("imss-license-keygen");
 
 	/* TRANSLATORS: the one-line summary in --help */

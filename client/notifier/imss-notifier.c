@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "imss-bus.h"
+#include "imss-catalog.h"
 #include "imss-date.h"
 #include "imss-notice.h"
 #include "imss-records.h"
@@ -741,7 +742,6 @@ main(int argc, char *argv[])
 	gboolean version = FALSE;
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
-	const gchar *localedir = g_getenv("IMSS_LOCALEDIR");
 	guint sigterm_id, sigint_id;
 	const GOptionEntry options[] = {
 	    {"once",
@@ -759,9 +759,7 @@ main(int argc, char *argv[])
 	    {NULL}};
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	imss_catalog_bind_textdomain();
 
 	context = g_option_context_new(NULL);
 	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
