@@ -521,6 +521,26 @@ imss_code_parse(const gchar *input,
 	return TRUE;
 }
 
+/* the error of an expiry outside imss_date_range(); NULL */
+static gchar *
+code_range_error(GError **error)
+{
+	GDate first, last;
+	g_autofree gchar *first_str = NULL;
+	g_autofree gchar *last_str = NULL;
+
+	imss_date_range(&first, &last);
+	first_str = imss_date_format(&first);
+	last_str = imss_date_format(&last);
+	g_set_error(error,
+		    G_IO_ERROR,
+		    G_IO_ERROR_INVALID_ARGUMENT,
+		    "the expiry date is outside %s .. %s",
+		    first_str,
+		    last_str);
+	return NULL;
+}
+
 gchar *
 imss_code_encode(const ImssCodeInfo *info, GError **error)
 {
@@ -579,22 +599,8 @@ imss_code_encode(const ImssCodeInfo *info, GError **error)
 		return NULL;
 	}
 	julian = g_date_get_julian(&info->expiry);
-	if (!imss_date_in_range(&info->expiry)) {
-		GDate first, last;
-		g_autofree gchar *first_str = NULL;
-		g_autofree gchar *last_str = NULL;
-
-		imss_date_range(&first, &last);
-		first_str = imss_date_format(&first);
-		last_str = imss_date_format(&last);
-		g_set_error(error,
-			    G_IO_ERROR,
-			    G_IO_ERROR_INVALID_ARGUMENT,
-			    "the expiry date is outside %s .. %s",
-			    first_str,
-			    last_str);
-		return NULL;
-	}
+	if (!imss_date_in_range(&info->expiry))
+		return code_range_error(error);
 	conflict = code_prefix_conflict(info->prefix, info->edition, info->slot_mask);
 	if (conflict != NULL) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, conflict);
