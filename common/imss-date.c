@@ -17,9 +17,9 @@ imss_date_format(const GDate *date)
 	if (date == NULL || !g_date_valid(date))
 		return g_strdup("");
 	return g_strdup_printf("%04u-%02u-%02u",
-	                       (guint)g_date_get_year(date),
-	                       (guint)g_date_get_month(date),
-	                       (guint)g_date_get_day(date));
+			       (guint)g_date_get_year(date),
+			       (guint)g_date_get_month(date),
+			       (guint)g_date_get_day(date));
 }
 
 gboolean

@@ -109,10 +109,10 @@ imss_json_precheck(const gchar *data, gsize len, GError **error)
 		if (c == '{' || c == '[') {
 			if (++depth > IMSS_JSON_DEPTH_MAX) {
 				g_set_error(error,
-				            G_IO_ERROR,
-				            G_IO_ERROR_INVALID_DATA,
-				            "JSON nested deeper than %d levels",
-				            IMSS_JSON_DEPTH_MAX);
+					    G_IO_ERROR,
+					    G_IO_ERROR_INVALID_DATA,
+					    "JSON nested deeper than %d levels",
+					    IMSS_JSON_DEPTH_MAX);
 				return FALSE;
 			}
 		} else if (c == '}' || c == ']') {
@@ -120,10 +120,10 @@ imss_json_precheck(const gchar *data, gsize len, GError **error)
 				depth--;
 		} else if (!g_ascii_isalnum(c) && strchr(",: \t\n\r-+.", c) == NULL) {
 			g_set_error(error,
-			            G_IO_ERROR,
-			            G_IO_ERROR_INVALID_DATA,
-			            "unexpected character at byte %" G_GSIZE_FORMAT,
-			            i + 1);
+				    G_IO_ERROR,
+				    G_IO_ERROR_INVALID_DATA,
+				    "unexpected character at byte %" G_GSIZE_FORMAT,
+				    i + 1);
 			return FALSE;
 		}
 		i++;

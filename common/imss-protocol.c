@@ -46,8 +46,8 @@ imss_protocol_details_id(const gchar *code)
 	g_return_val_if_fail(code != NULL, NULL);
 
 	g_checksum_update(sum,
-	                  (const guchar *)IMSS_PROTOCOL_DETAILS_SALT,
-	                  sizeof(IMSS_PROTOCOL_DETAILS_SALT) - 1);
+			  (const guchar *)IMSS_PROTOCOL_DETAILS_SALT,
+			  sizeof(IMSS_PROTOCOL_DETAILS_SALT) - 1);
 	g_checksum_update(sum, (const guchar *)code, -1);
 	return g_strndup(g_checksum_get_string(sum), IMSS_PROTOCOL_DETAILS_ID_LEN);
 }

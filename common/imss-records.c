@@ -244,14 +244,14 @@ imss_record_from_variant(const ImssRecordType *type,
 		g_return_if_fail(self != NULL);                                                    \
 		imss_record_clear(&record_type, self);                                             \
 	}                                                                                          \
-                                                                                                   \
+												   \
 	GVariant *                                                                                 \
 	type_name##_to_variant(const TypeName *self)                                               \
 	{                                                                                          \
 		g_return_val_if_fail(self != NULL, NULL);                                          \
 		return imss_record_to_variant(&record_type, self);                                 \
 	}                                                                                          \
-                                                                                                   \
+												   \
 	gboolean                                                                                   \
 	type_name##_from_variant(GVariant *dict, TypeName *self, GError **error)                   \
 	{                                                                                          \

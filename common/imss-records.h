@@ -81,40 +81,40 @@ typedef struct {
 void imss_history_record_clear(ImssHistoryRecord *self);
 GVariant *imss_history_record_to_variant(const ImssHistoryRecord *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean imss_history_record_from_variant(GVariant *dict,
-                                          ImssHistoryRecord *self,
-                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+					  ImssHistoryRecord *self,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 void imss_event_record_clear(ImssEventRecord *self);
 GVariant *imss_event_record_to_variant(const ImssEventRecord *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean imss_event_record_from_variant(GVariant *dict,
-                                        ImssEventRecord *self,
-                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+					ImssEventRecord *self,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 void imss_clock_record_clear(ImssClockRecord *self);
 GVariant *imss_clock_record_to_variant(const ImssClockRecord *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean imss_clock_record_from_variant(GVariant *dict,
-                                        ImssClockRecord *self,
-                                        GError **error) G_GNUC_WARN_UNUSED_RESULT;
+					ImssClockRecord *self,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 void imss_restart_record_clear(ImssRestartRecord *self);
 GVariant *imss_restart_record_to_variant(const ImssRestartRecord *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean imss_restart_record_from_variant(GVariant *dict,
-                                          ImssRestartRecord *self,
-                                          GError **error) G_GNUC_WARN_UNUSED_RESULT;
+					  ImssRestartRecord *self,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 void imss_license_change_record_clear(ImssLicenseChangeRecord *self);
 GVariant *imss_license_change_record_to_variant(const ImssLicenseChangeRecord *self)
     G_GNUC_WARN_UNUSED_RESULT;
 gboolean imss_license_change_record_from_variant(GVariant *dict,
-                                                 ImssLicenseChangeRecord *self,
-                                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+						 ImssLicenseChangeRecord *self,
+						 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 void imss_diagnosis_record_clear(ImssDiagnosisRecord *self);
 GVariant *
 imss_diagnosis_record_to_variant(const ImssDiagnosisRecord *self) G_GNUC_WARN_UNUSED_RESULT;
 gboolean imss_diagnosis_record_from_variant(GVariant *dict,
-                                            ImssDiagnosisRecord *self,
-                                            GError **error) G_GNUC_WARN_UNUSED_RESULT;
+					    ImssDiagnosisRecord *self,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssHistoryRecord, imss_history_record_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssEventRecord, imss_event_record_clear)

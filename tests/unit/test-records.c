@@ -11,22 +11,22 @@ static void
 test_records_history(void)
 {
 	ImssHistoryRecord in = {"2026-11-25T10:00:00+09:00",
-	                        "activate",
-	                        "antivirus",
-	                        "IM-****-*****-*****-*****-*****-ABCDE",
-	                        "uid 0",
-	                        "ok",
-	                        ""};
+				"activate",
+				"antivirus",
+				"IM-****-*****-*****-*****-*****-ABCDE",
+				"uid 0",
+				"ok",
+				""};
 	g_auto(ImssHistoryRecord) out = {NULL};
 	g_autoptr(GVariant) v = g_variant_ref_sink(imss_history_record_to_variant(&in));
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *text = g_variant_print(v, FALSE);
 
 	g_assert_cmpstr(text,
-	                ==,
-	                "{'time': <'2026-11-25T10:00:00+09:00'>, 'action': <'activate'>, "
-	                "'slot': <'antivirus'>, 'code': <'IM-****-*****-*****-*****-*****-ABCDE'>, "
-	                "'caller': <'uid 0'>, 'outcome': <'ok'>, 'detail': <''>}");
+			==,
+			"{'time': <'2026-11-25T10:00:00+09:00'>, 'action': <'activate'>, "
+			"'slot': <'antivirus'>, 'code': <'IM-****-*****-*****-*****-*****-ABCDE'>, "
+			"'caller': <'uid 0'>, 'outcome': <'ok'>, 'detail': <''>}");
 	g_assert_true(imss_history_record_from_variant(v, &out, &error));
 	g_assert_no_error(error);
 	g_assert_cmpstr(out.time, ==, in.time);
@@ -48,9 +48,9 @@ test_records_event(void)
 	g_autofree gchar *text = g_variant_print(v, FALSE);
 
 	g_assert_cmpstr(text,
-	                ==,
-	                "{'time': <'2027-01-01T00:00:00+09:00'>, 'date': <'2027-01-01'>, "
-	                "'slot': <'antispam'>, 'kind': <'check'>, 'offset': <'E-30'>}");
+			==,
+			"{'time': <'2027-01-01T00:00:00+09:00'>, 'date': <'2027-01-01'>, "
+			"'slot': <'antispam'>, 'kind': <'check'>, 'offset': <'E-30'>}");
 	g_assert_true(imss_event_record_from_variant(v, &out, NULL));
 	g_assert_cmpstr(out.time, ==, in.time);
 	g_assert_cmpstr(out.date, ==, in.date);
@@ -68,9 +68,9 @@ test_records_clock(void)
 	g_autofree gchar *text = g_variant_print(v, FALSE);
 
 	g_assert_cmpstr(text,
-	                ==,
-	                "{'now': <'2026-11-25T10:00:00+09:00'>, 'today': <'2026-11-25'>, "
-	                "'zone': <'Asia/Tokyo'>, 'virtual': <true>}");
+			==,
+			"{'now': <'2026-11-25T10:00:00+09:00'>, 'today': <'2026-11-25'>, "
+			"'zone': <'Asia/Tokyo'>, 'virtual': <true>}");
 	g_assert_true(imss_clock_record_from_variant(v, &out, NULL));
 	g_assert_cmpstr(out.now, ==, in.now);
 	g_assert_cmpstr(out.today, ==, in.today);
@@ -88,10 +88,10 @@ test_records_restart(void)
 	g_autofree gchar *text = g_variant_print(v, TRUE);
 
 	g_assert_cmpstr(text,
-	                ==,
-	                "{'unit': <'imss-scan.service'>, 'state': <'failed'>, 'attempts': "
-	                "<uint32 3>, 'error': <'unit not found'>, 'requested': "
-	                "<'2026-11-25T10:00:00+09:00'>}");
+			==,
+			"{'unit': <'imss-scan.service'>, 'state': <'failed'>, 'attempts': "
+			"<uint32 3>, 'error': <'unit not found'>, 'requested': "
+			"<'2026-11-25T10:00:00+09:00'>}");
 	g_assert_true(imss_restart_record_from_variant(v, &out, NULL));
 	g_assert_cmpstr(out.unit, ==, in.unit);
 	g_assert_cmpstr(out.state, ==, in.state);
@@ -110,9 +110,9 @@ test_records_license_change(void)
 
 	/* a NULL string goes out as "" */
 	g_assert_cmpstr(text,
-	                ==,
-	                "{'expiry': <'2027-01-31'>, 'state': <'active'>, 'offline': <false>, "
-	                "'code': <''>}");
+			==,
+			"{'expiry': <'2027-01-31'>, 'state': <'active'>, 'offline': <false>, "
+			"'code': <''>}");
 	g_assert_true(imss_license_change_record_from_variant(v, &out, NULL));
 	g_assert_cmpstr(out.expiry, ==, "2027-01-31");
 	g_assert_cmpstr(out.state, ==, "active");
@@ -125,16 +125,16 @@ test_records_diagnosis(void)
 {
 	gchar *findings[] = {"The code was replaced.", "Register it.", NULL};
 	ImssDiagnosisRecord in = {"antivirus",
-	                          "connected",
-	                          findings,
-	                          "Activate the new code.",
-	                          "register-new-code",
-	                          "replaced",
-	                          "",
-	                          "2027-01-01",
-	                          "",
-	                          "",
-	                          "http://x/ollu/license_details.aspx?id=0"};
+				  "connected",
+				  findings,
+				  "Activate the new code.",
+				  "register-new-code",
+				  "replaced",
+				  "",
+				  "2027-01-01",
+				  "",
+				  "",
+				  "http://x/ollu/license_details.aspx?id=0"};
 	ImssDiagnosisRecord none = {NULL};
 	g_auto(ImssDiagnosisRecord) out = {NULL};
 	g_auto(ImssDiagnosisRecord) empty = {NULL};
@@ -195,11 +195,11 @@ test_records_malformed(void)
 	{
 		g_autoptr(GVariant) v =
 		    g_variant_parse(NULL,
-		                    "{'unit': <'u'>, 'state': <'pending'>, 'attempts': <int32 1>, "
-		                    "'error': <''>, 'requested': <''>}",
-		                    NULL,
-		                    NULL,
-		                    NULL);
+				    "{'unit': <'u'>, 'state': <'pending'>, 'attempts': <int32 1>, "
+				    "'error': <''>, 'requested': <''>}",
+				    NULL,
+				    NULL,
+				    NULL);
 		g_auto(ImssRestartRecord) out = {NULL};
 		g_autoptr(GError) error = NULL;
 		g_assert_false(imss_restart_record_from_variant(v, &out, &error));
@@ -224,12 +224,12 @@ static void
 test_records_forward(void)
 {
 	g_autoptr(GVariant) v = g_variant_parse(NULL,
-	                                        "{'now': <'n'>, 'today': <'2026-11-25'>, "
-	                                        "'zone': <'UTC'>, 'virtual': <false>, "
-	                                        "'leap_seconds': <int32 27>}",
-	                                        NULL,
-	                                        NULL,
-	                                        NULL);
+						"{'now': <'n'>, 'today': <'2026-11-25'>, "
+						"'zone': <'UTC'>, 'virtual': <false>, "
+						"'leap_seconds': <int32 27>}",
+						NULL,
+						NULL,
+						NULL);
 	g_auto(ImssClockRecord) out = {NULL};
 
 	g_assert_true(imss_clock_record_from_variant(v, &out, NULL));

@@ -163,8 +163,8 @@ test_registry_replace_suspend(void)
 	assert_view(registry, new_code, &new_info, "suspended");
 	g_assert_true(server_registry_replace(registry, code, &info, new_code, &new_info, NULL));
 	g_assert_cmpint(server_registry_view(registry, code, &info, &e, &replaced_by),
-	                ==,
-	                IMSS_SERVER_STATUS_REPLACED);
+			==,
+			IMSS_SERVER_STATUS_REPLACED);
 	g_assert_cmpstr(replaced_by, ==, new_code);
 	assert_view(registry, new_code, &new_info, "valid 2028-03-31");
 	g_assert_cmpstr(server_registry_lookup_id(registry, new_id, &found), ==, new_code);
@@ -174,8 +174,8 @@ test_registry_replace_suspend(void)
 	assert_view(registry, code, &info, "replaced");
 	server_registry_suspend(registry, code, &info);
 	g_assert_cmpint(server_registry_view(registry, code, &info, &e, &replaced_by),
-	                ==,
-	                IMSS_SERVER_STATUS_SUSPENDED);
+			==,
+			IMSS_SERVER_STATUS_SUSPENDED);
 	g_assert_null(replaced_by);
 }
 
@@ -234,8 +234,8 @@ test_registry_preconditions(void)
 		const gchar *replaced_by;
 		ImssCodeInfo info = {0};
 		g_assert_cmpint(server_registry_view(NULL, "x", &info, &expiry, &replaced_by),
-		                ==,
-		                IMSS_SERVER_STATUS_UNKNOWN);
+				==,
+				IMSS_SERVER_STATUS_UNKNOWN);
 		return;
 	}
 	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
