@@ -223,15 +223,19 @@ server_admin_lookup(const gchar *name)
 void
 server_admin_handle(ImssServer *server, SoupServerMessage *msg, const gchar *path)
 {
-	const gchar *method = soup_server_message_get_method(msg);
-	const gchar *name = g_str_has_prefix(path, "/admin/") ? path + strlen("/admin/") : "";
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) body = NULL;
 	g_autoptr(JsonObject) obj = NULL;
+	const gchar *method;
+	const gchar *name;
 	ServerAdminFunc func;
 
 	g_return_if_fail(server != NULL);
 	g_return_if_fail(SOUP_IS_SERVER_MESSAGE(msg));
+	g_return_if_fail(path != NULL);
+
+	method = soup_server_message_get_method(msg);
+	name = g_str_has_prefix(path, "/admin/") ? path + strlen("/admin/") : "";
 
 	if (!server_http_peer_is_loopback(msg)) {
 		server_http_set_error(msg,
