@@ -35,13 +35,9 @@
 #include <unistd.h>
 
 #include "bench-load.h"
+#include "imss-bus.h"
 #include "imss-slot.h"
 
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
-#define IMSS_IFACE	 "org.imss.License"
-#define IMSS_SLOT_IFACE	 "org.imss.License.Slot"
-#define IMSS_VCLOCK_IFACE "org.imss.License.VirtualClock"
 #define DBUS_PROPERTIES	 "org.freedesktop.DBus.Properties"
 
 /* how long the end of the run waits for calls still unanswered */
@@ -242,11 +238,11 @@ probe_send(ProbeLine *line)
 		return;
 	}
 	if (line->main_loop)
-		params = g_variant_new("(ss)", IMSS_IFACE, "DaemonVersion");
+		params = g_variant_new("(ss)", IMSS_BUS_MANAGER_IFACE, "DaemonVersion");
 	line->busy = TRUE;
 	line->sent_at = g_get_monotonic_time();
 	call_daemon(line->connection,
-		    IMSS_OBJECT_PATH,
+		    IMSS_BUS_OBJECT_PATH,
 		    line->main_loop ? DBUS_PROPERTIES : "org.freedesktop.DBus.Peer",
 		    line->main_loop ? "Get" : "Ping",
 		    params,
@@ -360,8 +356,8 @@ client_send(Client *client)
 {
 	Bench *self = client->bench;
 	ReadCall *call = g_new0(ReadCall, 1);
-	const gchar *path = IMSS_OBJECT_PATH;
-	const gchar *iface = IMSS_IFACE;
+	const gchar *path = IMSS_BUS_OBJECT_PATH;
+	const gchar *iface = IMSS_BUS_MANAGER_IFACE;
 	const gchar *method = NULL;
 	const gchar *reply_type = NULL;
 	GVariant *params = NULL;
@@ -372,7 +368,7 @@ client_send(Client *client)
 	case READ_GETALL_MANAGER:
 		iface = DBUS_PROPERTIES;
 		method = "GetAll";
-		params = g_variant_new("(s)", IMSS_IFACE);
+		params = g_variant_new("(s)", IMSS_BUS_MANAGER_IFACE);
 		reply_type = "(a{sv})";
 		break;
 	case READ_GETALL_SLOT:
@@ -380,7 +376,7 @@ client_send(Client *client)
 					IMSS_SLOT_LAST];
 		iface = DBUS_PROPERTIES;
 		method = "GetAll";
-		params = g_variant_new("(s)", IMSS_SLOT_IFACE);
+		params = g_variant_new("(s)", IMSS_BUS_SLOT_IFACE);
 		reply_type = "(a{sv})";
 		break;
 	case READ_MANAGED_OBJECTS:
@@ -461,7 +457,7 @@ oneoff_start_cb(gpointer user_data)
 	OneOff *o = user_data;
 	o->sent_at = g_get_monotonic_time();
 	call_daemon(o->bench->control,
-		    IMSS_OBJECT_PATH,
+		    IMSS_BUS_OBJECT_PATH,
 		    o->iface,
 		    o->method,
 		    o->params,
@@ -621,7 +617,7 @@ bench_run(Bench *self)
 		oneoff_schedule(self,
 				&self->activate,
 				self->seconds * 1000 / 3,
-				IMSS_IFACE,
+				IMSS_BUS_MANAGER_IFACE,
 				"Activate",
 				g_variant_new("(ss)", self->activate_slot, self->activate_code),
 				"(o)");
@@ -629,7 +625,7 @@ bench_run(Bench *self)
 		oneoff_schedule(self,
 				&self->advance,
 				self->seconds * 2000 / 3,
-				IMSS_VCLOCK_IFACE,
+				IMSS_BUS_VIRTUAL_CLOCK_IFACE,
 				"Advance",
 				g_variant_new("(x)", (gint64)self->advance_days * 86400),
 				"(u)");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "imss-date.h"
 #include "imss-license-manager.h"
 #include "imss-slot.h"
 
@@ -24,7 +25,7 @@ make_code(ImssSlotId slot, const gchar *expiry, guint64 serial)
 	info.slot_mask = 1u << slot;
 	if (slot == IMSS_SLOT_ANTISPAM)
 		info.slot_mask |= 1u << IMSS_SLOT_EMAIL_REPUTATION;
-	imss_calendar_parse_date(expiry, &info.expiry);
+	imss_date_parse(expiry, &info.expiry);
 	info.serial = serial;
 	return imss_code_encode(&info, NULL);
 }

@@ -14,13 +14,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "imss-bus.h"
 #include "imss-ctl-monitor.h"
 #include "imss-notice.h"
+#include "imss-records.h"
 #include "imss-slot.h"
-
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
-#define IMSS_IFACE	 "org.imss.License"
 
 typedef struct {
 	GMainLoop *loop;
@@ -44,10 +42,8 @@ imss_ctl_monitor_notice_text(const gchar *kind, GVariant *fields)
 }
 
 static gchar *
-imss_ctl_monitor_license_text(const gchar *reason, GVariant *details)
+imss_ctl_monitor_license_text(const gchar *reason, const ImssLicenseChangeRecord *details)
 {
-	g_autoptr(GVariantDict) dict = g_variant_dict_new(details);
-	const gchar *expiry = NULL;
 	const gchar *what;
 
 	if (g_strcmp0(reason, "activated") == 0)
@@ -63,10 +59,10 @@ imss_ctl_monitor_license_text(const gchar *reason, GVariant *details)
 	else
 		/* TRANSLATORS: monitor: LicenseChanged with another reason */
 		what = _("The license changed.");
-	if (g_variant_dict_lookup(dict, "expiry", "&s", &expiry) && *expiry != '\0')
+	if (*details->expiry != '\0')
 		/* TRANSLATORS: monitor: %1$s one of the sentences above, %2$s the
 		 * expiry date (YYYY-MM-DD) */
-		return g_strdup_printf(_("%1$s It expires on %2$s."), what, expiry);
+		return g_strdup_printf(_("%1$s It expires on %2$s."), what, details->expiry);
 	return g_strdup(what);
 }
 
@@ -175,8 +171,18 @@ imss_ctl_monitor_signal_cb(GDBusConnection *connection G_GNUC_UNUSED,
 		text = imss_ctl_monitor_notice_text(kind, fields);
 	} else if (g_strcmp0(signal_name, "LicenseChanged") == 0 &&
 		   g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})"))) {
+		g_auto(ImssLicenseChangeRecord) details = {NULL};
+		g_autoptr(GError) error = NULL;
 		g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
-		text = imss_ctl_monitor_license_text(kind, fields);
+		if (!imss_license_change_record_from_variant(fields, &details, &error)) {
+			/* one line on standard error; the monitor goes on */
+			g_printerr("imss-licensectl: %s: %s\n",
+				   /* TRANSLATORS: followed by what is wrong, in English */
+				   _("The license service sent an answer this program cannot read"),
+				   error->message);
+			return;
+		}
+		text = imss_ctl_monitor_license_text(kind, &details);
 	} else if (g_strcmp0(signal_name, "StateChanged") == 0 &&
 		   g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)"))) {
 		const gchar *old_state = NULL;
@@ -287,9 +293,9 @@ imss_ctl_monitor_run(GDBusConnection *system_bus, gboolean json, GError **error)
 	for (guint i = 0; i < G_N_ELEMENTS(members); i++)
 		subscriptions[i] = g_dbus_connection_signal_subscribe(system_bus,
 								      IMSS_BUS_NAME,
-								      IMSS_IFACE,
+								      IMSS_BUS_MANAGER_IFACE,
 								      members[i],
-								      IMSS_OBJECT_PATH,
+								      IMSS_BUS_OBJECT_PATH,
 								      NULL,
 								      G_DBUS_SIGNAL_FLAGS_NONE,
 								      imss_ctl_monitor_signal_cb,

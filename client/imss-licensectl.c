@@ -16,13 +16,16 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "imss-bus.h"
+#include "imss-catalog.h"
 #include "imss-ctl-monitor.h"
+#include "imss-date.h"
 #include "imss-error.h"
 #include "imss-generated.h"
+#include "imss-json.h"
+#include "imss-records.h"
 #include "imss-slot.h"
 
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
 #define IMSS_CODE_INPUT_MAX (2 * 1024 * 1024)
 #define IMSS_CALL_TIMEOUT_MS 120000
 
@@ -58,7 +61,7 @@ imss_ctl_connect(ImssCtl *ctl, GError **error)
 	ctl->manager = imss_exported_manager_proxy_new_sync(ctl->connection,
 							    G_DBUS_PROXY_FLAGS_NONE,
 							    IMSS_BUS_NAME,
-							    IMSS_OBJECT_PATH,
+							    IMSS_BUS_OBJECT_PATH,
 							    NULL,
 							    error);
 	return ctl->manager != NULL;
@@ -106,6 +109,19 @@ imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **erro
 				      IMSS_CALL_TIMEOUT_MS,
 				      NULL,
 				      error);
+}
+
+/* a record the daemon sent that the common codec refused (a daemon of
+ * another version, or something in its place): one clear line, never a
+ * guess at what it meant */
+static gboolean
+imss_ctl_malformed(GError **error)
+{
+	g_prefix_error(error,
+		       "%s: ",
+		       /* TRANSLATORS: followed by what is wrong, in English */
+		       _("The license service sent an answer this program cannot read"));
+	return FALSE;
 }
 
 /* -- text helpers -------------------------------------------------------------- */
@@ -165,20 +181,17 @@ imss_ctl_print_json(JsonBuilder *builder)
 static gboolean
 imss_ctl_load_today(ImssCtl *ctl, GError **error)
 {
-	g_autoptr(GVariant) dict_v = NULL;
-	g_autoptr(GVariantDict) dict = NULL;
-	const gchar *today = NULL;
-	guint y, m, d;
+	g_autoptr(GVariant) dict = NULL;
+	g_auto(ImssClockRecord) clock = {NULL};
 
-	dict_v = imss_ctl_read(ctl, "GetClock", NULL, error);
-	if (dict_v == NULL)
+	dict = imss_ctl_read(ctl, "GetClock", NULL, error);
+	if (dict == NULL)
 		return FALSE;
-	dict = g_variant_dict_new(dict_v);
+	if (!imss_clock_record_from_variant(dict, &clock, error))
+		return imss_ctl_malformed(error);
 	g_date_clear(&ctl->today, 1);
-	if (g_variant_dict_lookup(dict, "today", "&s", &today) &&
-	    sscanf(today, "%4u-%2u-%2u", &y, &m, &d) == 3 &&
-	    g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		g_date_set_dmy(&ctl->today, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
+	/* a date it cannot read leaves today unset: no days left are shown */
+	imss_date_parse(clock.today, &ctl->today);
 	return TRUE;
 }
 
@@ -187,13 +200,8 @@ static gint
 imss_ctl_days_until(ImssCtl *ctl, const gchar *date_str)
 {
 	GDate date;
-	guint y, m, d;
-	if (!g_date_valid(&ctl->today) || date_str == NULL ||
-	    sscanf(date_str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
-	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+	if (!g_date_valid(&ctl->today) || !imss_date_parse(date_str, &date))
 		return G_MININT;
-	g_date_clear(&date, 1);
-	g_date_set_dmy(&date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
 	return g_date_days_between(&ctl->today, &date);
 }
 
@@ -217,31 +225,31 @@ imss_ctl_environment_text(const gchar *environment)
 static void imss_ctl_print_notices_of(ImssCtl *ctl, const gchar *prefix);
 
 /* the restarts that are queued or failed (SPEC §7), under the status table */
-static void
-imss_ctl_print_restarts(GVariant *restarts)
+static gboolean
+imss_ctl_print_restarts(GVariant *restarts, GError **error)
 {
 	gboolean failed = FALSE;
 	for (gsize i = 0; restarts != NULL && i < g_variant_n_children(restarts); i++) {
 		g_autoptr(GVariant) r = g_variant_get_child_value(restarts, i);
-		const gchar *unit = "", *state = "", *why = "";
-		g_variant_lookup(r, "unit", "&s", &unit);
-		g_variant_lookup(r, "state", "&s", &state);
-		g_variant_lookup(r, "error", "&s", &why);
-		if (g_strcmp0(state, "failed") == 0) {
+		g_auto(ImssRestartRecord) restart = {NULL};
+		if (!imss_restart_record_from_variant(r, &restart, error))
+			return imss_ctl_malformed(error);
+		if (g_strcmp0(restart.state, "failed") == 0) {
 			failed = TRUE;
 			/* TRANSLATORS: status footer; %1$s a systemd unit, %2$s why (English) */
 			g_print(_("The restart of %1$s failed: %2$s. The service may still be running "
 				  "with the old license.\n"),
-				unit,
-				why);
+				restart.unit,
+				restart.error);
 		} else {
 			/* TRANSLATORS: status footer; %s a systemd unit */
-			g_print(_("A restart of %s is pending.\n"), unit);
+			g_print(_("A restart of %s is pending.\n"), restart.unit);
 		}
 	}
 	if (failed)
 		/* TRANSLATORS: status footer after a failed restart */
 		g_print("%s\n", _("Fix the service, then run: imss-licensectl restart-services"));
+	return TRUE;
 }
 
 static gboolean
@@ -402,7 +410,9 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 			/* TRANSLATORS: footer of the status table */
 			g_print("%s\n",
 				_("Time-of-Click protection is bound to the current anti-spam code."));
-		imss_ctl_print_restarts(imss_exported_manager_get_restarts(ctl->manager));
+		if (!imss_ctl_print_restarts(imss_exported_manager_get_restarts(ctl->manager),
+					     error))
+			return FALSE;
 		imss_ctl_print_notices_of(ctl, "code-");
 		imss_ctl_print_notices_of(ctl, "no-mail-");
 	}
@@ -634,52 +644,44 @@ imss_ctl_release_click(ImssCtl *ctl, gchar **args, GError **error)
 	return TRUE;
 }
 
-/* One column of a records table: the dict key, its translated header, and
- * how a value is shown (NULL: as it is; "" becomes "-"). */
-typedef struct {
-	const gchar *key;
-	const gchar *header;
-	const gchar *(*format)(const gchar *value);
-} ImssCtlColumn;
+/* The cells of one row of a records table, decoded from @entry with the
+ * common record codec (owned; "" is shown as "-"); FALSE when the codec
+ * refuses @entry. */
+typedef gboolean (*ImssCtlRowFunc)(GVariant *entry, gchar **cells, GError **error);
 
-/* Prints an aa{sv} of string records: with --json every record whole (an
- * array, or the member an @envelope object builder was left at, which is
- * then closed), else a table of @columns; @empty_text when there is no
- * record. */
-static void
+/* Prints an aa{sv} of records: with --json every record whole (an array, or
+ * the member an @envelope object builder was left at, which is then closed),
+ * else a table under @headers; @empty_text when there is no record. Every
+ * record is decoded first, so a malformed one fails the command either way. */
+static gboolean
 imss_ctl_print_records(ImssCtl *ctl,
 		       GVariant *records,
-		       const ImssCtlColumn *columns,
+		       const gchar *const *headers,
 		       guint ncols,
+		       ImssCtlRowFunc row_func,
 		       const gchar *empty_text,
-		       JsonBuilder *envelope)
+		       JsonBuilder *envelope,
+		       GError **error)
 {
 	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	g_autoptr(JsonBuilder) own = envelope == NULL ? json_builder_new() : NULL;
 	JsonBuilder *builder = envelope != NULL ? envelope : own;
-	GVariantIter iter;
-	GVariant *entry;
-	gchar **header = g_new0(gchar *, ncols + 1);
 
-	for (guint c = 0; c < ncols; c++)
-		header[c] = g_strdup(columns[c].header);
-	g_ptr_array_add(rows, header);
+	g_ptr_array_add(rows, g_strdupv((gchar **)headers));
 	json_builder_begin_array(builder);
-	g_variant_iter_init(&iter, records);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		g_autoptr(GVariantDict) dict = g_variant_dict_new(entry);
+	for (gsize i = 0; i < g_variant_n_children(records); i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(records, i);
 		gchar **row = g_new0(gchar *, ncols + 1);
-		json_builder_add_value(builder, json_gvariant_serialize(entry));
-		for (guint c = 0; c < ncols; c++) {
-			const gchar *v = NULL;
-			if (!g_variant_dict_lookup(dict, columns[c].key, "&s", &v) || *v == '\0')
-				v = "-";
-			else if (columns[c].format != NULL)
-				v = columns[c].format(v);
-			row[c] = g_strdup(v);
-		}
 		g_ptr_array_add(rows, row);
-		g_variant_unref(entry);
+		if (!row_func(entry, row, error))
+			return imss_ctl_malformed(error);
+		for (guint c = 0; c < ncols; c++) {
+			if (row[c] == NULL || *row[c] == '\0') {
+				g_free(row[c]);
+				row[c] = g_strdup("-");
+			}
+		}
+		json_builder_add_value(builder, json_gvariant_serialize(entry));
 	}
 	json_builder_end_array(builder);
 	if (envelope != NULL)
@@ -690,6 +692,23 @@ imss_ctl_print_records(ImssCtl *ctl,
 		g_print("%s\n", empty_text);
 	else
 		imss_ctl_print_table(rows, ncols);
+	return TRUE;
+}
+
+static gboolean
+imss_ctl_history_row(GVariant *entry, gchar **cells, GError **error)
+{
+	g_auto(ImssHistoryRecord) h = {NULL};
+	if (!imss_history_record_from_variant(entry, &h, error))
+		return FALSE;
+	cells[0] = g_steal_pointer(&h.time);
+	cells[1] = g_steal_pointer(&h.action);
+	cells[2] = g_steal_pointer(&h.slot);
+	cells[3] = g_steal_pointer(&h.code);
+	cells[4] = g_steal_pointer(&h.caller);
+	cells[5] = g_steal_pointer(&h.outcome);
+	cells[6] = g_steal_pointer(&h.detail);
+	return TRUE;
 }
 
 static gboolean
@@ -697,13 +716,14 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(GVariant) entries = NULL;
 	/* TRANSLATORS: column headers of `imss-licensectl history` */
-	const ImssCtlColumn columns[] = {{"time", _("TIME"), NULL},
-					 {"action", _("ACTION"), NULL},
-					 {"slot", _("SLOT"), NULL},
-					 {"code", _("CODE"), NULL},
-					 {"caller", _("BY"), NULL},
-					 {"outcome", _("OUTCOME"), NULL},
-					 {"detail", _("DETAIL"), NULL}};
+	const gchar *const headers[] = {_("TIME"),
+					_("ACTION"),
+					_("SLOT"),
+					_("CODE"),
+					_("BY"),
+					_("OUTCOME"),
+					_("DETAIL"),
+					NULL};
 	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(JsonBuilder) envelope = json_builder_new();
 	const gchar *empty;
@@ -737,7 +757,15 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 	else
 		/* TRANSLATORS: `history --offset N` past the oldest entry */
 		empty = _("There are no entries that old.");
-	imss_ctl_print_records(ctl, entries, columns, G_N_ELEMENTS(columns), empty, envelope);
+	if (!imss_ctl_print_records(ctl,
+				    entries,
+				    headers,
+				    G_N_ELEMENTS(headers) - 1,
+				    imss_ctl_history_row,
+				    empty,
+				    envelope,
+				    error))
+		return FALSE;
 	if (ctl->json || n == 0)
 		return TRUE;
 	/* TRANSLATORS: under the history table: the first and the last entry
@@ -769,28 +797,43 @@ imss_ctl_event_text(const gchar *kind)
 }
 
 static gboolean
+imss_ctl_event_row(GVariant *entry, gchar **cells, GError **error)
+{
+	g_auto(ImssEventRecord) ev = {NULL};
+	if (!imss_event_record_from_variant(entry, &ev, error))
+		return FALSE;
+	cells[0] = g_steal_pointer(&ev.time);
+	cells[1] = g_steal_pointer(&ev.slot);
+	cells[2] = g_strdup(*ev.kind != '\0' ? imss_ctl_event_text(ev.kind) : "");
+	cells[3] = g_steal_pointer(&ev.offset);
+	return TRUE;
+}
+
+static gboolean
 imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(GVariant) events = NULL;
 	/* TRANSLATORS: column headers of `imss-licensectl schedule` */
-	const ImssCtlColumn columns[] = {{"time", _("TIME"), NULL},
-					 {"slot", _("SLOT"), NULL},
-					 {"kind", _("EVENT"), imss_ctl_event_text},
-					 {"offset", _("RELATIVE TO EXPIRY"), NULL}};
+	const gchar *const headers[] = {_("TIME"),
+					_("SLOT"),
+					_("EVENT"),
+					_("RELATIVE TO EXPIRY"),
+					NULL};
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
 	events = imss_ctl_read(ctl, "ListEvents", g_variant_new("(u)", ctl->days), error);
 	if (events == NULL)
 		return FALSE;
-	imss_ctl_print_records(ctl,
-			       events,
-			       columns,
-			       G_N_ELEMENTS(columns),
-			       /* TRANSLATORS: `schedule` when nothing is activated */
-			       _("Nothing is scheduled: no license is activated."),
-			       NULL);
-	return TRUE;
+	return imss_ctl_print_records(ctl,
+				      events,
+				      headers,
+				      G_N_ELEMENTS(headers) - 1,
+				      imss_ctl_event_row,
+				      /* TRANSLATORS: `schedule` when nothing is activated */
+				      _("Nothing is scheduled: no license is activated."),
+				      NULL,
+				      error);
 }
 
 static gboolean
@@ -959,6 +1002,9 @@ imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GError) error_local = NULL;
+	g_autofree gchar *contents = NULL;
+	gsize len = 0;
 	GVariantBuilder builder;
 	JsonObject *obj;
 	const gchar *keys[] = {"slot", "code", "expiry", "origin", "issued"};
@@ -970,7 +1016,17 @@ imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 				    _("Usage: imss-licensectl apply-profile FILE (a JSON license profile)"));
 		return FALSE;
 	}
-	if (!json_parser_load_from_file(parser, args[0], error))
+	if (!g_file_get_contents(args[0], &contents, &len, error))
+		return FALSE;
+	/* the pre-check every program runs before json-glib (nesting, strict
+	 * strings): what is wrong is said in English after the sentence */
+	if (!imss_json_precheck(contents, len, &error_local)) {
+		g_set_error(error, IMSS_ERROR, IMSS_ERROR_INVALID_ARGS, "%s (%s)",
+			    /* TRANSLATORS: the profile file is not a JSON object */
+			    _("The license profile must be a JSON object."), error_local->message);
+		return FALSE;
+	}
+	if (!json_parser_load_from_data(parser, contents, (gssize)len, error))
 		return FALSE;
 	if (json_parser_get_root(parser) == NULL || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
 		g_set_error_literal(error, IMSS_ERROR, IMSS_ERROR_INVALID_ARGS,
@@ -1022,9 +1078,7 @@ imss_ctl_doctor_one(ImssCtl *ctl, const gchar *slot, JsonBuilder *builder, GErro
 {
 	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(GVariant) diag = NULL;
-	g_autoptr(GVariantDict) dict = NULL;
-	g_autofree const gchar **findings = NULL;
-	const gchar *action = "";
+	g_auto(ImssDiagnosisRecord) diagnosis = {NULL};
 
 	reply = g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager), "Diagnose",
 				       g_variant_new("(ss)", slot, imss_ctl_language()),
@@ -1032,18 +1086,17 @@ imss_ctl_doctor_one(ImssCtl *ctl, const gchar *slot, JsonBuilder *builder, GErro
 	if (reply == NULL)
 		return FALSE;
 	diag = g_variant_get_child_value(reply, 0);
+	if (!imss_diagnosis_record_from_variant(diag, &diagnosis, error))
+		return imss_ctl_malformed(error);
 	if (builder != NULL) {
 		json_builder_add_value(builder, json_gvariant_serialize(diag));
 		return TRUE;
 	}
-	dict = g_variant_dict_new(diag);
-	g_variant_dict_lookup(dict, "findings", "^a&s", &findings);
-	g_variant_dict_lookup(dict, "action", "&s", &action);
 	g_print("%s (%s)\n", imss_ctl_slot_name(slot), slot);
-	for (guint i = 0; findings != NULL && findings[i] != NULL; i++)
-		g_print("  - %s\n", findings[i]);
+	for (guint i = 0; diagnosis.findings[i] != NULL; i++)
+		g_print("  - %s\n", diagnosis.findings[i]);
 	/* TRANSLATORS: the doctor's conclusion, followed by the action */
-	g_print("  => %s %s\n\n", _("What to do:"), action);
+	g_print("  => %s %s\n\n", _("What to do:"), diagnosis.action);
 	return TRUE;
 }
 
@@ -1160,7 +1213,6 @@ main(int argc, char *argv[])
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *help = NULL;
-	const gchar *localedir = g_getenv("IMSS_LOCALEDIR");
 	const GOptionEntry options[] = {
 	    /* TRANSLATORS: --json option */
 	    {"json", 'j', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.json, N_("Print JSON for scripts"), NULL},
@@ -1175,9 +1227,7 @@ main(int argc, char *argv[])
 	    {NULL}};
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	imss_catalog_bind_textdomain();
 
 	/* TRANSLATORS: the synopsis of --help */
 	context = g_option_context_new(_("COMMAND [ARGUMENTS…]"));

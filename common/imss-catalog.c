@@ -369,6 +369,22 @@ imss_catalog_set_localedir(const gchar *localedir)
 	g_mutex_unlock(&imss_catalog_lock);
 }
 
+const gchar *
+imss_catalog_default_localedir(void)
+{
+	const gchar *localedir = g_getenv("IMSS_LOCALEDIR");
+
+	return localedir != NULL ? localedir : LOCALEDIR;
+}
+
+void
+imss_catalog_bind_textdomain(void)
+{
+	bindtextdomain(GETTEXT_PACKAGE, imss_catalog_default_localedir());
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+}
+
 /* the cached catalogue of @locale, loading it the first time; NULL when
  * there is no file (not cached: a caller cannot fill the table) */
 static const ImssCatalog *

@@ -51,6 +51,14 @@ imss_catalog_gettext(const ImssCatalog *self, const gchar *msgid) G_GNUC_FORMAT(
  * GETTEXT_PACKAGE.mo (default LOCALEDIR). Catalogues already loaded stay. */
 void
 imss_catalog_set_localedir(const gchar *localedir);
+/* Where the catalogues of every program are: $IMSS_LOCALEDIR when set (tests,
+ * a build tree), else LOCALEDIR. */
+const gchar *
+imss_catalog_default_localedir(void);
+/* For a client (after setlocale()): GETTEXT_PACKAGE bound to
+ * imss_catalog_default_localedir() in UTF-8, and made the default domain. */
+void
+imss_catalog_bind_textdomain(void);
 
 /* The catalogue for @language, a language tag or locale name ("ja",
  * "ja_JP.UTF-8", "ja-JP", "en", "" or "C": English), found as ja_JP.UTF-8,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "imss-code.h"
+#include "imss-date.h"
 
 /* "PP-GGGG-GGGGG-GGGGG-GGGGG-GGGGG-GGGGG" */
 #define CODE_BASE	 31u
@@ -26,7 +27,6 @@
 #define CODE_BLOCK_BITS	  63
 #define CODE_PAYLOAD_BITS (CODE_SERIAL_BITS + CODE_BLOCK_BITS) /* 103 */
 #define CODE_VERSION	  1u
-#define CODE_EXPIRY_MAX	  0xffffu /* days after 2000-01-01 */
 
 /* the 31 symbols, value 0 .. 30 in this order: no 0, 1, I, O, U */
 static const gchar code_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTVWXYZ";
@@ -106,30 +106,18 @@ imss_code_prefix_from_string(const gchar *str, ImssCodePrefix *prefix)
 	return FALSE;
 }
 
-/* the Julian day number (GDate's) of 2000-01-01, day 0 of the expiry field */
+/* the expiry field counts the days of the whole range in 16 bits */
+G_STATIC_ASSERT(IMSS_DATE_RANGE_DAYS == 0xffffu);
+
+/* the Julian day number (GDate's) of the first date of the range, day 0 of
+ * the expiry field */
 static guint32
 code_epoch_julian(void)
 {
 	GDate epoch;
 
-	g_date_clear(&epoch, 1);
-	g_date_set_dmy(&epoch, 1, G_DATE_JANUARY, 2000);
+	imss_date_range(&epoch, NULL);
 	return g_date_get_julian(&epoch);
-}
-
-void
-imss_code_expiry_range(GDate *first, GDate *last)
-{
-	guint32 epoch = code_epoch_julian();
-
-	if (first != NULL) {
-		g_date_clear(first, 1);
-		g_date_set_julian(first, epoch);
-	}
-	if (last != NULL) {
-		g_date_clear(last, 1);
-		g_date_set_julian(last, epoch + CODE_EXPIRY_MAX);
-	}
 }
 
 /* value 0..30 of an upper-case symbol, or -1 */
@@ -533,6 +521,26 @@ imss_code_parse(const gchar *input,
 	return TRUE;
 }
 
+/* the error of an expiry outside imss_date_range(); NULL */
+static gchar *
+code_range_error(GError **error)
+{
+	GDate first, last;
+	g_autofree gchar *first_str = NULL;
+	g_autofree gchar *last_str = NULL;
+
+	imss_date_range(&first, &last);
+	first_str = imss_date_format(&first);
+	last_str = imss_date_format(&last);
+	g_set_error(error,
+		    G_IO_ERROR,
+		    G_IO_ERROR_INVALID_ARGUMENT,
+		    "the expiry date is outside %s .. %s",
+		    first_str,
+		    last_str);
+	return NULL;
+}
+
 gchar *
 imss_code_encode(const ImssCodeInfo *info, GError **error)
 {
@@ -591,13 +599,8 @@ imss_code_encode(const ImssCodeInfo *info, GError **error)
 		return NULL;
 	}
 	julian = g_date_get_julian(&info->expiry);
-	if (julian < epoch || julian - epoch > CODE_EXPIRY_MAX) {
-		g_set_error_literal(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_INVALID_ARGUMENT,
-				    "the expiry date is outside 2000-01-01 .. 2179-06-06");
-		return NULL;
-	}
+	if (!imss_date_in_range(&info->expiry))
+		return code_range_error(error);
 	conflict = code_prefix_conflict(info->prefix, info->edition, info->slot_mask);
 	if (conflict != NULL) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, conflict);

@@ -41,7 +41,7 @@ typedef struct {
 	ImssCodePrefix prefix;
 	ImssEdition edition;
 	guint slot_mask; /* bit (1 << ImssSlotId) per licensed slot, non-zero */
-	GDate expiry;	 /* the expiry date as issued, valid */
+	GDate expiry;	 /* as issued: valid, within imss_date_range() */
 	gboolean offline;
 	guint64 serial; /* 0 .. 2^40-1 */
 } ImssCodeInfo;
@@ -111,9 +111,4 @@ imss_code_prefix_to_string(ImssCodePrefix prefix); /* "IM" / "AS" / "DL" */
 /* Parses "IM", "AS" or "DL" (exact, upper case); FALSE for anything else. */
 gboolean
 imss_code_prefix_from_string(const gchar *str, ImssCodePrefix *prefix);
-/* The first and the last expiry date a code can carry (2000-01-01 and
- * 2000-01-01 + 65535 days); either may be NULL. */
-void
-imss_code_expiry_range(GDate *first, GDate *last);
-
 G_END_DECLS

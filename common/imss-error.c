@@ -4,21 +4,22 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "imss-bus.h"
 #include "imss-error.h"
 
 static const GDBusErrorEntry imss_error_entries[] = {
-    {IMSS_ERROR_INVALID_CODE, "org.imss.License.Error.InvalidCode"},
-    {IMSS_ERROR_UNKNOWN_SLOT, "org.imss.License.Error.UnknownSlot"},
-    {IMSS_ERROR_SLOT_DISABLED, "org.imss.License.Error.SlotDisabled"},
-    {IMSS_ERROR_CLICK_PROTECTION_BOUND, "org.imss.License.Error.ClickProtectionBound"},
-    {IMSS_ERROR_CODE_MISMATCH, "org.imss.License.Error.CodeMismatch"},
-    {IMSS_ERROR_SERVER_UNREACHABLE, "org.imss.License.Error.ServerUnreachable"},
-    {IMSS_ERROR_NOT_AUTHORIZED, "org.imss.License.Error.NotAuthorized"},
-    {IMSS_ERROR_NOT_SUPPORTED, "org.imss.License.Error.NotSupported"},
-    {IMSS_ERROR_BUSY, "org.imss.License.Error.Busy"},
-    {IMSS_ERROR_INVALID_ARGS, "org.imss.License.Error.InvalidArgs"},
-    {IMSS_ERROR_INTERNAL, "org.imss.License.Error.Internal"},
-    {IMSS_ERROR_INVALID_ANSWER, "org.imss.License.Error.InvalidServerAnswer"},
+    {IMSS_ERROR_INVALID_CODE, IMSS_BUS_ERROR_PREFIX "InvalidCode"},
+    {IMSS_ERROR_UNKNOWN_SLOT, IMSS_BUS_ERROR_PREFIX "UnknownSlot"},
+    {IMSS_ERROR_SLOT_DISABLED, IMSS_BUS_ERROR_PREFIX "SlotDisabled"},
+    {IMSS_ERROR_CLICK_PROTECTION_BOUND, IMSS_BUS_ERROR_PREFIX "ClickProtectionBound"},
+    {IMSS_ERROR_CODE_MISMATCH, IMSS_BUS_ERROR_PREFIX "CodeMismatch"},
+    {IMSS_ERROR_SERVER_UNREACHABLE, IMSS_BUS_ERROR_PREFIX "ServerUnreachable"},
+    {IMSS_ERROR_NOT_AUTHORIZED, IMSS_BUS_ERROR_PREFIX "NotAuthorized"},
+    {IMSS_ERROR_NOT_SUPPORTED, IMSS_BUS_ERROR_PREFIX "NotSupported"},
+    {IMSS_ERROR_BUSY, IMSS_BUS_ERROR_PREFIX "Busy"},
+    {IMSS_ERROR_INVALID_ARGS, IMSS_BUS_ERROR_PREFIX "InvalidArgs"},
+    {IMSS_ERROR_INTERNAL, IMSS_BUS_ERROR_PREFIX "Internal"},
+    {IMSS_ERROR_INVALID_ANSWER, IMSS_BUS_ERROR_PREFIX "InvalidServerAnswer"},
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_entries) == IMSS_ERROR_LAST);
@@ -39,7 +40,7 @@ imss_error_to_name(ImssError code)
 {
 	if ((guint)code >= IMSS_ERROR_LAST)
 		return NULL;
-	return imss_error_entries[code].dbus_error_name + strlen("org.imss.License.Error.");
+	return imss_error_entries[code].dbus_error_name + strlen(IMSS_BUS_ERROR_PREFIX);
 }
 
 const gchar *

@@ -2,9 +2,9 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-notice.h"
 #include "imss-slot.h"
 
@@ -149,17 +149,6 @@ imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
 	imss_notice_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
 }
 
-static gchar *
-imss_notice_date(const GDate *date)
-{
-	if (!g_date_valid(date))
-		return g_strdup("");
-	return g_strdup_printf("%04u-%02u-%02u",
-			       g_date_get_year(date),
-			       g_date_get_month(date),
-			       g_date_get_day(date));
-}
-
 gchar *
 imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 {
@@ -197,8 +186,8 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 		break;
 	}
 	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
-	e = imss_notice_date(&notice->expiry);
-	g = imss_notice_date(&notice->grace_end);
+	e = imss_date_format(&notice->expiry);
+	g = imss_date_format(&notice->grace_end);
 
 	switch (notice->kind) {
 	case IMSS_NOTICE_EXPIRING:
@@ -335,8 +324,8 @@ GVariant *
 imss_notice_to_variant(const ImssNotice *notice)
 {
 	GVariantBuilder b;
-	g_autofree gchar *e = imss_notice_date(&notice->expiry);
-	g_autofree gchar *g = imss_notice_date(&notice->grace_end);
+	g_autofree gchar *e = imss_date_format(&notice->expiry);
+	g_autofree gchar *g = imss_date_format(&notice->grace_end);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b,
 			      "{sv}",
@@ -361,18 +350,6 @@ imss_notice_to_variant(const ImssNotice *notice)
 	return g_variant_builder_end(&b);
 }
 
-static gboolean
-imss_notice_parse_date(const gchar *str, GDate *date)
-{
-	guint y, m, d;
-	g_date_clear(date, 1);
-	if (str == NULL || sscanf(str, "%4u-%2u-%2u", &y, &m, &d) != 3 ||
-	    !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return FALSE;
-	g_date_set_dmy(date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-	return TRUE;
-}
-
 gboolean
 imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
 {
@@ -392,8 +369,8 @@ imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
 	if (!g_variant_dict_lookup(d, "days_left", "i", &notice->days_left) ||
 	    !g_variant_dict_lookup(d, "grace_left", "i", &notice->grace_left) ||
 	    !g_variant_dict_lookup(d, "days_since", "i", &notice->days_since) ||
-	    !g_variant_dict_lookup(d, "expiry", "&s", &e) || !imss_notice_parse_date(e, &notice->expiry) ||
-	    !g_variant_dict_lookup(d, "grace_end", "&s", &g) || !imss_notice_parse_date(g, &notice->grace_end))
+	    !g_variant_dict_lookup(d, "expiry", "&s", &e) || !imss_date_parse(e, &notice->expiry) ||
+	    !g_variant_dict_lookup(d, "grace_end", "&s", &g) || !imss_date_parse(g, &notice->grace_end))
 		return FALSE;
 	return TRUE;
 }

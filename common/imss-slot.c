@@ -2,6 +2,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "imss-bus.h"
 #include "imss-slot.h"
 
 typedef struct {
@@ -64,7 +65,7 @@ imss_slot_object_path(ImssSlotId slot)
 	g_autofree gchar *id = g_strdup(imss_slot_to_string(slot));
 	g_return_val_if_fail(id != NULL, NULL);
 	g_strdelimit(id, "-", '_');
-	return g_strdup_printf("/org/imss/License/slot/%s", id);
+	return g_strconcat(IMSS_BUS_SLOT_PATH_PREFIX, id, NULL);
 }
 
 const gchar *

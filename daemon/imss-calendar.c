@@ -2,9 +2,6 @@
 
 #include "config.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "imss-calendar.h"
 
 const gchar *
@@ -208,37 +205,6 @@ imss_calendar_format_instant(GTimeZone *tz, gint64 t)
 		return g_strdup("");
 	local = g_date_time_to_timezone(utc, tz);
 	return g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z");
-}
-
-gchar *
-imss_calendar_format_date(const GDate *date)
-{
-	if (date == NULL || !g_date_valid(date))
-		return g_strdup("");
-	return g_strdup_printf("%04u-%02u-%02u",
-			       g_date_get_year(date),
-			       g_date_get_month(date),
-			       g_date_get_day(date));
-}
-
-gboolean
-imss_calendar_parse_date(const gchar *str, GDate *date)
-{
-	guint y, m, d;
-	gchar tail;
-	if (str == NULL || strlen(str) != 10 || str[4] != '-' || str[7] != '-')
-		return FALSE;
-	for (guint i = 0; i < 10; i++) {
-		if (i != 4 && i != 7 && !g_ascii_isdigit(str[i]))
-			return FALSE;
-	}
-	if (sscanf(str, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3)
-		return FALSE;
-	if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-		return FALSE;
-	g_date_clear(date, 1);
-	g_date_set_dmy(date, (GDateDay)d, (GDateMonth)m, (GDateYear)y);
-	return TRUE;
 }
 
 gchar *

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "imss-date.h"
+
 G_BEGIN_DECLS
 
 #define IMSS_GRACE_DAYS	      90
@@ -64,12 +66,8 @@ imss_calendar_day_start(GTimeZone *tz, const GDate *date);
 /* ISO 8601 local time of @t in @tz, e.g. 2020-01-30T00:00:00+09:00. */
 gchar *
 imss_calendar_format_instant(GTimeZone *tz, gint64 t);
-/* YYYY-MM-DD, or "" for an invalid/NULL date. */
-gchar *
-imss_calendar_format_date(const GDate *date);
-/* Parses YYYY-MM-DD strictly. */
-gboolean
-imss_calendar_parse_date(const gchar *str, GDate *date);
+
+/* (The date codec, YYYY-MM-DD, is common/imss-date.h.) */
 
 /* A day relative to the expiry: "E-30", "E", "E+91". */
 gchar *

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "imss-config.h"
+#include "imss-protocol.h"
 
 struct _ImssConfig {
 	GObject parent_instance;
@@ -42,7 +43,7 @@ struct _ImssConfig {
 
 G_DEFINE_TYPE(ImssConfig, imss_config, G_TYPE_OBJECT)
 
-#define IMSS_DEFAULT_SERVER_URL "http://licenseupdate.trendmicro.com/ollu/license_update.aspx"
+#define IMSS_DEFAULT_SERVER_URL "http://licenseupdate.trendmicro.com" IMSS_PROTOCOL_UPDATE_PATH
 
 /* every group and key we know; anything else is warned about */
 static const struct {

@@ -2,18 +2,19 @@
 
 #include "config.h"
 
+#include "imss-bus.h"
 #include "imss-catalog.h"
 #include "imss-daemon.h"
+#include "imss-date.h"
 #include "imss-doctor-text.h"
 #include "imss-error.h"
 #include "imss-generated.h"
 #include "imss-notice.h"
 #include "imss-polkit.h"
+#include "imss-records.h"
 #include "imss-slot.h"
 #include "imss-validate.h"
 
-#define IMSS_BUS_NAME	 "org.imss.License"
-#define IMSS_OBJECT_PATH "/org/imss/License"
 #define IMSS_EVENTS_MAX	 1000 /* ListEvents answers at most this many */
 
 struct _ImssDaemon {
@@ -101,9 +102,9 @@ imss_daemon_sync_slot(ImssDaemon *self, ImssLicense *license)
 	if (skel == NULL)
 		return;
 	imss_license_manager_get_today(self->manager, &today);
-	expiry = imss_calendar_format_date(imss_license_get_expiry(license));
+	expiry = imss_date_format(imss_license_get_expiry(license));
 	if (imss_license_get_grace_end(license, &grace))
-		grace_str = imss_calendar_format_date(&grace);
+		grace_str = imss_date_format(&grace);
 	if (imss_license_get_next_check(license, &today, &next))
 		next_str = imss_calendar_format_instant(tz, imss_calendar_day_start(tz, &next));
 	if (imss_license_is_activated(license))
@@ -144,14 +145,14 @@ imss_daemon_sync_restarts(ImssDaemon *self)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < restarts->len; i++) {
 		ImssStoreRestart *r = g_ptr_array_index(restarts, i);
-		g_autofree gchar *requested = imss_calendar_format_instant(tz, r->requested_at);
-		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&builder, "{sv}", "unit", g_variant_new_string(r->unit));
-		g_variant_builder_add(&builder, "{sv}", "state", g_variant_new_string(r->state));
-		g_variant_builder_add(&builder, "{sv}", "attempts", g_variant_new_uint32(r->attempts));
-		g_variant_builder_add(&builder, "{sv}", "error", g_variant_new_string(r->last_error));
-		g_variant_builder_add(&builder, "{sv}", "requested", g_variant_new_string(requested));
-		g_variant_builder_close(&builder);
+		g_auto(ImssRestartRecord) record = {
+		    .unit = g_strdup(r->unit),
+		    .state = g_strdup(r->state),
+		    .attempts = r->attempts,
+		    .error = g_strdup(r->last_error),
+		    .requested = imss_calendar_format_instant(tz, r->requested_at),
+		};
+		g_variant_builder_add_value(&builder, imss_restart_record_to_variant(&record));
 	}
 	imss_exported_manager_set_restarts(self->skeleton, g_variant_builder_end(&builder));
 }
@@ -206,34 +207,22 @@ imss_daemon_license_changed_cb(ImssLicenseManager *manager,
 			       const gchar *reason,
 			       ImssDaemon *self)
 {
-	GVariantBuilder details;
 	GDate today;
-	g_autofree gchar *expiry = imss_calendar_format_date(imss_license_get_expiry(license));
+	g_auto(ImssLicenseChangeRecord) details = {NULL};
 
 	imss_daemon_sync_slot(self, license);
 	if (self->connection == NULL)
 		return;
 	imss_license_manager_get_today(self->manager, &today);
-	g_variant_builder_init(&details, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&details, "{sv}", "expiry", g_variant_new_string(expiry));
-	g_variant_builder_add(
-	    &details,
-	    "{sv}",
-	    "state",
-	    g_variant_new_string(
-		imss_license_state_to_string(imss_license_get_state(license, &today))));
-	g_variant_builder_add(&details,
-			      "{sv}",
-			      "offline",
-			      g_variant_new_boolean(imss_license_get_offline(license)));
-	g_variant_builder_add(&details,
-			      "{sv}",
-			      "code",
-			      g_variant_new_string(imss_license_get_masked_code(license)));
+	details.expiry = imss_date_format(imss_license_get_expiry(license));
+	details.state =
+	    g_strdup(imss_license_state_to_string(imss_license_get_state(license, &today)));
+	details.offline = imss_license_get_offline(license);
+	details.code = g_strdup(imss_license_get_masked_code(license));
 	imss_exported_manager_emit_license_changed(self->skeleton,
 						   imss_license_get_id(license),
 						   reason,
-						   g_variant_builder_end(&details));
+						   imss_license_change_record_to_variant(&details));
 }
 
 static void
@@ -567,19 +556,16 @@ imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < entries->len; i++) {
 		ImssStoreHistory *h = g_ptr_array_index(entries, i);
-		g_autofree gchar *time = imss_calendar_format_instant(tz, h->time);
-		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
-		g_variant_builder_add(&builder, "{sv}", "action", g_variant_new_string(h->action));
-		g_variant_builder_add(&builder, "{sv}", "slot", g_variant_new_string(h->slot));
-		g_variant_builder_add(&builder, "{sv}", "code", g_variant_new_string(h->code));
-		g_variant_builder_add(&builder, "{sv}", "caller", g_variant_new_string(h->caller));
-		g_variant_builder_add(&builder,
-				      "{sv}",
-				      "outcome",
-				      g_variant_new_string(h->outcome));
-		g_variant_builder_add(&builder, "{sv}", "detail", g_variant_new_string(h->detail));
-		g_variant_builder_close(&builder);
+		g_auto(ImssHistoryRecord) record = {
+		    .time = imss_calendar_format_instant(tz, h->time),
+		    .action = g_strdup(h->action),
+		    .slot = g_strdup(h->slot),
+		    .code = g_strdup(h->code),
+		    .caller = g_strdup(h->caller),
+		    .outcome = g_strdup(h->outcome),
+		    .detail = g_strdup(h->detail),
+		};
+		g_variant_builder_add_value(&builder, imss_history_record_to_variant(&record));
 	}
 	return g_variant_builder_end(&builder);
 }
@@ -683,19 +669,14 @@ imss_daemon_handle_list_events(ImssExportedManager *skeleton,
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < events->len; i++) {
 		ImssEvent *ev = g_ptr_array_index(events, i);
-		g_autofree gchar *time = imss_calendar_format_instant(tz, ev->instant);
-		g_autofree gchar *date = imss_calendar_format_date(&ev->date);
-		g_autofree gchar *offset = imss_calendar_format_offset(ev->offset);
-		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
-		g_variant_builder_add(&builder, "{sv}", "time", g_variant_new_string(time));
-		g_variant_builder_add(&builder, "{sv}", "date", g_variant_new_string(date));
-		g_variant_builder_add(&builder,
-				      "{sv}",
-				      "slot",
-				      g_variant_new_string(imss_slot_to_string(ev->slot)));
-		g_variant_builder_add(&builder, "{sv}", "kind", g_variant_new_string(ev->kind));
-		g_variant_builder_add(&builder, "{sv}", "offset", g_variant_new_string(offset));
-		g_variant_builder_close(&builder);
+		g_auto(ImssEventRecord) record = {
+		    .time = imss_calendar_format_instant(tz, ev->instant),
+		    .date = imss_date_format(&ev->date),
+		    .slot = g_strdup(imss_slot_to_string(ev->slot)),
+		    .kind = g_strdup(ev->kind),
+		    .offset = imss_calendar_format_offset(ev->offset),
+		};
+		g_variant_builder_add_value(&builder, imss_event_record_to_variant(&record));
 	}
 	imss_exported_manager_complete_list_events(self->skeleton,
 						   invocation,
@@ -791,10 +772,7 @@ imss_daemon_diagnosis_to_variant(ImssDaemon *self, const ImssDiagnosis *d, const
 	ImssLicense *license = imss_license_manager_get_license(self->manager, d->slot);
 	g_autoptr(GStrvBuilder) findings = g_strv_builder_new();
 	g_autoptr(GStrvBuilder) finding_ids = g_strv_builder_new();
-	g_auto(GStrv) texts = NULL;
-	g_auto(GStrv) ids = NULL;
-	g_autofree gchar *url = imss_license_manager_get_details_url(self->manager, license);
-	GVariantDict dict;
+	g_auto(ImssDiagnosisRecord) record = {NULL};
 
 	for (guint i = 0; i < d->findings->len; i++) {
 		const ImssFinding *f = g_ptr_array_index(d->findings, i);
@@ -802,22 +780,19 @@ imss_daemon_diagnosis_to_variant(ImssDaemon *self, const ImssDiagnosis *d, const
 		g_strv_builder_add(findings, text);
 		g_strv_builder_add(finding_ids, imss_finding_id_to_string(f->id));
 	}
-	texts = g_strv_builder_end(findings);
-	ids = g_strv_builder_end(finding_ids);
-	g_variant_dict_init(&dict, NULL);
-	g_variant_dict_insert(&dict, "slot", "s", imss_slot_to_string(d->slot));
-	g_variant_dict_insert(&dict, "environment", "s", imss_environment_to_string(d->environment));
-	g_variant_dict_insert_value(&dict, "findings", g_variant_new_strv((const gchar *const *)texts, -1));
-	g_variant_dict_insert_value(&dict, "finding_ids", g_variant_new_strv((const gchar *const *)ids, -1));
-	g_variant_dict_insert(&dict, "action", "s", imss_doctor_render_action(catalog, d->action));
-	g_variant_dict_insert(&dict, "action_id", "s", imss_doctor_action_to_string(d->action));
-	g_variant_dict_insert(&dict, "server_status", "s", d->server_status);
-	g_variant_dict_insert(&dict, "server_expiry", "s", d->server_expiry);
-	g_variant_dict_insert(&dict, "next_check", "s", d->next_check);
-	g_variant_dict_insert(&dict, "last_deployment", "s", d->deploy_time);
-	g_variant_dict_insert(&dict, "last_deployment_result", "s", d->deploy_result);
-	g_variant_dict_insert(&dict, "details_url", "s", url);
-	return g_variant_dict_end(&dict);
+	record.slot = g_strdup(imss_slot_to_string(d->slot));
+	record.environment = g_strdup(imss_environment_to_string(d->environment));
+	record.findings = g_strv_builder_end(findings);
+	record.finding_ids = g_strv_builder_end(finding_ids);
+	record.action = g_strdup(imss_doctor_render_action(catalog, d->action));
+	record.action_id = g_strdup(imss_doctor_action_to_string(d->action));
+	record.server_status = g_strdup(d->server_status);
+	record.server_expiry = g_strdup(d->server_expiry);
+	record.next_check = g_strdup(d->next_check);
+	record.last_deployment = g_strdup(d->deploy_time);
+	record.last_deployment_result = g_strdup(d->deploy_result);
+	record.details_url = imss_license_manager_get_details_url(self->manager, license);
+	return imss_diagnosis_record_to_variant(&record);
 }
 
 static void
@@ -858,26 +833,17 @@ imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
 			     ImssDaemon *self)
 {
 	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
-	GVariantBuilder builder;
 	GDate today;
-	g_autofree gchar *now =
-	    imss_calendar_format_instant(tz, imss_license_manager_get_time(self->manager));
-	g_autofree gchar *today_str = NULL;
+	g_auto(ImssClockRecord) record = {NULL};
+
 	imss_license_manager_get_today(self->manager, &today);
-	today_str = imss_calendar_format_date(&today);
-	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&builder, "{sv}", "now", g_variant_new_string(now));
-	g_variant_builder_add(&builder, "{sv}", "today", g_variant_new_string(today_str));
-	g_variant_builder_add(
-	    &builder,
-	    "{sv}",
-	    "zone",
-	    g_variant_new_string(g_time_zone_get_identifier(tz)));
-	g_variant_builder_add(&builder,
-			      "{sv}",
-			      "virtual",
-			      g_variant_new_boolean(imss_license_manager_has_virtual_clock(self->manager)));
-	imss_exported_manager_complete_get_clock(skeleton, invocation, g_variant_builder_end(&builder));
+	record.now = imss_calendar_format_instant(tz, imss_license_manager_get_time(self->manager));
+	record.today = imss_date_format(&today);
+	record.zone = g_strdup(g_time_zone_get_identifier(tz));
+	record.virtual_clock = imss_license_manager_has_virtual_clock(self->manager);
+	imss_exported_manager_complete_get_clock(skeleton,
+						 invocation,
+						 imss_clock_record_to_variant(&record));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -942,13 +908,13 @@ imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error
 	imss_daemon_sync_all(self);
 	if (!g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->skeleton),
 					      connection,
-					      IMSS_OBJECT_PATH,
+					      IMSS_BUS_OBJECT_PATH,
 					      error))
 		return FALSE;
 	if (self->virtual_clock != NULL &&
 	    !g_dbus_interface_skeleton_export(G_DBUS_INTERFACE_SKELETON(self->virtual_clock),
 					      connection,
-					      IMSS_OBJECT_PATH,
+					      IMSS_BUS_OBJECT_PATH,
 					      error))
 		return FALSE;
 	g_dbus_object_manager_server_set_connection(self->object_manager, connection);
@@ -1076,7 +1042,7 @@ imss_daemon_init(ImssDaemon *self)
 {
 	self->polkit = imss_polkit_new();
 	self->skeleton = imss_exported_manager_skeleton_new();
-	self->object_manager = g_dbus_object_manager_server_new(IMSS_OBJECT_PATH);
+	self->object_manager = g_dbus_object_manager_server_new(IMSS_BUS_OBJECT_PATH);
 }
 
 ImssDaemon *

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-calendar.h"
 #include "imss-doctor.h"
 
@@ -19,7 +20,7 @@ imss_doctor_server(const ImssDoctorFacts *facts, ImssDiagnosis *d, gboolean *has
 {
 	ImssLicense *license = facts->license;
 	const ImssServerAnswer *answer = facts->answer;
-	g_autofree gchar *ours = imss_calendar_format_date(imss_license_get_expiry(license));
+	g_autofree gchar *ours = imss_date_format(imss_license_get_expiry(license));
 
 	if (imss_license_get_offline(license)) {
 		imss_doctor_find(d, IMSS_FINDING_OFFLINE_CODE, NULL, NULL);
@@ -49,7 +50,7 @@ imss_doctor_server(const ImssDoctorFacts *facts, ImssDiagnosis *d, gboolean *has
 	case IMSS_SERVER_STATUS_VALID:
 	default:
 		g_free(d->server_expiry);
-		d->server_expiry = imss_calendar_format_date(&answer->expiry);
+		d->server_expiry = imss_date_format(&answer->expiry);
 		if (g_date_compare(&answer->expiry, imss_license_get_expiry(license)) > 0) {
 			*has_renewal = TRUE;
 			imss_doctor_find(d, IMSS_FINDING_SERVER_HAS_RENEWAL, d->server_expiry, ours);
@@ -95,7 +96,7 @@ imss_doctor_environment(const ImssDoctorFacts *facts, ImssDiagnosis *d, gboolean
 		if (imss_license_get_next_check(facts->license, facts->today, &next)) {
 			ImssFinding *f;
 			g_free(d->next_check);
-			d->next_check = imss_calendar_format_date(&next);
+			d->next_check = imss_date_format(&next);
 			f = imss_finding_new(IMSS_FINDING_NEXT_CHECK, d->slot, d->next_check, NULL, NULL);
 			f->number = imss_calendar_days_between(facts->today, &next);
 			g_ptr_array_add(d->findings, f);
@@ -132,7 +133,7 @@ imss_doctor_walk(const ImssDoctorFacts *facts)
 		d->action = IMSS_DOCTOR_ACTION_ACTIVATE;
 		return d;
 	}
-	ours = imss_calendar_format_date(imss_license_get_expiry(license));
+	ours = imss_date_format(imss_license_get_expiry(license));
 	imss_doctor_find(d, IMSS_FINDING_EXPIRES, ours, imss_license_get_masked_code(license));
 	/* a service that may still run with the old license comes first (SPEC §7) */
 	for (guint i = 0; facts->failed_restarts != NULL && facts->failed_restarts[i] != NULL &&

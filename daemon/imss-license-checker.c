@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-calendar.h"
 #include "imss-license-checker.h"
 
@@ -199,7 +200,7 @@ imss_license_checker_auto_retry_cb(gpointer user_data)
 	g_autofree gchar *today = NULL;
 	GDate date;
 	imss_clock_get_today(a->self->clock, &date);
-	today = imss_calendar_format_date(&date);
+	today = imss_date_format(&date);
 	if (g_strcmp0(today, a->day) != 0 || !a->still_wanted(a->code, a->wanted_data)) {
 		g_message("automatic check of %s for %s: not retried, the check day is over or the "
 			  "code changed",
@@ -241,7 +242,7 @@ imss_license_checker_auto_cb(GObject *source, GAsyncResult *res, gpointer user_d
 		imss_auto_check_free(a);
 		return;
 	}
-	imss_calendar_parse_date(a->day, &next_day);
+	imss_date_parse(a->day, &next_day);
 	g_date_add_days(&next_day, 1);
 	day_end = imss_calendar_day_start(imss_clock_get_timezone(self->clock), &next_day);
 	if (imss_clock_get_time(self->clock) + delay >= day_end) {

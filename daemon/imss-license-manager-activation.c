@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
 #include "imss-doctor.h"
@@ -206,7 +207,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 
 	/* online codes keep the issued expiry until the license server confirms
 	 * one (unverified); offline codes carry their own, final date */
-	expiry = imss_calendar_format_date(&plan.info.expiry);
+	expiry = imss_date_format(&plan.info.expiry);
 	change = imss_store_change_new();
 	for (guint i = 0; i < plan.n_targets; i++) {
 		g_autoptr(ImssStoreSlot) row = imss_store_slot_new();

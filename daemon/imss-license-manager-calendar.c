@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "imss-date.h"
 #include "imss-license-manager-private.h"
 #include "imss-slot.h"
 
@@ -99,7 +100,7 @@ imss_license_manager_claims(ImssLicenseManager *self, GArray *planned)
 		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
 		run->job = g_strdup(p->job);
 		run->slot = g_strdup(imss_slot_to_string(p->slot));
-		run->day = imss_calendar_format_date(&p->day);
+		run->day = imss_date_format(&p->day);
 		run->at = now;
 		/* a mail stays pending until delivered (retried during its day) */
 		run->pending = p->pending;

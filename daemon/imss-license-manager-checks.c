@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
 #include "imss-doctor.h"
@@ -112,7 +113,7 @@ imss_license_manager_apply_answer(const gchar *code,
 					     : g_strdup_printf("the server says the code is %s", outcome);
 			} else {
 				gint cmp = g_date_compare(&answer->expiry, imss_license_get_expiry(license));
-				g_autofree gchar *server = imss_calendar_format_date(&answer->expiry);
+				g_autofree gchar *server = imss_date_format(&answer->expiry);
 				if (cmp > 0) {
 					outcome = "renewed";
 					detail = g_strdup_printf("expiry %s -> %s", old, server);
@@ -220,7 +221,7 @@ imss_license_manager_run_job(ImssLicenseManager *self,
 		return;
 	if (g_strcmp0(job, IMSS_JOB_MAIL) == 0) {
 		GDate date;
-		imss_calendar_parse_date(day, &date);
+		imss_date_parse(day, &date);
 		imss_license_manager_issue_notice(self, license, &date, TRUE);
 		imss_license_manager_mail_notice(self, license, day, imss_clock_get_time(self->clock));
 		return;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
 #include "imss-doctor.h"
@@ -86,7 +87,7 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 	gboolean due;
 	GDate date;
 	g_date_clear(&date, 1);
-	imss_calendar_parse_date(day, &date);
+	imss_date_parse(day, &date);
 	due = g_date_valid(&date) && imss_notice_for_expiry(imss_license_get_slot(license),
 							    imss_license_get_expiry(license),
 							    &date,

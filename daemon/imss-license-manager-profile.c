@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
 #include "imss-doctor.h"
@@ -73,7 +74,7 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	ImssCodeInfo info;
 	ImssLicense *license;
 	ImssSlotId slot;
-	GDate expiry, min, max;
+	GDate expiry;
 	gint cmp;
 
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
@@ -93,16 +94,12 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 						    "\"code\" (a string) is missing", error);
 		return NULL;
 	}
-	if (expiry_str == NULL || !imss_calendar_parse_date(expiry_str, &expiry)) {
+	if (expiry_str == NULL || !imss_date_parse(expiry_str, &expiry)) {
 		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
 						    "\"expiry\" is not a YYYY-MM-DD date", error);
 		return NULL;
 	}
-	g_date_clear(&min, 1);
-	g_date_clear(&max, 1);
-	g_date_set_dmy(&min, 1, G_DATE_JANUARY, 2000);
-	g_date_set_dmy(&max, 6, G_DATE_JUNE, 2179);
-	if (g_date_compare(&expiry, &min) < 0 || g_date_compare(&expiry, &max) > 0) {
+	if (!imss_date_in_range(&expiry)) {
 		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
 						    "\"expiry\" is out of range", error);
 		return NULL;
@@ -124,7 +121,7 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 		return NULL;
 	}
 
-	old = imss_calendar_format_date(imss_license_get_expiry(license));
+	old = imss_date_format(imss_license_get_expiry(license));
 	cmp = g_date_compare(&expiry, imss_license_get_expiry(license));
 	outcome = cmp > 0 ? "extended" : cmp < 0 ? "changed" : "unchanged";
 	change = imss_store_change_new();
@@ -136,14 +133,14 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 			continue;
 		row = imss_license_to_row(self->licenses[i]);
 		g_free(row->expiry);
-		row->expiry = imss_calendar_format_date(&expiry);
+		row->expiry = imss_date_format(&expiry);
 		/* the profile is CM's word from the license server: verified */
 		row->verified = TRUE;
 		row->verified_at = imss_clock_get_time(self->clock);
 		imss_store_change_add_row(change, row);
 	}
 	{
-		g_autofree gchar *new_expiry = imss_calendar_format_date(&expiry);
+		g_autofree gchar *new_expiry = imss_date_format(&expiry);
 		g_autofree gchar *detail = g_strdup_printf("expiry %s -> %s", old, new_expiry);
 		imss_license_manager_record_profile(self, change, origin, slot_id,
 						    imss_license_get_masked_code(license), caller, outcome, detail);

@@ -311,9 +311,9 @@ imss_query_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		imss_query_finish_body(q);
 		return;
 	}
-	if (q->body->len + g_bytes_get_size(chunk) > IMSS_SERVER_ANSWER_MAX) {
+	if (q->body->len + g_bytes_get_size(chunk) > IMSS_PROTOCOL_BODY_MAX) {
 		g_cancellable_cancel(q->cancellable);
-		imss_query_invalid(q, "larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
+		imss_query_invalid(q, "larger than %u bytes", IMSS_PROTOCOL_BODY_MAX);
 		return;
 	}
 	g_byte_array_append(q->body, g_bytes_get_data(chunk, NULL), g_bytes_get_size(chunk));
@@ -430,9 +430,9 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	length = soup_message_headers_get_content_length(soup_message_get_response_headers(q->msg));
-	if (length > IMSS_SERVER_ANSWER_MAX) {
+	if (length > IMSS_PROTOCOL_BODY_MAX) {
 		g_cancellable_cancel(q->cancellable);
-		imss_query_invalid(q, "larger than %u bytes", IMSS_SERVER_ANSWER_MAX);
+		imss_query_invalid(q, "larger than %u bytes", IMSS_PROTOCOL_BODY_MAX);
 		return;
 	}
 	q->body = g_byte_array_new();

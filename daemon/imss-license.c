@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-license.h"
 #include "imss-slot.h"
 
@@ -176,8 +177,8 @@ imss_license_set_from_row(ImssLicense *self, const ImssStoreSlot *row)
 		return TRUE;
 	if (row->code == NULL ||
 	    !imss_code_parse(row->code, strlen(row->code), NULL, &canonical, NULL) ||
-	    !imss_calendar_parse_date(row->expiry, &expiry) ||
-	    !imss_calendar_parse_date(row->issued_expiry, &issued)) {
+	    !imss_date_parse(row->expiry, &expiry) ||
+	    !imss_date_parse(row->issued_expiry, &issued)) {
 		g_warning("stored license of %s is damaged; treating it as not activated",
 			  imss_license_get_id(self));
 		return FALSE;
@@ -202,8 +203,8 @@ imss_license_to_row(ImssLicense *self)
 	ImssStoreSlot *row = imss_store_slot_new();
 	row->slot = g_strdup(imss_license_get_id(self));
 	row->code = g_strdup(self->code);
-	row->expiry = imss_calendar_format_date(imss_license_get_expiry(self));
-	row->issued_expiry = imss_calendar_format_date(imss_license_get_issued_expiry(self));
+	row->expiry = imss_date_format(imss_license_get_expiry(self));
+	row->issued_expiry = imss_date_format(imss_license_get_issued_expiry(self));
 	row->offline = self->offline;
 	row->verified = self->verified;
 	row->verified_at = self->verified_at;

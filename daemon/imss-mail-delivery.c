@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "imss-date.h"
 #include "imss-calendar.h"
 #include "imss-mail-delivery.h"
 #include "imss-scheduler.h"
@@ -153,7 +154,7 @@ imss_mail_delivery_send(ImssMailDelivery *self,
 		job->notice = *notice;
 	/* the end of the day it is sent on */
 	g_date_clear(&date, 1);
-	imss_calendar_parse_date(day, &date);
+	imss_date_parse(day, &date);
 	imss_calendar_today(tz, claimed_at, &sent_on);
 	if (g_date_valid(&date) && g_date_compare(&date, &sent_on) > 0)
 		sent_on = date;

@@ -109,8 +109,7 @@ main(int argc, char *argv[])
 	 * configuration asks for, looked up per call (imss-catalog.h) without
 	 * touching the locale or the environment */
 	setlocale(LC_ALL, "");
-	imss_catalog_set_localedir(g_getenv("IMSS_LOCALEDIR") != NULL ? g_getenv("IMSS_LOCALEDIR")
-								       : LOCALEDIR);
+	imss_catalog_set_localedir(imss_catalog_default_localedir());
 
 	context = g_option_context_new(NULL);
 	g_option_context_set_summary(context, "License management service of InterScan MSS / IMSVA 9.1");

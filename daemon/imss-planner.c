@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "imss-date.h"
 #include "imss-notice.h"
 #include "imss-planner.h"
 
@@ -245,9 +246,9 @@ imss_planner_clock_plausible(const ImssPlanLicense *licenses,
 			     gchar **why)
 {
 	GDate floor, ceiling;
-	g_autofree gchar *today_str = imss_calendar_format_date(today);
+	g_autofree gchar *today_str = imss_date_format(today);
 
-	imss_calendar_parse_date(IMSS_SOURCE_DATE, &floor);
+	imss_date_parse(IMSS_SOURCE_DATE, &floor);
 	if (real_clock && g_date_compare(today, &floor) < 0) {
 		*why = g_strdup_printf("the wall clock says %s, before this daemon's source date %s",
 				       today_str, IMSS_SOURCE_DATE);

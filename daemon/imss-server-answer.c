@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "imss-calendar.h"
+#include "imss-date.h"
+#include "imss-json.h"
 #include "imss-server-answer.h"
 
 void
@@ -16,22 +18,6 @@ imss_server_answer_free(ImssServerAnswer *answer)
 		return;
 	g_free(answer->replaced_by);
 	g_free(answer);
-}
-
-const gchar *
-imss_server_status_to_string(ImssServerStatus status)
-{
-	switch (status) {
-	case IMSS_SERVER_STATUS_VALID:
-		return "valid";
-	case IMSS_SERVER_STATUS_UNKNOWN:
-		return "unknown";
-	case IMSS_SERVER_STATUS_REPLACED:
-		return "replaced";
-	case IMSS_SERVER_STATUS_SUSPENDED:
-	default:
-		return "suspended";
-	}
 }
 
 static gboolean
@@ -71,8 +57,8 @@ imss_server_answer_expiry_plausible(const GDate *expiry, const GDate *issued, GE
 	g_date_add_years(&limit, IMSS_SERVER_EXPIRY_YEARS_MAX);
 	if (g_date_compare(expiry, &limit) <= 0)
 		return TRUE;
-	expiry_str = imss_calendar_format_date(expiry);
-	issued_str = imss_calendar_format_date(issued);
+	expiry_str = imss_date_format(expiry);
+	issued_str = imss_date_format(issued);
 	g_set_error(error,
 		    G_IO_ERROR,
 		    G_IO_ERROR_INVALID_DATA,
@@ -82,33 +68,6 @@ imss_server_answer_expiry_plausible(const GDate *expiry, const GDate *issued, GE
 		    (guint)IMSS_SERVER_EXPIRY_YEARS_MAX,
 		    issued_str);
 	return FALSE;
-}
-
-/* The deepest nesting of objects and arrays (outside strings): the parser
- * recurses, and an answer of ours is two levels deep at most. */
-static guint
-imss_server_answer_depth(const gchar *data, gsize len)
-{
-	guint depth = 0, max = 0;
-	gboolean in_string = FALSE;
-	for (gsize i = 0; i < len; i++) {
-		gchar c = data[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-			continue;
-		}
-		if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '{' || c == '[') {
-			max = MAX(max, ++depth);
-		} else if ((c == '}' || c == ']') && depth > 0) {
-			depth--;
-		}
-	}
-	return max;
 }
 
 ImssServerAnswer *
@@ -133,21 +92,13 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		imss_server_answer_fail(error, "asked about a code that is not valid");
 		return NULL;
 	}
-	if (len > IMSS_SERVER_ANSWER_MAX) {
+	if (len > IMSS_PROTOCOL_BODY_MAX) {
 		imss_server_answer_fail(error, "larger than 64 KiB");
 		return NULL;
 	}
-	if (len == 0) {
-		imss_server_answer_fail(error, "empty");
-		return NULL;
-	}
-	/* json-glib wants UTF-8 and stops at a NUL: refuse both up front */
-	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, (gssize)len, NULL)) {
-		imss_server_answer_fail(error, "not UTF-8 text");
-		return NULL;
-	}
-	if (imss_server_answer_depth(data, len) > 16) {
-		imss_server_answer_fail(error, "nested too deeply");
+	/* the same strict pre-check as the simulator's (common/imss-json.c) */
+	if (!imss_json_precheck(data, len, error)) {
+		g_prefix_error(error, "invalid answer: ");
 		return NULL;
 	}
 	if (!json_parser_load_from_data(parser, data, (gssize)len, &error_local)) {
@@ -161,18 +112,24 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 	}
 	obj = json_node_get_object(root);
 
-	proto = json_object_get_member(obj, "protocol");
+	proto = json_object_get_member(obj, IMSS_PROTOCOL_MEMBER_PROTOCOL);
 	if (proto == NULL || !JSON_NODE_HOLDS_VALUE(proto) ||
 	    json_node_get_value_type(proto) != G_TYPE_INT64 ||
-	    json_node_get_int(proto) != IMSS_SERVER_PROTOCOL) {
+	    json_node_get_int(proto) != IMSS_PROTOCOL_VERSION) {
 		imss_server_answer_fail(error, "protocol is not 1");
 		return NULL;
 	}
-	if (!imss_server_answer_get_string(obj, "code", &code, error) ||
-	    !imss_server_answer_get_string(obj, "status", &status, error) ||
-	    !imss_server_answer_get_string(obj, "expiry", &expiry, error) ||
-	    !imss_server_answer_get_string(obj, "replaced_by", &replaced_by, error) ||
-	    !imss_server_answer_get_string(obj, "server_time", &time_str, error))
+	if (!imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_CODE, &code, error) ||
+	    !imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_STATUS, &status, error) ||
+	    !imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_EXPIRY, &expiry, error) ||
+	    !imss_server_answer_get_string(obj,
+					   IMSS_PROTOCOL_MEMBER_REPLACED_BY,
+					   &replaced_by,
+					   error) ||
+	    !imss_server_answer_get_string(obj,
+					   IMSS_PROTOCOL_MEMBER_SERVER_TIME,
+					   &time_str,
+					   error))
 		return NULL;
 
 	/* the answer must be about the code we asked about */
@@ -180,31 +137,17 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		imss_server_answer_fail(error, "about another code than the one asked");
 		return NULL;
 	}
-	if (g_strcmp0(status, "valid") == 0) {
-		answer->status = IMSS_SERVER_STATUS_VALID;
-	} else if (g_strcmp0(status, "unknown") == 0) {
-		answer->status = IMSS_SERVER_STATUS_UNKNOWN;
-	} else if (g_strcmp0(status, "replaced") == 0) {
-		answer->status = IMSS_SERVER_STATUS_REPLACED;
-	} else if (g_strcmp0(status, "suspended") == 0) {
-		answer->status = IMSS_SERVER_STATUS_SUSPENDED;
-	} else {
+	if (!imss_server_status_from_string(status, &answer->status)) {
 		imss_server_answer_fail(error, "unknown status");
 		return NULL;
 	}
 	if (answer->status == IMSS_SERVER_STATUS_VALID) {
-		GDate min, max;
-		if (!imss_calendar_parse_date(expiry, &answer->expiry)) {
+		if (!imss_date_parse(expiry, &answer->expiry)) {
 			imss_server_answer_fail(error, "expiry is not a YYYY-MM-DD date");
 			return NULL;
 		}
 		/* plausible: the range activation codes can carry */
-		g_date_clear(&min, 1);
-		g_date_clear(&max, 1);
-		g_date_set_dmy(&min, 1, G_DATE_JANUARY, 2000);
-		g_date_set_dmy(&max, 6, G_DATE_JUNE, 2179);
-		if (g_date_compare(&answer->expiry, &min) < 0 ||
-		    g_date_compare(&answer->expiry, &max) > 0) {
+		if (!imss_date_in_range(&answer->expiry)) {
 			imss_server_answer_fail(error, "expiry out of range");
 			return NULL;
 		}
@@ -241,13 +184,13 @@ imss_server_request_body(const gchar *code, ImssEdition edition)
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
 	json_builder_begin_object(builder);
-	json_builder_set_member_name(builder, "protocol");
-	json_builder_add_int_value(builder, IMSS_SERVER_PROTOCOL);
-	json_builder_set_member_name(builder, "product");
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PROTOCOL);
+	json_builder_add_int_value(builder, IMSS_PROTOCOL_VERSION);
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PRODUCT);
 	json_builder_add_string_value(builder, imss_edition_to_string(edition));
-	json_builder_set_member_name(builder, "product_version");
-	json_builder_add_string_value(builder, "9.1");
-	json_builder_set_member_name(builder, "code");
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PRODUCT_VERSION);
+	json_builder_add_string_value(builder, IMSS_PROTOCOL_PRODUCT_VERSION);
+	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_CODE);
 	json_builder_add_string_value(builder, code);
 	json_builder_end_object(builder);
 	root = json_builder_get_root(builder);
@@ -259,22 +202,19 @@ gchar *
 imss_server_details_url(const gchar *update_url, const gchar *code)
 {
 	g_autoptr(GUri) uri = g_uri_parse(update_url, G_URI_FLAGS_NONE, NULL);
-	g_autofree gchar *salted = NULL;
-	g_autofree gchar *digest = NULL;
+	g_autofree gchar *id = NULL;
 	g_autofree gchar *query = NULL;
 	g_autoptr(GUri) details = NULL;
 	if (uri == NULL || code == NULL)
 		return g_strdup("");
-	salted = g_strdup_printf("imss-license-details:%s", code);
-	digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, salted, -1);
-	digest[32] = '\0';
-	query = g_strdup_printf("id=%s", digest);
+	id = imss_protocol_details_id(code);
+	query = g_strdup_printf(IMSS_PROTOCOL_DETAILS_ID_PARAM "=%s", id);
 	details = g_uri_build(G_URI_FLAGS_NONE,
 			      g_uri_get_scheme(uri),
 			      NULL,
 			      g_uri_get_host(uri),
 			      g_uri_get_port(uri),
-			      "/ollu/license_details.aspx",
+			      IMSS_PROTOCOL_DETAILS_PATH,
 			      query,
 			      NULL);
 	return g_uri_to_string(details);

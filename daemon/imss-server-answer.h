@@ -1,28 +1,21 @@
 /*
  * The license server's answer (docs/license-server-protocol.md): a strict
  * parser for untrusted bytes, and the request body. No I/O here, so that the
- * parser can be fuzzed.
+ * parser can be fuzzed. What the simulator shares with it (paths, members,
+ * statuses, the size limit) is common/imss-protocol.h.
  */
 #pragma once
 
 #include <glib.h>
 
 #include "imss-code.h"
+#include "imss-protocol.h"
 
 G_BEGIN_DECLS
 
-#define IMSS_SERVER_PROTOCOL	  1
-#define IMSS_SERVER_ANSWER_MAX	  (64 * 1024)
 /* An expiry more than this many years after the one a code was issued with
  * is not believed (docs/design.md: the license server). */
 #define IMSS_SERVER_EXPIRY_YEARS_MAX 10
-
-typedef enum {
-	IMSS_SERVER_STATUS_VALID,
-	IMSS_SERVER_STATUS_UNKNOWN,
-	IMSS_SERVER_STATUS_REPLACED,
-	IMSS_SERVER_STATUS_SUSPENDED,
-} ImssServerStatus;
 
 typedef struct {
 	ImssServerStatus status;
@@ -34,9 +27,6 @@ typedef struct {
 void
 imss_server_answer_free(ImssServerAnswer *answer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssServerAnswer, imss_server_answer_free)
-
-const gchar *
-imss_server_status_to_string(ImssServerStatus status);
 
 /* Parses @len bytes (any bytes: never crashes, never reads past @len) as the
  * answer about @code_asked (canonical, valid). An expiry must be a real date

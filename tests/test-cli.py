@@ -12,6 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import imsstest  # noqa: E402
+from imsstest import Gio, GLib  # noqa: E402
 from imsstest import SLOTS, slot_path  # noqa: E402
 
 JAPANESE = re.compile(r'[\u3040-\u30ff\u4e00-\u9fff]')
@@ -210,6 +211,50 @@ class CliTest(imsstest.ImssTestCase):
                       'Older entries: imss-licensectl history --offset 1', table)
         table = self.assertOk(self.ctl('history', '--offset', str(len(entries))))
         self.assertEqual(table.strip(), 'There are no entries that old.')
+
+
+class MalformedRecordsTest(imsstest.ImssTestCase):
+    '''A daemon of another version (here a python-dbusmock stand-in owning
+    org.imss.License) sends records the common codecs refuse: each command
+    says so in one line and exits 1, never prints half a table and never
+    crashes.'''
+    autostart = False
+
+    def setUp(self):
+        super().setUp()
+        self.fake_log = open(self.tmp / 'fake-daemon.log', 'wb')
+        self.addCleanup(self.fake_log.close)
+        self.fake = self.spawn_server('org.imss.License', '/org/imss/License', 'org.imss.License',
+                                      system_bus=True, stdout=self.fake_log)
+        self.addCleanup(self._stop_process, self.fake)
+        methods = [
+            # "today" is missing
+            ('GetClock', '', 'a{sv}', 'ret = {"now": "x", "zone": "UTC", "virtual": False}'),
+            # "detail" is a number
+            ('GetHistoryPage', 'uu', 'aa{sv}u',
+             'ret = ([{"time": "t", "action": "a", "slot": "s", "code": "c", "caller": "u",'
+             ' "outcome": "ok", "detail": dbus.UInt32(1)}], dbus.UInt32(1))'),
+            ('ListEvents', 'u', 'aa{sv}', 'ret = [{"time": "t"}]'),
+            ('Diagnose', 'ss', 'a{sv}', 'ret = {"slot": "antivirus"}'),
+        ]
+        for name, in_sig, out_sig, code in methods:
+            self.bus.call_sync('org.imss.License', '/org/imss/License', imsstest.MOCK_IFACE,
+                               'AddMethod', GLib.Variant('(sssss)', ('org.imss.License', name,
+                                                                     in_sig, out_sig, code)),
+                               None, Gio.DBusCallFlags.NO_AUTO_START, 10000, None)
+
+    def test_malformed_records(self):
+        for args, what in ((['status'], 'the clock has no “today” (s)'),
+                           (['history'], 'the history entry has no “detail” (s)'),
+                           (['--json', 'history'], 'the history entry has no “detail” (s)'),
+                           (['schedule'], 'the event has no “date” (s)'),
+                           (['doctor', 'antivirus'], 'the diagnosis has no “environment” (s)')):
+            rc, out, err = self.ctl(*args)
+            self.assertEqual(rc, 1, (args, out, err))
+            self.assertEqual(out, '', args)
+            line = CliTest.assertOneLineError(self, (rc, out, err))
+            self.assertEqual(line, 'imss-licensectl: The license service sent an answer this '
+                             f'program cannot read: {what}', args)
 
 
 if __name__ == '__main__':

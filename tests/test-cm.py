@@ -98,6 +98,14 @@ class ProfileTest(CmTestBase):
         self.assertEqual([n for n in self.call('GetNotices', 'en') if n['kind'] == 'cm-deployment-failed'], [])
         history = [h for h in self.history() if h['action'] == 'apply-profile']
         self.assertEqual([h['outcome'] for h in history][:2], ['extended', 'failed'])
+        # a file the common JSON pre-check refuses never reaches the daemon:
+        # too deep for json-glib's recursive parser, or not strict JSON
+        for text in ('[' * 100000, '{"slot": \'antivirus\'}', '{"slot": "a" /* c */}'):
+            path.write_text(text)
+            rc, out, err = self.ctl('apply-profile', str(path))
+            self.assertEqual(rc, 1, err)
+            self.assertIn('The license profile must be a JSON object.', err)
+        self.assertEqual(len([h for h in self.history() if h['action'] == 'apply-profile']), len(history))
 
 
 class DoctorConnectedTest(CmTestBase):

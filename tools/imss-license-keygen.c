@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "imss-catalog.h"
 #include "imss-code.h"
+#include "imss-date.h"
 #include "imss-slot.h"
 
 /* generous, but keeps a typo such as --count 10000000000 from filling a disk */
@@ -47,23 +49,7 @@ keygen_options_clear(KeygenOptions *opts)
 static gboolean
 keygen_parse_date(const gchar *str, GDate *date, GError **error)
 {
-	guint year = 0, month = 0, day = 0;
-	gsize len = strlen(str);
-
-	for (gsize i = 0; i < len && len == 10; i++) {
-		gboolean ok = (i == 4 || i == 7) ? str[i] == '-' : g_ascii_isdigit(str[i]);
-
-		if (!ok) {
-			len = 0;
-			break;
-		}
-	}
-	if (len == 10) {
-		year = (guint)g_ascii_strtoull(str, NULL, 10);
-		month = (guint)g_ascii_strtoull(str + 5, NULL, 10);
-		day = (guint)g_ascii_strtoull(str + 8, NULL, 10);
-	}
-	if (len != 10 || !g_date_valid_dmy((GDateDay)day, (GDateMonth)month, (GDateYear)year)) {
+	if (!imss_date_parse(str, date)) {
 		g_set_error(error,
 			    G_IO_ERROR,
 			    G_IO_ERROR_INVALID_ARGUMENT,
@@ -72,18 +58,7 @@ keygen_parse_date(const gchar *str, GDate *date, GError **error)
 			    str);
 		return FALSE;
 	}
-	g_date_clear(date, 1);
-	g_date_set_dmy(date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
 	return TRUE;
-}
-
-static gchar *
-keygen_format_date(const GDate *date)
-{
-	return g_strdup_printf("%04u-%02u-%02u",
-			       (guint)g_date_get_year(date),
-			       (guint)g_date_get_month(date),
-			       (guint)g_date_get_day(date));
 }
 
 /* prints one code and its fields: key=value lines, or one JSON object per line */
@@ -91,7 +66,7 @@ static void
 keygen_print_info(const gchar *code, const ImssCodeInfo *info, gboolean json)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
-	g_autofree gchar *expiry = keygen_format_date(&info->expiry);
+	g_autofree gchar *expiry = imss_date_format(&info->expiry);
 	const gchar *sep = "";
 
 	if (json) {
@@ -404,9 +379,7 @@ main(int argc, char **argv)
 	guint n_bad = 0;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	imss_catalog_bind_textdomain();
 	g_set_prgname("imss-license-keygen");
 
 	/* TRANSLATORS: the one-line summary in --help */

@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imss-bus.h"
+#include "imss-catalog.h"
+#include "imss-date.h"
 #include "imss-notice.h"
+#include "imss-records.h"
 #include "imss-slot.h"
 
-#define IMSS_BUS_NAME	     "org.imss.License"
-#define IMSS_OBJECT_PATH     "/org/imss/License"
-#define IMSS_IFACE	     "org.imss.License"
-#define IMSS_SLOT_IFACE	     "org.imss.License.Slot"
 #define IMSS_NOTIFIER_APP    "imss-notifier"
 #define IMSS_NOTIFIER_ACTION "details"
 /* GetNotices and property reads are local and quick; never wait 25 s */
@@ -95,22 +95,11 @@ imss_notifier_is_mail_period(const ImssNotice *notice)
 }
 
 static gchar *
-imss_notifier_date(const GDate *date)
-{
-	if (!g_date_valid(date))
-		return g_strdup("");
-	return g_strdup_printf("%04u-%02u-%02u",
-			       g_date_get_year(date),
-			       g_date_get_month(date),
-			       g_date_get_day(date));
-}
-
-static gchar *
 imss_notifier_notice_title(const ImssNotice *notice)
 {
 	const gchar *name = imss_slot_display_name(notice->slot);
-	g_autofree gchar *e = imss_notifier_date(&notice->expiry);
-	g_autofree gchar *g = imss_notifier_date(&notice->grace_end);
+	g_autofree gchar *e = imss_date_format(&notice->expiry);
+	g_autofree gchar *g = imss_date_format(&notice->grace_end);
 
 	if (imss_notifier_is_mail_period(notice)) {
 		gchar *subject = imss_notice_render_mail_subject(NULL, notice);
@@ -176,7 +165,7 @@ imss_notifier_icon(ImssNoticeSeverity severity)
 static gchar *
 imss_notifier_notice_key(const ImssNotice *notice)
 {
-	g_autofree gchar *e = imss_notifier_date(&notice->expiry);
+	g_autofree gchar *e = imss_date_format(&notice->expiry);
 	return g_strdup_printf("notice|%s|%d|%d|%s",
 			       imss_notice_kind_to_string(notice->kind),
 			       notice->days_left,
@@ -263,7 +252,7 @@ imss_notifier_action_cb(NotifyNotification *notification G_GNUC_UNUSED, char *ac
 			       path,
 			       "org.freedesktop.DBus.Properties",
 			       "Get",
-			       g_variant_new("(ss)", IMSS_SLOT_IFACE, "DetailsUrl"),
+			       g_variant_new("(ss)", IMSS_BUS_SLOT_IFACE, "DetailsUrl"),
 			       G_VARIANT_TYPE("(v)"),
 			       G_DBUS_CALL_FLAGS_NO_AUTO_START,
 			       IMSS_NOTIFIER_CALL_TIMEOUT_MS,
@@ -490,8 +479,8 @@ imss_notifier_refresh(ImssNotifier *self, const gchar *slot)
 {
 	g_dbus_connection_call(self->system_bus,
 			       IMSS_BUS_NAME,
-			       IMSS_OBJECT_PATH,
-			       IMSS_IFACE,
+			       IMSS_BUS_OBJECT_PATH,
+			       IMSS_BUS_MANAGER_IFACE,
 			       "GetNotices",
 			       g_variant_new("(s)", ""),
 			       G_VARIANT_TYPE("(aa{sv})"),
@@ -565,9 +554,10 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 			 gpointer user_data)
 {
 	ImssNotifier *self = user_data;
-	const gchar *slot = NULL, *reason = NULL, *expiry = NULL;
-	g_autoptr(GVariant) details = NULL;
-	g_autoptr(GVariantDict) dict = NULL;
+	const gchar *slot = NULL, *reason = NULL;
+	g_autoptr(GVariant) dict = NULL;
+	g_auto(ImssLicenseChangeRecord) details = {NULL};
+	g_autoptr(GError) error = NULL;
 	g_autofree gchar *title = NULL;
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *key = NULL;
@@ -576,14 +566,15 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 
 	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
 		return;
-	g_variant_get(params, "(&s&s@a{sv})", &slot, &reason, &details);
+	g_variant_get(params, "(&s&s@a{sv})", &slot, &reason, &dict);
 	if (!imss_slot_from_string(slot, &slot_id))
 		return;
 	g_debug("LicenseChanged %s %s", slot, reason);
+	if (!imss_license_change_record_from_variant(dict, &details, &error)) {
+		g_warning("ignoring LicenseChanged for %s: %s", slot, error->message);
+		return;
+	}
 	name = imss_slot_display_name(slot_id);
-	dict = g_variant_dict_new(details);
-	if (!g_variant_dict_lookup(dict, "expiry", "&s", &expiry))
-		expiry = "";
 	if (g_strcmp0(reason, "activated") == 0)
 		/* TRANSLATORS: notification title; %s license name */
 		title = g_strdup_printf(_("%s: license activated"), name);
@@ -593,10 +584,10 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	else
 		/* TRANSLATORS: notification title (the expiry date was corrected); %s license name */
 		title = g_strdup_printf(_("%s: license updated"), name);
-	if (*expiry != '\0')
+	if (*details.expiry != '\0')
 		/* TRANSLATORS: notification body; %s expiry date (YYYY-MM-DD) */
-		body = g_strdup_printf(_("The license expires on %s."), expiry);
-	key = g_strdup_printf("license|%s|%s", reason, expiry);
+		body = g_strdup_printf(_("The license expires on %s."), details.expiry);
+	key = g_strdup_printf("license|%s|%s", reason, details.expiry);
 	imss_notifier_show(self,
 			   imss_slot_to_string(slot_id),
 			   "license-changed",
@@ -648,9 +639,9 @@ imss_notifier_subscribe(ImssNotifier *self)
 	for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
 		self->subscriptions[i] = g_dbus_connection_signal_subscribe(self->system_bus,
 									    IMSS_BUS_NAME,
-									    IMSS_IFACE,
+									    IMSS_BUS_MANAGER_IFACE,
 									    signals[i].member,
-									    IMSS_OBJECT_PATH,
+									    IMSS_BUS_OBJECT_PATH,
 									    NULL,
 									    G_DBUS_SIGNAL_FLAGS_NONE,
 									    signals[i].callback,
@@ -669,8 +660,8 @@ imss_notifier_run_once(ImssNotifier *self)
 
 	reply = g_dbus_connection_call_sync(self->system_bus,
 					    IMSS_BUS_NAME,
-					    IMSS_OBJECT_PATH,
-					    IMSS_IFACE,
+					    IMSS_BUS_OBJECT_PATH,
+					    IMSS_BUS_MANAGER_IFACE,
 					    "GetNotices",
 					    g_variant_new("(s)", ""),
 					    G_VARIANT_TYPE("(aa{sv})"),
@@ -751,7 +742,6 @@ main(int argc, char *argv[])
 	gboolean version = FALSE;
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
-	const gchar *localedir = g_getenv("IMSS_LOCALEDIR");
 	guint sigterm_id, sigint_id;
 	const GOptionEntry options[] = {
 	    {"once",
@@ -769,9 +759,7 @@ main(int argc, char *argv[])
 	    {NULL}};
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
-	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
-	textdomain(GETTEXT_PACKAGE);
+	imss_catalog_bind_textdomain();
 
 	context = g_option_context_new(NULL);
 	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);

@@ -406,20 +406,6 @@ test_code_alphabet(void)
 }
 
 static void
-test_code_expiry_range(void)
-{
-	GDate first, last;
-
-	imss_code_expiry_range(&first, &last);
-	g_assert_cmpuint(g_date_get_julian(&first), ==, epoch_julian());
-	g_assert_cmpuint(g_date_get_julian(&last), ==, epoch_julian() + 65535);
-	g_assert_cmpuint(g_date_get_year(&last), ==, 2179);
-	g_assert_cmpuint(g_date_get_month(&last), ==, G_DATE_JUNE);
-	g_assert_cmpuint(g_date_get_day(&last), ==, 6);
-	imss_code_expiry_range(NULL, NULL);
-}
-
-static void
 test_code_round_trip(void)
 {
 	static const guint dmy[][3] = {
@@ -1254,7 +1240,6 @@ main(int argc, char **argv)
 
 	g_test_add_func("/imss/code/strings", test_code_strings);
 	g_test_add_func("/imss/code/alphabet", test_code_alphabet);
-	g_test_add_func("/imss/code/expiry-range", test_code_expiry_range);
 	g_test_add_func("/imss/code/round-trip", test_code_round_trip);
 	g_test_add_func("/imss/code/reference", test_code_reference);
 	g_test_add_func("/imss/code/known-answer", test_code_known_answer);

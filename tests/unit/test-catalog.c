@@ -309,6 +309,21 @@ test_catalog_broken_file(void)
 	g_assert_cmpint(g_rmdir(dir), ==, 0);
 }
 
+/* every program finds the catalogues in one place: $IMSS_LOCALEDIR, or the
+ * installed LOCALEDIR */
+static void
+test_catalog_default_localedir(void)
+{
+	g_autofree gchar *saved = g_strdup(g_getenv("IMSS_LOCALEDIR"));
+
+	g_assert_true(g_setenv("IMSS_LOCALEDIR", "/tmp/imss-po", TRUE));
+	g_assert_cmpstr(imss_catalog_default_localedir(), ==, "/tmp/imss-po");
+	g_unsetenv("IMSS_LOCALEDIR");
+	g_assert_cmpstr(imss_catalog_default_localedir(), ==, LOCALEDIR);
+	if (saved != NULL)
+		g_assert_true(g_setenv("IMSS_LOCALEDIR", saved, TRUE));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -322,5 +337,6 @@ main(int argc, char **argv)
 	g_test_add_func("/imss/catalog/refused", test_catalog_refused);
 	g_test_add_func("/imss/catalog/languages", test_catalog_languages);
 	g_test_add_func("/imss/catalog/broken-file", test_catalog_broken_file);
+	g_test_add_func("/imss/catalog/default-localedir", test_catalog_default_localedir);
 	return g_test_run();
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "imss-date.h"
 #include "imss-console-notices.h"
 #include "imss-slot.h"
 
@@ -33,7 +34,7 @@ activate(Fixture *fx, ImssSlotId slot, const gchar *expiry, const gchar *server_
 	info.edition = IMSS_EDITION_IMSVA;
 	info.slot_mask = 1u << slot;
 	g_date_clear(&info.expiry, 1);
-	g_assert_true(imss_calendar_parse_date(expiry, &info.expiry));
+	g_assert_true(imss_date_parse(expiry, &info.expiry));
 	row->slot = g_strdup(imss_slot_to_string(slot));
 	row->code = imss_code_encode(&info, NULL);
 	g_assert_nonnull(row->code);

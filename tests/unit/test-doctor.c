@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "imss-date.h"
 #include "imss-calendar.h"
 #include "imss-doctor.h"
 #include "imss-slot.h"
@@ -60,7 +61,7 @@ answer(ImssServerStatus status, const gchar *expiry, const gchar *replaced_by)
 	a->status = status;
 	g_date_clear(&a->expiry, 1);
 	if (expiry != NULL)
-		g_assert_true(imss_calendar_parse_date(expiry, &a->expiry));
+		g_assert_true(imss_date_parse(expiry, &a->expiry));
 	a->replaced_by = g_strdup(replaced_by);
 	return a;
 }

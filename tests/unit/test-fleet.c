@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-gda.h"
 #include "imss-license-manager.h"
 #include "imss-slot.h"
@@ -97,7 +98,7 @@ test_fleet_claims_once(void)
 	info.prefix = IMSS_CODE_PREFIX_IM;
 	info.edition = IMSS_EDITION_IMSVA;
 	info.slot_mask = (1u << IMSS_SLOT_ANTISPAM) | (1u << IMSS_SLOT_EMAIL_REPUTATION);
-	g_assert_true(imss_calendar_parse_date("2019-09-20", &info.expiry));
+	g_assert_true(imss_date_parse("2019-09-20", &info.expiry));
 	info.serial = 4242;
 	code = imss_code_encode(&info, &error);
 	g_assert_nonnull(imss_license_manager_activate(a.manager, "antispam", code, "uid 0", NULL, &error));

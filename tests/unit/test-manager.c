@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-error.h"
 #include "imss-gda.h"
 #include "imss-license-manager.h"
@@ -28,7 +29,7 @@ make_code(ImssEdition edition, guint mask, ImssCodePrefix prefix, const gchar *e
 	info.prefix = prefix;
 	info.edition = edition;
 	info.slot_mask = mask;
-	g_assert_true(imss_calendar_parse_date(expiry, &info.expiry));
+	g_assert_true(imss_date_parse(expiry, &info.expiry));
 	info.offline = offline;
 	info.serial = serial;
 	code = imss_code_encode(&info, &error);
@@ -152,7 +153,7 @@ test_manager_activate_antispam_pair(Fixture *fx, gconstpointer data)
 	er = imss_license_manager_get_license(fx->manager, IMSS_SLOT_EMAIL_REPUTATION);
 	g_assert_cmpstr(imss_license_get_code(er), ==, code);
 	{
-		g_autofree gchar *e = imss_calendar_format_date(imss_license_get_expiry(er));
+		g_autofree gchar *e = imss_date_format(imss_license_get_expiry(er));
 		g_assert_cmpstr(e, ==, "2027-01-31");
 	}
 }

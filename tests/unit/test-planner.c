@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "imss-date.h"
 #include "imss-planner.h"
 
 static ImssPlanLicense
@@ -11,7 +12,7 @@ license(ImssSlotId slot, const gchar *expiry, gboolean offline)
 	l.offline = offline;
 	l.activated_at = 1;
 	g_date_clear(&l.expiry, 1);
-	g_assert_true(imss_calendar_parse_date(expiry, &l.expiry));
+	g_assert_true(imss_date_parse(expiry, &l.expiry));
 	return l;
 }
 
@@ -20,7 +21,7 @@ date(const gchar *str)
 {
 	GDate d;
 	g_date_clear(&d, 1);
-	g_assert_true(imss_calendar_parse_date(str, &d));
+	g_assert_true(imss_date_parse(str, &d));
 	return d;
 }
 
@@ -30,7 +31,7 @@ describe(GArray *runs)
 	GString *s = g_string_new(NULL);
 	for (guint i = 0; i < runs->len; i++) {
 		ImssPlannedRun *r = &g_array_index(runs, ImssPlannedRun, i);
-		g_autofree gchar *day = imss_calendar_format_date(&r->day);
+		g_autofree gchar *day = imss_date_format(&r->day);
 		g_string_append_printf(s, "%s:%s:%d%s ", r->job, day, r->offset, r->caught_up ? "*" : "");
 	}
 	return g_string_free(s, FALSE);

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "imss-date.h"
 #include "imss-license-manager.h"
 #include "imss-slot.h"
 
@@ -103,7 +104,7 @@ activate(Fixture *fx, ImssSlotId slot, const gchar *expiry)
 	info.slot_mask = 1u << slot;
 	if (slot == IMSS_SLOT_ANTISPAM)
 		info.slot_mask |= 1u << IMSS_SLOT_EMAIL_REPUTATION;
-	g_assert_true(imss_calendar_parse_date(expiry, &info.expiry));
+	g_assert_true(imss_date_parse(expiry, &info.expiry));
 	info.serial = 1000 + slot;
 	code = imss_code_encode(&info, &error);
 	g_assert_no_error(error);
@@ -183,7 +184,7 @@ test_scheduler_leap_and_month_end(Fixture *fx, gconstpointer zone)
 	events = imss_license_manager_list_events(fx->manager, 75);
 	for (guint i = 0; i < events->len; i++) {
 		ImssEvent *ev = g_ptr_array_index(events, i);
-		g_autofree gchar *d = imss_calendar_format_date(&ev->date);
+		g_autofree gchar *d = imss_date_format(&ev->date);
 		g_ptr_array_add(got, g_strdup_printf("%s %s", d, ev->kind));
 	}
 	assert_strv(got, expected);
@@ -192,9 +193,9 @@ test_scheduler_leap_and_month_end(Fixture *fx, gconstpointer zone)
 	{
 		GDate today, next;
 		g_autofree gchar *s = NULL;
-		imss_calendar_parse_date("2025-02-20", &today);
+		imss_date_parse("2025-02-20", &today);
 		imss_calendar_next_check(imss_license_get_expiry(imss_license_manager_get_license(fx->manager, IMSS_SLOT_CLOUD_PREFILTER)), &today, &next);
-		s = imss_calendar_format_date(&next);
+		s = imss_date_format(&next);
 		g_assert_cmpstr(s, ==, "2025-03-01");
 	}
 }
@@ -308,7 +309,7 @@ test_scheduler_offline(Fixture *fx, gconstpointer zone)
 	info.slot_mask = 1u << IMSS_SLOT_COMPLIANCE;
 	info.offline = TRUE;
 	info.serial = 77;
-	g_assert_true(imss_calendar_parse_date("2020-03-01", &info.expiry));
+	g_assert_true(imss_date_parse("2020-03-01", &info.expiry));
 	code = imss_code_encode(&info, &error);
 	g_assert_nonnull(imss_license_manager_activate(fx->manager, "compliance", code, "uid 0", NULL, &error));
 	imss_clock_advance(fx->clock, 200 * 86400);

@@ -1,0 +1,76 @@
+/*
+ * The date codec and the range of license dates (see imss-date.h).
+ */
+#include "config.h"
+
+#define G_LOG_DOMAIN "ImssDate"
+
+#include <string.h>
+
+#include "imss-date.h"
+
+#define IMSS_DATE_STRING_LEN 10 /* YYYY-MM-DD */
+
+gchar *
+imss_date_format(const GDate *date)
+{
+	if (date == NULL || !g_date_valid(date))
+		return g_strdup("");
+	return g_strdup_printf("%04u-%02u-%02u",
+			       (guint)g_date_get_year(date),
+			       (guint)g_date_get_month(date),
+			       (guint)g_date_get_day(date));
+}
+
+gboolean
+imss_date_parse(const gchar *str, GDate *date)
+{
+	guint year, month, day;
+
+	g_return_val_if_fail(date != NULL, FALSE);
+
+	/* strnlen: never reads far into a long string that is no date */
+	if (str == NULL || strnlen(str, IMSS_DATE_STRING_LEN + 1) != IMSS_DATE_STRING_LEN)
+		return FALSE;
+	for (guint i = 0; i < IMSS_DATE_STRING_LEN; i++) {
+		gboolean ok = (i == 4 || i == 7) ? str[i] == '-' : g_ascii_isdigit(str[i]);
+		if (!ok)
+			return FALSE;
+	}
+	year = (guint)g_ascii_strtoull(str, NULL, 10);
+	month = (guint)g_ascii_strtoull(str + 5, NULL, 10);
+	day = (guint)g_ascii_strtoull(str + 8, NULL, 10);
+	if (!g_date_valid_dmy((GDateDay)day, (GDateMonth)month, (GDateYear)year))
+		return FALSE;
+	g_date_clear(date, 1);
+	g_date_set_dmy(date, (GDateDay)day, (GDateMonth)month, (GDateYear)year);
+	return TRUE;
+}
+
+void
+imss_date_range(GDate *first, GDate *last)
+{
+	GDate epoch;
+
+	g_date_clear(&epoch, 1);
+	g_date_set_dmy(&epoch, 1, G_DATE_JANUARY, 2000);
+	if (first != NULL)
+		*first = epoch;
+	if (last != NULL) {
+		*last = epoch;
+		g_date_add_days(last, IMSS_DATE_RANGE_DAYS);
+	}
+}
+
+gboolean
+imss_date_in_range(const GDate *date)
+{
+	GDate first, last;
+
+	g_return_val_if_fail(date != NULL, FALSE);
+
+	if (!g_date_valid(date))
+		return FALSE;
+	imss_date_range(&first, &last);
+	return g_date_compare(date, &first) >= 0 && g_date_compare(date, &last) <= 0;
+}
