@@ -1,0 +1,582 @@
+#define G_LOG_DOMAIN "ImssStore"
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "imss-store-private.h"
+
+/* -- rows -------------------------------------------------------------- */
+
+ImssStoreSlot *
+imss_store_slot_new(void)
+{
+	return g_new0(ImssStoreSlot, 1);
+}
+
+ImssStoreSlot *
+imss_store_slot_copy(const ImssStoreSlot *row)
+{
+	ImssStoreSlot *copy = g_new0(ImssStoreSlot, 1);
+	*copy = *row;
+	copy->slot = g_strdup(row->slot);
+	copy->code = g_strdup(row->code);
+	copy->expiry = g_strdup(row->expiry);
+	copy->issued_expiry = g_strdup(row->issued_expiry);
+	copy->server_status = g_strdup(row->server_status);
+	copy->check_error = g_strdup(row->check_error);
+	return copy;
+}
+
+void
+imss_store_slot_free(ImssStoreSlot *row)
+{
+	if (row == NULL)
+		return;
+	g_free(row->slot);
+	if (row->code != NULL)
+		memset(row->code, 0, strlen(row->code));
+	g_free(row->code);
+	g_free(row->expiry);
+	g_free(row->issued_expiry);
+	g_free(row->server_status);
+	g_free(row->check_error);
+	g_free(row);
+}
+
+void
+imss_store_history_free(ImssStoreHistory *entry)
+{
+	if (entry == NULL)
+		return;
+	g_free(entry->action);
+	g_free(entry->slot);
+	g_free(entry->code);
+	g_free(entry->caller);
+	g_free(entry->outcome);
+	g_free(entry->detail);
+	g_free(entry);
+}
+
+ImssStoreChange *
+imss_store_change_new(void)
+{
+	ImssStoreChange *change = g_new0(ImssStoreChange, 1);
+	change->rows = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_slot_free);
+	change->settings_set = g_ptr_array_new_with_free_func(g_free);
+	change->settings_delete = g_ptr_array_new_with_free_func(g_free);
+	change->history = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+	change->restarts = g_ptr_array_new_with_free_func(g_free);
+	return change;
+}
+
+void
+imss_store_change_free(ImssStoreChange *change)
+{
+	if (change == NULL)
+		return;
+	g_ptr_array_unref(change->rows);
+	g_ptr_array_unref(change->settings_set);
+	g_ptr_array_unref(change->settings_delete);
+	g_ptr_array_unref(change->history);
+	g_ptr_array_unref(change->restarts);
+	g_free(change);
+}
+
+void
+imss_store_change_add_row(ImssStoreChange *change, const ImssStoreSlot *row)
+{
+	g_ptr_array_add(change->rows, imss_store_slot_copy(row));
+}
+
+void
+imss_store_change_set_setting(ImssStoreChange *change,
+			      const gchar *section,
+			      const gchar *name,
+			      const gchar *value)
+{
+	g_ptr_array_add(change->settings_set, g_strdup(section));
+	g_ptr_array_add(change->settings_set, g_strdup(name));
+	g_ptr_array_add(change->settings_set, g_strdup(value));
+}
+
+void
+imss_store_change_delete_setting(ImssStoreChange *change, const gchar *section, const gchar *name)
+{
+	g_ptr_array_add(change->settings_delete, g_strdup(section));
+	g_ptr_array_add(change->settings_delete, g_strdup(name));
+}
+
+void
+imss_store_change_request_restarts(ImssStoreChange *change, gchar *const *units, gint64 at)
+{
+	for (guint i = 0; units != NULL && units[i] != NULL; i++)
+		g_ptr_array_add(change->restarts, g_strdup(units[i]));
+	change->restarts_at = at;
+}
+
+void
+imss_store_change_add_history(ImssStoreChange *change,
+			      gint64 time,
+			      const gchar *action,
+			      const gchar *slot,
+			      const gchar *masked_code,
+			      const gchar *caller,
+			      const gchar *outcome,
+			      const gchar *detail)
+{
+	ImssStoreHistory *entry = g_new0(ImssStoreHistory, 1);
+	entry->time = time;
+	entry->action = g_strdup(action);
+	entry->slot = g_strdup(slot != NULL ? slot : "");
+	entry->code = g_strdup(masked_code != NULL ? masked_code : "");
+	entry->caller = g_strdup(caller != NULL ? caller : "");
+	entry->outcome = g_strdup(outcome);
+	entry->detail = g_strdup(detail != NULL ? detail : "");
+	g_ptr_array_add(change->history, entry);
+}
+
+static gchar *
+imss_store_setting_key(const gchar *section, const gchar *name)
+{
+	return g_strdup_printf("%s\x1f%s", section, name);
+}
+
+/* The settings are few and only this daemon writes them (one SQLite file
+ * per gateway): they are read once at open, and the copy follows every
+ * committed change, so that answering a caller never waits for the store
+ * and a failed read can never pass for "not set". */
+gboolean
+imss_store_load_settings(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+
+	stmt = imss_store_prepare(self, "SELECT section, name, value FROM settings", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return FALSE;
+	g_hash_table_remove_all(self->settings);
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		const GValue *v[3];
+		for (gint c = 0; c < 3; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL)
+				return FALSE;
+		}
+		g_hash_table_insert(self->settings,
+				    imss_store_setting_key(g_value_get_string(v[0]),
+							   g_value_get_string(v[1])),
+				    imss_store_value_dup_string(v[2]));
+	}
+	return TRUE;
+}
+
+/* Keeps the newest history_max entries. Ids only grow (AUTOINCREMENT,
+ * BIGSERIAL): everything at or below the newest id minus history_max goes,
+ * one range delete on the primary key, whatever the table's size. A
+ * PostgreSQL sequence can skip ids (a rolled-back insert), which only
+ * keeps fewer. */
+gboolean
+imss_store_prune_history(ImssStore *self, GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) del = NULL;
+
+	if (self->history_max == 0)
+		return TRUE;
+	del = imss_store_prepare(self,
+				 "DELETE FROM history WHERE id <= "
+				 "(SELECT MAX(id) FROM history) - ##keep::gint64",
+				 &p,
+				 error);
+	if (del == NULL || !gda_set_set_holder_value(p, error, "keep", (gint64)self->history_max))
+		return FALSE;
+	return imss_store_exec(self, del, p, error);
+}
+
+GPtrArray *
+imss_store_load_slots(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) rows =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_slot_free);
+
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	stmt = imss_store_prepare(self,
+				  "SELECT slot, code, expiry, issued_expiry, offline, verified, "
+				  "verified_at, activated_at, server_status, checked_at, check_error "
+				  "FROM slots ORDER BY slot",
+				  NULL,
+				  error);
+	if (stmt == NULL)
+		return NULL;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		ImssStoreSlot *row = imss_store_slot_new();
+		const GValue *v[11];
+		for (gint c = 0; c < 11; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL) {
+				imss_store_slot_free(row);
+				return NULL;
+			}
+		}
+		row->slot = imss_store_value_dup_string(v[0]);
+		row->code = imss_store_value_dup_string(v[1]);
+		row->expiry = imss_store_value_dup_string(v[2]);
+		row->issued_expiry = imss_store_value_dup_string(v[3]);
+		row->offline = imss_store_value_get_int64(v[4]) != 0;
+		row->verified = imss_store_value_get_int64(v[5]) != 0;
+		row->verified_at = imss_store_value_get_int64(v[6]);
+		row->activated_at = imss_store_value_get_int64(v[7]);
+		row->server_status = imss_store_value_dup_string(v[8]);
+		row->checked_at = imss_store_value_get_int64(v[9]);
+		row->check_error = imss_store_value_dup_string(v[10]);
+		g_ptr_array_add(rows, row);
+	}
+	return g_steal_pointer(&rows);
+}
+
+/* rows: delete + insert is the upsert both providers' SQL (and libgda's
+ * parser) agree on; inside a transaction */
+static gboolean
+imss_store_write_rows(ImssStore *self, GPtrArray *rows, GError **error)
+{
+	g_autoptr(GdaSet) pdel = NULL;
+	g_autoptr(GdaSet) pins = NULL;
+	g_autoptr(GdaStatement) del =
+	    imss_store_prepare(self,
+			       "DELETE FROM slots WHERE slot = ##slot::string",
+			       &pdel,
+			       error);
+	g_autoptr(GdaStatement) ins = NULL;
+	if (del == NULL)
+		return FALSE;
+	ins = imss_store_prepare(self,
+				 "INSERT INTO slots (slot, code, expiry, issued_expiry, "
+				 "offline, verified, verified_at, activated_at, server_status, "
+				 "checked_at, check_error) VALUES "
+				 "(##slot::string, ##code::string, ##expiry::string, "
+				 "##issued::string, ##offline::gint, ##verified::gint, "
+				 "##verified_at::gint64, ##activated_at::gint64, "
+				 "##server_status::string, ##checked_at::gint64, "
+				 "##check_error::string)",
+				 &pins,
+				 error);
+	if (ins == NULL)
+		return FALSE;
+	for (guint i = 0; i < rows->len; i++) {
+		ImssStoreSlot *row = g_ptr_array_index(rows, i);
+		if (!gda_set_set_holder_value(pdel, error, "slot", row->slot))
+			return FALSE;
+		if (!imss_store_exec(self, del, pdel, error))
+			return FALSE;
+		if (!gda_set_set_holder_value(pins, error, "slot", row->slot) ||
+		    !gda_set_set_holder_value(pins, error, "code", row->code) ||
+		    !gda_set_set_holder_value(pins, error, "expiry", row->expiry) ||
+		    !gda_set_set_holder_value(pins, error, "issued", row->issued_expiry) ||
+		    !gda_set_set_holder_value(pins, error, "offline", (gint)row->offline) ||
+		    !gda_set_set_holder_value(pins, error, "verified", (gint)row->verified) ||
+		    !gda_set_set_holder_value(pins,
+					      error,
+					      "verified_at",
+					      (gint64)row->verified_at) ||
+		    !gda_set_set_holder_value(pins,
+					      error,
+					      "activated_at",
+					      (gint64)row->activated_at) ||
+		    !gda_set_set_holder_value(pins,
+					      error,
+					      "server_status",
+					      row->server_status != NULL ? row->server_status : "") ||
+		    !gda_set_set_holder_value(pins, error, "checked_at", (gint64)row->checked_at) ||
+		    !gda_set_set_holder_value(pins,
+					      error,
+					      "check_error",
+					      row->check_error != NULL ? row->check_error : ""))
+			return FALSE;
+		if (!imss_store_exec(self, ins, pins, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* settings: deletions, then sets (a delete + insert each); inside a transaction */
+static gboolean
+imss_store_write_settings(ImssStore *self, ImssStoreChange *change, GError **error)
+{
+	g_autoptr(GdaSet) pdel = NULL;
+	g_autoptr(GdaSet) pins = NULL;
+	g_autoptr(GdaStatement) del =
+	    imss_store_prepare(self,
+			       "DELETE FROM settings WHERE section = ##section::string "
+			       "AND name = ##name::string",
+			       &pdel,
+			       error);
+	g_autoptr(GdaStatement) ins = NULL;
+	if (del == NULL)
+		return FALSE;
+	ins = imss_store_prepare(self,
+				 "INSERT INTO settings (section, name, value) VALUES "
+				 "(##section::string, ##name::string, ##value::string)",
+				 &pins,
+				 error);
+	if (ins == NULL)
+		return FALSE;
+	for (guint i = 0; i + 1 < change->settings_delete->len; i += 2) {
+		gint n;
+		if (!gda_set_set_holder_value(pdel,
+					      error,
+					      "section",
+					      g_ptr_array_index(change->settings_delete, i)) ||
+		    !gda_set_set_holder_value(pdel,
+					      error,
+					      "name",
+					      g_ptr_array_index(change->settings_delete, i + 1)))
+			return FALSE;
+		n = gda_connection_statement_execute_non_select(self->cnc,
+								del,
+								pdel,
+								NULL,
+								error);
+		if (n == -1)
+			return FALSE;
+		if (n > 0)
+			change->settings_delete_hit = TRUE;
+	}
+	for (guint i = 0; i + 2 < change->settings_set->len; i += 3) {
+		if (!gda_set_set_holder_value(pdel,
+					      error,
+					      "section",
+					      g_ptr_array_index(change->settings_set, i)) ||
+		    !gda_set_set_holder_value(pdel,
+					      error,
+					      "name",
+					      g_ptr_array_index(change->settings_set, i + 1)))
+			return FALSE;
+		if (!imss_store_exec(self, del, pdel, error))
+			return FALSE;
+		if (!gda_set_set_holder_value(pins,
+					      error,
+					      "section",
+					      g_ptr_array_index(change->settings_set, i)) ||
+		    !gda_set_set_holder_value(pins,
+					      error,
+					      "name",
+					      g_ptr_array_index(change->settings_set, i + 1)) ||
+		    !gda_set_set_holder_value(pins,
+					      error,
+					      "value",
+					      g_ptr_array_index(change->settings_set, i + 2)))
+			return FALSE;
+		if (!imss_store_exec(self, ins, pins, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* history: appended, then the retention; inside a transaction */
+static gboolean
+imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) ins =
+	    imss_store_prepare(self,
+			       "INSERT INTO history (at, action, slot, code, caller, "
+			       "outcome, detail) VALUES (##at::gint64, ##action::string, "
+			       "##slot::string, ##code::string, ##caller::string, "
+			       "##outcome::string, ##detail::string)",
+			       &p,
+			       error);
+	if (ins == NULL)
+		return FALSE;
+	for (guint i = 0; i < history->len; i++) {
+		ImssStoreHistory *h = g_ptr_array_index(history, i);
+		if (!gda_set_set_holder_value(p, error, "at", (gint64)h->time) ||
+		    !gda_set_set_holder_value(p, error, "action", h->action) ||
+		    !gda_set_set_holder_value(p, error, "slot", h->slot) ||
+		    !gda_set_set_holder_value(p, error, "code", h->code) ||
+		    !gda_set_set_holder_value(p, error, "caller", h->caller) ||
+		    !gda_set_set_holder_value(p, error, "outcome", h->outcome) ||
+		    !gda_set_set_holder_value(p, error, "detail", h->detail))
+			return FALSE;
+		if (!imss_store_exec(self, ins, p, error))
+			return FALSE;
+	}
+	/* the retention, in the same transaction */
+	if (!imss_store_prune_history(self, error))
+		return FALSE;
+	return TRUE;
+}
+
+static gboolean
+imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
+{
+	if (change->rows->len > 0 && !imss_store_write_rows(self, change->rows, error))
+		return FALSE;
+	if ((change->settings_delete->len > 0 || change->settings_set->len > 0) &&
+	    !imss_store_write_settings(self, change, error))
+		return FALSE;
+	if (change->restarts->len > 0 &&
+	    !imss_store_request_restarts(self, change->restarts, change->restarts_at, error))
+		return FALSE;
+	if (change->history->len > 0 && !imss_store_write_history(self, change->history, error))
+		return FALSE;
+	return TRUE;
+}
+
+/* appends @history (may be NULL; not taken) inside the current transaction */
+gboolean
+imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error)
+{
+	g_autoptr(ImssStoreChange) change = NULL;
+	gboolean ok;
+	if (history == NULL)
+		return TRUE;
+	change = imss_store_change_new();
+	g_ptr_array_add(change->history, history);
+	ok = imss_store_apply_inner(self, change, error);
+	g_ptr_array_steal_index(change->history, 0);
+	return ok;
+}
+
+gboolean
+imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
+		return FALSE;
+	}
+	change->settings_delete_hit = FALSE;
+	if (!imss_store_apply_inner(self, change, error) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		imss_store_rollback(self);
+		imss_store_classify_error(error);
+		return FALSE;
+	}
+	/* committed: the copy of the settings follows */
+	for (guint i = 0; i + 1 < change->settings_delete->len; i += 2) {
+		g_autofree gchar *key =
+		    imss_store_setting_key(g_ptr_array_index(change->settings_delete, i),
+					   g_ptr_array_index(change->settings_delete, i + 1));
+		g_hash_table_remove(self->settings, key);
+	}
+	for (guint i = 0; i + 2 < change->settings_set->len; i += 3)
+		g_hash_table_insert(self->settings,
+				    imss_store_setting_key(g_ptr_array_index(change->settings_set, i),
+							   g_ptr_array_index(change->settings_set, i + 1)),
+				    g_strdup(g_ptr_array_index(change->settings_set, i + 2)));
+	return TRUE;
+}
+
+gchar *
+imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name)
+{
+	g_autofree gchar *key = imss_store_setting_key(section, name);
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	return g_strdup(g_hash_table_lookup(self->settings, key));
+}
+
+static gboolean
+imss_store_count_history(ImssStore *self, guint *total, GError **error)
+{
+	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	const GValue *v;
+
+	stmt = imss_store_prepare(self, "SELECT COUNT(*) FROM history", NULL, error);
+	if (stmt == NULL)
+		return FALSE;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return FALSE;
+	v = gda_data_model_get_value_at(model, 0, 0, error);
+	if (v == NULL)
+		return FALSE;
+	*total = (guint)CLAMP(imss_store_value_get_int64(v), 0, G_MAXUINT);
+	return TRUE;
+}
+
+GPtrArray *
+imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error)
+{
+	GType types[] = {G_TYPE_INT64,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_STRING,
+			 G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) entries =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+
+	if (!imss_store_check_open(self, error))
+		return NULL;
+	/* the page bounds are parameters too: one parsed statement for every
+	 * page (a statement per distinct text would pile up in the cache) */
+	stmt = imss_store_prepare(self,
+				  "SELECT at, action, slot, code, caller, outcome, detail "
+				  "FROM history ORDER BY id DESC "
+				  "LIMIT ##limit::gint64 OFFSET ##offset::gint64",
+				  &p,
+				  error);
+	if (stmt == NULL ||
+	    !gda_set_set_holder_value(p, error, "limit", (gint64)(limit > 0 ? limit : G_MAXINT32)) ||
+	    !gda_set_set_holder_value(p, error, "offset", (gint64)offset))
+		return NULL;
+	model = imss_store_select(self, stmt, p, types, error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
+		const GValue *v[7];
+		for (gint c = 0; c < 7; c++) {
+			v[c] = gda_data_model_get_value_at(model, c, i, error);
+			if (v[c] == NULL) {
+				imss_store_history_free(h);
+				return NULL;
+			}
+		}
+		h->time = imss_store_value_get_int64(v[0]);
+		h->action = imss_store_value_dup_string(v[1]);
+		h->slot = imss_store_value_dup_string(v[2]);
+		h->code = imss_store_value_dup_string(v[3]);
+		h->caller = imss_store_value_dup_string(v[4]);
+		h->outcome = imss_store_value_dup_string(v[5]);
+		h->detail = imss_store_value_dup_string(v[6]);
+		g_ptr_array_add(entries, h);
+	}
+	if (total != NULL && !imss_store_count_history(self, total, error))
+		return NULL;
+	return g_steal_pointer(&entries);
+}

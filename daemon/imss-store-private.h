@@ -1,0 +1,81 @@
+/*
+ * The store's insides, shared by its files (split by table group, as
+ * fwupd's FuHistory): imss-store.c (the connection, statements and
+ * transactions), -schema.c (schema, migrations, integrity), -licenses.c
+ * (license rows, settings, history) and -runs.c (scheduled runs, claims,
+ * the restart queue). Only these files speak SQL.
+ */
+#pragma once
+
+#include "imss-gda.h"
+#include "imss-pg-link.h"
+#include "imss-store.h"
+
+G_BEGIN_DECLS
+
+struct _ImssStore {
+	GObject parent_instance;
+	gchar *provider;
+	gchar *cnc_string;
+	gchar *auth_string;
+	gchar *filename; /* SQLite only */
+	GdaConnection *cnc;
+	GdaSqlParser *parser;
+	GHashTable *statements; /* SQL text → ImssStoreStmt, parsed once */
+	GHashTable *settings;	/* "section\x1fname" → value, read at open */
+	guint history_max;	/* history entries kept (the newest); 0: all */
+	gint schema_version;
+	gboolean opened;	/* opened once; cnc may be NULL after a lost connection */
+	ImssPgLink *link;	/* PostgreSQL only: is our connection still there? */
+	gint backend_pid;	/* PostgreSQL only: the server process of cnc */
+};
+
+/* connection, statements and transactions (imss-store.c) */
+gboolean
+imss_store_check_open(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_is_pg(ImssStore *self) G_GNUC_INTERNAL;
+GdaStatement *
+imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error) G_GNUC_INTERNAL;
+GdaDataModel *
+imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error) G_GNUC_INTERNAL;
+void
+imss_store_classify_error(GError **error) G_GNUC_INTERNAL;
+gchar *
+imss_store_value_dup_string(const GValue *value) G_GNUC_INTERNAL;
+gint64
+imss_store_value_get_int64(const GValue *value) G_GNUC_INTERNAL;
+gboolean
+imss_store_begin(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+void
+imss_store_rollback(ImssStore *self) G_GNUC_INTERNAL;
+
+/* schema, migrations and integrity (imss-store-schema.c) */
+gboolean
+imss_store_read_schema_version(ImssStore *self, gint *version, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_migrate(ImssStore *self, gint from, GError **error) G_GNUC_INTERNAL;
+gchar *
+imss_store_sqlite_filename(const gchar *cnc_string) G_GNUC_INTERNAL;
+gboolean
+imss_store_damaged(ImssStore *self, const gchar *finding, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_check_integrity(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+
+/* licenses, settings and history (imss-store-licenses.c) */
+gboolean
+imss_store_load_settings(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_prune_history(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error) G_GNUC_INTERNAL;
+
+/* runs, claims and restarts (imss-store-runs.c) */
+gboolean
+imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError **error) G_GNUC_INTERNAL;
+
+G_END_DECLS
