@@ -56,17 +56,6 @@ imss_doctor_action_to_string(ImssDoctorAction action)
 	return action_names[action];
 }
 
-gboolean
-imss_doctor_action_from_string(const gchar *str, ImssDoctorAction *action)
-{
-	for (guint i = 0; i < IMSS_DOCTOR_ACTION_LAST; i++) {
-		if (g_strcmp0(str, action_names[i]) == 0) {
-			*action = (ImssDoctorAction)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
 
 /* the findings without a parameter */
 static const gchar *

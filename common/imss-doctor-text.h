@@ -70,8 +70,6 @@ const gchar *
 imss_finding_id_to_string(ImssFindingId id);
 const gchar *
 imss_doctor_action_to_string(ImssDoctorAction action);
-gboolean
-imss_doctor_action_from_string(const gchar *str, ImssDoctorAction *action);
 
 /* The texts, from @catalog (NULL: the process's locale). */
 gchar *

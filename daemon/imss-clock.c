@@ -21,7 +21,6 @@ struct _ImssClock {
 	guint timerfd_source;
 	guint idle_source; /* virtual: an alarm set in the past fires from an idle */
 	GFileMonitor *localtime_monitor;
-	guint64 wakeups;
 	GList *timeouts; /* virtual: ImssClockTimeout, soonest first */
 	guint next_timeout_id;
 };
@@ -80,11 +79,6 @@ imss_clock_format_now(ImssClock *self)
 	return imss_calendar_format_instant(self->tz, imss_clock_get_time(self));
 }
 
-guint64
-imss_clock_get_wakeups(ImssClock *self)
-{
-	return self->wakeups;
-}
 
 gint64
 imss_clock_get_alarm(ImssClock *self)
@@ -118,7 +112,6 @@ imss_clock_timerfd_cb(gint fd, GIOCondition condition, gpointer user_data)
 	guint64 expirations = 0;
 	ssize_t n = read(fd, &expirations, sizeof(expirations));
 
-	self->wakeups++;
 	if (n < 0 && errno == ECANCELED) {
 		/* the clock was set, or the system resumed: first let due work
 		 * run, then recompute (systemd #8231 ordering) */
@@ -157,7 +150,6 @@ imss_clock_localtime_changed_cb(GFileMonitor *monitor,
 	    event != G_FILE_MONITOR_EVENT_DELETED && event != G_FILE_MONITOR_EVENT_RENAMED &&
 	    event != G_FILE_MONITOR_EVENT_MOVED_IN)
 		return;
-	self->wakeups++;
 	g_message("/etc/localtime changed: reloading the time zone");
 	imss_clock_reload_timezone(self);
 }
@@ -206,7 +198,6 @@ imss_clock_virtual_idle_cb(gpointer user_data)
 	self->idle_source = 0;
 	if (self->alarm != IMSS_CLOCK_NO_ALARM && self->alarm <= self->virtual_now) {
 		self->alarm = IMSS_CLOCK_NO_ALARM;
-		self->wakeups++;
 		g_signal_emit(self, signals[SIGNAL_ALARM], 0);
 	}
 	return G_SOURCE_REMOVE;
@@ -232,7 +223,6 @@ imss_clock_set_time(ImssClock *self, gint64 t)
 	for (GList *l = self->timeouts; l != NULL; l = l->next)
 		((ImssClockTimeout *)l->data)->deadline += t - self->virtual_now;
 	self->virtual_now = t;
-	self->wakeups++;
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -291,7 +281,6 @@ imss_clock_advance(ImssClock *self, gint64 seconds)
 		if (timeout_due && (!alarm_due || t->deadline < self->alarm)) {
 			self->timeouts = g_list_delete_link(self->timeouts, self->timeouts);
 			self->virtual_now = MAX(self->virtual_now, t->deadline);
-			self->wakeups++;
 			t->func(t->data); /* one-shot, whatever it returns */
 			g_free(t);
 			continue;
@@ -299,7 +288,6 @@ imss_clock_advance(ImssClock *self, gint64 seconds)
 		if (self->alarm > self->virtual_now)
 			self->virtual_now = self->alarm;
 		self->alarm = IMSS_CLOCK_NO_ALARM;
-		self->wakeups++;
 		fired++;
 		g_signal_emit(self, signals[SIGNAL_ALARM], 0);
 	}

@@ -71,8 +71,5 @@ imss_clock_advance(ImssClock *self, gint64 seconds);
 /* Re-reads the local zone; emits "changed". */
 void
 imss_clock_reload_timezone(ImssClock *self);
-/* Wake-ups so far (alarms + change events), for benchmarks. */
-guint64
-imss_clock_get_wakeups(ImssClock *self);
 
 G_END_DECLS

@@ -18,7 +18,6 @@ struct _ImssLicenseServer {
 	ImssConfig *config;
 	SoupSession *session; /* created on first use */
 	guint deadline;
-	guint requests;
 };
 
 G_DEFINE_TYPE(ImssLicenseServer, imss_license_server, G_TYPE_OBJECT)
@@ -465,7 +464,6 @@ imss_query_send(ImssQuery *q)
 	 * go on the CONNECT (imss_license_server_request_queued_cb) */
 	if (g_strcmp0(g_uri_get_scheme(q->uri), "http") == 0)
 		imss_license_server_add_proxy_credentials(q->self, q->msg);
-	q->self->requests++;
 	soup_session_send_async(session, q->msg, G_PRIORITY_DEFAULT, q->cancellable,
 				imss_query_send_cb, q);
 }
@@ -505,17 +503,7 @@ imss_license_server_query_finish(ImssLicenseServer *self, GAsyncResult *res, GEr
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
-void
-imss_license_server_set_deadline(ImssLicenseServer *self, guint seconds)
-{
-	self->deadline = MAX(seconds, 1);
-}
 
-guint
-imss_license_server_get_requests(ImssLicenseServer *self)
-{
-	return self->requests;
-}
 
 static void
 imss_license_server_finalize(GObject *obj)

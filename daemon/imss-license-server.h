@@ -42,10 +42,6 @@ imss_license_server_error_get_retry_after(const GError *error);
 
 ImssLicenseServer *
 imss_license_server_new(ImssConfig *config);
-/* Total deadline per request, in seconds (default 20, under the 25 s a
- * D-Bus caller waits by default). */
-void
-imss_license_server_set_deadline(ImssLicenseServer *self, guint seconds);
 /* Asks about @code (canonical): one request each call (sharing a request
  * for the same code is imss-license-checker.c's). Errors are
  * IMSS_LICENSE_SERVER_ERROR_*, with messages that never quote the code or
@@ -59,8 +55,5 @@ imss_license_server_query_async(ImssLicenseServer *self,
 				gpointer user_data);
 ImssServerAnswer *
 imss_license_server_query_finish(ImssLicenseServer *self, GAsyncResult *res, GError **error);
-/* Requests sent so far (benchmarks and tests). */
-guint
-imss_license_server_get_requests(ImssLicenseServer *self);
 
 G_END_DECLS

@@ -64,17 +64,6 @@ imss_restart_queue_get_restarts(ImssRestartQueue *self)
 	return self->restarts;
 }
 
-gboolean
-imss_restart_queue_has_failed(ImssRestartQueue *self)
-{
-	g_return_val_if_fail(IMSS_IS_RESTART_QUEUE(self), FALSE);
-	for (guint i = 0; i < self->restarts->len; i++) {
-		ImssStoreRestart *r = g_ptr_array_index(self->restarts, i);
-		if (g_strcmp0(r->state, "failed") == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
 
 static gboolean
 imss_restart_queue_wakeup_cb(gpointer user_data)

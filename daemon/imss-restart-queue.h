@@ -41,9 +41,6 @@ imss_restart_queue_kick(ImssRestartQueue *self);
  * ImssStoreRestart; owned by the queue). */
 GPtrArray *
 imss_restart_queue_get_restarts(ImssRestartQueue *self);
-/* Whether a restart failed for good (attempts exhausted). */
-gboolean
-imss_restart_queue_has_failed(ImssRestartQueue *self);
 /* Re-reads the queue from the store (at start). */
 gboolean
 imss_restart_queue_load(ImssRestartQueue *self, GError **error);

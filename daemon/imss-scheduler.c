@@ -60,14 +60,6 @@ imss_scheduler_arm(ImssScheduler *self, gint64 instant)
 	}
 }
 
-gint64
-imss_scheduler_get_next_wakeup(ImssScheduler *self)
-{
-	gint64 alarm;
-	g_return_val_if_fail(IMSS_IS_SCHEDULER(self), IMSS_PLANNER_NO_WAKEUP);
-	alarm = imss_clock_get_alarm(self->clock);
-	return alarm == IMSS_CLOCK_NO_ALARM ? IMSS_PLANNER_NO_WAKEUP : alarm;
-}
 
 static void
 imss_scheduler_finalize(GObject *obj)

@@ -24,8 +24,5 @@ imss_scheduler_start(ImssScheduler *self, GError **error);
 /* Arms the alarm at @instant (UTC seconds; IMSS_PLANNER_NO_WAKEUP: none). */
 void
 imss_scheduler_arm(ImssScheduler *self, gint64 instant);
-/* The alarm's instant, or IMSS_PLANNER_NO_WAKEUP. */
-gint64
-imss_scheduler_get_next_wakeup(ImssScheduler *self);
 
 G_END_DECLS

@@ -39,17 +39,6 @@ imss_store_delete_run(ImssStore *self,
 	       gda_set_set_holder_value(p, error, "day", day) && imss_store_exec(self, del, p, error);
 }
 
-gboolean
-imss_store_has_run(ImssStore *self,
-		   const gchar *job,
-		   const gchar *slot,
-		   const gchar *day,
-		   gboolean *exists,
-		   GError **error)
-{
-	gint64 at = 0;
-	return imss_store_get_run(self, job, slot, day, exists, &at, error);
-}
 
 static gboolean
 imss_store_get_run(ImssStore *self,

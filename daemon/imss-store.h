@@ -164,19 +164,6 @@ imss_store_update_restart(ImssStore *self,
 gchar *
 imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name);
 
-/* Claims the run of @job for @slot on the local date @day (YYYY-MM-DD) —
- * the unique key that makes a scheduled job run once per date, across
- * restarts and across nodes sharing one database — and appends @history (may
- * be NULL) in the same transaction. FALSE without @error when the run was
- * already claimed. */
-gboolean
-imss_store_claim_run(ImssStore *self,
-		     const gchar *job,
-		     const gchar *slot,
-		     const gchar *day,
-		     gint64 at,
-		     ImssStoreHistory *history,
-		     GError **error);
 /* One scheduled run to claim (see imss_store_claim_runs()). */
 typedef struct {
 	gchar *job;
@@ -209,14 +196,6 @@ imss_store_finish_run(ImssStore *self,
 GPtrArray *
 imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error);
 
-/* Whether the run exists (error: FALSE + @error). */
-gboolean
-imss_store_has_run(ImssStore *self,
-		   const gchar *job,
-		   const gchar *slot,
-		   const gchar *day,
-		   gboolean *exists,
-		   GError **error);
 
 /* Newest first: at most @limit entries (0: all) from the @offset-th newest
  * on; @total (may be NULL) is set to how many there are. Element type
