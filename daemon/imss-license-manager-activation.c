@@ -210,16 +210,9 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	expiry = imss_date_format(&plan.info.expiry);
 	change = imss_store_change_new();
 	for (guint i = 0; i < plan.n_targets; i++) {
-		g_autoptr(ImssStoreSlot) row = imss_store_slot_new();
-		row->slot = g_strdup(imss_slot_to_string(plan.targets[i]));
-		row->code = g_strdup(plan.canonical);
-		row->expiry = g_strdup(expiry);
-		row->issued_expiry = g_strdup(expiry);
-		row->offline = plan.info.offline;
-		row->verified = plan.info.offline;
-		row->verified_at = plan.info.offline ? now : 0;
-		row->activated_at = now;
-		imss_store_change_add_row(change, row);
+		g_autoptr(ImssLicense) license = imss_license_copy(self->licenses[plan.targets[i]]);
+		imss_license_activate(license, plan.canonical, &plan.info.expiry, plan.info.offline, now);
+		imss_store_change_add_license(change, license);
 	}
 	detail = g_strdup_printf("expiry %s, %s%s",
 				 expiry,
@@ -252,9 +245,8 @@ imss_license_manager_activate(ImssLicenseManager *self,
 		_exit(3);
 	}
 
+	imss_license_manager_take_stored(self, change);
 	for (guint i = 0; i < plan.n_targets; i++) {
-		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
-		imss_license_set_from_row(self->licenses[plan.targets[i]], row);
 		g_message("activated %s on %s (%s) by %s",
 			  plan.masked,
 			  imss_slot_to_string(plan.targets[i]),

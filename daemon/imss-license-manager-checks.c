@@ -87,24 +87,21 @@ imss_license_manager_apply_answer(const gchar *code,
 
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		ImssLicense *license = self->licenses[i];
-		g_autoptr(ImssStoreSlot) row = NULL;
+		g_autoptr(ImssLicense) stored = NULL;
 		g_autofree gchar *detail = NULL;
 		g_autofree gchar *old = NULL;
 		const gchar *outcome;
 
 		if (g_strcmp0(imss_license_get_code(license), code) != 0)
 			continue;
-		row = imss_license_to_row(license);
-		old = g_strdup(row->expiry);
-		row->checked_at = now;
-		g_free(row->check_error);
-		row->check_error = g_strdup(failure != NULL ? failure->message : "");
+		stored = imss_license_copy(license);
+		old = imss_date_format(imss_license_get_expiry(license));
+		imss_license_record_contact(stored, now, failure != NULL ? failure->message : NULL);
 		if (failure != NULL) {
 			outcome = "failed";
 			detail = g_strdup(failure->message);
 		} else {
-			g_free(row->server_status);
-			row->server_status = g_strdup(imss_server_status_to_string(answer->status));
+			imss_license_set_server_status(stored, imss_server_status_to_string(answer->status));
 			if (answer->status != IMSS_SERVER_STATUS_VALID) {
 				outcome = imss_server_status_to_string(answer->status);
 				detail = answer->replaced_by != NULL
@@ -117,8 +114,6 @@ imss_license_manager_apply_answer(const gchar *code,
 				if (cmp > 0) {
 					outcome = "renewed";
 					detail = g_strdup_printf("expiry %s -> %s", old, server);
-					g_free(row->expiry);
-					row->expiry = g_strdup(server);
 					changed = TRUE;
 					g_ptr_array_add(renewed, license);
 					if (i == IMSS_SLOT_ANTISPAM || i == IMSS_SLOT_EMAIL_REPUTATION)
@@ -133,10 +128,11 @@ imss_license_manager_apply_answer(const gchar *code,
 								 server, old, old);
 					g_warning("%s: %s", imss_license_get_id(license), detail);
 				}
-				if (cmp >= 0) {
-					row->verified = TRUE;
-					row->verified_at = now;
-				}
+				if (cmp >= 0)
+					imss_license_confirm_expiry(stored,
+								    cmp > 0 ? &answer->expiry
+									    : imss_license_get_expiry(license),
+								    now);
 			}
 		}
 		if (check->day != NULL) {
@@ -144,7 +140,7 @@ imss_license_manager_apply_answer(const gchar *code,
 			g_free(detail);
 			detail = g_steal_pointer(&with_day);
 		}
-		imss_store_change_add_row(change, row);
+		imss_store_change_add_license(change, stored);
 		imss_store_change_add_history(change,
 					      now,
 					      check->action,
@@ -163,12 +159,7 @@ imss_license_manager_apply_answer(const gchar *code,
 							 error_local,
 							 "store the license server's answer");
 	}
-	for (guint i = 0; i < change->rows->len; i++) {
-		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
-		ImssSlotId slot;
-		if (imss_slot_from_string(row->slot, &slot))
-			imss_license_set_from_row(self->licenses[slot], row);
-	}
+	imss_license_manager_take_stored(self, change);
 	if (changed)
 		imss_license_manager_evaluate(self, TRUE); /* re-anchor on the new E */
 	for (guint i = 0; i < renewed->len; i++)

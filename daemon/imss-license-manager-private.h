@@ -65,6 +65,8 @@ imss_license_manager_fail(GError **error, ImssError code) G_GNUC_INTERNAL;
  * that cannot be reached, or Internal), logged */
 gboolean
 imss_license_manager_store_failed(GError **error, GError *cause, const gchar *what) G_GNUC_INTERNAL;
+void
+imss_license_manager_take_stored(ImssLicenseManager *self, ImssStoreChange *change) G_GNUC_INTERNAL;
 
 /* waiting for a store another program holds locked (imss-license-manager.c):
  * one try, a result or NULL with @error (IMSS_ERROR_BUSY: worth another) */

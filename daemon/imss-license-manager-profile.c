@@ -128,16 +128,13 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	/* every slot holding the code: anti-spam brings email reputation along
 	 * (SPEC §1), so the two never drift apart */
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
-		g_autoptr(ImssStoreSlot) row = NULL;
+		g_autoptr(ImssLicense) stored = NULL;
 		if (g_strcmp0(imss_license_get_code(self->licenses[i]), canonical) != 0)
 			continue;
-		row = imss_license_to_row(self->licenses[i]);
-		g_free(row->expiry);
-		row->expiry = imss_date_format(&expiry);
+		stored = imss_license_copy(self->licenses[i]);
 		/* the profile is CM's word from the license server: verified */
-		row->verified = TRUE;
-		row->verified_at = imss_clock_get_time(self->clock);
-		imss_store_change_add_row(change, row);
+		imss_license_confirm_expiry(stored, &expiry, imss_clock_get_time(self->clock));
+		imss_store_change_add_license(change, stored);
 	}
 	{
 		g_autofree gchar *new_expiry = imss_date_format(&expiry);
@@ -149,22 +146,20 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 		imss_license_manager_store_failed(error, error_local, "store the license profile");
 		return NULL;
 	}
-	for (guint i = 0; i < change->rows->len; i++) {
-		ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
-		ImssSlotId target;
-		if (imss_slot_from_string(row->slot, &target))
-			imss_license_set_from_row(self->licenses[target], row);
+	imss_license_manager_take_stored(self, change);
+	for (guint i = 0; i < change->licenses->len; i++) {
+		ImssLicense *stored = g_ptr_array_index(change->licenses, i);
+		g_autofree gchar *new_expiry = imss_date_format(imss_license_get_expiry(stored));
 		g_message("license profile from %s for %s: %s (expiry %s -> %s); nothing is restarted",
-			  origin, row->slot, outcome, old, row->expiry);
+			  origin, imss_license_get_id(stored), outcome, old, new_expiry);
 	}
 	/* an automatic renewal: it restarts nothing (SPEC §7) */
 	if (cmp != 0) {
 		imss_license_manager_evaluate(self, TRUE);
-		for (guint i = 0; i < change->rows->len; i++) {
-			ImssStoreSlot *row = g_ptr_array_index(change->rows, i);
-			ImssSlotId target;
-			if (imss_slot_from_string(row->slot, &target))
-				imss_license_manager_emit_license_changed(self, self->licenses[target], "renewed");
+		for (guint i = 0; i < change->licenses->len; i++) {
+			ImssLicense *stored = g_ptr_array_index(change->licenses, i);
+			imss_license_manager_emit_license_changed(
+			    self, self->licenses[imss_license_get_slot(stored)], "renewed");
 		}
 	}
 	imss_license_manager_emit_refreshed(self);

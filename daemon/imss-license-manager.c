@@ -346,29 +346,36 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 	return TRUE;
 }
 
+/* after a committed change: the licenses it stored become ours */
+void
+imss_license_manager_take_stored(ImssLicenseManager *self, ImssStoreChange *change)
+{
+	for (guint i = 0; i < change->licenses->len; i++) {
+		ImssLicense *stored = g_ptr_array_index(change->licenses, i);
+		imss_license_assign(self->licenses[imss_license_get_slot(stored)], stored);
+	}
+}
+
 gboolean
 imss_license_manager_load(ImssLicenseManager *self, GError **error)
 {
-	g_autoptr(GPtrArray) rows = NULL;
+	g_autoptr(GPtrArray) stored = NULL;
 	g_autoptr(GError) error_local = NULL;
 
-	rows = imss_store_load_slots(self->store, &error_local);
-	if (rows == NULL) {
+	stored = imss_store_load_licenses(self->store, &error_local);
+	if (stored == NULL) {
 		g_propagate_prefixed_error(error,
 					   g_steal_pointer(&error_local),
 					   "failed to load licenses: ");
 		return FALSE;
 	}
-	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
-		imss_license_set_from_row(self->licenses[i], NULL);
-	for (guint i = 0; i < rows->len; i++) {
-		ImssStoreSlot *row = g_ptr_array_index(rows, i);
-		ImssSlotId slot;
-		if (!imss_slot_from_string(row->slot, &slot)) {
-			g_warning("ignoring stored license of unknown slot %s", row->slot);
-			continue;
-		}
-		imss_license_set_from_row(self->licenses[slot], row);
+	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
+		g_autoptr(ImssLicense) none = imss_license_new(i, TRUE);
+		imss_license_assign(self->licenses[i], none);
+	}
+	for (guint i = 0; i < stored->len; i++) {
+		ImssLicense *license = g_ptr_array_index(stored, i);
+		imss_license_assign(self->licenses[imss_license_get_slot(license)], license);
 	}
 	return TRUE;
 }

@@ -12,17 +12,8 @@ struct _ImssLicense {
 	GObject parent_instance;
 	ImssSlotId slot;
 	gboolean enabled;
-	gchar *code;
 	gchar *masked;
-	GDate expiry;
-	GDate issued_expiry;
-	gboolean offline;
-	gboolean verified;
-	gint64 verified_at;
-	gint64 activated_at;
-	gchar *server_status;
-	gint64 checked_at;
-	gchar *check_error;
+	ImssLicenseStored s; /* the strings are ours */
 };
 
 G_DEFINE_TYPE(ImssLicense, imss_license, G_TYPE_OBJECT)
@@ -48,13 +39,13 @@ imss_license_get_enabled(ImssLicense *self)
 gboolean
 imss_license_is_activated(ImssLicense *self)
 {
-	return self->code != NULL;
+	return self->s.code != NULL;
 }
 
 const gchar *
 imss_license_get_code(ImssLicense *self)
 {
-	return self->code;
+	return self->s.code;
 }
 
 const gchar *
@@ -66,55 +57,55 @@ imss_license_get_masked_code(ImssLicense *self)
 const GDate *
 imss_license_get_expiry(ImssLicense *self)
 {
-	return self->code != NULL ? &self->expiry : NULL;
+	return self->s.code != NULL ? &self->s.expiry : NULL;
 }
 
 const GDate *
 imss_license_get_issued_expiry(ImssLicense *self)
 {
-	return self->code != NULL ? &self->issued_expiry : NULL;
+	return self->s.code != NULL ? &self->s.issued_expiry : NULL;
 }
 
 gboolean
 imss_license_get_offline(ImssLicense *self)
 {
-	return self->offline;
+	return self->s.offline;
 }
 
 gboolean
 imss_license_get_verified(ImssLicense *self)
 {
-	return self->verified;
+	return self->s.verified;
 }
 
 gint64
 imss_license_get_verified_at(ImssLicense *self)
 {
-	return self->verified_at;
+	return self->s.verified_at;
 }
 
 gint64
 imss_license_get_activated_at(ImssLicense *self)
 {
-	return self->activated_at;
+	return self->s.activated_at;
 }
 
 const gchar *
 imss_license_get_server_status(ImssLicense *self)
 {
-	return self->server_status != NULL ? self->server_status : "";
+	return self->s.server_status != NULL ? self->s.server_status : "";
 }
 
 gint64
 imss_license_get_checked_at(ImssLicense *self)
 {
-	return self->checked_at;
+	return self->s.checked_at;
 }
 
 const gchar *
 imss_license_get_check_error(ImssLicense *self)
 {
-	return self->check_error != NULL ? self->check_error : "";
+	return self->s.check_error != NULL ? self->s.check_error : "";
 }
 
 ImssLicenseState
@@ -133,86 +124,124 @@ imss_license_get_updates_allowed(ImssLicense *self, const GDate *today)
 gboolean
 imss_license_get_grace_end(ImssLicense *self, GDate *grace_end)
 {
-	if (self->code == NULL)
+	if (self->s.code == NULL)
 		return FALSE;
-	imss_calendar_grace_end(&self->expiry, grace_end);
+	imss_calendar_grace_end(&self->s.expiry, grace_end);
 	return TRUE;
 }
 
 gboolean
 imss_license_get_next_check(ImssLicense *self, const GDate *today, GDate *next)
 {
-	if (self->code == NULL || self->offline)
+	if (self->s.code == NULL || self->s.offline)
 		return FALSE;
-	imss_calendar_next_check(&self->expiry, today, next);
+	imss_calendar_next_check(&self->s.expiry, today, next);
 	return TRUE;
 }
 
 static void
 imss_license_clear(ImssLicense *self)
 {
-	if (self->code != NULL)
-		memset(self->code, 0, strlen(self->code));
-	g_clear_pointer(&self->code, g_free);
+	if (self->s.code != NULL)
+		memset(self->s.code, 0, strlen(self->s.code));
+	g_free(self->s.code);
+	g_free(self->s.server_status);
+	g_free(self->s.check_error);
+	memset(&self->s, 0, sizeof(self->s));
+	g_date_clear(&self->s.expiry, 1);
+	g_date_clear(&self->s.issued_expiry, 1);
 	g_clear_pointer(&self->masked, g_free);
-	g_date_clear(&self->expiry, 1);
-	g_date_clear(&self->issued_expiry, 1);
-	self->offline = FALSE;
-	self->verified = FALSE;
-	self->verified_at = 0;
-	self->activated_at = 0;
-	g_clear_pointer(&self->server_status, g_free);
-	self->checked_at = 0;
-	g_clear_pointer(&self->check_error, g_free);
 }
 
-gboolean
-imss_license_set_from_row(ImssLicense *self, const ImssStoreSlot *row)
+void
+imss_license_restore(ImssLicense *self, const ImssLicenseStored *stored)
 {
-	GDate expiry, issued;
-	g_autofree gchar *canonical = NULL;
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	g_return_if_fail(stored != NULL && stored->code != NULL);
+	g_return_if_fail(g_date_valid(&stored->expiry) && g_date_valid(&stored->issued_expiry));
 
 	imss_license_clear(self);
-	if (row == NULL)
-		return TRUE;
-	if (row->code == NULL ||
-	    !imss_code_parse(row->code, strlen(row->code), NULL, &canonical, NULL) ||
-	    !imss_date_parse(row->expiry, &expiry) ||
-	    !imss_date_parse(row->issued_expiry, &issued)) {
-		g_warning("stored license of %s is damaged; treating it as not activated",
-			  imss_license_get_id(self));
-		return FALSE;
-	}
-	self->code = g_steal_pointer(&canonical);
-	self->masked = imss_code_mask(self->code);
-	self->expiry = expiry;
-	self->issued_expiry = issued;
-	self->offline = row->offline;
-	self->verified = row->verified;
-	self->verified_at = row->verified_at;
-	self->activated_at = row->activated_at;
-	self->server_status = g_strdup(row->server_status != NULL ? row->server_status : "");
-	self->checked_at = row->checked_at;
-	self->check_error = g_strdup(row->check_error != NULL ? row->check_error : "");
-	return TRUE;
+	self->s = *stored;
+	self->s.code = g_strdup(stored->code);
+	self->s.server_status = g_strdup(stored->server_status != NULL ? stored->server_status : "");
+	self->s.check_error = g_strdup(stored->check_error != NULL ? stored->check_error : "");
+	self->masked = imss_code_mask(self->s.code);
 }
 
-ImssStoreSlot *
-imss_license_to_row(ImssLicense *self)
+void
+imss_license_assign(ImssLicense *self, ImssLicense *from)
 {
-	ImssStoreSlot *row = imss_store_slot_new();
-	row->slot = g_strdup(imss_license_get_id(self));
-	row->code = g_strdup(self->code);
-	row->expiry = imss_date_format(imss_license_get_expiry(self));
-	row->issued_expiry = imss_date_format(imss_license_get_issued_expiry(self));
-	row->offline = self->offline;
-	row->verified = self->verified;
-	row->verified_at = self->verified_at;
-	row->activated_at = self->activated_at;
-	row->server_status = g_strdup(imss_license_get_server_status(self));
-	row->checked_at = self->checked_at;
-	row->check_error = g_strdup(imss_license_get_check_error(self));
-	return row;
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	g_return_if_fail(IMSS_IS_LICENSE(from));
+	if (self == from)
+		return;
+	if (from->s.code == NULL) {
+		imss_license_clear(self);
+		return;
+	}
+	imss_license_restore(self, &from->s);
+}
+
+ImssLicense *
+imss_license_copy(ImssLicense *self)
+{
+	ImssLicense *copy;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+	copy = imss_license_new(self->slot, self->enabled);
+	imss_license_assign(copy, self);
+	return copy;
+}
+
+void
+imss_license_activate(ImssLicense *self,
+		      const gchar *canonical,
+		      const GDate *expiry,
+		      gboolean offline,
+		      gint64 now)
+{
+	ImssLicenseStored stored = {
+	    .code = (gchar *)canonical, /* copied */
+	    .expiry = *expiry,
+	    .issued_expiry = *expiry,
+	    .offline = offline,
+	    .verified = offline,
+	    .verified_at = offline ? now : 0,
+	    .activated_at = now,
+	};
+
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	g_return_if_fail(canonical != NULL && expiry != NULL);
+	imss_license_restore(self, &stored);
+}
+
+void
+imss_license_record_contact(ImssLicense *self, gint64 now, const gchar *failure)
+{
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	self->s.checked_at = now;
+	g_free(self->s.check_error);
+	self->s.check_error = g_strdup(failure != NULL ? failure : "");
+}
+
+void
+imss_license_set_server_status(ImssLicense *self, const gchar *status)
+{
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	g_return_if_fail(status != NULL);
+	g_free(self->s.server_status);
+	self->s.server_status = g_strdup(status);
+}
+
+void
+imss_license_confirm_expiry(ImssLicense *self, const GDate *expiry, gint64 now)
+{
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	g_return_if_fail(self->s.code != NULL);
+	g_return_if_fail(expiry != NULL && g_date_valid(expiry));
+	self->s.expiry = *expiry;
+	self->s.verified = TRUE;
+	self->s.verified_at = now;
 }
 
 static void
@@ -231,8 +260,8 @@ imss_license_class_init(ImssLicenseClass *klass)
 static void
 imss_license_init(ImssLicense *self)
 {
-	g_date_clear(&self->expiry, 1);
-	g_date_clear(&self->issued_expiry, 1);
+	g_date_clear(&self->s.expiry, 1);
+	g_date_clear(&self->s.issued_expiry, 1);
 }
 
 ImssLicense *

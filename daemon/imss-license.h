@@ -8,7 +8,6 @@
 
 #include "imss-calendar.h"
 #include "imss-code.h"
-#include "imss-store.h"
 
 G_BEGIN_DECLS
 
@@ -68,12 +67,52 @@ imss_license_get_grace_end(ImssLicense *self, GDate *grace_end);
 gboolean
 imss_license_get_next_check(ImssLicense *self, const GDate *today, GDate *next);
 
-/* Fills the license from a stored row; FALSE (with a warning) if the row is
- * damaged, leaving the slot not activated. */
-gboolean
-imss_license_set_from_row(ImssLicense *self, const ImssStoreSlot *row);
-/* The row that stores this license. */
-ImssStoreSlot *
-imss_license_to_row(ImssLicense *self);
+/* -- changes: on a copy, stored, then assigned (nothing changes in memory
+ * before the store has it) -- */
+
+/* A detached copy of @self to change and store. */
+ImssLicense *
+imss_license_copy(ImssLicense *self);
+/* Takes over @from's stored state (not @self's slot or whether it is enabled). */
+void
+imss_license_assign(ImssLicense *self, ImssLicense *from);
+/* A new activation of @canonical (a parsed, canonical code) issued with
+ * @expiry at @now: offline codes carry their own, final date (verified at
+ * once); online ones keep the issued date until a server confirms one.
+ * What the server said about an earlier code is forgotten. */
+void
+imss_license_activate(ImssLicense *self,
+		      const gchar *canonical,
+		      const GDate *expiry,
+		      gboolean offline,
+		      gint64 now);
+/* The license server was asked at @now; @failure: why that failed, NULL
+ * when it answered. */
+void
+imss_license_record_contact(ImssLicense *self, gint64 now, const gchar *failure);
+/* The server's last word: "valid", "unknown", "replaced", "suspended". */
+void
+imss_license_set_server_status(ImssLicense *self, const gchar *status);
+/* @expiry confirmed at @now (the license server's or Control Manager's word). */
+void
+imss_license_confirm_expiry(ImssLicense *self, const GDate *expiry, gint64 now);
+
+/* Every stored field of an activated license (the store restores it; the
+ * license copies what it is given). */
+typedef struct {
+	gchar *code; /* canonical */
+	GDate expiry;
+	GDate issued_expiry;
+	gboolean offline;
+	gboolean verified;
+	gint64 verified_at;
+	gint64 activated_at;
+	gchar *server_status;
+	gint64 checked_at;
+	gchar *check_error;
+} ImssLicenseStored;
+
+void
+imss_license_restore(ImssLicense *self, const ImssLicenseStored *stored);
 
 G_END_DECLS

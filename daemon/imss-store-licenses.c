@@ -6,45 +6,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "imss-date.h"
+#include "imss-slot.h"
 #include "imss-store-private.h"
-
-/* -- rows -------------------------------------------------------------- */
-
-ImssStoreSlot *
-imss_store_slot_new(void)
-{
-	return g_new0(ImssStoreSlot, 1);
-}
-
-ImssStoreSlot *
-imss_store_slot_copy(const ImssStoreSlot *row)
-{
-	ImssStoreSlot *copy = g_new0(ImssStoreSlot, 1);
-	*copy = *row;
-	copy->slot = g_strdup(row->slot);
-	copy->code = g_strdup(row->code);
-	copy->expiry = g_strdup(row->expiry);
-	copy->issued_expiry = g_strdup(row->issued_expiry);
-	copy->server_status = g_strdup(row->server_status);
-	copy->check_error = g_strdup(row->check_error);
-	return copy;
-}
-
-void
-imss_store_slot_free(ImssStoreSlot *row)
-{
-	if (row == NULL)
-		return;
-	g_free(row->slot);
-	if (row->code != NULL)
-		memset(row->code, 0, strlen(row->code));
-	g_free(row->code);
-	g_free(row->expiry);
-	g_free(row->issued_expiry);
-	g_free(row->server_status);
-	g_free(row->check_error);
-	g_free(row);
-}
 
 void
 imss_store_history_free(ImssStoreHistory *entry)
@@ -64,7 +28,7 @@ ImssStoreChange *
 imss_store_change_new(void)
 {
 	ImssStoreChange *change = g_new0(ImssStoreChange, 1);
-	change->rows = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_slot_free);
+	change->licenses = g_ptr_array_new_with_free_func(g_object_unref);
 	change->settings_set = g_ptr_array_new_with_free_func(g_free);
 	change->settings_delete = g_ptr_array_new_with_free_func(g_free);
 	change->history = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
@@ -77,7 +41,7 @@ imss_store_change_free(ImssStoreChange *change)
 {
 	if (change == NULL)
 		return;
-	g_ptr_array_unref(change->rows);
+	g_ptr_array_unref(change->licenses);
 	g_ptr_array_unref(change->settings_set);
 	g_ptr_array_unref(change->settings_delete);
 	g_ptr_array_unref(change->history);
@@ -86,9 +50,12 @@ imss_store_change_free(ImssStoreChange *change)
 }
 
 void
-imss_store_change_add_row(ImssStoreChange *change, const ImssStoreSlot *row)
+imss_store_change_add_license(ImssStoreChange *change, ImssLicense *license)
 {
-	g_ptr_array_add(change->rows, imss_store_slot_copy(row));
+	g_return_if_fail(change != NULL);
+	g_return_if_fail(IMSS_IS_LICENSE(license));
+	g_return_if_fail(imss_license_is_activated(license));
+	g_ptr_array_add(change->licenses, g_object_ref(license));
 }
 
 void
@@ -200,8 +167,52 @@ imss_store_prune_history(ImssStore *self, GError **error)
 	return imss_store_exec(self, del, p, error);
 }
 
+/* a stored row as a license, or NULL (with a warning) when it is damaged
+ * or of a slot we do not know; @v: the row's 11 values */
+static ImssLicense *
+imss_store_license_from_row(const GValue **v)
+{
+	g_autofree gchar *slot_id = imss_store_value_dup_string(v[0]);
+	g_autofree gchar *code = imss_store_value_dup_string(v[1]);
+	g_autofree gchar *expiry = imss_store_value_dup_string(v[2]);
+	g_autofree gchar *issued = imss_store_value_dup_string(v[3]);
+	g_autofree gchar *server_status = imss_store_value_dup_string(v[8]);
+	g_autofree gchar *check_error = imss_store_value_dup_string(v[10]);
+	g_autofree gchar *canonical = NULL;
+	ImssLicenseStored stored = {0};
+	ImssLicense *license;
+	ImssSlotId slot;
+
+	if (!imss_slot_from_string(slot_id, &slot)) {
+		g_warning("ignoring stored license of unknown slot %s", slot_id);
+		return NULL;
+	}
+	if (code == NULL ||
+	    !imss_code_parse(code, strlen(code), NULL, &canonical, NULL) ||
+	    !imss_date_parse(expiry, &stored.expiry) ||
+	    !imss_date_parse(issued, &stored.issued_expiry)) {
+		g_warning("stored license of %s is damaged; treating it as not activated", slot_id);
+		if (code != NULL)
+			memset(code, 0, strlen(code));
+		return NULL;
+	}
+	memset(code, 0, strlen(code));
+	stored.code = canonical;
+	stored.offline = imss_store_value_get_int64(v[4]) != 0;
+	stored.verified = imss_store_value_get_int64(v[5]) != 0;
+	stored.verified_at = imss_store_value_get_int64(v[6]);
+	stored.activated_at = imss_store_value_get_int64(v[7]);
+	stored.server_status = server_status;
+	stored.checked_at = imss_store_value_get_int64(v[9]);
+	stored.check_error = check_error;
+	license = imss_license_new(slot, TRUE);
+	imss_license_restore(license, &stored);
+	memset(canonical, 0, strlen(canonical));
+	return license;
+}
+
 GPtrArray *
-imss_store_load_slots(ImssStore *self, GError **error)
+imss_store_load_licenses(ImssStore *self, GError **error)
 {
 	GType types[] = {G_TYPE_STRING,
 			 G_TYPE_STRING,
@@ -217,9 +228,9 @@ imss_store_load_slots(ImssStore *self, GError **error)
 			 G_TYPE_NONE};
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
-	g_autoptr(GPtrArray) rows =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_slot_free);
+	g_autoptr(GPtrArray) licenses = g_ptr_array_new_with_free_func(g_object_unref);
 
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	if (!imss_store_check_open(self, error))
 		return NULL;
 	stmt = imss_store_prepare(self,
@@ -234,35 +245,24 @@ imss_store_load_slots(ImssStore *self, GError **error)
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		ImssStoreSlot *row = imss_store_slot_new();
 		const GValue *v[11];
+		ImssLicense *license;
 		for (gint c = 0; c < 11; c++) {
 			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL) {
-				imss_store_slot_free(row);
+			if (v[c] == NULL)
 				return NULL;
-			}
 		}
-		row->slot = imss_store_value_dup_string(v[0]);
-		row->code = imss_store_value_dup_string(v[1]);
-		row->expiry = imss_store_value_dup_string(v[2]);
-		row->issued_expiry = imss_store_value_dup_string(v[3]);
-		row->offline = imss_store_value_get_int64(v[4]) != 0;
-		row->verified = imss_store_value_get_int64(v[5]) != 0;
-		row->verified_at = imss_store_value_get_int64(v[6]);
-		row->activated_at = imss_store_value_get_int64(v[7]);
-		row->server_status = imss_store_value_dup_string(v[8]);
-		row->checked_at = imss_store_value_get_int64(v[9]);
-		row->check_error = imss_store_value_dup_string(v[10]);
-		g_ptr_array_add(rows, row);
+		license = imss_store_license_from_row(v);
+		if (license != NULL)
+			g_ptr_array_add(licenses, license);
 	}
-	return g_steal_pointer(&rows);
+	return g_steal_pointer(&licenses);
 }
 
-/* rows: delete + insert is the upsert both providers' SQL (and libgda's
+/* licenses: delete + insert is the upsert both providers' SQL (and libgda's
  * parser) agree on; inside a transaction */
 static gboolean
-imss_store_write_rows(ImssStore *self, GPtrArray *rows, GError **error)
+imss_store_write_licenses(ImssStore *self, GPtrArray *licenses, GError **error)
 {
 	g_autoptr(GdaSet) pdel = NULL;
 	g_autoptr(GdaSet) pins = NULL;
@@ -287,35 +287,38 @@ imss_store_write_rows(ImssStore *self, GPtrArray *rows, GError **error)
 				 error);
 	if (ins == NULL)
 		return FALSE;
-	for (guint i = 0; i < rows->len; i++) {
-		ImssStoreSlot *row = g_ptr_array_index(rows, i);
-		if (!gda_set_set_holder_value(pdel, error, "slot", row->slot))
+	for (guint i = 0; i < licenses->len; i++) {
+		ImssLicense *license = g_ptr_array_index(licenses, i);
+		const gchar *slot = imss_license_get_id(license);
+		g_autofree gchar *expiry = imss_date_format(imss_license_get_expiry(license));
+		g_autofree gchar *issued = imss_date_format(imss_license_get_issued_expiry(license));
+		if (!gda_set_set_holder_value(pdel, error, "slot", slot))
 			return FALSE;
 		if (!imss_store_exec(self, del, pdel, error))
 			return FALSE;
-		if (!gda_set_set_holder_value(pins, error, "slot", row->slot) ||
-		    !gda_set_set_holder_value(pins, error, "code", row->code) ||
-		    !gda_set_set_holder_value(pins, error, "expiry", row->expiry) ||
-		    !gda_set_set_holder_value(pins, error, "issued", row->issued_expiry) ||
-		    !gda_set_set_holder_value(pins, error, "offline", (gint)row->offline) ||
-		    !gda_set_set_holder_value(pins, error, "verified", (gint)row->verified) ||
+		if (!gda_set_set_holder_value(pins, error, "slot", slot) ||
+		    !gda_set_set_holder_value(pins, error, "code", imss_license_get_code(license)) ||
+		    !gda_set_set_holder_value(pins, error, "expiry", expiry) ||
+		    !gda_set_set_holder_value(pins, error, "issued", issued) ||
+		    !gda_set_set_holder_value(pins, error, "offline", (gint)imss_license_get_offline(license)) ||
+		    !gda_set_set_holder_value(pins, error, "verified", (gint)imss_license_get_verified(license)) ||
 		    !gda_set_set_holder_value(pins,
 					      error,
 					      "verified_at",
-					      (gint64)row->verified_at) ||
+					      imss_license_get_verified_at(license)) ||
 		    !gda_set_set_holder_value(pins,
 					      error,
 					      "activated_at",
-					      (gint64)row->activated_at) ||
+					      imss_license_get_activated_at(license)) ||
 		    !gda_set_set_holder_value(pins,
 					      error,
 					      "server_status",
-					      row->server_status != NULL ? row->server_status : "") ||
-		    !gda_set_set_holder_value(pins, error, "checked_at", (gint64)row->checked_at) ||
+					      imss_license_get_server_status(license)) ||
+		    !gda_set_set_holder_value(pins, error, "checked_at", imss_license_get_checked_at(license)) ||
 		    !gda_set_set_holder_value(pins,
 					      error,
 					      "check_error",
-					      row->check_error != NULL ? row->check_error : ""))
+					      imss_license_get_check_error(license)))
 			return FALSE;
 		if (!imss_store_exec(self, ins, pins, error))
 			return FALSE;
@@ -434,7 +437,7 @@ imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
 static gboolean
 imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 {
-	if (change->rows->len > 0 && !imss_store_write_rows(self, change->rows, error))
+	if (change->licenses->len > 0 && !imss_store_write_licenses(self, change->licenses, error))
 		return FALSE;
 	if ((change->settings_delete->len > 0 || change->settings_set->len > 0) &&
 	    !imss_store_write_settings(self, change, error))

@@ -6,35 +6,14 @@
 
 #include <glib-object.h>
 
+#include "imss-license.h"
+
 G_BEGIN_DECLS
 
 #define IMSS_TYPE_STORE (imss_store_get_type())
 G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
 
 #define IMSS_STORE_SCHEMA_VERSION 5
-
-/* One stored slot row. Dates are YYYY-MM-DD strings, times UTC seconds. */
-typedef struct {
-	gchar *slot;
-	gchar *code; /* canonical, full: the store is the only place it lives */
-	gchar *expiry;
-	gchar *issued_expiry;
-	gboolean offline;
-	gboolean verified;
-	gint64 verified_at; /* 0: never */
-	gint64 activated_at;
-	gchar *server_status; /* last answer: valid, unknown, replaced, suspended; "" */
-	gint64 checked_at;    /* last contact attempt, 0: never */
-	gchar *check_error;   /* why the last contact failed, "" when it did not */
-} ImssStoreSlot;
-
-ImssStoreSlot *
-imss_store_slot_new(void);
-ImssStoreSlot *
-imss_store_slot_copy(const ImssStoreSlot *row);
-void
-imss_store_slot_free(ImssStoreSlot *row);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreSlot, imss_store_slot_free)
 
 typedef struct {
 	gint64 time;
@@ -70,15 +49,17 @@ imss_store_set_history_max(ImssStore *self, guint max_entries);
 const gchar *
 imss_store_get_filename(ImssStore *self);
 
-/* All stored slot rows (element type ImssStoreSlot). */
+/* The stored licenses (element type ImssLicense), one per stored slot in
+ * slot order. A damaged row or one of an unknown slot is skipped with a
+ * warning (that slot reads as not activated), never an error. */
 GPtrArray *
-imss_store_load_slots(ImssStore *self, GError **error);
+imss_store_load_licenses(ImssStore *self, GError **error);
 
-/* One change: writes @rows (upsert), deletes @settings_delete (section/name
+/* One change: writes @licenses (upsert), deletes @settings_delete (section/name
  * pairs), sets @settings_set (section, name, value triples) and appends
  * @history (may be NULL) — all or nothing. */
 typedef struct {
-	GPtrArray *rows;	     /* ImssStoreSlot */
+	GPtrArray *licenses;	     /* ImssLicense (activated) */
 	GPtrArray *settings_set;     /* gchar*: section, name, value, ... */
 	GPtrArray *settings_delete;  /* gchar*: section, name, ... */
 	GPtrArray *history;	     /* ImssStoreHistory */
@@ -92,8 +73,10 @@ imss_store_change_new(void);
 void
 imss_store_change_free(ImssStoreChange *change);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreChange, imss_store_change_free)
+/* Stores @license (an activated one; the change keeps a reference: do not
+ * change it until the change is applied). */
 void
-imss_store_change_add_row(ImssStoreChange *change, const ImssStoreSlot *row);
+imss_store_change_add_license(ImssStoreChange *change, ImssLicense *license);
 void
 imss_store_change_set_setting(ImssStoreChange *change,
 			      const gchar *section,

@@ -28,22 +28,18 @@ fixture_teardown(Fixture *fx, gconstpointer data)
 static void
 activate(Fixture *fx, ImssSlotId slot, const gchar *expiry, const gchar *server_status)
 {
-	g_autoptr(ImssStoreSlot) row = imss_store_slot_new();
+	g_autofree gchar *code = NULL;
 	ImssCodeInfo info = {0};
 	info.prefix = slot == IMSS_SLOT_COMPLIANCE ? IMSS_CODE_PREFIX_DL : IMSS_CODE_PREFIX_IM;
 	info.edition = IMSS_EDITION_IMSVA;
 	info.slot_mask = 1u << slot;
 	g_date_clear(&info.expiry, 1);
 	g_assert_true(imss_date_parse(expiry, &info.expiry));
-	row->slot = g_strdup(imss_slot_to_string(slot));
-	row->code = imss_code_encode(&info, NULL);
-	g_assert_nonnull(row->code);
-	row->expiry = g_strdup(expiry);
-	row->issued_expiry = g_strdup(expiry);
-	row->server_status = g_strdup(server_status);
-	row->check_error = g_strdup("");
-	row->activated_at = 1;
-	imss_license_set_from_row(fx->licenses[slot], row);
+	code = imss_code_encode(&info, NULL);
+	g_assert_nonnull(code);
+	imss_license_activate(fx->licenses[slot], code, &info.expiry, FALSE, 1);
+	if (server_status[0] != '\0')
+		imss_license_set_server_status(fx->licenses[slot], server_status);
 }
 
 static GPtrArray *

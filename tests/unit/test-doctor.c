@@ -15,7 +15,7 @@ typedef struct {
 static void
 fixture_setup(Fixture *fx, gconstpointer data)
 {
-	g_autoptr(ImssStoreSlot) row = imss_store_slot_new();
+	g_autofree gchar *code = NULL;
 	ImssCodeInfo info = {0};
 	fx->license = imss_license_new(IMSS_SLOT_ANTIVIRUS, TRUE);
 	g_date_clear(&fx->today, 1);
@@ -27,15 +27,9 @@ fixture_setup(Fixture *fx, gconstpointer data)
 	info.offline = data != NULL;
 	g_date_clear(&info.expiry, 1);
 	g_date_set_dmy(&info.expiry, 30, G_DATE_JANUARY, 2027);
-	row->slot = g_strdup("antivirus");
-	row->code = imss_code_encode(&info, NULL);
-	row->expiry = g_strdup("2027-01-30");
-	row->issued_expiry = g_strdup("2027-01-30");
-	row->offline = info.offline;
-	row->server_status = g_strdup("");
-	row->check_error = g_strdup("");
-	row->activated_at = 1;
-	g_assert_true(imss_license_set_from_row(fx->license, row));
+	code = imss_code_encode(&info, NULL);
+	g_assert_nonnull(code);
+	imss_license_activate(fx->license, code, &info.expiry, info.offline, 1);
 	fx->cm.last_result = g_strdup("");
 }
 

@@ -6,7 +6,8 @@
 
 #include <glib.h>
 
-/* Empties the database of $IMSS_PG_CNC (every table of every schema
+/* Empties this test program's own database on the server of $IMSS_PG_CNC
+ * (created at the first call, dropped at exit; every table of every schema
  * version) and returns its connection and auth strings; FALSE (the test
  * failed) when IMSS_PG_CNC is not set. */
 gboolean

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "imss-date.h"
 #include "imss-gda.h"
 #include "imss-store.h"
 #include "test-pg.h"
@@ -26,19 +27,33 @@ fixture_open(Fixture *fx)
 	return store;
 }
 
-static ImssStoreSlot *
-make_row(const gchar *slot, const gchar *code, const gchar *expiry)
+/* an activated license of @slot whose code has serial @serial */
+static ImssLicense *
+make_license(ImssSlotId slot, guint64 serial, const gchar *expiry)
 {
-	ImssStoreSlot *row = imss_store_slot_new();
-	row->slot = g_strdup(slot);
-	row->code = g_strdup(code);
-	row->expiry = g_strdup(expiry);
-	row->issued_expiry = g_strdup(expiry);
-	row->offline = FALSE;
-	row->verified = FALSE;
-	row->verified_at = 0;
-	row->activated_at = G_GINT64_CONSTANT(4102444800); /* 2100: past 2038 on purpose */
-	return row;
+	ImssLicense *license = imss_license_new(slot, TRUE);
+	g_autofree gchar *code = NULL;
+	ImssCodeInfo info = {0};
+	info.prefix = IMSS_CODE_PREFIX_IM;
+	info.edition = IMSS_EDITION_IMSVA;
+	info.slot_mask = 1u << slot;
+	info.serial = serial;
+	g_date_clear(&info.expiry, 1);
+	g_assert_true(imss_date_parse(expiry, &info.expiry));
+	code = imss_code_encode(&info, NULL);
+	g_assert_nonnull(code);
+	/* 2100: past 2038 on purpose */
+	imss_license_activate(license, code, &info.expiry, FALSE, G_GINT64_CONSTANT(4102444800));
+	return license;
+}
+
+static guint64
+serial_of(GPtrArray *licenses, guint i)
+{
+	ImssCodeInfo info = {0};
+	const gchar *code = imss_license_get_code(g_ptr_array_index(licenses, i));
+	g_assert_true(imss_code_parse(code, strlen(code), &info, NULL, NULL));
+	return info.serial;
 }
 
 /* write, close, reopen: everything is back */
@@ -47,16 +62,18 @@ test_store_roundtrip(Fixture *fx)
 {
 	g_autoptr(ImssStore) store = fixture_open(fx);
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
-	g_autoptr(ImssStoreSlot) a = make_row("antispam", "IM-'; DROP TABLE slots;--", "2027-01-31");
-	g_autoptr(ImssStoreSlot) b = make_row("email-reputation", "IM-'; DROP TABLE slots;--", "2027-01-31");
+	g_autoptr(ImssLicense) a = make_license(IMSS_SLOT_ANTISPAM, 7, "2027-01-31");
+	g_autoptr(ImssLicense) b = make_license(IMSS_SLOT_EMAIL_REPUTATION, 7, "2027-01-31");
 	g_autoptr(GPtrArray) rows = NULL;
 	g_autoptr(GPtrArray) history = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *value = NULL;
 
 	g_assert_cmpint(imss_store_get_schema_version(store), ==, IMSS_STORE_SCHEMA_VERSION);
-	imss_store_change_add_row(change, a);
-	imss_store_change_add_row(change, b);
+	imss_license_record_contact(a, 1700000000, "IM-'; DROP TABLE slots;--");
+	imss_license_set_server_status(b, "replaced");
+	imss_store_change_add_license(change, a);
+	imss_store_change_add_license(change, b);
 	imss_store_change_set_setting(change, "click_protection", "ws_api_key", "abc'\"");
 	imss_store_change_add_history(change, 1700000000, "activate", "antispam",
 				      "IM-****-*****-*****-*****-*****-ABCDE", "uid 0", "ok", "x");
@@ -65,15 +82,20 @@ test_store_roundtrip(Fixture *fx)
 	g_clear_object(&store);
 
 	store = fixture_open(fx);
-	rows = imss_store_load_slots(store, &error);
+	rows = imss_store_load_licenses(store, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(rows->len, ==, 2);
 	{
-		ImssStoreSlot *r = g_ptr_array_index(rows, 0);
-		g_assert_cmpstr(r->slot, ==, "antispam");
-		g_assert_cmpstr(r->code, ==, "IM-'; DROP TABLE slots;--");
-		g_assert_cmpstr(r->expiry, ==, "2027-01-31");
-		g_assert_cmpint(r->activated_at, ==, G_GINT64_CONSTANT(4102444800));
+		ImssLicense *r = g_ptr_array_index(rows, 0);
+		g_autofree gchar *expiry = imss_date_format(imss_license_get_expiry(r));
+		g_assert_cmpstr(imss_license_get_id(r), ==, "antispam");
+		g_assert_cmpstr(imss_license_get_code(r), ==, imss_license_get_code(a));
+		g_assert_cmpstr(expiry, ==, "2027-01-31");
+		g_assert_cmpint(imss_license_get_activated_at(r), ==, G_GINT64_CONSTANT(4102444800));
+		g_assert_cmpint(imss_license_get_checked_at(r), ==, 1700000000);
+		g_assert_cmpstr(imss_license_get_check_error(r), ==, "IM-'; DROP TABLE slots;--");
+		g_assert_false(imss_license_get_verified(r));
+		g_assert_cmpstr(imss_license_get_server_status(g_ptr_array_index(rows, 1)), ==, "replaced");
 	}
 	value = imss_store_get_setting(store, "click_protection", "ws_api_key");
 	g_assert_no_error(error);
@@ -98,16 +120,15 @@ test_store_replace_and_delete(Fixture *fx)
 	g_autofree gchar *value = NULL;
 	for (guint i = 0; i < 3; i++) {
 		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		g_autofree gchar *code = g_strdup_printf("CODE-%u", i);
-		g_autoptr(ImssStoreSlot) row = make_row("antivirus", code, "2027-02-28");
-		imss_store_change_add_row(change, row);
+		g_autoptr(ImssLicense) license = make_license(IMSS_SLOT_ANTIVIRUS, i, "2027-02-28");
+		imss_store_change_add_license(change, license);
 		g_assert_true(imss_store_apply(store, change, &error));
 		g_assert_no_error(error);
 	}
-	rows = imss_store_load_slots(store, &error);
+	rows = imss_store_load_licenses(store, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(rows->len, ==, 1);
-	g_assert_cmpstr(((ImssStoreSlot *)g_ptr_array_index(rows, 0))->code, ==, "CODE-2");
+	g_assert_cmpuint(serial_of(rows, 0), ==, 2);
 
 	{
 		g_autoptr(ImssStoreChange) change = imss_store_change_new();
@@ -132,29 +153,29 @@ test_store_atomic(Fixture *fx)
 {
 	g_autoptr(ImssStore) store = fixture_open(fx);
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
-	g_autoptr(ImssStoreSlot) a = make_row("cloud-prefilter", "NEW", "2030-01-01");
-	g_autoptr(ImssStoreSlot) bad = make_row("compliance", NULL, "2030-01-01"); /* NOT NULL */
+	g_autoptr(ImssLicense) a = make_license(IMSS_SLOT_CLOUD_PREFILTER, 1, "2030-01-01");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) rows = NULL;
 	guint before;
 
-	rows = imss_store_load_slots(store, &error);
+	rows = imss_store_load_licenses(store, &error);
 	g_assert_no_error(error);
 	before = rows->len;
 	g_clear_pointer(&rows, g_ptr_array_unref);
 
-	imss_store_change_add_row(change, a);
-	imss_store_change_add_row(change, bad);
+	imss_store_change_add_license(change, a);
 	imss_store_change_add_history(change, 1, "activate", "x", "", "", "ok", "");
+	/* the history's action is NOT NULL: this fails after the license was written */
+	imss_store_change_add_history(change, 1, NULL, "x", "", "", "ok", "");
 	g_assert_false(imss_store_apply(store, change, &error));
 	g_assert_nonnull(error);
 	g_clear_error(&error);
 
-	rows = imss_store_load_slots(store, &error);
+	rows = imss_store_load_licenses(store, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(rows->len, ==, before);
 	for (guint i = 0; i < rows->len; i++)
-		g_assert_cmpstr(((ImssStoreSlot *)g_ptr_array_index(rows, i))->slot, !=, "cloud-prefilter");
+		g_assert_cmpstr(imss_license_get_id(g_ptr_array_index(rows, i)), !=, "cloud-prefilter");
 }
 
 static void
@@ -187,15 +208,15 @@ test_store_history_limit(Fixture *fx)
 	g_assert_cmpuint(total, ==, 5);
 }
 
-/* a store holding antivirus CODE-A and its history entry */
+/* a store holding an antivirus license (serial 0xA) and its history entry */
 static ImssStore *
 open_with_antivirus(Fixture *fx)
 {
 	ImssStore *store = fixture_open(fx);
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
-	g_autoptr(ImssStoreSlot) a = make_row("antivirus", "CODE-A", "2027-01-31");
+	g_autoptr(ImssLicense) a = make_license(IMSS_SLOT_ANTIVIRUS, 0xA, "2027-01-31");
 	g_autoptr(GError) error = NULL;
-	imss_store_change_add_row(change, a);
+	imss_store_change_add_license(change, a);
 	imss_store_change_add_history(change, 1, "activate", "antivirus", "", "uid 0", "ok", "");
 	g_assert_true(imss_store_apply(store, change, &error));
 	g_assert_no_error(error);
@@ -329,7 +350,7 @@ test_store_locked(Fixture *fx)
 		g_autofree gchar *hidden = imss_store_get_setting(store, "notices", "hide-inactive");
 		g_assert_cmpstr(hidden, ==, "true");
 	}
-	rows = imss_store_load_slots(store, &error);
+	rows = imss_store_load_licenses(store, &error);
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
 	g_assert_null(rows);
 	g_clear_error(&error);
@@ -339,8 +360,8 @@ test_store_locked(Fixture *fx)
 	g_clear_error(&error);
 	{
 		g_autoptr(ImssStoreChange) change = imss_store_change_new();
-		g_autoptr(ImssStoreSlot) b = make_row("antivirus", "CODE-B", "2028-01-31");
-		imss_store_change_add_row(change, b);
+		g_autoptr(ImssLicense) b = make_license(IMSS_SLOT_ANTIVIRUS, 0xB, "2028-01-31");
+		imss_store_change_add_license(change, b);
 		imss_store_change_add_history(change, 2, "activate", "antivirus", "", "uid 0", "ok", "");
 		g_assert_false(imss_store_apply(store, change, &error));
 		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
@@ -349,10 +370,10 @@ test_store_locked(Fixture *fx)
 	unlock_database(other);
 
 	/* the lock is gone: everything is as it was, and works */
-	rows = imss_store_load_slots(store, &error);
+	rows = imss_store_load_licenses(store, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(rows->len, ==, 1);
-	g_assert_cmpstr(((ImssStoreSlot *)g_ptr_array_index(rows, 0))->code, ==, "CODE-A");
+	g_assert_cmpuint(serial_of(rows, 0), ==, 0xA);
 	history = imss_store_list_history(store, 0, 0, NULL, &error);
 	g_assert_no_error(error);
 	g_assert_cmpuint(history->len, ==, 1);
@@ -557,6 +578,66 @@ test_store_migrate_pending_restart(Fixture *fx)
 	g_assert_null(pending);
 }
 
+/* warnings logged while a test captures them (NULL: not capturing) */
+static GPtrArray *captured_warnings = NULL;
+
+static GLogWriterOutput
+capture_warnings(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+	if (captured_warnings != NULL && (level & G_LOG_LEVEL_WARNING) != 0) {
+		for (gsize i = 0; i < n_fields; i++) {
+			if (g_strcmp0(fields[i].key, "MESSAGE") == 0)
+				g_ptr_array_add(captured_warnings, g_strdup(fields[i].value));
+		}
+		return G_LOG_WRITER_HANDLED;
+	}
+	return g_log_writer_default(level, fields, n_fields, data);
+}
+
+/* a stored row that is not a license (a damaged code or date, an unknown
+ * slot) is skipped with a warning, never a failure: the other slots load */
+static void
+test_store_bad_rows(Fixture *fx)
+{
+	g_autoptr(ImssStore) store = open_with_antivirus(fx);
+	g_autoptr(GPtrArray) licenses = NULL;
+	g_autoptr(GError) error = NULL;
+	GdaConnection *other = gda_connection_open_from_string(fx->provider, fx->cnc, fx->auth,
+							       GDA_CONNECTION_OPTIONS_NONE, &error);
+	const gchar *rows[] = {
+	    "('antispam', 'IM-NOT-A-CODE', '2027-01-31', '2027-01-31', 0, 0, 0, 1, '', 0, '')",
+	    "('compliance', 'x', '2027-02-30', '2027-01-31', 0, 0, 0, 1, '', 0, '')",
+	    "('no-such-slot', 'x', '2027-01-31', '2027-01-31', 0, 0, 0, 1, '', 0, '')",
+	};
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(rows); i++) {
+		g_autofree gchar *sql = g_strdup_printf(
+		    "INSERT INTO slots (slot, code, expiry, issued_expiry, offline, verified, "
+		    "verified_at, activated_at, server_status, checked_at, check_error) VALUES %s",
+		    rows[i]);
+		gda_connection_execute_non_select_command(other, sql, &error);
+		g_assert_no_error(error);
+	}
+	gda_connection_close(other);
+	g_object_unref(other);
+
+	captured_warnings = g_ptr_array_new_with_free_func(g_free);
+	licenses = imss_store_load_licenses(store, &error);
+	g_assert_cmpuint(captured_warnings->len, ==, 3);
+	g_assert_cmpstr(g_ptr_array_index(captured_warnings, 0), ==,
+			"stored license of antispam is damaged; treating it as not activated");
+	g_assert_cmpstr(g_ptr_array_index(captured_warnings, 1), ==,
+			"stored license of compliance is damaged; treating it as not activated");
+	g_assert_cmpstr(g_ptr_array_index(captured_warnings, 2), ==,
+			"ignoring stored license of unknown slot no-such-slot");
+	g_clear_pointer(&captured_warnings, g_ptr_array_unref);
+	g_assert_no_error(error);
+	g_assert_cmpuint(licenses->len, ==, 1);
+	g_assert_cmpstr(imss_license_get_id(g_ptr_array_index(licenses, 0)), ==, "antivirus");
+	g_assert_cmpuint(serial_of(licenses, 0), ==, 0xA);
+}
+
 #define ADD(provider, name, setup, fn) \
 	g_test_add("/imss/store/" provider "/" name, Fixture, NULL, setup, \
 		   (void (*)(Fixture *, gconstpointer))fn, fixture_teardown)
@@ -564,6 +645,7 @@ test_store_migrate_pending_restart(Fixture *fx)
 int
 main(int argc, char **argv)
 {
+	g_log_set_writer_func(capture_warnings, NULL, NULL);
 	g_test_init(&argc, &argv, NULL);
 	ADD("sqlite", "roundtrip", fixture_setup_sqlite, test_store_roundtrip);
 	ADD("sqlite", "replace-and-delete", fixture_setup_sqlite, test_store_replace_and_delete);
@@ -577,6 +659,7 @@ main(int argc, char **argv)
 	    test_store_migrate_pending_restart);
 	ADD("sqlite", "locked", fixture_setup_sqlite, test_store_locked);
 	ADD("sqlite", "damaged", fixture_setup_sqlite, test_store_damaged);
+	ADD("sqlite", "bad-rows", fixture_setup_sqlite, test_store_bad_rows);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
@@ -586,5 +669,6 @@ main(int argc, char **argv)
 	ADD("postgresql", "restarts", fixture_setup_pg, test_store_restarts);
 	ADD("postgresql", "migrate-pending-restart", fixture_setup_pg,
 	    test_store_migrate_pending_restart);
+	ADD("postgresql", "bad-rows", fixture_setup_pg, test_store_bad_rows);
 	return g_test_run();
 }
