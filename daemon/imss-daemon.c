@@ -20,6 +20,9 @@ G_DEFINE_TYPE(ImssDaemon, imss_daemon, G_TYPE_OBJECT)
 gboolean
 imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_DAEMON(self), FALSE);
+	g_return_val_if_fail(G_IS_DBUS_CONNECTION(connection), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	g_return_val_if_fail(self->connection == NULL, FALSE);
 
 	self->connection = g_object_ref(connection);
@@ -42,6 +45,8 @@ imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error
 void
 imss_daemon_unexport(ImssDaemon *self)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+
 	if (self->connection == NULL)
 		return;
 	g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
@@ -89,6 +94,9 @@ imss_daemon_name_lost_cb(GDBusConnection *connection, const gchar *name, gpointe
 void
 imss_daemon_start(ImssDaemon *self, gint64 started_at)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+	g_return_if_fail(self->owner_id == 0);
+
 	self->started_at = started_at;
 	self->owner_id = g_bus_own_name(G_BUS_TYPE_SYSTEM,
 					IMSS_BUS_NAME,
@@ -180,7 +188,11 @@ imss_daemon_add_slots(ImssDaemon *self)
 ImssDaemon *
 imss_daemon_new(ImssLicenseManager *manager)
 {
-	ImssDaemon *self = g_object_new(IMSS_TYPE_DAEMON, NULL);
+	ImssDaemon *self;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(manager), NULL);
+
+	self = g_object_new(IMSS_TYPE_DAEMON, NULL);
 	self->manager = g_object_ref(manager);
 
 	imss_exported_manager_set_edition(
