@@ -1,6 +1,7 @@
 /*
  * The bus adapter: owns org.imss.License, exports the manager and slot
- * objects, asks polkit, converts errors. The only file that knows GDBus.
+ * objects, asks polkit, converts errors. The only files that know GDBus
+ * (imss-daemon*.c, see imss-daemon-private.h).
  */
 #pragma once
 

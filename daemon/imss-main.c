@@ -1,5 +1,6 @@
 /*
- * imss-licensed: locale, options, signals, run.
+ * imss-licensed: locale, options, collaborators, signals, run. The one place
+ * that builds the collaborators and hands them in.
  */
 #define G_LOG_DOMAIN "ImssMain"
 
@@ -54,52 +55,227 @@ imss_main_lost_cb(ImssDaemon *daemon, ImssMain *m)
 	g_main_loop_quit(m->loop);
 }
 
-int
-main(int argc, char *argv[])
+/* -- the command line --------------------------------------------------- */
+
+typedef struct {
+	gboolean verbose;
+	gboolean version;
+	gchar *config_path;
+	gchar *state_dir;
+	gchar *virtual_clock;
+} ImssMainOptions;
+
+static void
+imss_main_options_clear(ImssMainOptions *o)
 {
-	gboolean verbose = FALSE;
-	gboolean version = FALSE;
-	g_autofree gchar *config_path = NULL;
-	g_autofree gchar *state_dir = NULL;
-	g_autofree gchar *cnc = NULL;
-	g_autofree gchar *virtual_clock = NULL;
+	g_clear_pointer(&o->virtual_clock, g_free);
+	g_clear_pointer(&o->state_dir, g_free);
+	g_clear_pointer(&o->config_path, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssMainOptions, imss_main_options_clear)
+
+static gboolean
+imss_main_parse_options(ImssMainOptions *o, int *argc, char ***argv, GError **error)
+{
 	g_autoptr(GOptionContext) context = NULL;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(ImssConfig) config = NULL;
-	g_autoptr(ImssStore) store = NULL;
-	g_autoptr(ImssClock) clock = NULL;
-	g_autoptr(ImssLicenseServer) server = NULL;
-	g_autoptr(ImssSystemd) systemd = NULL;
-	g_autoptr(ImssMailer) mailer = NULL;
-	g_autoptr(ImssLicenseManager) manager = NULL;
-	g_autoptr(ImssDaemon) daemon = NULL;
-	ImssMain m = {NULL, EXIT_SUCCESS, NULL, FALSE};
-	gint64 started_at = g_get_monotonic_time();
 	const GOptionEntry options[] = {
 	    {"config",
 	     'c',
 	     G_OPTION_FLAG_NONE,
 	     G_OPTION_ARG_FILENAME,
-	     &config_path,
+	     &o->config_path,
 	     "Configuration file (default " IMSS_DEFAULT_CONFIG ")",
 	     "FILE"},
 	    {"state-dir",
 	     's',
 	     G_OPTION_FLAG_NONE,
 	     G_OPTION_ARG_FILENAME,
-	     &state_dir,
+	     &o->state_dir,
 	     "State directory for the embedded database (default $STATE_DIRECTORY or " IMSS_DEFAULT_STATE_DIR ")",
 	     "DIR"},
 	    {"virtual-clock",
 	     0,
 	     G_OPTION_FLAG_NONE,
 	     G_OPTION_ARG_STRING,
-	     &virtual_clock,
+	     &o->virtual_clock,
 	     "Run on a virtual wall clock starting at TIME (tests and demos; exports org.imss.License.VirtualClock)",
 	     "YYYY-MM-DDTHH:MM:SS"},
-	    {"verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &verbose, "Show informational messages", NULL},
-	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, "Show the version", NULL},
+	    {"verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &o->verbose, "Show informational messages", NULL},
+	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &o->version, "Show the version", NULL},
 	    {NULL}};
+
+	context = g_option_context_new(NULL);
+	g_option_context_set_summary(context, "License management service of InterScan MSS / IMSVA 9.1");
+	g_option_context_add_main_entries(context, options, NULL);
+	return g_option_context_parse(context, argc, argv, error);
+}
+
+/* -- the collaborators ------------------------------------------------- */
+
+typedef struct {
+	ImssConfig *config;
+	ImssStore *store;
+	ImssClock *clock;
+	ImssLicenseServer *server;
+	ImssSystemd *systemd;
+	ImssMailer *mailer;
+	ImssLicenseManager *manager;
+} ImssMainCollaborators;
+
+/* the reverse of the order they are built in */
+static void
+imss_main_collaborators_clear(ImssMainCollaborators *c)
+{
+	g_clear_object(&c->manager);
+	g_clear_object(&c->mailer);
+	g_clear_object(&c->systemd);
+	g_clear_object(&c->server);
+	g_clear_object(&c->clock);
+	g_clear_object(&c->store);
+	g_clear_object(&c->config);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssMainCollaborators, imss_main_collaborators_clear)
+
+static ImssConfig *
+imss_main_load_config(const gchar *config_path, GError **error)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	if (!imss_config_load(config,
+			      config_path != NULL ? config_path : IMSS_DEFAULT_CONFIG,
+			      config_path != NULL,
+			      error))
+		return NULL;
+	for (guint i = 0; i < imss_config_get_warnings(config)->len; i++)
+		g_warning("%s", (const gchar *)g_ptr_array_index(imss_config_get_warnings(config), i));
+	return g_steal_pointer(&config);
+}
+
+/* the store: embedded SQLite in the state directory unless configured */
+static ImssStore *
+imss_main_open_store(ImssConfig *config, const gchar *state_dir_option, GError **error)
+{
+	g_autoptr(ImssStore) store = NULL;
+	g_autofree gchar *state_dir = NULL;
+	g_autofree gchar *cnc = NULL;
+
+	if (state_dir_option == NULL) {
+		const gchar *env = g_getenv("STATE_DIRECTORY"); /* systemd StateDirectory= */
+		state_dir = g_strdup(env != NULL ? env : IMSS_DEFAULT_STATE_DIR);
+	} else {
+		state_dir = g_strdup(state_dir_option);
+	}
+	if (imss_config_get_db_connection(config) != NULL) {
+		cnc = g_strdup(imss_config_get_db_connection(config));
+	} else {
+		if (g_mkdir_with_parents(state_dir, 0700) != 0) {
+			gint saved_errno = errno;
+			g_set_error(error,
+				    G_FILE_ERROR,
+				    g_file_error_from_errno(saved_errno),
+				    "cannot create the state directory %s: %s",
+				    state_dir,
+				    g_strerror(saved_errno));
+			return NULL;
+		}
+		cnc = g_strdup_printf("DB_DIR=%s;DB_NAME=imss-license", state_dir);
+	}
+	store = imss_store_new(imss_config_get_db_provider(config),
+			       cnc,
+			       imss_config_get_db_auth(config));
+	imss_store_set_history_max(store, imss_config_get_history_max_entries(config));
+	if (!imss_store_open(store, error))
+		return NULL;
+	return g_steal_pointer(&store);
+}
+
+static ImssClock *
+imss_main_new_clock(const gchar *virtual_clock, GError **error)
+{
+	g_autoptr(GTimeZone) tz = NULL;
+	g_autoptr(GDateTime) start = NULL;
+
+	if (virtual_clock == NULL)
+		return imss_clock_new();
+	tz = g_time_zone_new_local();
+	start = g_date_time_new_from_iso8601(virtual_clock, tz);
+	if (start == NULL) {
+		g_set_error(error,
+			    G_OPTION_ERROR,
+			    G_OPTION_ERROR_BAD_VALUE,
+			    "--virtual-clock: not an ISO 8601 time: %s",
+			    virtual_clock);
+		return NULL;
+	}
+	g_message("running on a virtual clock starting at %s", virtual_clock);
+	return imss_clock_new_virtual(g_date_time_to_unix(start));
+}
+
+/* the one place that builds the collaborators */
+static gboolean
+imss_main_build(ImssMainCollaborators *c, const ImssMainOptions *o, GError **error)
+{
+	c->config = imss_main_load_config(o->config_path, error);
+	if (c->config == NULL)
+		return FALSE;
+	c->store = imss_main_open_store(c->config, o->state_dir, error);
+	if (c->store == NULL)
+		return FALSE;
+	c->clock = imss_main_new_clock(o->virtual_clock, error);
+	if (c->clock == NULL)
+		return FALSE;
+	c->server = imss_license_server_new(c->config);
+	c->systemd = imss_systemd_new();
+	imss_systemd_set_job_timeout(c->systemd, imss_config_get_restart_timeout(c->config));
+	c->mailer = imss_mailer_new(c->config);
+	c->manager = imss_license_manager_new(c->config,
+					      c->store,
+					      c->clock,
+					      c->server,
+					      c->systemd,
+					      c->mailer);
+	return imss_license_manager_load(c->manager, error);
+}
+
+/* -- the bus ---------------------------------------------------------------- */
+
+static gint
+imss_main_run(ImssMain *m, ImssMainCollaborators *c, gint64 started_at)
+{
+	g_autoptr(ImssDaemon) daemon = NULL;
+
+	(void)imss_error_quark();
+	m->loop = g_main_loop_new(NULL, FALSE);
+	daemon = imss_daemon_new(c->manager);
+	m->manager = c->manager;
+	g_signal_connect(daemon, "lost", G_CALLBACK(imss_main_lost_cb), m);
+	g_signal_connect(daemon, "acquired", G_CALLBACK(imss_main_acquired_cb), m);
+	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, m);
+	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, m);
+	imss_daemon_start(daemon, started_at);
+	g_message("imss-licensed %s started (edition %s, %s store)",
+		  PACKAGE_VERSION,
+		  imss_edition_to_string(imss_config_get_edition(c->config)),
+		  imss_config_get_db_provider(c->config));
+
+	g_main_loop_run(m->loop);
+
+	g_clear_object(&daemon);
+	imss_store_close(c->store);
+	g_main_loop_unref(m->loop);
+	return m->exit_status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	g_auto(ImssMainOptions) options = {FALSE, FALSE, NULL, NULL, NULL};
+	g_auto(ImssMainCollaborators) collaborators = {NULL};
+	g_autoptr(GError) error = NULL;
+	/* the signal sources point at it until the process ends */
+	ImssMain m = {NULL, EXIT_SUCCESS, NULL, FALSE};
+	gint64 started_at = g_get_monotonic_time();
 
 	/* the store holds credentials: nothing we create is readable by others */
 	umask(0077);
@@ -111,100 +287,19 @@ main(int argc, char *argv[])
 	setlocale(LC_ALL, "");
 	imss_catalog_set_localedir(imss_catalog_default_localedir());
 
-	context = g_option_context_new(NULL);
-	g_option_context_set_summary(context, "License management service of InterScan MSS / IMSVA 9.1");
-	g_option_context_add_main_entries(context, options, NULL);
-	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+	if (!imss_main_parse_options(&options, &argc, &argv, &error)) {
 		g_printerr("imss-licensed: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	if (version) {
+	if (options.version) {
 		g_print("imss-licensed %s\n", PACKAGE_VERSION);
 		return EXIT_SUCCESS;
 	}
-	if (verbose)
+	if (options.verbose)
 		g_setenv("G_MESSAGES_DEBUG", "all", FALSE);
-
-	/* configuration */
-	config = imss_config_new();
-	if (!imss_config_load(config,
-			      config_path != NULL ? config_path : IMSS_DEFAULT_CONFIG,
-			      config_path != NULL,
-			      &error)) {
+	if (!imss_main_build(&collaborators, &options, &error)) {
 		g_printerr("imss-licensed: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	for (guint i = 0; i < imss_config_get_warnings(config)->len; i++)
-		g_warning("%s", (const gchar *)g_ptr_array_index(imss_config_get_warnings(config), i));
-
-	/* the store: embedded SQLite in the state directory unless configured */
-	if (state_dir == NULL) {
-		const gchar *env = g_getenv("STATE_DIRECTORY"); /* systemd StateDirectory= */
-		state_dir = g_strdup(env != NULL ? env : IMSS_DEFAULT_STATE_DIR);
-	}
-	if (imss_config_get_db_connection(config) != NULL) {
-		cnc = g_strdup(imss_config_get_db_connection(config));
-	} else {
-		if (g_mkdir_with_parents(state_dir, 0700) != 0) {
-			g_printerr("imss-licensed: cannot create the state directory %s: %s\n",
-				   state_dir,
-				   g_strerror(errno));
-			return EXIT_FAILURE;
-		}
-		cnc = g_strdup_printf("DB_DIR=%s;DB_NAME=imss-license", state_dir);
-	}
-	store = imss_store_new(imss_config_get_db_provider(config),
-			       cnc,
-			       imss_config_get_db_auth(config));
-	imss_store_set_history_max(store, imss_config_get_history_max_entries(config));
-	if (!imss_store_open(store, &error)) {
-		g_printerr("imss-licensed: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
-
-	if (virtual_clock != NULL) {
-		g_autoptr(GTimeZone) tz = g_time_zone_new_local();
-		g_autoptr(GDateTime) start = g_date_time_new_from_iso8601(virtual_clock, tz);
-		if (start == NULL) {
-			g_printerr("imss-licensed: --virtual-clock: not an ISO 8601 time: %s\n",
-				   virtual_clock);
-			return EXIT_FAILURE;
-		}
-		clock = imss_clock_new_virtual(g_date_time_to_unix(start));
-		g_message("running on a virtual clock starting at %s", virtual_clock);
-	} else {
-		clock = imss_clock_new();
-	}
-	/* the one place that builds the collaborators */
-	server = imss_license_server_new(config);
-	systemd = imss_systemd_new();
-	imss_systemd_set_job_timeout(systemd, imss_config_get_restart_timeout(config));
-	mailer = imss_mailer_new(config);
-	manager = imss_license_manager_new(config, store, clock, server, systemd, mailer);
-	if (!imss_license_manager_load(manager, &error)) {
-		g_printerr("imss-licensed: %s\n", error->message);
-		return EXIT_FAILURE;
-	}
-
-	/* the bus */
-	(void)imss_error_quark();
-	m.loop = g_main_loop_new(NULL, FALSE);
-	daemon = imss_daemon_new(manager);
-	m.manager = manager;
-	g_signal_connect(daemon, "lost", G_CALLBACK(imss_main_lost_cb), &m);
-	g_signal_connect(daemon, "acquired", G_CALLBACK(imss_main_acquired_cb), &m);
-	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, &m);
-	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, &m);
-	imss_daemon_start(daemon, started_at);
-	g_message("imss-licensed %s started (edition %s, %s store)",
-		  PACKAGE_VERSION,
-		  imss_edition_to_string(imss_config_get_edition(config)),
-		  imss_config_get_db_provider(config));
-
-	g_main_loop_run(m.loop);
-
-	g_clear_object(&daemon);
-	imss_store_close(store);
-	g_main_loop_unref(m.loop);
-	return m.exit_status;
+	return imss_main_run(&m, &collaborators, started_at);
 }

@@ -1,0 +1,259 @@
+/*
+ * The adapter's administration methods: RestartServices, the history,
+ * ListEvents and the console notices (rendered here, in the caller's
+ * language).
+ */
+#define G_LOG_DOMAIN "ImssDaemon"
+
+#include "config.h"
+
+#include "imss-catalog.h"
+#include "imss-daemon-private.h"
+#include "imss-date.h"
+#include "imss-notice.h"
+#include "imss-records.h"
+
+#define IMSS_EVENTS_MAX	 1000 /* ListEvents answers at most this many */
+
+static void
+imss_daemon_restart_services_authorized(ImssDaemon *self,
+					GDBusMethodInvocation *invocation,
+					const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_auto(GStrv) units = imss_license_manager_restart_services(self->manager, caller, &error_local);
+	if (units == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_restart_services(self->skeleton,
+							invocation,
+							(const gchar *const *)units);
+}
+
+static gboolean
+imss_daemon_handle_restart_services(ImssExportedManager *skeleton,
+				    GDBusMethodInvocation *invocation,
+				    ImssDaemon *self)
+{
+	imss_daemon_authorize(self,
+			      invocation,
+			      "org.imss.license.restart-services",
+			      imss_daemon_restart_services_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static GVariant *
+imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
+{
+	GVariantBuilder builder;
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
+
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < entries->len; i++) {
+		ImssStoreHistory *h = g_ptr_array_index(entries, i);
+		g_auto(ImssHistoryRecord) record = {
+		    .time = imss_calendar_format_instant(tz, h->time),
+		    .action = g_strdup(h->action),
+		    .slot = g_strdup(h->slot),
+		    .code = g_strdup(h->code),
+		    .caller = g_strdup(h->caller),
+		    .outcome = g_strdup(h->outcome),
+		    .detail = g_strdup(h->detail),
+		};
+		g_variant_builder_add_value(&builder, imss_history_record_to_variant(&record));
+	}
+	return g_variant_builder_end(&builder);
+}
+
+typedef struct {
+	ImssDaemon *self;
+	GDBusMethodInvocation *invocation;
+	gboolean with_total; /* GetHistoryPage */
+} ImssDaemonHistoryCall;
+
+static void
+imss_daemon_history_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssDaemonHistoryCall *call = user_data;
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) entries = NULL;
+	guint total = 0;
+
+	entries = imss_license_manager_get_history_page_finish(IMSS_LICENSE_MANAGER(source),
+							       res,
+							       &total,
+							       &error_local);
+	if (entries == NULL)
+		imss_daemon_return_error(call->invocation, error_local);
+	else if (call->with_total)
+		imss_exported_manager_complete_get_history_page(
+		    call->self->skeleton,
+		    call->invocation,
+		    imss_daemon_history_to_variant(call->self, entries),
+		    total);
+	else
+		imss_exported_manager_complete_get_history(
+		    call->self->skeleton,
+		    call->invocation,
+		    imss_daemon_history_to_variant(call->self, entries));
+	g_object_unref(call->self);
+	g_object_unref(call->invocation);
+	g_free(call);
+}
+
+static void
+imss_daemon_read_history(ImssDaemon *self,
+			 GDBusMethodInvocation *invocation,
+			 guint offset,
+			 guint limit,
+			 gboolean with_total)
+{
+	ImssDaemonHistoryCall *call = g_new0(ImssDaemonHistoryCall, 1);
+	call->self = g_object_ref(self);
+	call->invocation = g_object_ref(invocation);
+	call->with_total = with_total;
+	imss_license_manager_get_history_page_async(self->manager,
+						    offset,
+						    limit,
+						    imss_daemon_history_cb,
+						    call);
+}
+
+static gboolean
+imss_daemon_handle_get_history(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       guint limit,
+			       ImssDaemon *self)
+{
+	/* 0 (once "all") and anything larger: the most one page holds */
+	if (limit == 0 || limit > IMSS_HISTORY_PAGE_MAX)
+		limit = IMSS_HISTORY_PAGE_MAX;
+	imss_daemon_read_history(self, invocation, 0, limit, FALSE);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_get_history_page(ImssExportedManager *skeleton,
+				    GDBusMethodInvocation *invocation,
+				    guint offset,
+				    guint limit,
+				    ImssDaemon *self)
+{
+	imss_daemon_read_history(self, invocation, offset, limit, TRUE);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_list_events(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       guint days,
+			       ImssDaemon *self)
+{
+	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
+	g_autoptr(GPtrArray) events = NULL;
+	GVariantBuilder builder;
+
+	if (days == 0)
+		days = 90;
+	days = MIN(days, 3660);
+	events = imss_license_manager_list_events(self->manager, days);
+	/* ten years of daily checks on six slots would be 22,000 events: the
+	 * soonest IMSS_EVENTS_MAX make one bounded answer */
+	if (events->len > IMSS_EVENTS_MAX)
+		g_ptr_array_set_size(events, IMSS_EVENTS_MAX);
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < events->len; i++) {
+		ImssEvent *ev = g_ptr_array_index(events, i);
+		g_auto(ImssEventRecord) record = {
+		    .time = imss_calendar_format_instant(tz, ev->instant),
+		    .date = imss_date_format(&ev->date),
+		    .slot = g_strdup(imss_slot_to_string(ev->slot)),
+		    .kind = g_strdup(ev->kind),
+		    .offset = imss_calendar_format_offset(ev->offset),
+		};
+		g_variant_builder_add_value(&builder, imss_event_record_to_variant(&record));
+	}
+	imss_exported_manager_complete_list_events(self->skeleton,
+						   invocation,
+						   g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+imss_daemon_handle_get_notices(ImssExportedManager *skeleton,
+			       GDBusMethodInvocation *invocation,
+			       const gchar *language,
+			       ImssDaemon *self)
+{
+	g_autoptr(GPtrArray) notices = imss_license_manager_get_notices(self->manager);
+	/* @language is a tag or empty (imss_daemon_authorize_method_cb()); the
+	 * texts come from its catalogue, never through the environment */
+	const ImssCatalog *catalog = imss_catalog_for_language(language);
+	GVariantBuilder builder;
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < notices->len; i++) {
+		const ImssNotice *notice = g_ptr_array_index(notices, i);
+		g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
+		g_autofree gchar *text = imss_notice_render_console(catalog, notice);
+		GVariantDict dict;
+		g_variant_dict_init(&dict, fields);
+		g_variant_dict_insert(&dict, "text", "s", text);
+		g_variant_dict_insert(&dict, "hideable", "b", notice->kind == IMSS_NOTICE_INACTIVE);
+		g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
+	}
+	imss_exported_manager_complete_get_notices(skeleton, invocation, g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+imss_daemon_set_hidden_authorized(ImssDaemon *self, GDBusMethodInvocation *invocation, const gchar *caller)
+{
+	g_autoptr(GError) error_local = NULL;
+	gboolean hidden = FALSE;
+	g_variant_get(g_dbus_method_invocation_get_parameters(invocation), "(b)", &hidden);
+	if (!imss_license_manager_set_inactive_notices_hidden(self->manager, hidden, caller, &error_local)) {
+		imss_daemon_return_error(invocation, error_local);
+		return;
+	}
+	imss_exported_manager_complete_set_inactive_notices_hidden(self->skeleton, invocation);
+}
+
+static gboolean
+imss_daemon_handle_set_hidden(ImssExportedManager *skeleton,
+			      GDBusMethodInvocation *invocation,
+			      gboolean hidden,
+			      ImssDaemon *self)
+{
+	imss_daemon_authorize(self, invocation, "org.imss.license.notices", imss_daemon_set_hidden_authorized);
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+void
+imss_daemon_connect_admin_methods(ImssDaemon *self)
+{
+	g_signal_connect(self->skeleton,
+			 "handle-restart-services",
+			 G_CALLBACK(imss_daemon_handle_restart_services),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-get-history",
+			 G_CALLBACK(imss_daemon_handle_get_history),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-get-history-page",
+			 G_CALLBACK(imss_daemon_handle_get_history_page),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-get-notices",
+			 G_CALLBACK(imss_daemon_handle_get_notices),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-set-inactive-notices-hidden",
+			 G_CALLBACK(imss_daemon_handle_set_hidden),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-list-events",
+			 G_CALLBACK(imss_daemon_handle_list_events),
+			 self);
+}
