@@ -16,6 +16,7 @@
 
 #include "imss-bus.h"
 #include "imss-ctl-monitor.h"
+#include "imss-ctl.h"
 #include "imss-notice.h"
 #include "imss-records.h"
 #include "imss-slot.h"
@@ -121,27 +122,17 @@ imss_ctl_monitor_print(ImssCtlMonitor *self,
 
 	if (self->json) {
 		g_autoptr(JsonBuilder) builder = json_builder_new();
-		g_autoptr(JsonGenerator) gen = json_generator_new();
-		g_autoptr(JsonNode) root = NULL;
 		g_autofree gchar *out = NULL;
 
 		json_builder_begin_object(builder);
-		json_builder_set_member_name(builder, "time");
-		json_builder_add_string_value(builder, time_str);
-		json_builder_set_member_name(builder, "signal");
-		json_builder_add_string_value(builder, signal_name);
-		json_builder_set_member_name(builder, "slot");
-		json_builder_add_string_value(builder, slot);
-		json_builder_set_member_name(builder, "kind");
-		json_builder_add_string_value(builder, kind);
+		imss_ctl_json_add_string(builder, "time", time_str);
+		imss_ctl_json_add_string(builder, "signal", signal_name);
+		imss_ctl_json_add_string(builder, "slot", slot);
+		imss_ctl_json_add_string(builder, "kind", kind);
 		imss_ctl_monitor_add_fields(builder, fields);
-		json_builder_set_member_name(builder, "text");
-		json_builder_add_string_value(builder, text);
+		imss_ctl_json_add_string(builder, "text", text);
 		json_builder_end_object(builder);
-		root = json_builder_get_root(builder);
-		json_generator_set_pretty(gen, FALSE);
-		json_generator_set_root(gen, root);
-		out = json_generator_to_data(gen, NULL);
+		out = imss_ctl_json_to_data(builder, FALSE);
 		g_print("%s\n", out);
 	} else {
 		g_print("%s %s: %s\n", time_str, slot, text);
@@ -176,10 +167,8 @@ imss_ctl_monitor_signal_cb(GDBusConnection *connection G_GNUC_UNUSED,
 		g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
 		if (!imss_license_change_record_from_variant(fields, &details, &error)) {
 			/* one line on standard error; the monitor goes on */
-			g_printerr("imss-licensectl: %s: %s\n",
-				   /* TRANSLATORS: followed by what is wrong, in English */
-				   _("The license service sent an answer this program cannot read"),
-				   error->message);
+			imss_ctl_malformed(&error);
+			g_printerr("imss-licensectl: %s\n", error->message);
 			return;
 		}
 		text = imss_ctl_monitor_license_text(kind, &details);

@@ -13,447 +13,49 @@
 
 #include "config.h"
 
-#include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <libnotify/notify.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "imss-bus.h"
 #include "imss-catalog.h"
-#include "imss-date.h"
-#include "imss-notice.h"
-#include "imss-records.h"
-#include "imss-slot.h"
+#include "imss-client.h"
+#include "imss-notifier.h"
 
-#define IMSS_NOTIFIER_APP    "imss-notifier"
-#define IMSS_NOTIFIER_ACTION "details"
-/* GetNotices and property reads are local and quick; never wait 25 s */
-#define IMSS_NOTIFIER_CALL_TIMEOUT_MS 10000
-/* GetCapabilities may start the notification server (D-Bus activation) */
-#define IMSS_NOTIFIER_CAPS_TIMEOUT_MS 5000
+/* -- a callback's data ------------------------------------------------------ */
 
-#ifndef IMSS_BINDIR
-#define IMSS_BINDIR "/usr/bin"
-#endif
-
-/* libnotify has no autoptr declarations */
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(NotifyNotification, g_object_unref)
-
-typedef struct {
-	GMainLoop *loop;
-	GDBusConnection *system_bus;
-	GDBusConnection *session_bus;
-	GCancellable *cancellable;
-	GHashTable *notifications; /* slot id (static) → NotifyNotification */
-	GHashTable *shown;	   /* slot id (static) → key of what it shows */
-	guint watch_id;
-	guint subscriptions[3];
-	guint pending; /* async calls in flight (drained before exit) */
-	gboolean once;
-	gboolean daemon_present;
-	gboolean server_failing; /* logged once until a notification gets through */
-	gint exit_status;
-} ImssNotifier;
-
-typedef struct {
-	ImssNotifier *self;
-	gchar *slot; /* NULL: every slot */
-} ImssNotifierCall;
-
-static ImssNotifierCall *
-imss_notifier_call_new(ImssNotifier *self, const gchar *slot)
+ImssNotifierCall *
+imss_notifier_call_new(ImssNotifier *self, const gchar *slot, gboolean pending)
 {
-	ImssNotifierCall *call = g_new0(ImssNotifierCall, 1);
+	ImssNotifierCall *call;
+
+	g_return_val_if_fail(self != NULL, NULL);
+
+	call = g_new0(ImssNotifierCall, 1);
 	call->self = self;
 	call->slot = g_strdup(slot);
-	self->pending++;
+	call->pending = pending;
+	if (pending)
+		self->pending++;
 	return call;
 }
 
-static void
-imss_notifier_call_free(ImssNotifierCall *call)
+void
+imss_notifier_call_free(gpointer data)
 {
-	call->self->pending--;
+	ImssNotifierCall *call = data;
+
+	if (call == NULL)
+		return;
+	if (call->pending)
+		call->self->pending--;
 	g_free(call->slot);
 	g_free(call);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssNotifierCall, imss_notifier_call_free)
-
-/* -- what a notification says ---------------------------------------------- */
-
-/* the days of the daily mails (E−15 … G): their subject is the title */
-static gboolean
-imss_notifier_is_mail_period(const ImssNotice *notice)
-{
-	return notice->kind != IMSS_NOTICE_INACTIVE && notice->days_since >= IMSS_NOTICE_MAIL_FIRST_DAY &&
-	       notice->days_since <= 90;
-}
-
-static gchar *
-imss_notifier_notice_title(const ImssNotice *notice)
-{
-	const gchar *name = imss_slot_display_name(notice->slot);
-	g_autofree gchar *e = imss_date_format(&notice->expiry);
-	g_autofree gchar *g = imss_date_format(&notice->grace_end);
-
-	if (imss_notifier_is_mail_period(notice)) {
-		gchar *subject = imss_notice_render_mail_subject(NULL, notice);
-		if (subject != NULL)
-			return subject;
-	}
-	switch (notice->kind) {
-	case IMSS_NOTICE_EXPIRING:
-		return g_strdup_printf(
-		    /* TRANSLATORS: notification title, 16 to 60 days before expiry;
-		     * %1$s license name, %2$d days left */
-		    ngettext("%1$s: license expires in %2$d day",
-			     "%1$s: license expires in %2$d days",
-			     (gulong)ABS(notice->days_left)),
-		    name,
-		    notice->days_left);
-	case IMSS_NOTICE_EXPIRED:
-		/* TRANSLATORS: notification title in the grace period; %1$s license
-		 * name, %2$s expiry date (YYYY-MM-DD) */
-		return g_strdup_printf(_("%1$s: license expired on %2$s"), name, e);
-	case IMSS_NOTICE_UPDATES_ENDED:
-		/* TRANSLATORS: notification title after the grace period; %1$s
-		 * license name, %2$s end of the grace period (YYYY-MM-DD) */
-		return g_strdup_printf(_("%1$s: product updates ended on %2$s"), name, g);
-	case IMSS_NOTICE_INACTIVE:
-	case IMSS_NOTICE_LAST:
-	default:
-		/* TRANSLATORS: notification title; %s license name */
-		return g_strdup_printf(_("%s is not activated"), name);
-	}
-}
-
-static NotifyUrgency
-imss_notifier_urgency(ImssNoticeSeverity severity)
-{
-	switch (severity) {
-	case IMSS_NOTICE_SEVERITY_CRITICAL:
-		return NOTIFY_URGENCY_CRITICAL;
-	case IMSS_NOTICE_SEVERITY_WARNING:
-		return NOTIFY_URGENCY_NORMAL;
-	case IMSS_NOTICE_SEVERITY_INFO:
-	default:
-		return NOTIFY_URGENCY_LOW;
-	}
-}
-
-static const gchar *
-imss_notifier_icon(ImssNoticeSeverity severity)
-{
-	switch (severity) {
-	case IMSS_NOTICE_SEVERITY_CRITICAL:
-		return "dialog-error";
-	case IMSS_NOTICE_SEVERITY_WARNING:
-		return "dialog-warning";
-	case IMSS_NOTICE_SEVERITY_INFO:
-	default:
-		return "dialog-information";
-	}
-}
-
-/* identifies what a notification says, so that the same notice is not shown
- * twice (GetNotices after a restart, a catch-up Notice on the same day) */
-static gchar *
-imss_notifier_notice_key(const ImssNotice *notice)
-{
-	g_autofree gchar *e = imss_date_format(&notice->expiry);
-	return g_strdup_printf("notice|%s|%d|%d|%s",
-			       imss_notice_kind_to_string(notice->kind),
-			       notice->days_left,
-			       notice->grace_left,
-			       e);
-}
-
-/* -- the "Show license status" action -------------------------------------- */
-
-static void
-imss_notifier_open_terminal(void)
-{
-	g_autoptr(GError) error = NULL;
-	const gchar *ctl = g_getenv("IMSS_LICENSECTL");
-	g_autofree gchar *ctl_path = g_build_filename(IMSS_BINDIR, "imss-licensectl", NULL);
-	/* TRANSLATORS: shown in the terminal under the license status */
-	const gchar *prompt = _("Press Enter to close this window.");
-	const gchar *argv[] = {"x-terminal-emulator",
-			       "-e",
-			       "sh",
-			       "-c",
-			       "\"$1\" status; printf '\\n%s ' \"$2\"; read -r _",
-			       "sh",
-			       ctl != NULL && *ctl != '\0' ? ctl : ctl_path,
-			       prompt,
-			       NULL};
-
-	if (!g_spawn_async(NULL,
-			   (gchar **)argv,
-			   NULL,
-			   G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL,
-			   NULL,
-			   NULL,
-			   NULL,
-			   &error))
-		g_warning("cannot open a terminal for the license status: %s", error->message);
-}
-
-static void
-imss_notifier_details_url_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(ImssNotifierCall) call = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GVariant) value = NULL;
-	const gchar *url = NULL;
-
-	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	if (reply == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		g_info("cannot read the details address of %s: %s", call->slot, error->message);
-	} else {
-		g_variant_get(reply, "(v)", &value);
-		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-			url = g_variant_get_string(value, NULL);
-	}
-	if (url != NULL && *url != '\0') {
-		g_autoptr(GError) launch_error = NULL;
-		g_debug("opening %s", url);
-		if (g_app_info_launch_default_for_uri(url, NULL, &launch_error))
-			return;
-		g_warning("cannot open the details address: %s", launch_error->message);
-	}
-	imss_notifier_open_terminal();
-}
-
-static void
-imss_notifier_action_cb(NotifyNotification *notification G_GNUC_UNUSED, char *action, gpointer user_data)
-{
-	ImssNotifierCall *action_data = user_data;
-	ImssNotifier *self = action_data->self;
-	ImssSlotId slot_id;
-	g_autofree gchar *path = NULL;
-
-	g_debug("action %s on %s", action, action_data->slot);
-	if (!imss_slot_from_string(action_data->slot, &slot_id)) {
-		imss_notifier_open_terminal();
-		return;
-	}
-	path = imss_slot_object_path(slot_id);
-	g_dbus_connection_call(self->system_bus,
-			       IMSS_BUS_NAME,
-			       path,
-			       "org.freedesktop.DBus.Properties",
-			       "Get",
-			       g_variant_new("(ss)", IMSS_BUS_SLOT_IFACE, "DetailsUrl"),
-			       G_VARIANT_TYPE("(v)"),
-			       G_DBUS_CALL_FLAGS_NO_AUTO_START,
-			       IMSS_NOTIFIER_CALL_TIMEOUT_MS,
-			       self->cancellable,
-			       imss_notifier_details_url_cb,
-			       imss_notifier_call_new(self, action_data->slot));
-}
-
-/* the action's own data lives as long as the action (not counted as pending) */
-static ImssNotifierCall *
-imss_notifier_action_data_new(ImssNotifier *self, const gchar *slot)
-{
-	ImssNotifierCall *data = g_new0(ImssNotifierCall, 1);
-	data->self = self;
-	data->slot = g_strdup(slot);
-	return data;
-}
-
-static void
-imss_notifier_action_data_free(gpointer user_data)
-{
-	ImssNotifierCall *data = user_data;
-	g_free(data->slot);
-	g_free(data);
-}
-
-/* -- showing ---------------------------------------------------------------- */
-
-static void
-imss_notifier_server_failed(ImssNotifier *self, const gchar *message)
-{
-	if (self->once) {
-		/* TRANSLATORS: --once could not show the notices; %s is the reason */
-		g_printerr(_("imss-notifier: cannot show notifications: %s\n"), message);
-		return;
-	}
-	if (!self->server_failing)
-		g_warning("cannot show notifications: %s; trying again with the next notice", message);
-	else
-		g_debug("still cannot show notifications: %s", message);
-	self->server_failing = TRUE;
-}
-
-/* The notification server's capabilities, asked directly so that a missing
- * server gives an error (libnotify's notify_get_server_caps() only warns)
- * and a bounded wait. */
-static gchar **
-imss_notifier_server_caps(ImssNotifier *self, GError **error)
-{
-	g_autoptr(GVariant) reply = NULL;
-	gchar **caps = NULL;
-
-	if (self->session_bus == NULL) {
-		self->session_bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, error);
-		if (self->session_bus == NULL)
-			return NULL;
-	}
-	reply = g_dbus_connection_call_sync(self->session_bus,
-					    "org.freedesktop.Notifications",
-					    "/org/freedesktop/Notifications",
-					    "org.freedesktop.Notifications",
-					    "GetCapabilities",
-					    NULL,
-					    G_VARIANT_TYPE("(as)"),
-					    G_DBUS_CALL_FLAGS_NONE,
-					    IMSS_NOTIFIER_CAPS_TIMEOUT_MS,
-					    NULL,
-					    error);
-	if (reply == NULL)
-		return NULL;
-	g_variant_get(reply, "(^as)", &caps);
-	return caps;
-}
-
-/* Shows (or replaces) the notification of @slot. With a @key equal to what
- * the slot's notification already shows, nothing happens. */
-static gboolean
-imss_notifier_show(ImssNotifier *self,
-		   const gchar *slot,
-		   const gchar *kind,
-		   const gchar *summary,
-		   const gchar *body,
-		   ImssNoticeSeverity severity,
-		   const gchar *key)
-{
-	NotifyNotification *n;
-	g_autoptr(GError) error = NULL;
-	g_auto(GStrv) caps = NULL;
-	g_autofree gchar *escaped = NULL;
-
-	if (g_strcmp0(g_hash_table_lookup(self->shown, slot), key) == 0) {
-		g_debug("%s: already shown: %s", slot, key);
-		return TRUE;
-	}
-	caps = imss_notifier_server_caps(self, &error);
-	if (caps == NULL) {
-		imss_notifier_server_failed(self, error->message);
-		return FALSE;
-	}
-	if (body != NULL && g_strv_contains((const gchar *const *)caps, "body-markup"))
-		body = escaped = g_markup_escape_text(body, -1);
-
-	n = g_hash_table_lookup(self->notifications, slot);
-	if (n == NULL) {
-		n = notify_notification_new(summary, body, imss_notifier_icon(severity));
-		g_hash_table_insert(self->notifications, (gpointer)slot, n);
-	} else {
-		notify_notification_update(n, summary, body, imss_notifier_icon(severity));
-	}
-	notify_notification_set_urgency(n, imss_notifier_urgency(severity));
-	notify_notification_set_hint(n, "x-imss-slot", g_variant_new_string(slot));
-	notify_notification_set_hint(n, "x-imss-kind", g_variant_new_string(kind));
-	notify_notification_set_hint(n, "desktop-entry", g_variant_new_string(IMSS_NOTIFIER_APP));
-	notify_notification_clear_actions(n);
-	if (!self->once && g_strv_contains((const gchar *const *)caps, "actions")) {
-		notify_notification_add_action(n,
-					       IMSS_NOTIFIER_ACTION,
-					       /* TRANSLATORS: button in a notification */
-					       _("Show license status"),
-					       imss_notifier_action_cb,
-					       imss_notifier_action_data_new(self, slot),
-					       imss_notifier_action_data_free);
-	}
-	if (!notify_notification_show(n, &error)) {
-		imss_notifier_server_failed(self, error->message);
-		return FALSE;
-	}
-	if (self->server_failing)
-		g_message("notifications are shown again");
-	self->server_failing = FALSE;
-	g_hash_table_insert(self->shown, (gpointer)slot, g_strdup(key));
-	g_info("%s: shown %s: %s", slot, kind, summary);
-	return TRUE;
-}
-
-static gboolean
-imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice)
-{
-	ImssNoticeSeverity severity = imss_notice_get_severity(notice);
-	g_autofree gchar *title = imss_notifier_notice_title(notice);
-	g_autofree gchar *body = imss_notice_render_console(NULL, notice);
-	g_autofree gchar *key = imss_notifier_notice_key(notice);
-	return imss_notifier_show(self,
-				  imss_slot_to_string(notice->slot),
-				  imss_notice_kind_to_string(notice->kind),
-				  title,
-				  body,
-				  severity,
-				  key);
-}
-
-/* the notice of a slot no longer applies (renewed, clock set back) */
-static void
-imss_notifier_withdraw(ImssNotifier *self, const gchar *slot)
-{
-	NotifyNotification *n = g_hash_table_lookup(self->notifications, slot);
-	const gchar *key = g_hash_table_lookup(self->shown, slot);
-	g_autoptr(GError) error = NULL;
-
-	if (n == NULL || key == NULL || !g_str_has_prefix(key, "notice|"))
-		return;
-	g_info("%s: the notice no longer applies", slot);
-	g_hash_table_remove(self->shown, slot);
-	if (!notify_notification_close(n, &error))
-		g_debug("cannot close the notification of %s: %s", slot, error->message);
-}
-
 /* -- the current notices ---------------------------------------------------- */
-
-static gboolean
-imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *only_slot)
-{
-	g_autoptr(GVariantIter) iter = NULL;
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-	GVariant *dict;
-	gboolean ok = TRUE;
-
-	g_variant_get(reply, "(aa{sv})", &iter);
-	while ((dict = g_variant_iter_next_value(iter)) != NULL) {
-		ImssNotice notice;
-		if (!imss_notice_from_variant(dict, &notice)) {
-			g_warning("ignoring a malformed notice from GetNotices");
-		} else if (imss_notice_kind_has_dates(notice.kind) &&
-			   (only_slot == NULL || g_strcmp0(only_slot, imss_slot_to_string(notice.slot)) == 0)) {
-			/* one notification per slot, about its expiry; the gateway's own
-			 * notices (a failed restart, a missing mail recipient) and the
-			 * inactive components are for the console and the status */
-			g_hash_table_add(seen, (gpointer)imss_slot_to_string(notice.slot));
-			if (!imss_notifier_show_notice(self, &notice))
-				ok = FALSE;
-		}
-		g_variant_unref(dict);
-	}
-	/* slots whose notice went away while we were not looking */
-	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
-		const gchar *slot = imss_slot_to_string((ImssSlotId)i);
-		if ((only_slot == NULL || g_strcmp0(only_slot, slot) == 0) && !g_hash_table_contains(seen, slot))
-			imss_notifier_withdraw(self, slot);
-	}
-	return ok;
-}
 
 static void
 imss_notifier_refresh_cb(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -488,7 +90,7 @@ imss_notifier_refresh(ImssNotifier *self, const gchar *slot)
 			       IMSS_NOTIFIER_CALL_TIMEOUT_MS,
 			       self->cancellable,
 			       imss_notifier_refresh_cb,
-			       imss_notifier_call_new(self, slot));
+			       imss_notifier_call_new(self, slot, TRUE));
 }
 
 /* -- signals ---------------------------------------------------------------- */
@@ -562,7 +164,6 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	g_autofree gchar *body = NULL;
 	g_autofree gchar *key = NULL;
 	ImssSlotId slot_id;
-	const gchar *name;
 
 	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
 		return;
@@ -574,20 +175,9 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 		g_warning("ignoring LicenseChanged for %s: %s", slot, error->message);
 		return;
 	}
-	name = imss_slot_display_name(slot_id);
-	if (g_strcmp0(reason, "activated") == 0)
-		/* TRANSLATORS: notification title; %s license name */
-		title = g_strdup_printf(_("%s: license activated"), name);
-	else if (g_strcmp0(reason, "renewed") == 0)
-		/* TRANSLATORS: notification title; %s license name */
-		title = g_strdup_printf(_("%s: license renewed"), name);
-	else
-		/* TRANSLATORS: notification title (the expiry date was corrected); %s license name */
-		title = g_strdup_printf(_("%s: license updated"), name);
-	if (*details.expiry != '\0')
-		/* TRANSLATORS: notification body; %s expiry date (YYYY-MM-DD) */
-		body = g_strdup_printf(_("The license expires on %s."), details.expiry);
-	key = g_strdup_printf("license|%s|%s", reason, details.expiry);
+	title = imss_notifier_license_title(slot_id, reason);
+	body = imss_notifier_license_body(&details);
+	key = imss_notifier_license_key(reason, &details);
 	imss_notifier_show(self,
 			   imss_slot_to_string(slot_id),
 			   "license-changed",
@@ -670,11 +260,9 @@ imss_notifier_run_once(ImssNotifier *self)
 					    NULL,
 					    &error);
 	if (reply == NULL) {
-		g_autofree gchar *remote = g_dbus_error_get_remote_error(error);
-		if (g_strcmp0(remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0 ||
-		    g_strcmp0(remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0) {
-			/* TRANSLATORS: the daemon is not running */
-			g_printerr("imss-notifier: %s\n", _("The license service (imss-licensed) is not running."));
+		const gchar *absent = imss_client_daemon_absent_text(error);
+		if (absent != NULL) {
+			g_printerr("imss-notifier: %s\n", absent);
 		} else {
 			g_dbus_error_strip_remote_error(error);
 			/* TRANSLATORS: %s is the reason */
@@ -733,22 +321,21 @@ imss_notifier_clear(ImssNotifier *self)
 	g_clear_pointer(&self->loop, g_main_loop_unref);
 }
 
-int
-main(int argc, char *argv[])
+/* The command line: FALSE when the program is to end at once with
+ * *exit_status (--version, --help, a bad option). */
+static gboolean
+imss_notifier_parse_args(int *argc, char ***argv, gboolean *once, gint *exit_status)
 {
-	ImssNotifier self = {0};
-	gboolean once = FALSE;
 	gboolean verbose = FALSE;
 	gboolean version = FALSE;
 	g_autoptr(GOptionContext) context = NULL;
 	g_autoptr(GError) error = NULL;
-	guint sigterm_id, sigint_id;
 	const GOptionEntry options[] = {
 	    {"once",
 	     0,
 	     G_OPTION_FLAG_NONE,
 	     G_OPTION_ARG_NONE,
-	     &once,
+	     once,
 	     /* TRANSLATORS: --once option */
 	     N_("Show the current license notices and exit"),
 	     NULL},
@@ -758,41 +345,88 @@ main(int argc, char *argv[])
 	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL},
 	    {NULL}};
 
-	setlocale(LC_ALL, "");
-	imss_catalog_bind_textdomain();
-
 	context = g_option_context_new(NULL);
 	g_option_context_set_translation_domain(context, GETTEXT_PACKAGE);
 	g_option_context_add_main_entries(context, options, GETTEXT_PACKAGE);
 	/* TRANSLATORS: one-line summary in --help */
 	g_option_context_set_summary(context,
 				     _("Show the license notices of InterScan Messaging Security on the desktop."));
-	if (!g_option_context_parse(context, &argc, &argv, &error)) {
+	*exit_status = 2;
+	if (!g_option_context_parse(context, argc, argv, &error)) {
 		g_printerr("imss-notifier: %s\n", error->message);
-		return 2;
+		return FALSE;
 	}
 	if (version) {
 		g_print("imss-notifier %s\n", PACKAGE_VERSION);
-		return EXIT_SUCCESS;
+		*exit_status = EXIT_SUCCESS;
+		return FALSE;
 	}
-	if (argc > 1) {
+	if (*argc > 1) {
 		/* TRANSLATORS: %s is what the user typed */
-		g_printerr(_("imss-notifier: unexpected argument “%s”; see --help\n"), argv[1]);
-		return 2;
+		g_printerr(_("imss-notifier: unexpected argument “%s”; see --help\n"), (*argv)[1]);
+		return FALSE;
 	}
 	/* our messages only: GLib's and libnotify's debug output is noise here */
 	if (verbose)
 		g_setenv("G_MESSAGES_DEBUG", G_LOG_DOMAIN, FALSE);
+	return TRUE;
+}
 
-	self.once = once;
-	self.exit_status = EXIT_SUCCESS;
-	self.notifications = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
-	self.shown = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	self.cancellable = g_cancellable_new();
-	self.loop = g_main_loop_new(NULL, FALSE);
+/* everything but the system bus */
+static void
+imss_notifier_init(ImssNotifier *self, gboolean once)
+{
+	self->once = once;
+	self->exit_status = EXIT_SUCCESS;
+	self->notifications = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_object_unref);
+	self->shown = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	self->cancellable = g_cancellable_new();
+	self->loop = g_main_loop_new(NULL, FALSE);
 	/* early: no server is asked yet */
 	notify_init(IMSS_NOTIFIER_APP);
+}
 
+/* listens until SIGTERM, SIGINT or the loss of the system bus */
+static void
+imss_notifier_run(ImssNotifier *self)
+{
+	guint sigterm_id, sigint_id;
+
+	/* a lost system bus ends the session's notifier cleanly, not by SIGTERM */
+	g_dbus_connection_set_exit_on_close(self->system_bus, FALSE);
+	g_signal_connect(self->system_bus, "closed", G_CALLBACK(imss_notifier_system_bus_closed_cb), self);
+	sigterm_id = g_unix_signal_add(SIGTERM, imss_notifier_quit_cb, self);
+	sigint_id = g_unix_signal_add(SIGINT, imss_notifier_quit_cb, self);
+
+	imss_notifier_subscribe(self);
+	self->watch_id = g_bus_watch_name_on_connection(self->system_bus,
+							IMSS_BUS_NAME,
+							G_BUS_NAME_WATCHER_FLAGS_NONE,
+							imss_notifier_appeared_cb,
+							imss_notifier_vanished_cb,
+							self,
+							NULL);
+	g_info("listening for license notices");
+	g_main_loop_run(self->loop);
+
+	g_source_remove(sigterm_id);
+	g_source_remove(sigint_id);
+}
+
+int
+main(int argc, char *argv[])
+{
+	ImssNotifier self = {0};
+	g_autoptr(GError) error = NULL;
+	gboolean once = FALSE;
+	gint exit_status;
+
+	setlocale(LC_ALL, "");
+	imss_catalog_bind_textdomain();
+	if (!imss_notifier_parse_args(&argc, &argv, &once, &exit_status))
+		return exit_status;
+
+	imss_notifier_init(&self, once);
 	self.system_bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
 	if (self.system_bus == NULL) {
 		/* TRANSLATORS: %s is the reason */
@@ -800,32 +434,12 @@ main(int argc, char *argv[])
 		imss_notifier_clear(&self);
 		return EXIT_FAILURE;
 	}
-
 	if (once) {
 		gboolean ok = imss_notifier_run_once(&self);
 		imss_notifier_clear(&self);
 		return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 	}
-
-	/* a lost system bus ends the session's notifier cleanly, not by SIGTERM */
-	g_dbus_connection_set_exit_on_close(self.system_bus, FALSE);
-	g_signal_connect(self.system_bus, "closed", G_CALLBACK(imss_notifier_system_bus_closed_cb), &self);
-	sigterm_id = g_unix_signal_add(SIGTERM, imss_notifier_quit_cb, &self);
-	sigint_id = g_unix_signal_add(SIGINT, imss_notifier_quit_cb, &self);
-
-	imss_notifier_subscribe(&self);
-	self.watch_id = g_bus_watch_name_on_connection(self.system_bus,
-						       IMSS_BUS_NAME,
-						       G_BUS_NAME_WATCHER_FLAGS_NONE,
-						       imss_notifier_appeared_cb,
-						       imss_notifier_vanished_cb,
-						       &self,
-						       NULL);
-	g_info("listening for license notices");
-	g_main_loop_run(self.loop);
-
-	g_source_remove(sigterm_id);
-	g_source_remove(sigint_id);
+	imss_notifier_run(&self);
 	imss_notifier_clear(&self);
 	return self.exit_status;
 }

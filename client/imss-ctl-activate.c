@@ -1,0 +1,155 @@
+/*
+ * `imss-licensectl activate SLOT [CODE|-]`: registers an activation code.
+ * The code is best read from standard input, which keeps it out of argv and
+ * the shell history; it is wiped from memory once the daemon has it.
+ */
+#define G_LOG_DOMAIN "ImssCtl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "imss-ctl.h"
+#include "imss-error.h"
+
+/* Reads the code from stdin: a prompt without echo on a terminal, otherwise
+ * the first line. Keeps the code out of argv and the shell history. */
+static gchar *
+imss_ctl_read_code(GError **error)
+{
+	g_autoptr(GString) buf = g_string_new(NULL);
+	struct termios old, noecho;
+	gboolean tty = isatty(STDIN_FILENO);
+	gint c;
+
+	if (tty) {
+		/* TRANSLATORS: prompt; the input is not echoed */
+		g_printerr("%s", _("Activation code: "));
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			noecho = old;
+			noecho.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+		} else {
+			tty = FALSE;
+		}
+	}
+	while ((c = getchar()) != EOF && c != '\n') {
+		if (buf->len >= IMSS_CTL_CODE_INPUT_MAX)
+			continue; /* keep reading the line, ignore the rest */
+		g_string_append_c(buf, (gchar)c);
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		g_printerr("\n");
+	}
+	if (buf->len == 0 && c == EOF && ferror(stdin)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", g_strerror(errno));
+		return NULL;
+	}
+	return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+/* The slot and the code of `activate SLOT [CODE|-]` (the code from standard
+ * input when not given, or given as "-"), or NULL with @error. */
+static gchar *
+imss_ctl_activate_args(gchar **args, ImssSlotId *slot_id, GError **error)
+{
+	g_autofree gchar *code = NULL;
+
+	if (args[0] == NULL || (args[1] != NULL && args[2] != NULL)) {
+		imss_ctl_usage_error(error,
+				     /* TRANSLATORS: usage error */
+				     _("Usage: imss-licensectl activate SLOT [CODE|-] "
+				       "(the code is read from standard input when not given)"));
+		return NULL;
+	}
+	if (!imss_ctl_parse_slot(args[0], slot_id, error))
+		return NULL;
+	if (args[1] != NULL && g_strcmp0(args[1], "-") != 0)
+		code = g_strdup(args[1]);
+	else
+		code = imss_ctl_read_code(error);
+	if (code == NULL)
+		return NULL;
+	/* a D-Bus string must be UTF-8: anything else cannot be a code */
+	if (!g_utf8_validate(code, -1, NULL) || strlen(code) > IMSS_CTL_CODE_INPUT_MAX) {
+		g_set_error_literal(error,
+				    IMSS_ERROR,
+				    IMSS_ERROR_INVALID_CODE,
+				    imss_error_to_text(IMSS_ERROR_INVALID_CODE));
+		return NULL;
+	}
+	return g_steal_pointer(&code);
+}
+
+static void
+imss_ctl_activate_print_json(const gchar *slot_name, const gchar *path, ImssExportedSlot *slot)
+{
+	g_autoptr(JsonBuilder) builder = json_builder_new();
+
+	json_builder_begin_object(builder);
+	imss_ctl_json_add_string(builder, "slot", slot_name);
+	imss_ctl_json_add_string(builder, "object", path);
+	imss_ctl_json_add_string(builder, "expiry", imss_exported_slot_get_expiry_date(slot));
+	imss_ctl_json_add_boolean(builder,
+				  "expiry_verified",
+				  imss_exported_slot_get_expiry_verified(slot));
+	imss_ctl_json_add_string(builder, "code", imss_exported_slot_get_activation_code(slot));
+	json_builder_end_object(builder);
+	imss_ctl_print_json(builder);
+}
+
+static void
+imss_ctl_activate_print_text(ImssSlotId slot_id, ImssExportedSlot *slot)
+{
+	/* TRANSLATORS: %1$s license name, %2$s expiry date YYYY-MM-DD */
+	g_print(_("%1$s was activated. Expiry date: %2$s\n"),
+		imss_slot_display_name(slot_id),
+		imss_exported_slot_get_expiry_date(slot));
+	if (slot_id == IMSS_SLOT_ANTISPAM)
+		/* TRANSLATORS: %s is the Email Reputation license name */
+		g_print(_("%s was activated with the same code.\n"),
+			imss_slot_display_name(IMSS_SLOT_EMAIL_REPUTATION));
+	if (!imss_exported_slot_get_offline(slot) && !imss_exported_slot_get_expiry_verified(slot))
+		g_print("%s\n",
+			/* TRANSLATORS: shown after an activation the server has not confirmed */
+			_("The expiry date is the one issued with the code; it has not been "
+			  "confirmed by the license server yet."));
+}
+
+gboolean
+imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autofree gchar *code = NULL;
+	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(ImssExportedSlot) slot = NULL;
+	const gchar *path = NULL;
+	ImssSlotId slot_id;
+
+	g_return_val_if_fail(ctl != NULL && args != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	code = imss_ctl_activate_args(args, &slot_id, error);
+	if (code == NULL)
+		return FALSE;
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	reply = imss_ctl_call(ctl, "Activate", g_variant_new("(ss)", args[0], code), error);
+	memset(code, 0, strlen(code));
+	if (reply == NULL)
+		return FALSE;
+	g_variant_get(reply, "(&o)", &path);
+	slot = imss_ctl_get_slot(ctl, slot_id, error);
+	if (slot == NULL)
+		return FALSE;
+	if (ctl->json)
+		imss_ctl_activate_print_json(args[0], path, slot);
+	else
+		imss_ctl_activate_print_text(slot_id, slot);
+	return TRUE;
+}

@@ -1,0 +1,139 @@
+/*
+ * imss-licensectl: what its commands share (imss-ctl.c) — the connection to
+ * imss-licensed, the daemon's calendar date, errors, tables and JSON — and
+ * the commands themselves, one concern a file.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "imss-generated.h"
+#include "imss-slot.h"
+
+G_BEGIN_DECLS
+
+/* the most an activation code from argv or standard input may hold */
+#define IMSS_CTL_CODE_INPUT_MAX (2 * 1024 * 1024)
+
+typedef struct {
+	gboolean json;
+	guint limit;
+	guint offset;
+	guint days;
+	GDate today; /* the daemon's calendar date */
+	GDBusConnection *connection;
+	ImssExportedManager *manager;
+} ImssCtl;
+
+/* A command: @args are its arguments (NULL-terminated); FALSE with @error. */
+typedef gboolean (*ImssCtlFunc)(ImssCtl *ctl, gchar **args, GError **error);
+
+/* -- the connection (imss-ctl.c) ------------------------------------------- */
+
+gboolean
+imss_ctl_connect(ImssCtl *ctl, GError **error);
+ImssExportedSlot *
+imss_ctl_get_slot(ImssCtl *ctl, ImssSlotId slot, GError **error);
+/* a read call: the whole reply (owned), or NULL with @error */
+GVariant *
+imss_ctl_read_reply(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error);
+/* a read call: its single return value (owned), or NULL with @error */
+GVariant *
+imss_ctl_read(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error);
+/* a call that changes state: polkit may ask for a password on a terminal */
+GVariant *
+imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error);
+
+/* -- errors: each sets @error and returns FALSE ------------------------------ */
+
+/* a record the common codec refused: prefixes @error with one clear sentence */
+gboolean
+imss_ctl_malformed(GError **error);
+/* a command called the wrong way: @usage is the translated usage line */
+gboolean
+imss_ctl_usage_error(GError **error, const gchar *usage);
+gboolean
+imss_ctl_unknown_slot(GError **error);
+/* @arg as a slot id, or FALSE with IMSS_ERROR_UNKNOWN_SLOT */
+gboolean
+imss_ctl_parse_slot(const gchar *arg, ImssSlotId *slot, GError **error);
+
+/* -- output ------------------------------------------------------------------ */
+
+/* @rows (gchar ** each, the first the headers) as columns of @ncols cells */
+void
+imss_ctl_print_table(GPtrArray *rows, guint ncols);
+/* the root of @builder, pretty or one line */
+gchar *
+imss_ctl_json_to_data(JsonBuilder *builder, gboolean pretty);
+/* the root of @builder, pretty, on standard output */
+void
+imss_ctl_print_json(JsonBuilder *builder);
+/* {"@name": @value} on standard output (@value: transfer full) */
+void
+imss_ctl_print_json_member(const gchar *name, JsonNode *value);
+void
+imss_ctl_json_add_string(JsonBuilder *builder, const gchar *name, const gchar *value);
+void
+imss_ctl_json_add_boolean(JsonBuilder *builder, const gchar *name, gboolean value);
+
+/* -- the daemon's calendar and language ------------------------------------- */
+
+/* reads the daemon's calendar date into @ctl->today */
+gboolean
+imss_ctl_load_today(ImssCtl *ctl, GError **error);
+/* days from the daemon's today to @date_str, or G_MININT when there is no date */
+gint
+imss_ctl_days_until(ImssCtl *ctl, const gchar *date_str);
+/* the language the daemon renders texts in: the client's own */
+const gchar *
+imss_ctl_language(void);
+
+/* -- notices (imss-ctl-notices.c) ------------------------------------------- */
+
+/* the notices whose kind starts with @prefix, one line each, if any */
+void
+imss_ctl_print_notices_of(ImssCtl *ctl, const gchar *prefix);
+
+/* -- the commands ------------------------------------------------------------ */
+
+/* imss-ctl-status.c */
+gboolean
+imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-activate.c */
+gboolean
+imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-actions.c */
+gboolean
+imss_ctl_update(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_restart_services(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_bind_click(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_release_click(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_hide_inactive(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_show_inactive(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-notices.c */
+gboolean
+imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_doctor(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-records.c */
+gboolean
+imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error);
+
+G_END_DECLS
