@@ -164,6 +164,47 @@ imss_license_manager_check_activate(ImssLicenseManager *self,
 	return imss_activation_plan(imss_config_get_edition(self->config), slot_id, code, &plan, error);
 }
 
+/* The change that stores @plan's activation at @now: the licenses, the
+ * restarts it needs and its history; @detail: what the history says. */
+static ImssStoreChange *
+imss_license_manager_activation_change(ImssLicenseManager *self,
+				       const ImssActivationPlan *plan,
+				       const gchar *caller,
+				       gint64 now,
+				       gchar **detail)
+{
+	ImssStoreChange *change = imss_store_change_new();
+	g_autofree gchar *expiry = imss_date_format(&plan->info.expiry);
+	g_auto(GStrv) units = NULL;
+
+	/* online codes keep the issued expiry until the license server confirms
+	 * one (unverified); offline codes carry their own, final date */
+	for (guint i = 0; i < plan->n_targets; i++) {
+		g_autoptr(ImssLicense) license = imss_license_copy(self->licenses[plan->targets[i]]);
+		imss_license_activate(license, plan->canonical, &plan->info.expiry, plan->info.offline, now);
+		imss_store_change_add_license(change, license);
+	}
+	*detail = g_strdup_printf("expiry %s, %s%s",
+				  expiry,
+				  plan->info.offline ? "offline" : "online",
+				  plan->info.offline ? "" : ", expiry unverified");
+	/* SPEC §7: a new activation restarts the services; recorded with the
+	 * activation, so that a crash before the restart still restarts once */
+	units = imss_license_manager_units_to_restart(
+	    self, plan->slot == IMSS_SLOT_ANTISPAM || plan->slot == IMSS_SLOT_EMAIL_REPUTATION);
+	imss_store_change_request_restarts(change, units, now);
+	for (guint i = 0; i < plan->n_targets; i++)
+		imss_store_change_add_history(change,
+					      now,
+					      "activate",
+					      imss_slot_to_string(plan->targets[i]),
+					      plan->masked,
+					      caller,
+					      "ok",
+					      *detail);
+	return change;
+}
+
 ImssLicense *
 imss_license_manager_activate(ImssLicenseManager *self,
 			      const gchar *slot_id,
@@ -173,7 +214,6 @@ imss_license_manager_activate(ImssLicenseManager *self,
 			      GError **error)
 {
 	g_auto(ImssActivationPlan) plan = {0};
-	g_autofree gchar *expiry = NULL;
 	g_autofree gchar *detail = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
 	g_autoptr(GError) error_local = NULL;
@@ -205,36 +245,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 		}
 	}
 
-	/* online codes keep the issued expiry until the license server confirms
-	 * one (unverified); offline codes carry their own, final date */
-	expiry = imss_date_format(&plan.info.expiry);
-	change = imss_store_change_new();
-	for (guint i = 0; i < plan.n_targets; i++) {
-		g_autoptr(ImssLicense) license = imss_license_copy(self->licenses[plan.targets[i]]);
-		imss_license_activate(license, plan.canonical, &plan.info.expiry, plan.info.offline, now);
-		imss_store_change_add_license(change, license);
-	}
-	detail = g_strdup_printf("expiry %s, %s%s",
-				 expiry,
-				 plan.info.offline ? "offline" : "online",
-				 plan.info.offline ? "" : ", expiry unverified");
-	/* SPEC §7: a new activation restarts the services; recorded with the
-	 * activation, so that a crash before the restart still restarts once */
-	{
-		g_auto(GStrv) units = imss_license_manager_units_to_restart(
-		    self,
-		    plan.slot == IMSS_SLOT_ANTISPAM || plan.slot == IMSS_SLOT_EMAIL_REPUTATION);
-		imss_store_change_request_restarts(change, units, now);
-	}
-	for (guint i = 0; i < plan.n_targets; i++)
-		imss_store_change_add_history(change,
-					      now,
-					      "activate",
-					      imss_slot_to_string(plan.targets[i]),
-					      plan.masked,
-					      caller,
-					      "ok",
-					      detail);
+	change = imss_license_manager_activation_change(self, &plan, caller, now, &detail);
 	if (!imss_store_apply(self->store, change, &error_local)) {
 		imss_license_manager_store_failed(error, error_local, "store the activation");
 		return NULL;

@@ -65,6 +65,56 @@ imss_license_manager_offline_error(ImssLicenseManager *self, GTask *task)
 
 /* -- license-server checks ---------------------------------------------------- */
 
+/* What the server's answer (or @failure) means for @license: applied to
+ * @stored (its copy), with the history outcome, and @detail. @renewed: the
+ * expiry moved on. */
+static const gchar *
+imss_license_manager_judge_answer(ImssLicense *license,
+				  ImssLicense *stored,
+				  ImssServerAnswer *answer,
+				  const GError *failure,
+				  gint64 now,
+				  gchar **detail,
+				  gboolean *renewed)
+{
+	g_autofree gchar *old = imss_date_format(imss_license_get_expiry(license));
+	g_autofree gchar *server = NULL;
+	const gchar *outcome;
+	gint cmp;
+
+	*renewed = FALSE;
+	imss_license_record_contact(stored, now, failure != NULL ? failure->message : NULL);
+	if (failure != NULL) {
+		*detail = g_strdup(failure->message);
+		return "failed";
+	}
+	imss_license_set_server_status(stored, imss_server_status_to_string(answer->status));
+	if (answer->status != IMSS_SERVER_STATUS_VALID) {
+		outcome = imss_server_status_to_string(answer->status);
+		*detail = answer->replaced_by != NULL
+			      ? g_strdup_printf("the server says the code was replaced by %s",
+						answer->replaced_by)
+			      : g_strdup_printf("the server says the code is %s", outcome);
+		return outcome;
+	}
+	cmp = g_date_compare(&answer->expiry, imss_license_get_expiry(license));
+	server = imss_date_format(&answer->expiry);
+	if (cmp < 0) {
+		/* never a silent downgrade: keep ours, say so */
+		*detail = g_strdup_printf("the server says %s, earlier than %s; kept %s", server, old, old);
+		g_warning("%s: %s", imss_license_get_id(license), *detail);
+		return "downgrade-ignored";
+	}
+	imss_license_confirm_expiry(stored, &answer->expiry, now);
+	if (cmp == 0) {
+		*detail = g_strdup_printf("expiry %s confirmed", old);
+		return "unchanged";
+	}
+	*detail = g_strdup_printf("expiry %s -> %s", old, server);
+	*renewed = TRUE;
+	return "renewed";
+}
+
 /* Applies the server's answer (or the failure) to every slot holding the
  * code and stores it; @changed: whether an expiry changed. FALSE with
  * @error when the answer could not be stored (then nothing changed). */
@@ -78,62 +128,28 @@ imss_license_manager_apply_answer(const gchar *code,
 				  GError **error)
 {
 	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(user_data);
-	gboolean *sender_filter_slot = &result->sender_filter_slot;
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) renewed = g_ptr_array_new();
 	gint64 now = imss_clock_get_time(self->clock);
-	gboolean changed = FALSE;
-	GPtrArray *renewed = g_ptr_array_new();
+	gboolean sender_filter_slot = FALSE;
 
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		ImssLicense *license = self->licenses[i];
 		g_autoptr(ImssLicense) stored = NULL;
 		g_autofree gchar *detail = NULL;
-		g_autofree gchar *old = NULL;
 		const gchar *outcome;
+		gboolean slot_renewed;
 
 		if (g_strcmp0(imss_license_get_code(license), code) != 0)
 			continue;
 		stored = imss_license_copy(license);
-		old = imss_date_format(imss_license_get_expiry(license));
-		imss_license_record_contact(stored, now, failure != NULL ? failure->message : NULL);
-		if (failure != NULL) {
-			outcome = "failed";
-			detail = g_strdup(failure->message);
-		} else {
-			imss_license_set_server_status(stored, imss_server_status_to_string(answer->status));
-			if (answer->status != IMSS_SERVER_STATUS_VALID) {
-				outcome = imss_server_status_to_string(answer->status);
-				detail = answer->replaced_by != NULL
-					     ? g_strdup_printf("the server says the code was replaced by %s",
-							       answer->replaced_by)
-					     : g_strdup_printf("the server says the code is %s", outcome);
-			} else {
-				gint cmp = g_date_compare(&answer->expiry, imss_license_get_expiry(license));
-				g_autofree gchar *server = imss_date_format(&answer->expiry);
-				if (cmp > 0) {
-					outcome = "renewed";
-					detail = g_strdup_printf("expiry %s -> %s", old, server);
-					changed = TRUE;
-					g_ptr_array_add(renewed, license);
-					if (i == IMSS_SLOT_ANTISPAM || i == IMSS_SLOT_EMAIL_REPUTATION)
-						*sender_filter_slot = TRUE;
-				} else if (cmp == 0) {
-					outcome = "unchanged";
-					detail = g_strdup_printf("expiry %s confirmed", old);
-				} else {
-					/* never a silent downgrade: keep ours, say so */
-					outcome = "downgrade-ignored";
-					detail = g_strdup_printf("the server says %s, earlier than %s; kept %s",
-								 server, old, old);
-					g_warning("%s: %s", imss_license_get_id(license), detail);
-				}
-				if (cmp >= 0)
-					imss_license_confirm_expiry(stored,
-								    cmp > 0 ? &answer->expiry
-									    : imss_license_get_expiry(license),
-								    now);
-			}
+		outcome = imss_license_manager_judge_answer(license, stored, answer, failure, now,
+							    &detail, &slot_renewed);
+		if (slot_renewed) {
+			g_ptr_array_add(renewed, license);
+			if (i == IMSS_SLOT_ANTISPAM || i == IMSS_SLOT_EMAIL_REPUTATION)
+				sender_filter_slot = TRUE;
 		}
 		if (check->day != NULL) {
 			g_autofree gchar *with_day = g_strdup_printf("check day %s: %s", check->day, detail);
@@ -152,21 +168,18 @@ imss_license_manager_apply_answer(const gchar *code,
 		g_message("%s of %s: %s (%s)", check->action, imss_license_get_id(license), outcome, detail);
 	}
 	imss_settings_record_server_contact(change, failure == NULL, now);
-	if (!imss_store_apply(self->store, change, &error_local)) {
-		g_ptr_array_unref(renewed);
-		*sender_filter_slot = FALSE;
+	if (!imss_store_apply(self->store, change, &error_local))
 		return imss_license_manager_store_failed(error,
 							 error_local,
 							 "store the license server's answer");
-	}
 	imss_license_manager_take_stored(self, change);
-	if (changed)
+	if (renewed->len > 0)
 		imss_license_manager_evaluate(self, TRUE); /* re-anchor on the new E */
 	for (guint i = 0; i < renewed->len; i++)
 		imss_license_manager_emit_license_changed(self, g_ptr_array_index(renewed, i), "renewed");
 	imss_license_manager_emit_refreshed(self);
-	g_ptr_array_unref(renewed);
-	result->changed = changed;
+	result->changed = renewed->len > 0;
+	result->sender_filter_slot = sender_filter_slot;
 	return TRUE;
 }
 

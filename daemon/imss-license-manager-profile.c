@@ -58,20 +58,80 @@ imss_license_manager_profile_failed(ImssLicenseManager *self,
 	return FALSE;
 }
 
+/* Checks @profile against the gateway: @slot, @expiry and @canonical (the
+ * active code it renews) on success; on failure it is recorded and FALSE
+ * returned with @error. */
+static gboolean
+imss_license_manager_check_profile(ImssLicenseManager *self,
+				   const ImssProfile *profile,
+				   const gchar *origin,
+				   const gchar *caller,
+				   ImssSlotId *slot,
+				   GDate *expiry,
+				   gchar **canonical,
+				   GError **error)
+{
+	const gchar *slot_id = profile->slot, *code = profile->code, *expiry_str = profile->expiry;
+	ImssCodeInfo info;
+	ImssLicense *license;
+
+	if (slot_id == NULL) {
+		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"slot\" (a string) is missing", error);
+		return FALSE;
+	}
+	if (!imss_slot_from_string(slot_id, slot)) {
+		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_UNKNOWN_SLOT,
+						    "unknown slot", error);
+		return FALSE;
+	}
+	if (code == NULL) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"code\" (a string) is missing", error);
+		return FALSE;
+	}
+	if (expiry_str == NULL || !imss_date_parse(expiry_str, expiry)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"expiry\" is not a YYYY-MM-DD date", error);
+		return FALSE;
+	}
+	if (!imss_date_in_range(expiry)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
+						    "\"expiry\" is out of range", error);
+		return FALSE;
+	}
+	if (!imss_code_parse(code, strlen(code), &info, canonical, NULL) ||
+	    info.edition != imss_config_get_edition(self->config)) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_CODE,
+						    "the profile's code is not valid for this product", error);
+		return FALSE;
+	}
+	license = self->licenses[*slot];
+	/* a profile renews the code that is active; it never replaces it */
+	if (g_strcmp0(imss_license_get_code(license), *canonical) != 0) {
+		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_CODE_MISMATCH,
+						    imss_license_is_activated(license)
+							? "the profile carries a different code than the active one"
+							: "the slot is not activated with this code",
+						    error);
+		return FALSE;
+	}
+
+	return TRUE;
+}
+
 gchar *
 imss_license_manager_apply_profile(ImssLicenseManager *self,
 				   const ImssProfile *profile,
 				   const gchar *caller,
 				   GError **error)
 {
-	const gchar *slot_id = profile->slot, *code = profile->code, *expiry_str = profile->expiry;
 	const gchar *origin = profile->origin != NULL ? profile->origin : "Control Manager";
 	g_autofree gchar *canonical = NULL;
 	g_autofree gchar *old = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
 	g_autoptr(GError) error_local = NULL;
 	const gchar *outcome;
-	ImssCodeInfo info;
 	ImssLicense *license;
 	ImssSlotId slot;
 	GDate expiry;
@@ -79,47 +139,10 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
 	g_return_val_if_fail(profile != NULL, NULL);
-	if (slot_id == NULL) {
-		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_INVALID_ARGS,
-						    "\"slot\" (a string) is missing", error);
+	if (!imss_license_manager_check_profile(self, profile, origin, caller, &slot, &expiry,
+						&canonical, error))
 		return NULL;
-	}
-	if (!imss_slot_from_string(slot_id, &slot)) {
-		imss_license_manager_profile_failed(self, origin, NULL, caller, IMSS_ERROR_UNKNOWN_SLOT,
-						    "unknown slot", error);
-		return NULL;
-	}
-	if (code == NULL) {
-		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
-						    "\"code\" (a string) is missing", error);
-		return NULL;
-	}
-	if (expiry_str == NULL || !imss_date_parse(expiry_str, &expiry)) {
-		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
-						    "\"expiry\" is not a YYYY-MM-DD date", error);
-		return NULL;
-	}
-	if (!imss_date_in_range(&expiry)) {
-		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_ARGS,
-						    "\"expiry\" is out of range", error);
-		return NULL;
-	}
-	if (!imss_code_parse(code, strlen(code), &info, &canonical, NULL) ||
-	    info.edition != imss_config_get_edition(self->config)) {
-		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_INVALID_CODE,
-						    "the profile's code is not valid for this product", error);
-		return NULL;
-	}
 	license = self->licenses[slot];
-	/* a profile renews the code that is active; it never replaces it */
-	if (g_strcmp0(imss_license_get_code(license), canonical) != 0) {
-		imss_license_manager_profile_failed(self, origin, slot_id, caller, IMSS_ERROR_CODE_MISMATCH,
-						    imss_license_is_activated(license)
-							? "the profile carries a different code than the active one"
-							: "the slot is not activated with this code",
-						    error);
-		return NULL;
-	}
 
 	old = imss_date_format(imss_license_get_expiry(license));
 	cmp = g_date_compare(&expiry, imss_license_get_expiry(license));
@@ -139,7 +162,7 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	{
 		g_autofree gchar *new_expiry = imss_date_format(&expiry);
 		g_autofree gchar *detail = g_strdup_printf("expiry %s -> %s", old, new_expiry);
-		imss_license_manager_record_profile(self, change, origin, slot_id,
+		imss_license_manager_record_profile(self, change, origin, profile->slot,
 						    imss_license_get_masked_code(license), caller, outcome, detail);
 	}
 	if (!imss_store_apply(self->store, change, &error_local)) {

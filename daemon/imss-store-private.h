@@ -59,6 +59,8 @@ gboolean
 imss_store_read_schema_version(ImssStore *self, gint *version, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_migrate(ImssStore *self, gint from, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_upgrade_schema(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 gchar *
 imss_store_sqlite_filename(const gchar *cnc_string) G_GNUC_INTERNAL;
 gboolean

@@ -65,8 +65,9 @@ imss_store_migrate_pending_restart(ImssStore *self, GError **error)
 				   error);
 }
 
-gboolean
-imss_store_migrate(ImssStore *self, gint from, GError **error)
+/* schema version 1: licenses, settings and history */
+static gboolean
+imss_store_create_v1(ImssStore *self, GError **error)
 {
 	const gchar *serial = imss_store_is_pg(self) ? "BIGSERIAL PRIMARY KEY"
 						     : "INTEGER PRIMARY KEY AUTOINCREMENT";
@@ -76,24 +77,30 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 			    "caller TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL)",
 			    serial);
 
+	if (!imss_store_exec_sql(self,
+				 "CREATE TABLE slots (slot TEXT PRIMARY KEY, "
+				 "code TEXT NOT NULL, expiry TEXT NOT NULL, "
+				 "issued_expiry TEXT NOT NULL, offline INTEGER NOT NULL, "
+				 "verified INTEGER NOT NULL, verified_at BIGINT NOT NULL, "
+				 "activated_at BIGINT NOT NULL)",
+				 error))
+		return FALSE;
+	if (!imss_store_exec_sql(self,
+				 "CREATE TABLE settings (section TEXT NOT NULL, "
+				 "name TEXT NOT NULL, value TEXT NOT NULL, "
+				 "PRIMARY KEY (section, name))",
+				 error))
+		return FALSE;
+	return imss_store_exec_sql(self, history_ddl, error);
+}
+
+gboolean
+imss_store_migrate(ImssStore *self, gint from, GError **error)
+{
 	/* every step falls through to the next; the whole walk is one transaction */
 	switch (from) {
 	case 0:
-		if (!imss_store_exec_sql(self,
-					 "CREATE TABLE slots (slot TEXT PRIMARY KEY, "
-					 "code TEXT NOT NULL, expiry TEXT NOT NULL, "
-					 "issued_expiry TEXT NOT NULL, offline INTEGER NOT NULL, "
-					 "verified INTEGER NOT NULL, verified_at BIGINT NOT NULL, "
-					 "activated_at BIGINT NOT NULL)",
-					 error))
-			return FALSE;
-		if (!imss_store_exec_sql(self,
-					 "CREATE TABLE settings (section TEXT NOT NULL, "
-					 "name TEXT NOT NULL, value TEXT NOT NULL, "
-					 "PRIMARY KEY (section, name))",
-					 error))
-			return FALSE;
-		if (!imss_store_exec_sql(self, history_ddl, error))
+		if (!imss_store_create_v1(self, error))
 			return FALSE;
 		/* fall through */
 	case 1:
@@ -257,5 +264,44 @@ imss_store_check_integrity(ImssStore *self, GError **error)
 	g_debug("quick_check of %s: ok in %.1f ms",
 		self->filename,
 		(g_get_monotonic_time() - started) / 1000.0);
+	return TRUE;
+}
+
+/* Reads the schema version and migrates to ours in one transaction;
+ * refuses a schema newer than ours. */
+gboolean
+imss_store_upgrade_schema(ImssStore *self, GError **error)
+{
+	gint version = 0;
+
+	if (!imss_store_begin(self, error))
+		return FALSE;
+	if (!imss_store_read_schema_version(self, &version, error)) {
+		imss_store_rollback(self);
+		return FALSE;
+	}
+	if (version > IMSS_STORE_SCHEMA_VERSION) {
+		imss_store_rollback(self);
+		g_set_error(error,
+			    G_IO_ERROR,
+			    G_IO_ERROR_NOT_SUPPORTED,
+			    "the database has schema version %d, newer than this daemon's %d; "
+			    "refusing to touch it",
+			    version,
+			    IMSS_STORE_SCHEMA_VERSION);
+		return FALSE;
+	}
+	if (version < IMSS_STORE_SCHEMA_VERSION) {
+		g_info("migrating the schema from version %d to %d",
+		       version,
+		       IMSS_STORE_SCHEMA_VERSION);
+		if (!imss_store_migrate(self, version, error)) {
+			imss_store_rollback(self);
+			g_prefix_error(error, "schema migration failed: ");
+			return FALSE;
+		}
+	}
+	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
+		return FALSE;
 	return TRUE;
 }

@@ -240,10 +240,27 @@ imss_store_connect(ImssStore *self, GError **error)
 	return TRUE;
 }
 
+/* a lowered [history] max-entries applies at once; failing to prune (a
+ * full disk) does not stop the start */
+static void
+imss_store_prune_at_open(ImssStore *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (self->history_max == 0)
+		return;
+	if (!imss_store_begin(self, &error_local) ||
+	    !imss_store_prune_history(self, &error_local) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, &error_local)) {
+		imss_store_rollback(self);
+		g_warning("failed to prune the history to %u entries: %s",
+			  self->history_max,
+			  error_local->message);
+	}
+}
+
 gboolean
 imss_store_open(ImssStore *self, GError **error)
 {
-	gint version = 0;
 	gboolean sqlite;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
@@ -282,34 +299,7 @@ imss_store_open(ImssStore *self, GError **error)
 		 * with synchronous=FULL, durable across power loss */
 	}
 
-	if (!imss_store_begin(self, error))
-		return FALSE;
-	if (!imss_store_read_schema_version(self, &version, error)) {
-		imss_store_rollback(self);
-		return FALSE;
-	}
-	if (version > IMSS_STORE_SCHEMA_VERSION) {
-		imss_store_rollback(self);
-		g_set_error(error,
-			    G_IO_ERROR,
-			    G_IO_ERROR_NOT_SUPPORTED,
-			    "the database has schema version %d, newer than this daemon's %d; "
-			    "refusing to touch it",
-			    version,
-			    IMSS_STORE_SCHEMA_VERSION);
-		return FALSE;
-	}
-	if (version < IMSS_STORE_SCHEMA_VERSION) {
-		g_info("migrating the schema from version %d to %d",
-		       version,
-		       IMSS_STORE_SCHEMA_VERSION);
-		if (!imss_store_migrate(self, version, error)) {
-			imss_store_rollback(self);
-			g_prefix_error(error, "schema migration failed: ");
-			return FALSE;
-		}
-	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
+	if (!imss_store_upgrade_schema(self, error))
 		return FALSE;
 	self->schema_version = IMSS_STORE_SCHEMA_VERSION;
 	self->opened = TRUE;
@@ -317,19 +307,7 @@ imss_store_open(ImssStore *self, GError **error)
 		g_prefix_error(error, "failed to read the settings: ");
 		return FALSE;
 	}
-	/* a lowered [history] max-entries applies at once; failing to prune
-	 * (a full disk) does not stop the start */
-	if (self->history_max > 0) {
-		g_autoptr(GError) error_local = NULL;
-		if (!imss_store_begin(self, &error_local) ||
-		    !imss_store_prune_history(self, &error_local) ||
-		    !gda_connection_commit_transaction(self->cnc, NULL, &error_local)) {
-			imss_store_rollback(self);
-			g_warning("failed to prune the history to %u entries: %s",
-				  self->history_max,
-				  error_local->message);
-		}
-	}
+	imss_store_prune_at_open(self);
 	/* from now on a lock held by another program fails a statement fast */
 	if (sqlite && !imss_store_set_busy_timeout(self, IMSS_STORE_BUSY_TIMEOUT_MS, error))
 		return FALSE;
