@@ -27,6 +27,103 @@ static const ImssCatalog imss_catalog_english = {NULL, 0, NULL, NULL, 0};
 
 /* -- printf directives ------------------------------------------------------ */
 
+/* An explicit argument number "N$" at *@pp, skipped: @argno N, or 0 when the
+ * directive has none; FALSE for a number printf cannot take here. */
+static gboolean
+imss_catalog_directive_position(const gchar **pp, guint *argno)
+{
+	const gchar *p = *pp;
+	const gchar *q = p;
+
+	*argno = 0;
+	if (!g_ascii_isdigit(*p))
+		return TRUE;
+	while (g_ascii_isdigit(*q))
+		q++;
+	if (*q != '$')
+		return TRUE;
+	*argno = (guint)g_ascii_strtoull(p, NULL, 10);
+	if (*argno == 0 || *argno > IMSS_CATALOG_MAX_ARGS)
+		return FALSE;
+	*pp = q + 1;
+	return TRUE;
+}
+
+/* the class of the argument of conversion @conv with length modifier
+ * @length (see imss_catalog_format_args()), 0 for none (%m); FALSE for '*',
+ * %n, a lone '%' and anything unknown */
+static gboolean
+imss_catalog_conversion_class(gchar conv, gchar length, gchar *cls)
+{
+	switch (conv) {
+	case 'd':
+	case 'i':
+	case 'o':
+	case 'u':
+	case 'x':
+	case 'X':
+		*cls = length == 0 ? 'i' : length == 'L' ? 'q' : length;
+		return TRUE;
+	case 'c':
+		*cls = length == 'l' ? 'S' : 'i'; /* %lc: wint_t */
+		return TRUE;
+	case 'e':
+	case 'E':
+	case 'f':
+	case 'F':
+	case 'g':
+	case 'G':
+	case 'a':
+	case 'A':
+		*cls = length == 'L' ? 'F' : 'f';
+		return TRUE;
+	case 's':
+		*cls = length == 'l' ? 'S' : 's';
+		return TRUE;
+	case 'p':
+		*cls = 'p';
+		return TRUE;
+	case 'm': /* strerror(errno): no argument */
+		*cls = 0;
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+/* The rest of a directive at *@pp (flags, width, precision, length and
+ * conversion), skipped: the class of its argument as
+ * imss_catalog_conversion_class() gives it. */
+static gboolean
+imss_catalog_directive_class(const gchar **pp, gchar *cls)
+{
+	const gchar *p = *pp;
+	gchar length = 0;
+
+	while (*p != '\0' && strchr("-+ #0'I", *p) != NULL)
+		p++;
+	while (g_ascii_isdigit(*p))
+		p++;
+	if (*p == '.') {
+		p++;
+		while (g_ascii_isdigit(*p))
+			p++;
+	}
+	if (*p == 'h') {
+		p += p[1] == 'h' ? 2 : 1;
+	} else if (*p == 'l' && p[1] == 'l') {
+		length = 'q';
+		p += 2;
+	} else if (*p != '\0' && strchr("lLqjzZt", *p) != NULL) {
+		length = *p == 'Z' ? 'z' : *p;
+		p++;
+	}
+	if (!imss_catalog_conversion_class(*p, length, cls))
+		return FALSE;
+	*pp = p + 1;
+	return TRUE;
+}
+
 /* The argument classes a printf format consumes, by argument number (1-based):
  * 'i' int (also char, short, %c), 'l' long, 'q' long long, 'j' intmax_t,
  * 'z' size_t, 't' ptrdiff_t, 'f' double, 'F' long double, 's' string, 'S' wide
@@ -41,81 +138,23 @@ imss_catalog_format_args(const gchar *format, gchar args[IMSS_CATALOG_MAX_ARGS +
 
 	memset(args, 0, IMSS_CATALOG_MAX_ARGS + 1);
 	for (const gchar *p = strchr(format, '%'); p != NULL; p = strchr(p, '%')) {
-		guint argno = 0;
-		gchar length = 0, cls;
+		guint argno;
+		gchar cls;
 		p++;
 		if (*p == '%') {
 			p++;
 			continue;
 		}
-		if (g_ascii_isdigit(*p)) {
-			const gchar *q = p;
-			while (g_ascii_isdigit(*q))
-				q++;
-			if (*q == '$') {
-				argno = (guint)g_ascii_strtoull(p, NULL, 10);
-				if (argno == 0 || argno > IMSS_CATALOG_MAX_ARGS)
-					return FALSE;
-				p = q + 1;
-			}
-		}
+		if (!imss_catalog_directive_position(&p, &argno))
+			return FALSE;
 		if (positional == -1)
 			positional = argno != 0;
 		else if (positional != (argno != 0))
 			return FALSE;
-		while (*p != '\0' && strchr("-+ #0'I", *p) != NULL)
-			p++;
-		while (g_ascii_isdigit(*p))
-			p++;
-		if (*p == '.') {
-			p++;
-			while (g_ascii_isdigit(*p))
-				p++;
-		}
-		if (*p == 'h') {
-			p += p[1] == 'h' ? 2 : 1;
-		} else if (*p == 'l' && p[1] == 'l') {
-			length = 'q';
-			p += 2;
-		} else if (*p != '\0' && strchr("lLqjzZt", *p) != NULL) {
-			length = *p == 'Z' ? 'z' : *p;
-			p++;
-		}
-		switch (*p) {
-		case 'd':
-		case 'i':
-		case 'o':
-		case 'u':
-		case 'x':
-		case 'X':
-			cls = length == 0 ? 'i' : length == 'L' ? 'q' : length;
-			break;
-		case 'c':
-			cls = length == 'l' ? 'S' : 'i'; /* %lc: wint_t */
-			break;
-		case 'e':
-		case 'E':
-		case 'f':
-		case 'F':
-		case 'g':
-		case 'G':
-		case 'a':
-		case 'A':
-			cls = length == 'L' ? 'F' : 'f';
-			break;
-		case 's':
-			cls = length == 'l' ? 'S' : 's';
-			break;
-		case 'p':
-			cls = 'p';
-			break;
-		case 'm': /* strerror(errno): no argument */
-			p++;
-			continue;
-		default: /* '*', %n, a lone '%', anything unknown */
+		if (!imss_catalog_directive_class(&p, &cls))
 			return FALSE;
-		}
-		p++;
+		if (cls == 0)
+			continue;
 		if (argno == 0)
 			argno = ++next;
 		if (argno > IMSS_CATALOG_MAX_ARGS || (args[argno] != 0 && args[argno] != cls))
@@ -257,7 +296,10 @@ imss_catalog_parse(ImssCatalog *self, GError **error)
 ImssCatalog *
 imss_catalog_new_from_data(const guint8 *data, gsize size, GError **error)
 {
-	g_autoptr(ImssCatalog) self = g_new0(ImssCatalog, 1);
+	g_autoptr(ImssCatalog) self = NULL;
+	g_return_val_if_fail(data != NULL || size == 0, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	self = g_new0(ImssCatalog, 1);
 	if (size > IMSS_CATALOG_MAX_SIZE) {
 		imss_catalog_fail(error, "larger than 16 MiB");
 		return NULL;
@@ -274,6 +316,9 @@ imss_catalog_new_from_file(const gchar *path, GError **error)
 	g_autofree gchar *contents = NULL;
 	gsize size = 0;
 	GStatBuf st;
+
+	g_return_val_if_fail(path != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	if (g_stat(path, &st) != 0) {
 		gint saved = errno;
@@ -348,6 +393,7 @@ const gchar *
 imss_catalog_gettext(const ImssCatalog *self, const gchar *msgid)
 {
 	const gchar *text;
+	g_return_val_if_fail(msgid != NULL, NULL);
 	if (self == NULL)
 		return dgettext(GETTEXT_PACKAGE, msgid);
 	text = imss_catalog_lookup(self, msgid);

@@ -40,6 +40,8 @@ imss_notice_kind_has_dates(ImssNoticeKind kind)
 void
 imss_notice_init(ImssNotice *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
 {
+	g_return_if_fail(notice != NULL);
+
 	memset(notice, 0, sizeof(*notice));
 	notice->kind = kind;
 	notice->slot = imss_notice_kind_has_slot(kind) ? slot : IMSS_SLOT_LAST;
@@ -60,6 +62,8 @@ imss_notice_kind_to_string(ImssNoticeKind kind)
 gboolean
 imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 {
+	g_return_val_if_fail(kind != NULL, FALSE);
+
 	for (guint i = 0; i < IMSS_NOTICE_LAST; i++) {
 		if (g_strcmp0(str, kind_names[i]) == 0) {
 			*kind = (ImssNoticeKind)i;
@@ -72,6 +76,8 @@ imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 ImssNoticeSeverity
 imss_notice_get_severity(const ImssNotice *notice)
 {
+	g_return_val_if_fail(notice != NULL, IMSS_NOTICE_SEVERITY_INFO);
+
 	switch (notice->kind) {
 	case IMSS_NOTICE_EXPIRING:
 		/* the last fortnight (the mail period) is a warning */
@@ -122,6 +128,10 @@ imss_notice_fill_dates(ImssNotice *notice, const GDate *expiry, const GDate *tod
 gboolean
 imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNotice *notice)
 {
+	g_return_val_if_fail(expiry != NULL, FALSE);
+	g_return_val_if_fail(today != NULL, FALSE);
+	g_return_val_if_fail(notice != NULL, FALSE);
+
 	memset(notice, 0, sizeof(*notice));
 	notice->slot = slot;
 	imss_notice_fill_dates(notice, expiry, today);
@@ -139,7 +149,12 @@ imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today,
 gboolean
 imss_notice_is_mail_day(const GDate *expiry, const GDate *today)
 {
-	gint d = g_date_days_between(expiry, today); /* today − E */
+	gint d;
+
+	g_return_val_if_fail(expiry != NULL, FALSE);
+	g_return_val_if_fail(today != NULL, FALSE);
+
+	d = g_date_days_between(expiry, today); /* today − E */
 	return d >= IMSS_NOTICE_MAIL_FIRST_DAY && d <= 90;
 }
 
@@ -149,13 +164,11 @@ imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
 	imss_notice_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
 }
 
-gchar *
-imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
+/* the console text of a notice about no slot (a deployment, a service, the
+ * mail settings); NULL for the other kinds */
+static gchar *
+imss_notice_render_service(const ImssCatalog *catalog, const ImssNotice *notice)
 {
-	const gchar *name;
-	g_autofree gchar *e = NULL;
-	g_autofree gchar *g = NULL;
-
 	switch (notice->kind) {
 	case IMSS_NOTICE_CM_FAILED:
 		return g_strdup(
@@ -183,11 +196,16 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 						  "mailed. Set the recipients and the SMTP server "
 						  "in the [mail] section of imss-licensed.conf."));
 	default:
-		break;
+		return NULL;
 	}
-	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
-	e = imss_date_format(&notice->expiry);
-	g = imss_date_format(&notice->grace_end);
+}
+
+/* the console text of an expiry notice (SPEC §9.1) of the license @name */
+static gchar *
+imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNotice *notice, const gchar *name)
+{
+	g_autofree gchar *e = imss_date_format(&notice->expiry);
+	g_autofree gchar *g = imss_date_format(&notice->grace_end);
 
 	switch (notice->kind) {
 	case IMSS_NOTICE_EXPIRING:
@@ -213,7 +231,7 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 		    name,
 		    e,
 		    notice->grace_left);
-	case IMSS_NOTICE_UPDATES_ENDED:
+	default:
 		return g_strdup_printf(
 		    /* TRANSLATORS: SPEC §9.1 console notice, from G; %1$s license name,
 		     * %2$s grace end date, %3$s expiry date */
@@ -225,6 +243,15 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 		    name,
 		    g,
 		    e);
+	}
+}
+
+/* the console text of what the license server said about the code of the
+ * license @name */
+static gchar *
+imss_notice_render_code(const ImssCatalog *catalog, const ImssNotice *notice, const gchar *name)
+{
+	switch (notice->kind) {
 	case IMSS_NOTICE_CODE_REPLACED:
 		return g_strdup_printf(
 		    /* TRANSLATORS: console notice (SPEC §5.3, §10 Q5 (1)); %s license name */
@@ -240,13 +267,37 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 						  "code of %s. Check the code with your reseller or "
 						  "technical support."),
 		    name);
-	case IMSS_NOTICE_CODE_SUSPENDED:
+	default:
 		return g_strdup_printf(
 		    /* TRANSLATORS: console notice; %s license name */
 		    imss_catalog_gettext(catalog, "The license server reports the activation code "
 						  "of %s as suspended. Check the code with your "
 						  "reseller or technical support."),
 		    name);
+	}
+}
+
+gchar *
+imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
+{
+	gchar *text;
+	const gchar *name;
+
+	g_return_val_if_fail(notice != NULL, NULL);
+
+	text = imss_notice_render_service(catalog, notice);
+	if (text != NULL)
+		return text;
+	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
+	switch (notice->kind) {
+	case IMSS_NOTICE_EXPIRING:
+	case IMSS_NOTICE_EXPIRED:
+	case IMSS_NOTICE_UPDATES_ENDED:
+		return imss_notice_render_expiry(catalog, notice, name);
+	case IMSS_NOTICE_CODE_REPLACED:
+	case IMSS_NOTICE_CODE_UNKNOWN:
+	case IMSS_NOTICE_CODE_SUSPENDED:
+		return imss_notice_render_code(catalog, notice, name);
 	case IMSS_NOTICE_INACTIVE:
 	case IMSS_NOTICE_LAST:
 	default:
@@ -275,8 +326,11 @@ imss_notice_mail_expired(const ImssNotice *notice)
 gchar *
 imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *notice)
 {
-	const gchar *name =
-	    imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name;
+
+	g_return_val_if_fail(notice != NULL, NULL);
+
+	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
 	if (notice->kind == IMSS_NOTICE_EXPIRING)
 		return g_strdup_printf(
 		    /* TRANSLATORS: SPEC §9.2 mail subject, E−15 … E−1; %1$s license
@@ -299,8 +353,11 @@ imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *no
 gchar *
 imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notice)
 {
-	const gchar *name =
-	    imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
+	const gchar *name;
+
+	g_return_val_if_fail(notice != NULL, NULL);
+
+	name = imss_catalog_gettext(catalog, imss_slot_display_name_untranslated(notice->slot));
 	if (notice->kind == IMSS_NOTICE_EXPIRING)
 		return g_strdup_printf(
 		    /* TRANSLATORS: SPEC §9.2 mail body, E−15 … E−1 */
@@ -324,8 +381,13 @@ GVariant *
 imss_notice_to_variant(const ImssNotice *notice)
 {
 	GVariantBuilder b;
-	g_autofree gchar *e = imss_date_format(&notice->expiry);
-	g_autofree gchar *g = imss_date_format(&notice->grace_end);
+	g_autofree gchar *e = NULL;
+	g_autofree gchar *g = NULL;
+
+	g_return_val_if_fail(notice != NULL, NULL);
+
+	e = imss_date_format(&notice->expiry);
+	g = imss_date_format(&notice->grace_end);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b,
 			      "{sv}",
@@ -353,10 +415,15 @@ imss_notice_to_variant(const ImssNotice *notice)
 gboolean
 imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
 {
-	g_autoptr(GVariantDict) d = g_variant_dict_new(dict);
+	g_autoptr(GVariantDict) d = NULL;
 	const gchar *slot = NULL, *kind = NULL, *e = NULL, *g = NULL, *unit = NULL;
 	ImssNoticeKind k;
 	ImssSlotId s = IMSS_SLOT_LAST;
+
+	g_return_val_if_fail(dict != NULL, FALSE);
+	g_return_val_if_fail(notice != NULL, FALSE);
+
+	d = g_variant_dict_new(dict);
 	memset(notice, 0, sizeof(*notice));
 	if (!g_variant_dict_lookup(d, "kind", "&s", &kind) || !imss_notice_kind_from_string(kind, &k) ||
 	    !g_variant_dict_lookup(d, "slot", "&s", &slot) ||

@@ -70,33 +70,27 @@ imss_server_answer_expiry_plausible(const GDate *expiry, const GDate *issued, GE
 	return FALSE;
 }
 
-ImssServerAnswer *
-imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, GError **error)
-{
-	g_autoptr(JsonParser) parser = json_parser_new_immutable();
-	g_autoptr(ImssServerAnswer) answer = g_new0(ImssServerAnswer, 1);
-	g_autoptr(GError) error_local = NULL;
-	g_autoptr(GDateTime) server_time = NULL;
-	JsonNode *root;
-	JsonNode *proto;
-	JsonObject *obj;
-	const gchar *code = NULL;
-	const gchar *status = NULL;
-	const gchar *expiry = NULL;
-	const gchar *replaced_by = NULL;
-	const gchar *time_str = NULL;
-	ImssCodeInfo asked;
+/* the members of an answer, as sent; NULL when absent */
+typedef struct {
+	const gchar *code;
+	const gchar *status;
+	const gchar *expiry;
+	const gchar *replaced_by;
+	const gchar *server_time;
+} ImssServerAnswerMembers;
 
-	/* the daemon only asks about valid codes; fail closed all the same */
-	if (code_asked == NULL || !imss_code_parse(code_asked, strlen(code_asked), &asked, NULL, NULL)) {
-		imss_server_answer_fail(error, "asked about a code that is not valid");
-		return NULL;
-	}
+/* @data as a JSON object, after the same strict pre-check as the
+ * simulator's (common/imss-json.c); NULL on error */
+static JsonObject *
+imss_server_answer_load(JsonParser *parser, const gchar *data, gsize len, GError **error)
+{
+	g_autoptr(GError) error_local = NULL;
+	JsonNode *root;
+
 	if (len > IMSS_PROTOCOL_BODY_MAX) {
 		imss_server_answer_fail(error, "larger than 64 KiB");
 		return NULL;
 	}
-	/* the same strict pre-check as the simulator's (common/imss-json.c) */
 	if (!imss_json_precheck(data, len, error)) {
 		g_prefix_error(error, "invalid answer: ");
 		return NULL;
@@ -110,70 +104,115 @@ imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, 
 		imss_server_answer_fail(error, "not a JSON object");
 		return NULL;
 	}
-	obj = json_node_get_object(root);
+	return json_node_get_object(root);
+}
 
-	proto = json_object_get_member(obj, IMSS_PROTOCOL_MEMBER_PROTOCOL);
+/* the protocol version, then every string member */
+static gboolean
+imss_server_answer_get_members(JsonObject *obj, ImssServerAnswerMembers *m, GError **error)
+{
+	JsonNode *proto = json_object_get_member(obj, IMSS_PROTOCOL_MEMBER_PROTOCOL);
+
 	if (proto == NULL || !JSON_NODE_HOLDS_VALUE(proto) ||
 	    json_node_get_value_type(proto) != G_TYPE_INT64 ||
-	    json_node_get_int(proto) != IMSS_PROTOCOL_VERSION) {
-		imss_server_answer_fail(error, "protocol is not 1");
+	    json_node_get_int(proto) != IMSS_PROTOCOL_VERSION)
+		return imss_server_answer_fail(error, "protocol is not 1");
+	return imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_CODE, &m->code, error) &&
+	       imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_STATUS, &m->status, error) &&
+	       imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_EXPIRY, &m->expiry, error) &&
+	       imss_server_answer_get_string(obj,
+					     IMSS_PROTOCOL_MEMBER_REPLACED_BY,
+					     &m->replaced_by,
+					     error) &&
+	       imss_server_answer_get_string(obj,
+					     IMSS_PROTOCOL_MEMBER_SERVER_TIME,
+					     &m->server_time,
+					     error);
+}
+
+/* the expiry of a valid code: a date in the codec's range, plausible for
+ * the code @asked; cleared for the other statuses */
+static gboolean
+imss_server_answer_set_expiry(ImssServerAnswer *answer,
+			      const gchar *expiry,
+			      const ImssCodeInfo *asked,
+			      GError **error)
+{
+	if (answer->status != IMSS_SERVER_STATUS_VALID) {
+		g_date_clear(&answer->expiry, 1);
+		return TRUE;
+	}
+	if (!imss_date_parse(expiry, &answer->expiry))
+		return imss_server_answer_fail(error, "expiry is not a YYYY-MM-DD date");
+	/* plausible: the range activation codes can carry */
+	if (!imss_date_in_range(&answer->expiry))
+		return imss_server_answer_fail(error, "expiry out of range");
+	return imss_server_answer_expiry_plausible(&answer->expiry, &asked->expiry, error);
+}
+
+/* only ever kept masked, whatever the server sent: the protocol sends it
+ * masked already; a full code is masked here, anything else dropped */
+static gchar *
+imss_server_answer_mask_replacement(const gchar *replaced_by)
+{
+	if (replaced_by == NULL)
+		return NULL;
+	if (imss_code_is_masked(replaced_by))
+		return g_strdup(replaced_by);
+	if (imss_code_parse(replaced_by, strlen(replaced_by), NULL, NULL, NULL))
+		return imss_code_mask(replaced_by);
+	return NULL;
+}
+
+static gboolean
+imss_server_answer_set_time(ImssServerAnswer *answer, const gchar *time_str, GError **error)
+{
+	g_autoptr(GDateTime) server_time = NULL;
+
+	if (time_str == NULL)
+		return imss_server_answer_fail(error, "no server_time");
+	server_time = g_date_time_new_from_iso8601(time_str, NULL);
+	if (server_time == NULL)
+		return imss_server_answer_fail(error, "server_time is not ISO 8601 with a zone");
+	answer->server_time = g_date_time_to_unix(server_time);
+	return TRUE;
+}
+
+ImssServerAnswer *
+imss_server_answer_parse(const gchar *data, gsize len, const gchar *code_asked, GError **error)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(ImssServerAnswer) answer = g_new0(ImssServerAnswer, 1);
+	ImssServerAnswerMembers m = {NULL};
+	JsonObject *obj;
+	ImssCodeInfo asked;
+
+	g_return_val_if_fail(data != NULL || len == 0, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	/* the daemon only asks about valid codes; fail closed all the same */
+	if (code_asked == NULL || !imss_code_parse(code_asked, strlen(code_asked), &asked, NULL, NULL)) {
+		imss_server_answer_fail(error, "asked about a code that is not valid");
 		return NULL;
 	}
-	if (!imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_CODE, &code, error) ||
-	    !imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_STATUS, &status, error) ||
-	    !imss_server_answer_get_string(obj, IMSS_PROTOCOL_MEMBER_EXPIRY, &expiry, error) ||
-	    !imss_server_answer_get_string(obj,
-					   IMSS_PROTOCOL_MEMBER_REPLACED_BY,
-					   &replaced_by,
-					   error) ||
-	    !imss_server_answer_get_string(obj,
-					   IMSS_PROTOCOL_MEMBER_SERVER_TIME,
-					   &time_str,
-					   error))
+	obj = imss_server_answer_load(parser, data, len, error);
+	if (obj == NULL || !imss_server_answer_get_members(obj, &m, error))
 		return NULL;
 
 	/* the answer must be about the code we asked about */
-	if (code == NULL || g_strcmp0(code, code_asked) != 0) {
+	if (m.code == NULL || g_strcmp0(m.code, code_asked) != 0) {
 		imss_server_answer_fail(error, "about another code than the one asked");
 		return NULL;
 	}
-	if (!imss_server_status_from_string(status, &answer->status)) {
+	if (!imss_server_status_from_string(m.status, &answer->status)) {
 		imss_server_answer_fail(error, "unknown status");
 		return NULL;
 	}
-	if (answer->status == IMSS_SERVER_STATUS_VALID) {
-		if (!imss_date_parse(expiry, &answer->expiry)) {
-			imss_server_answer_fail(error, "expiry is not a YYYY-MM-DD date");
-			return NULL;
-		}
-		/* plausible: the range activation codes can carry */
-		if (!imss_date_in_range(&answer->expiry)) {
-			imss_server_answer_fail(error, "expiry out of range");
-			return NULL;
-		}
-		if (!imss_server_answer_expiry_plausible(&answer->expiry, &asked.expiry, error))
-			return NULL;
-	} else {
-		g_date_clear(&answer->expiry, 1);
-	}
-	if (replaced_by != NULL) {
-		/* only ever kept masked, whatever the server sent: the protocol
-		 * sends it masked already; a full code is masked here */
-		if (imss_code_is_masked(replaced_by))
-			answer->replaced_by = g_strdup(replaced_by);
-		else if (imss_code_parse(replaced_by, strlen(replaced_by), NULL, NULL, NULL))
-			answer->replaced_by = imss_code_mask(replaced_by);
-	}
-	if (time_str == NULL) {
-		imss_server_answer_fail(error, "no server_time");
+	if (!imss_server_answer_set_expiry(answer, m.expiry, &asked, error))
 		return NULL;
-	}
-	server_time = g_date_time_new_from_iso8601(time_str, NULL);
-	if (server_time == NULL) {
-		imss_server_answer_fail(error, "server_time is not ISO 8601 with a zone");
+	answer->replaced_by = imss_server_answer_mask_replacement(m.replaced_by);
+	if (!imss_server_answer_set_time(answer, m.server_time, error))
 		return NULL;
-	}
-	answer->server_time = g_date_time_to_unix(server_time);
 	return g_steal_pointer(&answer);
 }
 
@@ -183,6 +222,9 @@ imss_server_request_body(const gchar *code, ImssEdition edition)
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 	g_autoptr(JsonGenerator) gen = json_generator_new();
 	g_autoptr(JsonNode) root = NULL;
+
+	g_return_val_if_fail(code != NULL, NULL);
+
 	json_builder_begin_object(builder);
 	json_builder_set_member_name(builder, IMSS_PROTOCOL_MEMBER_PROTOCOL);
 	json_builder_add_int_value(builder, IMSS_PROTOCOL_VERSION);

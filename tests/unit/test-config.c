@@ -97,6 +97,80 @@ test_config_bad_values(void)
 	}
 }
 
+/* the whole message of each check, and the sections checked in file order
+ * whatever their order in the file */
+static void
+test_config_messages(void)
+{
+	const struct {
+		const gchar *data;
+		const gchar *message;
+	} cases[] = {
+	    {"[license]\nenvironment=cloud\n",
+	     "m.conf:2: [license] environment: expected auto, connected, cm-managed or standalone"},
+	    {"[license-server]\ntimeout=601\n",
+	     "m.conf:2: [license-server] timeout: expected seconds, 1-600"},
+	    {"[proxy]\nport=0\n", "m.conf:2: [proxy] port: expected a port number 1-65535"},
+	    {"[services]\nrestart-attempts=101\n",
+	     "m.conf:2: [services] restart-attempts: expected a number of attempts from 1 to 100"},
+	    {"[mail]\nto=a@example.com, bob\n",
+	     "m.conf:2: [mail] to: expected e-mail addresses separated by commas"},
+	    {"[mail]\nfrom=a b@example.com\n", "m.conf:2: [mail] from: expected an e-mail address"},
+	    {"[mail]\nsmtp=http://mail.example.com\n",
+	     "m.conf:2: [mail] smtp: expected smtp://host[:port] or smtps://host[:port]"},
+	    {"[mail]\nlanguage=fr\n", "m.conf:2: [mail] language: expected ja or en"},
+	    {"[mail]\nretry-interval=86401\n",
+	     "m.conf:2: [mail] retry-interval: expected a number of seconds from 1 to 86400"},
+	    {"[history]\nmax-entries=99\n",
+	     "m.conf:2: [history] max-entries: expected a number of entries from 100 to 10000000"},
+	    /* [proxy] before [mail], [license] before [proxy], whatever the file says */
+	    {"[mail]\nlanguage=fr\n[proxy]\nport=0\n",
+	     "m.conf:4: [proxy] port: expected a port number 1-65535"},
+	    {"[proxy]\nhost=a b\n[license]\nedition=x\n",
+	     "m.conf:4: [license] edition: expected imss or imsva"},
+	    /* within [proxy], the port before the host */
+	    {"[proxy]\nhost=a b\nport=0\n", "m.conf:3: [proxy] port: expected a port number 1-65535"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(ImssConfig) config = imss_config_new();
+		g_autoptr(GError) error = NULL;
+		g_assert_false(imss_config_load_data(config, cases[i].data, "m.conf", &error));
+		g_assert_error(error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+		g_assert_cmpstr(error->message, ==, cases[i].message);
+	}
+}
+
+static void
+test_config_mail(void)
+{
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(GError) error = NULL;
+	gchar *const *to;
+	g_assert_true(imss_config_load_data(config,
+					    "[mail]\nto=a@example.com, b@example.com;;c@example.com\n"
+					    "from=me@example.com\nsmtp=smtps://mail.example.com:465\n"
+					    "language=en\ntimeout=5\n[license]\nenvironment=standalone\n",
+					    "mail.conf",
+					    &error));
+	g_assert_no_error(error);
+	to = imss_config_get_mail_to(config);
+	g_assert_nonnull(to);
+	g_assert_cmpuint(g_strv_length((gchar **)to), ==, 3);
+	g_assert_cmpstr(to[2], ==, "c@example.com");
+	g_assert_cmpstr(imss_config_get_mail_from(config), ==, "me@example.com");
+	g_assert_cmpstr(imss_config_get_mail_smtp(config), ==, "smtps://mail.example.com:465");
+	g_assert_cmpstr(imss_config_get_mail_language(config), ==, "en");
+	g_assert_cmpuint(imss_config_get_mail_timeout(config), ==, 5);
+	g_assert_cmpuint(imss_config_get_mail_retry_interval(config), ==, 300);
+	g_assert_cmpstr(imss_config_get_environment(config), ==, "standalone");
+
+	/* a reload starts from the defaults again */
+	g_assert_true(imss_config_load_data(config, "", "empty.conf", &error));
+	g_assert_null(imss_config_get_mail_to(config));
+	g_assert_cmpstr(imss_config_get_mail_language(config), ==, "ja");
+	g_assert_cmpstr(imss_config_get_environment(config), ==, "auto");
+}
+
 static void
 test_config_syntax_error(void)
 {
@@ -134,6 +208,8 @@ main(int argc, char **argv)
 	g_test_add_func("/imss/config/missing-required", test_config_missing_required);
 	g_test_add_func("/imss/config/full", test_config_full);
 	g_test_add_func("/imss/config/bad-values", test_config_bad_values);
+	g_test_add_func("/imss/config/messages", test_config_messages);
+	g_test_add_func("/imss/config/mail", test_config_mail);
 	g_test_add_func("/imss/config/syntax-error", test_config_syntax_error);
 	g_test_add_func("/imss/config/unknown-keys", test_config_unknown_keys);
 	return g_test_run();
