@@ -36,7 +36,8 @@ fi
 # what the rest of the system relies on
 for line in 'Type=dbus' 'BusName=org.imss.License' 'StateDirectory=imss-licensed' \
 	'ProtectSystem=strict' 'NoNewPrivileges=yes' 'CapabilityBoundingSet=' \
-	'Alias=dbus-org.imss.License.service' 'WantedBy=multi-user.target'; do
+	'Alias=dbus-org.imss.License.service' 'WantedBy=multi-user.target' \
+	'Restart=on-failure' 'RestartSec=5' 'StartLimitIntervalSec=0'; do
 	if ! grep -qx "$line" "$copy"; then
 		echo "FAIL: $unit lacks $line" >&2
 		exit 1
