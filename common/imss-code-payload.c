@@ -166,6 +166,8 @@ imss_code_check_partial(guint prefix, const guint8 *payload)
 {
 	guint sum = prefix; /* weight 1 */
 
+	g_return_val_if_fail(payload != NULL, 0);
+
 	for (guint i = 0; i < CODE_N_PAYLOAD; i++)
 		sum += (i + 2) * payload[i];
 	return sum % CODE_BASE;
@@ -177,6 +179,9 @@ imss_code_payload_encode(const ImssCodeFields *fields, guint8 *symbols)
 	guint64 block;
 	unsigned __int128 value;
 	guint8 offsets[CODE_N_WHITENED];
+
+	g_return_if_fail(fields != NULL);
+	g_return_if_fail(symbols != NULL);
 
 	block = (guint64)fields->version << CODE_VERSION_SHIFT |
 	        (guint64)fields->edition << CODE_EDITION_SHIFT |
@@ -247,6 +252,10 @@ imss_code_payload_decode(guint prefix,
 	guint64 block;
 	guint tag;
 	const gchar *conflict;
+
+	g_return_val_if_fail(symbols != NULL, FALSE);
+	g_return_val_if_fail(fields != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	if (!code_payload_value(symbols, &value, error))
 		return FALSE;

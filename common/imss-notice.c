@@ -161,6 +161,8 @@ imss_notice_is_mail_day(const GDate *expiry, const GDate *today)
 void
 imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
 {
+	g_return_if_fail(notice != NULL);
+
 	imss_notice_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
 }
 

@@ -102,6 +102,10 @@ gboolean
 imss_validate_string(
     const gchar *name, const gchar *value, gsize max_bytes, gboolean printable, GError **error)
 {
+	g_return_val_if_fail(name != NULL, FALSE);
+	g_return_val_if_fail(value != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (strnlen(value, max_bytes + 1) > max_bytes) {
 		g_set_error(error,
 		            IMSS_ERROR,
@@ -177,6 +181,7 @@ imss_validate_profile(GVariant *profile, GError **error)
 	GVariant *value;
 
 	g_return_val_if_fail(g_variant_is_of_type(profile, G_VARIANT_TYPE_VARDICT), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (g_variant_n_children(profile) > IMSS_VALIDATE_PROFILE_ENTRIES_MAX) {
 		g_set_error(error,
 		            IMSS_ERROR,
@@ -225,6 +230,9 @@ imss_validate_profile(GVariant *profile, GError **error)
 gboolean
 imss_validate_argument(const gchar *name, GVariant *value, GError **error)
 {
+	g_return_val_if_fail(value != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
 		const gchar *str = g_variant_get_string(value, NULL);
 		if (g_strcmp0(name, "language") == 0)
