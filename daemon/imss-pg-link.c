@@ -103,6 +103,7 @@ imss_pg_link_backend_alive(ImssPgLink *self, gint pid, GError **error)
 	gboolean alive = FALSE;
 
 	g_return_val_if_fail(IMSS_IS_PG_LINK(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (!imss_pg_link_connect(self, error))
 		return FALSE;
 	if (imss_pg_link_query(self, pid, &alive, &error_local))
@@ -156,8 +157,11 @@ ImssPgLink *
 imss_pg_link_new(const gchar *cnc, const gchar *auth)
 {
 	ImssPgLink *self = g_object_new(IMSS_TYPE_PG_LINK, NULL);
-	GdaQuarkList *ql = gda_quark_list_new_from_string(cnc);
+	GdaQuarkList *ql = NULL;
 	/* the libgda keys the PostgreSQL provider knows, as libpq's */
+	g_return_val_if_fail(cnc != NULL, NULL);
+	ql = gda_quark_list_new_from_string(cnc);
+
 	imss_pg_link_add(self, "host", gda_quark_list_find(ql, "HOST"));
 	imss_pg_link_add(self, "hostaddr", gda_quark_list_find(ql, "HOSTADDR"));
 	imss_pg_link_add(self, "port", gda_quark_list_find(ql, "PORT"));

@@ -87,6 +87,8 @@ imss_settings_get_cm_deployments(ImssStore *store, ImssCmDeployments *out)
 void
 imss_cm_deployments_clear(ImssCmDeployments *deployments)
 {
+	g_return_if_fail(deployments != NULL);
+
 	g_clear_pointer(&deployments->last_result, g_free);
 }
 

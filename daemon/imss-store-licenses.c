@@ -64,6 +64,10 @@ imss_store_change_set_setting(ImssStoreChange *change,
 			      const gchar *name,
 			      const gchar *value)
 {
+	g_return_if_fail(change != NULL);
+	g_return_if_fail(section != NULL);
+	g_return_if_fail(name != NULL);
+
 	g_ptr_array_add(change->settings_set, g_strdup(section));
 	g_ptr_array_add(change->settings_set, g_strdup(name));
 	g_ptr_array_add(change->settings_set, g_strdup(value));
@@ -72,6 +76,10 @@ imss_store_change_set_setting(ImssStoreChange *change,
 void
 imss_store_change_delete_setting(ImssStoreChange *change, const gchar *section, const gchar *name)
 {
+	g_return_if_fail(change != NULL);
+	g_return_if_fail(section != NULL);
+	g_return_if_fail(name != NULL);
+
 	g_ptr_array_add(change->settings_delete, g_strdup(section));
 	g_ptr_array_add(change->settings_delete, g_strdup(name));
 }
@@ -79,6 +87,8 @@ imss_store_change_delete_setting(ImssStoreChange *change, const gchar *section, 
 void
 imss_store_change_request_restarts(ImssStoreChange *change, gchar *const *units, gint64 at)
 {
+	g_return_if_fail(change != NULL);
+
 	for (guint i = 0; units != NULL && units[i] != NULL; i++)
 		g_ptr_array_add(change->restarts, g_strdup(units[i]));
 	change->restarts_at = at;
@@ -95,6 +105,8 @@ imss_store_change_add_history(ImssStoreChange *change,
 			      const gchar *detail)
 {
 	ImssStoreHistory *entry = g_new0(ImssStoreHistory, 1);
+	g_return_if_fail(change != NULL);
+
 	entry->time = time;
 	entry->action = g_strdup(action);
 	entry->slot = g_strdup(slot != NULL ? slot : "");
@@ -121,6 +133,9 @@ imss_store_load_settings(ImssStore *self, GError **error)
 	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE};
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	stmt = imss_store_prepare(self, "SELECT section, name, value FROM settings", NULL, error);
 	if (stmt == NULL)
@@ -154,6 +169,9 @@ imss_store_prune_history(ImssStore *self, GError **error)
 {
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) del = NULL;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	if (self->history_max == 0)
 		return TRUE;
@@ -229,6 +247,9 @@ imss_store_load_licenses(ImssStore *self, GError **error)
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GPtrArray) licenses = g_ptr_array_new_with_free_func(g_object_unref);
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	if (!imss_store_check_open(self, error))
@@ -456,6 +477,9 @@ imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **e
 {
 	g_autoptr(ImssStoreChange) change = NULL;
 	gboolean ok;
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (history == NULL)
 		return TRUE;
 	change = imss_store_change_new();
@@ -469,6 +493,8 @@ gboolean
 imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 {
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(change != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (!imss_store_check_open(self, error))
 		return FALSE;
 	if (!imss_store_begin(self, error)) {
@@ -542,6 +568,9 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GPtrArray) entries =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	if (!imss_store_check_open(self, error))
 		return NULL;

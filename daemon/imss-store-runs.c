@@ -142,6 +142,10 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
 
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(runs != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (!imss_store_check_open(self, error))
 		return FALSE;
 	if (runs->len == 0)
@@ -198,6 +202,12 @@ imss_store_finish_run(ImssStore *self,
 		      ImssStoreHistory *history,
 		      GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(job != NULL, FALSE);
+	g_return_val_if_fail(slot != NULL, FALSE);
+	g_return_val_if_fail(day != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (!imss_store_check_open(self, error))
 		return FALSE;
 	if (!imss_store_begin(self, error)) {
@@ -223,6 +233,8 @@ imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error)
 	g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(job != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	if (!imss_store_check_open(self, error))
 		return NULL;
 	stmt = imss_store_prepare(self,
@@ -274,6 +286,10 @@ imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError
 	g_autoptr(GdaSet) pins = NULL;
 	g_autoptr(GdaStatement) upd = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(units != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	upd = imss_store_prepare(self,
 				 "UPDATE restarts SET generation = generation + 1, attempts = 0, "
@@ -328,6 +344,9 @@ imss_store_list_restarts(ImssStore *self, GError **error)
 	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_restart_free);
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	if (!imss_store_check_open(self, error))
 		return NULL;
 	stmt = imss_store_prepare(self,
@@ -376,6 +395,7 @@ imss_store_update_restart(ImssStore *self,
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(unit != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (!imss_store_check_open(self, error))
 		return FALSE;
 	if (!imss_store_begin(self, error)) {

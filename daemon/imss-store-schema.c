@@ -18,6 +18,10 @@ imss_store_read_schema_version(ImssStore *self, gint *version, GError **error)
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GError) error_local = NULL;
 
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(version != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (!imss_store_exec_sql(self,
 				 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
 				 error))
@@ -98,6 +102,9 @@ gboolean
 imss_store_migrate(ImssStore *self, gint from, GError **error)
 {
 	/* every step falls through to the next; the whole walk is one transaction */
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	switch (from) {
 	case 0:
 		if (!imss_store_create_v1(self, error))
@@ -166,7 +173,10 @@ imss_store_sqlite_filename(const gchar *cnc_string)
 	g_autofree gchar *dir = NULL;
 	g_autofree gchar *name = NULL;
 	g_autofree gchar *base = NULL;
-	GdaQuarkList *ql = gda_quark_list_new_from_string(cnc_string);
+	GdaQuarkList *ql = NULL;
+	g_return_val_if_fail(cnc_string != NULL, NULL);
+	ql = gda_quark_list_new_from_string(cnc_string);
+
 	dir = g_strdup(gda_quark_list_find(ql, "DB_DIR"));
 	name = g_strdup(gda_quark_list_find(ql, "DB_NAME"));
 	gda_quark_list_free(ql);
@@ -183,6 +193,10 @@ imss_store_sqlite_filename(const gchar *cnc_string)
 gboolean
 imss_store_damaged(ImssStore *self, const gchar *finding, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(finding != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	g_set_error(error,
 		    G_IO_ERROR,
 		    G_IO_ERROR_INVALID_DATA,
@@ -208,6 +222,9 @@ imss_store_check_integrity(ImssStore *self, GError **error)
 	GError **exceptions;
 	gint64 started = g_get_monotonic_time();
 	gint n;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	stmt = imss_store_prepare(self, "PRAGMA quick_check(3)", NULL, error);
 	if (stmt == NULL)
@@ -273,6 +290,9 @@ gboolean
 imss_store_upgrade_schema(ImssStore *self, GError **error)
 {
 	gint version = 0;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	if (!imss_store_begin(self, error))
 		return FALSE;

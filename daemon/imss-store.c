@@ -31,13 +31,20 @@ imss_store_stmt_free(ImssStoreStmt *cached)
 gboolean
 imss_store_is_pg(ImssStore *self)
 {
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+
 	return g_strcmp0(self->provider, "PostgreSQL") == 0;
 }
 
 GdaStatement *
 imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
 {
-	ImssStoreStmt *cached = g_hash_table_lookup(self->statements, sql);
+	ImssStoreStmt *cached = NULL;
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(sql != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	cached = g_hash_table_lookup(self->statements, sql);
+
 	if (cached == NULL) {
 		g_autoptr(GdaStatement) stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
 		GdaSet *set = NULL;
@@ -59,6 +66,10 @@ gboolean
 imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **error)
 {
 	/* -1 is an error; -2 means "rows affected unknown" (DDL) */
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(GDA_IS_STATEMENT(stmt), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	return gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error) !=
 	       -1;
 }
@@ -66,7 +77,12 @@ imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **er
 gboolean
 imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error)
 {
-	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, sql, NULL, error);
+	g_autoptr(GdaStatement) stmt = NULL;
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(sql != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	stmt = imss_store_prepare(self, sql, NULL, error);
+
 	if (stmt == NULL)
 		return FALSE;
 	return imss_store_exec(self, stmt, NULL, error);
@@ -114,6 +130,11 @@ imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *ty
 {
 	g_autoptr(GdaDataModel) model = NULL;
 	GError **exceptions;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(GDA_IS_STATEMENT(stmt), NULL);
+	g_return_val_if_fail(types != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	model = gda_connection_statement_execute_select_full(self->cnc,
 							     stmt,
@@ -164,6 +185,9 @@ imss_store_value_get_int64(const GValue *value)
 gboolean
 imss_store_begin(ImssStore *self, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	return gda_connection_begin_transaction(self->cnc,
 						NULL,
 						GDA_TRANSACTION_ISOLATION_UNKNOWN,
@@ -174,6 +198,8 @@ void
 imss_store_rollback(ImssStore *self)
 {
 	g_autoptr(GError) error_local = NULL;
+	g_return_if_fail(IMSS_IS_STORE(self));
+
 	if (!gda_connection_rollback_transaction(self->cnc, NULL, &error_local))
 		g_warning("failed to roll back: %s", error_local->message);
 }
@@ -264,6 +290,7 @@ imss_store_open(ImssStore *self, GError **error)
 	gboolean sqlite;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (self->cnc != NULL)
 		return TRUE;
 
@@ -317,6 +344,8 @@ imss_store_open(ImssStore *self, GError **error)
 void
 imss_store_close(ImssStore *self)
 {
+	g_return_if_fail(IMSS_IS_STORE(self));
+
 	g_hash_table_remove_all(self->statements);
 	g_clear_object(&self->parser);
 	if (self->cnc != NULL) {
@@ -330,6 +359,8 @@ imss_store_close(ImssStore *self)
 gint
 imss_store_get_schema_version(ImssStore *self)
 {
+	g_return_val_if_fail(IMSS_IS_STORE(self), 0);
+
 	return self->schema_version;
 }
 
@@ -343,6 +374,8 @@ imss_store_set_history_max(ImssStore *self, guint max_entries)
 const gchar *
 imss_store_get_filename(ImssStore *self)
 {
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+
 	return self->filename;
 }
 
@@ -355,6 +388,9 @@ gboolean
 imss_store_check_open(ImssStore *self, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (!self->opened) {
 		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the store is not open");
 		return FALSE;
@@ -418,6 +454,9 @@ ImssStore *
 imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
 {
 	ImssStore *self = g_object_new(IMSS_TYPE_STORE, NULL);
+	g_return_val_if_fail(provider != NULL, NULL);
+	g_return_val_if_fail(cnc != NULL, NULL);
+
 	self->provider = g_strdup(provider);
 	self->cnc_string = g_strdup(cnc);
 	self->auth_string = g_strdup(auth);
