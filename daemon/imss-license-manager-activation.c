@@ -124,8 +124,11 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 				    GAsyncReadyCallback callback,
 				    gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
+	GTask *task = NULL;
 	ImssActivateRequest *req = g_new0(ImssActivateRequest, 1);
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	task = g_task_new(self, NULL, callback, user_data);
+
 	req->slot_id = g_strdup(slot_id);
 	req->code = g_strdup(code);
 	req->caller = g_strdup(caller);
@@ -143,13 +146,20 @@ imss_license_manager_activate_async(ImssLicenseManager *self,
 ImssLicense *
 imss_license_manager_activate_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
 gboolean
 imss_license_manager_get_click_protection_bound(ImssLicenseManager *self)
 {
-	g_autofree gchar *bound = imss_settings_get_click_binding(self->store);
+	g_autofree gchar *bound = NULL;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	bound = imss_settings_get_click_binding(self->store);
+
 	return bound != NULL;
 }
 
@@ -161,6 +171,7 @@ imss_license_manager_check_activate(ImssLicenseManager *self,
 {
 	g_auto(ImssActivationPlan) plan = {0};
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	return imss_activation_plan(imss_config_get_edition(self->config), slot_id, code, &plan, error);
 }
 
@@ -217,8 +228,12 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	g_autofree gchar *detail = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
 	g_autoptr(GError) error_local = NULL;
-	gint64 now = imss_clock_get_time(self->clock);
+	gint64 now;
 	gboolean all_same = TRUE;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	now = imss_clock_get_time(self->clock);
 
 	if (changed != NULL)
 		*changed = FALSE;
@@ -277,11 +292,15 @@ imss_license_manager_bind_click_protection(ImssLicenseManager *self,
 					   const gchar *caller,
 					   GError **error)
 {
-	ImssLicense *antispam = self->licenses[IMSS_SLOT_ANTISPAM];
+	ImssLicense *antispam = NULL;
 	g_autofree gchar *key = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
 	g_autoptr(GError) error_local = NULL;
 	gboolean was_bound;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	antispam = self->licenses[IMSS_SLOT_ANTISPAM];
 
 	if (!imss_license_is_activated(antispam)) {
 		g_set_error_literal(error,
@@ -321,7 +340,11 @@ imss_license_manager_release_click_protection(ImssLicenseManager *self,
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
-	gboolean was_bound = imss_license_manager_get_click_protection_bound(self);
+	gboolean was_bound;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	was_bound = imss_license_manager_get_click_protection_bound(self);
 
 	imss_settings_set_click_binding(change, NULL);
 	imss_store_change_add_history(change,

@@ -164,8 +164,11 @@ imss_license_manager_evaluate(ImssLicenseManager *self, gboolean passage)
 {
 	ImssPlanLicense plan[IMSS_SLOT_LAST];
 	g_autoptr(GArray) planned = NULL;
-	GTimeZone *tz = imss_clock_get_timezone(self->clock);
+	GTimeZone *tz = NULL;
 	GDate today;
+
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	tz = imss_clock_get_timezone(self->clock);
 
 	if (!self->started || self->in_tick)
 		return;
@@ -198,6 +201,9 @@ gboolean
 imss_license_manager_start_calendar(ImssLicenseManager *self, GError **error)
 {
 	GDate today;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (!imss_scheduler_start(self->scheduler, error))
 		return FALSE;
 	g_signal_connect(self->scheduler, "due", G_CALLBACK(imss_license_manager_due_cb), self);

@@ -21,6 +21,9 @@ void
 imss_license_manager_environment_facts(ImssLicenseManager *self, ImssEnvironmentFacts *facts)
 {
 	g_auto(ImssCmDeployments) cm = {0};
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(facts != NULL);
+
 	imss_settings_get_cm_deployments(self->store, &cm);
 	if (!imss_environment_from_string(imss_config_get_environment(self->config), &facts->configured))
 		facts->configured = IMSS_ENVIRONMENT_AUTO;
@@ -32,6 +35,8 @@ const gchar *
 imss_license_manager_get_environment(ImssLicenseManager *self)
 {
 	ImssEnvironmentFacts facts;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+
 	imss_license_manager_environment_facts(self, &facts);
 	return imss_environment_to_string(
 	    imss_environment_derive(&facts, imss_clock_get_time(self->clock)));
@@ -42,6 +47,8 @@ gboolean
 imss_license_manager_may_go_online(ImssLicenseManager *self)
 {
 	ImssEnvironmentFacts facts;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+
 	imss_license_manager_environment_facts(self, &facts);
 	return imss_environment_may_contact_server(&facts, imss_clock_get_time(self->clock));
 }
@@ -127,12 +134,20 @@ imss_license_manager_apply_answer(const gchar *code,
 				  gpointer user_data,
 				  GError **error)
 {
-	ImssLicenseManager *self = IMSS_LICENSE_MANAGER(user_data);
+	ImssLicenseManager *self = NULL;
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
 	g_autoptr(GPtrArray) renewed = g_ptr_array_new();
-	gint64 now = imss_clock_get_time(self->clock);
+	gint64 now;
 	gboolean sender_filter_slot = FALSE;
+
+	g_return_val_if_fail(code != NULL, FALSE);
+	g_return_val_if_fail(check != NULL, FALSE);
+	g_return_val_if_fail(result != NULL, FALSE);
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(user_data), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	self = IMSS_LICENSE_MANAGER(user_data);
+	now = imss_clock_get_time(self->clock);
 
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		ImssLicense *license = self->licenses[i];
@@ -194,12 +209,17 @@ imss_license_manager_check_code_async(ImssLicenseManager *self,
 				      gpointer user_data)
 {
 	ImssCheckRequest request = {action, caller, NULL};
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+
 	imss_license_checker_check_async(self->checker, code, &request, callback, user_data);
 }
 
 ImssCheckResult *
 imss_license_manager_check_code_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
 	return imss_license_checker_check_finish(self->checker, res, error);
 }
 
@@ -221,6 +241,10 @@ imss_license_manager_run_job(ImssLicenseManager *self,
 			     ImssLicense *license,
 			     const gchar *day)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(job != NULL);
+	g_return_if_fail(IMSS_IS_LICENSE(license));
+
 	if (!imss_license_is_activated(license))
 		return;
 	if (g_strcmp0(job, IMSS_JOB_MAIL) == 0) {
@@ -315,9 +339,12 @@ imss_license_manager_update_status_async(ImssLicenseManager *self,
 					 GAsyncReadyCallback callback,
 					 gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
+	GTask *task = NULL;
 	ImssUpdate *u = g_new0(ImssUpdate, 1);
 	g_autoptr(GPtrArray) codes = g_ptr_array_new();
+
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	task = g_task_new(self, NULL, callback, user_data);
 
 	g_task_set_task_data(task, u, (GDestroyNotify)imss_update_free);
 	if (!imss_license_manager_may_go_online(self)) {
@@ -355,12 +382,19 @@ imss_license_manager_update_status_async(ImssLicenseManager *self,
 gchar *
 imss_license_manager_update_status_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
 gchar *
 imss_license_manager_get_details_url(ImssLicenseManager *self, ImssLicense *license)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(IMSS_IS_LICENSE(license), NULL);
+
 	if (!imss_license_is_activated(license))
 		return g_strdup("");
 	return imss_server_details_url(imss_config_get_server_url(self->config),

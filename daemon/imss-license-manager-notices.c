@@ -20,6 +20,8 @@
 gboolean
 imss_license_manager_get_inactive_notices_hidden(ImssLicenseManager *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+
 	return imss_settings_get_inactive_notices_hidden(self->store);
 }
 
@@ -31,6 +33,9 @@ imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	imss_settings_set_inactive_notices_hidden(change, hidden);
 	imss_store_change_add_history(change,
 				      imss_clock_get_time(self->clock),
@@ -49,12 +54,15 @@ imss_license_manager_set_inactive_notices_hidden(ImssLicenseManager *self,
 GPtrArray *
 imss_license_manager_get_notices(ImssLicenseManager *self)
 {
-	GPtrArray *restarts = imss_restart_queue_get_restarts(self->restarts);
+	GPtrArray *restarts = NULL;
 	g_autoptr(GStrvBuilder) failed = g_strv_builder_new();
 	g_auto(GStrv) failed_restarts = NULL;
 	g_auto(ImssCmDeployments) cm = {0};
 	ImssNoticeFacts facts = {0};
 	GDate today;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	restarts = imss_restart_queue_get_restarts(self->restarts);
 
 	imss_clock_get_today(self->clock, &today);
 	imss_settings_get_cm_deployments(self->store, &cm);
@@ -86,6 +94,10 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 	ImssNotice notice;
 	gboolean due;
 	GDate date;
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(IMSS_IS_LICENSE(license));
+	g_return_if_fail(day != NULL);
+
 	g_date_clear(&date, 1);
 	imss_date_parse(day, &date);
 	due = g_date_valid(&date) && imss_notice_for_expiry(imss_license_get_slot(license),
@@ -107,6 +119,9 @@ gboolean
 imss_license_manager_resume_mails(ImssLicenseManager *self, GError **error)
 {
 	g_autoptr(GPtrArray) runs = NULL;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	runs = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, error);
 	if (runs == NULL) {
 		g_prefix_error(error, "failed to read the pending mails: ");
@@ -129,6 +144,10 @@ void
 imss_license_manager_issue_notice(ImssLicenseManager *self, ImssLicense *license, const GDate *day, gboolean mail)
 {
 	ImssNotice notice;
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(IMSS_IS_LICENSE(license));
+	g_return_if_fail(day != NULL);
+
 	if (!imss_license_is_activated(license) ||
 	    !imss_notice_for_expiry(imss_license_get_slot(license), imss_license_get_expiry(license), day, &notice))
 		return;
@@ -209,10 +228,13 @@ imss_license_manager_diagnose_async(ImssLicenseManager *self,
 				    GAsyncReadyCallback callback,
 				    gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
+	GTask *task = NULL;
 	ImssDiagnoseCall *call;
 	ImssSlotId slot;
 	ImssLicense *license;
+
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	task = g_task_new(self, NULL, callback, user_data);
 
 	if (!imss_slot_from_string(slot_id, &slot)) {
 		g_task_return_new_error(task, IMSS_ERROR, IMSS_ERROR_UNKNOWN_SLOT, "%s",
@@ -239,5 +261,9 @@ imss_license_manager_diagnose_async(ImssLicenseManager *self,
 ImssDiagnosis *
 imss_license_manager_diagnose_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
 	return g_task_propagate_pointer(G_TASK(res), error);
 }

@@ -126,7 +126,7 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 				   const gchar *caller,
 				   GError **error)
 {
-	const gchar *origin = profile->origin != NULL ? profile->origin : "Control Manager";
+	const gchar *origin;
 	g_autofree gchar *canonical = NULL;
 	g_autofree gchar *old = NULL;
 	g_autoptr(ImssStoreChange) change = NULL;
@@ -139,6 +139,9 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
 	g_return_val_if_fail(profile != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	origin = profile->origin != NULL ? profile->origin : "Control Manager";
 	if (!imss_license_manager_check_profile(self, profile, origin, caller, &slot, &expiry,
 						&canonical, error))
 		return NULL;
@@ -194,6 +197,10 @@ gboolean
 imss_license_manager_get_last_deployment(ImssLicenseManager *self, gint64 *time, gchar **result)
 {
 	g_auto(ImssCmDeployments) cm = {0};
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(time != NULL, FALSE);
+	g_return_val_if_fail(result != NULL, FALSE);
+
 	imss_settings_get_cm_deployments(self->store, &cm);
 	if (!cm.any)
 		return FALSE;

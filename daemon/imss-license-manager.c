@@ -24,6 +24,8 @@ G_DEFINE_TYPE(ImssLicenseManager, imss_license_manager, G_TYPE_OBJECT)
 void
 imss_license_manager_emit_refreshed(ImssLicenseManager *self)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 }
 
@@ -32,6 +34,9 @@ imss_license_manager_emit_license_changed(ImssLicenseManager *self,
 					  ImssLicense *license,
 					  const gchar *reason)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(IMSS_IS_LICENSE(license));
+
 	g_signal_emit(self, signals[SIGNAL_LICENSE_CHANGED], 0, license, reason);
 }
 
@@ -41,24 +46,34 @@ imss_license_manager_emit_state_changed(ImssLicenseManager *self,
 					ImssLicenseState old_state,
 					ImssLicenseState new_state)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(IMSS_IS_LICENSE(license));
+
 	g_signal_emit(self, signals[SIGNAL_STATE_CHANGED], 0, license, (gint)old_state, (gint)new_state);
 }
 
 void
 imss_license_manager_emit_click_protection_changed(ImssLicenseManager *self)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+
 	g_signal_emit(self, signals[SIGNAL_CLICK_PROTECTION_CHANGED], 0);
 }
 
 void
 imss_license_manager_emit_notice(ImssLicenseManager *self, const ImssNotice *notice, gboolean mail)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(notice != NULL);
+
 	g_signal_emit(self, signals[SIGNAL_NOTICE], 0, notice, mail);
 }
 
 gboolean
 imss_license_manager_fail(GError **error, ImssError code)
 {
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	g_set_error_literal(error, IMSS_ERROR, code, imss_error_to_text(code));
 	return FALSE;
 }
@@ -69,6 +84,10 @@ imss_license_manager_fail(GError **error, ImssError code)
 gboolean
 imss_license_manager_store_failed(GError **error, GError *cause, const gchar *what)
 {
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	g_return_val_if_fail(cause != NULL, FALSE);
+	g_return_val_if_fail(what != NULL, FALSE);
+
 	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_BUSY)) {
 		g_debug("could not %s: %s", what, cause->message);
 		return imss_license_manager_fail(error, IMSS_ERROR_BUSY);
@@ -175,8 +194,12 @@ imss_license_manager_store_retry_async(ImssLicenseManager *self,
 				       GAsyncReadyCallback callback,
 				       gpointer user_data)
 {
-	GTask *task = g_task_new(self, NULL, callback, user_data);
+	GTask *task = NULL;
 	ImssStoreRetry *r = g_new0(ImssStoreRetry, 1);
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(attempt != NULL);
+	task = g_task_new(self, NULL, callback, user_data);
+
 	r->attempt = attempt;
 	r->data = data;
 	r->data_free = data_free;
@@ -189,6 +212,7 @@ imss_license_manager_store_retry_async(ImssLicenseManager *self,
 ImssLicense *
 imss_license_manager_get_license(ImssLicenseManager *self, ImssSlotId slot)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
 	g_return_val_if_fail((guint)slot < IMSS_SLOT_LAST, NULL);
 	return self->licenses[slot];
 }
@@ -199,6 +223,8 @@ GStrv
 imss_license_manager_units_to_restart(ImssLicenseManager *self, gboolean sender_filter_slot)
 {
 	g_autoptr(GStrvBuilder) units = g_strv_builder_new();
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+
 	g_strv_builder_add(units, imss_config_get_scan_unit(self->config));
 	g_strv_builder_add(units, imss_config_get_policy_unit(self->config));
 	if (sender_filter_slot && imss_config_get_sender_filter_enabled(self->config))
@@ -269,6 +295,8 @@ imss_license_manager_advance(ImssLicenseManager *self, gint64 seconds)
 ImssEdition
 imss_license_manager_get_edition(ImssLicenseManager *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), IMSS_EDITION_IMSS);
+
 	return imss_config_get_edition(self->config);
 }
 
@@ -281,7 +309,10 @@ imss_license_manager_request_restart(ImssLicenseManager *self, gboolean sender_f
 {
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
-	g_auto(GStrv) units = imss_license_manager_units_to_restart(self, sender_filter_slot);
+	g_auto(GStrv) units = NULL;
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	units = imss_license_manager_units_to_restart(self, sender_filter_slot);
+
 	imss_store_change_request_restarts(change, units, imss_clock_get_time(self->clock));
 	if (!imss_store_apply(self->store, change, &error_local))
 		g_warning("failed to record the pending restart: %s", error_local->message);
@@ -291,21 +322,27 @@ imss_license_manager_request_restart(ImssLicenseManager *self, gboolean sender_f
 GPtrArray *
 imss_license_manager_get_restarts(ImssLicenseManager *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+
 	return imss_restart_queue_get_restarts(self->restarts);
 }
 
 GStrv
 imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *caller, GError **error)
 {
-	GPtrArray *queued = imss_restart_queue_get_restarts(self->restarts);
+	GPtrArray *queued;
 	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
 	g_autoptr(ImssStoreChange) change = imss_store_change_new();
 	g_autoptr(GError) error_local = NULL;
 	g_auto(GStrv) units = NULL;
 	g_autofree gchar *list = NULL;
-	gint64 now = imss_clock_get_time(self->clock);
+	gint64 now;
 
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	queued = imss_restart_queue_get_restarts(self->restarts);
+	now = imss_clock_get_time(self->clock);
 	/* the failed ones, or else all the services a manual update restarts */
 	for (guint i = 0; i < queued->len; i++) {
 		ImssStoreRestart *r = g_ptr_array_index(queued, i);
@@ -334,6 +371,9 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 {
 	/* mails claimed before we stopped and not delivered yet — before the
 	 * calendar runs, which claims (and sends) today's new ones itself */
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (!imss_license_manager_resume_mails(self, error))
 		return FALSE;
 	if (!imss_license_manager_start_calendar(self, error))
@@ -350,6 +390,9 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 void
 imss_license_manager_take_stored(ImssLicenseManager *self, ImssStoreChange *change)
 {
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	g_return_if_fail(change != NULL);
+
 	for (guint i = 0; i < change->licenses->len; i++) {
 		ImssLicense *stored = g_ptr_array_index(change->licenses, i);
 		imss_license_assign(self->licenses[imss_license_get_slot(stored)], stored);
@@ -361,6 +404,9 @@ imss_license_manager_load(ImssLicenseManager *self, GError **error)
 {
 	g_autoptr(GPtrArray) stored = NULL;
 	g_autoptr(GError) error_local = NULL;
+
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	stored = imss_store_load_licenses(self->store, &error_local);
 	if (stored == NULL) {
@@ -384,7 +430,11 @@ GPtrArray *
 imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError **error)
 {
 	g_autoptr(GError) error_local = NULL;
-	GPtrArray *entries = imss_store_list_history(self->store, 0, limit, NULL, &error_local);
+	GPtrArray *entries = NULL;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	entries = imss_store_list_history(self->store, 0, limit, NULL, &error_local);
+
 	if (entries == NULL) {
 		imss_license_manager_store_failed(error, error_local, "read the history");
 		return NULL;
@@ -421,6 +471,8 @@ imss_license_manager_get_history_page_async(ImssLicenseManager *self,
 					    gpointer user_data)
 {
 	ImssHistoryRequest *req = g_new0(ImssHistoryRequest, 1);
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+
 	req->offset = offset;
 	req->limit = MIN(limit > 0 ? limit : IMSS_HISTORY_PAGE_DEFAULT, IMSS_HISTORY_PAGE_MAX);
 	imss_license_manager_store_retry_async(self,
@@ -438,8 +490,14 @@ imss_license_manager_get_history_page_finish(ImssLicenseManager *self,
 					     guint *total,
 					     GError **error)
 {
-	ImssStoreRetry *r = g_task_get_task_data(G_TASK(res));
-	GPtrArray *entries = g_task_propagate_pointer(G_TASK(res), error);
+	ImssStoreRetry *r = NULL;
+	GPtrArray *entries = NULL;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	r = g_task_get_task_data(G_TASK(res));
+	entries = g_task_propagate_pointer(G_TASK(res), error);
+
 	if (entries != NULL && total != NULL)
 		*total = ((ImssHistoryRequest *)r->data)->total;
 	return entries;
