@@ -25,6 +25,7 @@ imss_activation_plan(ImssEdition edition,
 	g_autoptr(GError) error_code = NULL;
 
 	g_return_val_if_fail(plan != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	memset(plan, 0, sizeof(*plan));
 	if (slot_id == NULL || !imss_slot_from_string(slot_id, &plan->slot))
 		return imss_activation_fail(error, IMSS_ERROR_UNKNOWN_SLOT);
@@ -65,6 +66,8 @@ imss_activation_plan(ImssEdition edition,
 void
 imss_activation_plan_clear(ImssActivationPlan *plan)
 {
+	g_return_if_fail(plan != NULL);
+
 	if (plan->canonical != NULL)
 		memset(plan->canonical, 0, strlen(plan->canonical));
 	g_clear_pointer(&plan->canonical, g_free);

@@ -25,6 +25,9 @@ imss_license_state_to_string(ImssLicenseState state)
 gint
 imss_calendar_days_between(const GDate *a, const GDate *b)
 {
+	g_return_val_if_fail(a != NULL, 0);
+	g_return_val_if_fail(b != NULL, 0);
+
 	return (gint)g_date_get_julian(b) - (gint)g_date_get_julian(a);
 }
 
@@ -41,6 +44,9 @@ imss_calendar_offset_date(const GDate *base, gint days, GDate *out)
 void
 imss_calendar_grace_end(const GDate *expiry, GDate *grace_end)
 {
+	g_return_if_fail(expiry != NULL);
+	g_return_if_fail(grace_end != NULL);
+
 	*grace_end = *expiry;
 	g_date_add_days(grace_end, IMSS_GRACE_DAYS);
 }
@@ -49,6 +55,9 @@ ImssLicenseState
 imss_calendar_state(const GDate *expiry, const GDate *today)
 {
 	gint n;
+
+	g_return_val_if_fail(today != NULL, IMSS_LICENSE_STATE_NOT_ACTIVATED);
+
 	if (expiry == NULL || !g_date_valid(expiry))
 		return IMSS_LICENSE_STATE_NOT_ACTIVATED;
 	n = imss_calendar_days_between(today, expiry); /* E − today */
@@ -64,7 +73,12 @@ imss_calendar_state(const GDate *expiry, const GDate *today)
 gboolean
 imss_calendar_is_check_day(const GDate *expiry, const GDate *day)
 {
-	gint d = imss_calendar_days_between(expiry, day); /* day − E */
+	gint d;
+
+	g_return_val_if_fail(expiry != NULL, FALSE);
+	g_return_val_if_fail(day != NULL, FALSE);
+
+	d = imss_calendar_days_between(expiry, day); /* day − E */
 	if (d > IMSS_GRACE_DAYS)
 		return TRUE; /* daily after G */
 	if (d == -1)
@@ -75,9 +89,14 @@ imss_calendar_is_check_day(const GDate *expiry, const GDate *day)
 void
 imss_calendar_next_check(const GDate *expiry, const GDate *after, GDate *next)
 {
-	gint d = imss_calendar_days_between(expiry, after) + 1; /* first candidate − E */
+	gint d;
 	gint best;
 
+	g_return_if_fail(expiry != NULL);
+	g_return_if_fail(after != NULL);
+	g_return_if_fail(next != NULL);
+
+	d = imss_calendar_days_between(expiry, after) + 1; /* first candidate − E */
 	if (d > IMSS_GRACE_DAYS) {
 		best = d;
 	} else {
@@ -94,8 +113,14 @@ imss_calendar_next_check(const GDate *expiry, const GDate *after, GDate *next)
 void
 imss_calendar_prev_check(const GDate *expiry, const GDate *day, GDate *prev)
 {
-	gint d = imss_calendar_days_between(expiry, day); /* day − E */
+	gint d;
 	gint best;
+
+	g_return_if_fail(expiry != NULL);
+	g_return_if_fail(day != NULL);
+	g_return_if_fail(prev != NULL);
+
+	d = imss_calendar_days_between(expiry, day); /* day − E */
 	if (d > IMSS_GRACE_DAYS) {
 		best = d;
 	} else {
@@ -113,7 +138,13 @@ gboolean
 imss_calendar_next_transition(const GDate *expiry, const GDate *after, GDate *next)
 {
 	const gint offsets[] = {-IMSS_EXPIRING_DAYS, 0, IMSS_GRACE_DAYS};
-	gint d = imss_calendar_days_between(expiry, after);
+	gint d;
+
+	g_return_val_if_fail(expiry != NULL, FALSE);
+	g_return_val_if_fail(after != NULL, FALSE);
+	g_return_val_if_fail(next != NULL, FALSE);
+
+	d = imss_calendar_days_between(expiry, after);
 	for (guint i = 0; i < G_N_ELEMENTS(offsets); i++) {
 		if (offsets[i] > d) {
 			imss_calendar_offset_date(expiry, offsets[i], next);
@@ -143,6 +174,9 @@ imss_calendar_local_day(GTimeZone *tz, gint64 t)
 void
 imss_calendar_local_date(GTimeZone *tz, gint64 t, GDate *date)
 {
+	g_return_if_fail(tz != NULL);
+	g_return_if_fail(date != NULL);
+
 	g_date_clear(date, 1);
 	g_date_set_julian(date, (guint32)(imss_calendar_local_day(tz, t) + IMSS_JULIAN_1970_01_01));
 }
@@ -151,10 +185,15 @@ gint64
 imss_calendar_day_start(GTimeZone *tz, const GDate *date)
 {
 	const gint64 step = 15 * 60;
-	gint64 day = (gint64)g_date_get_julian(date) - IMSS_JULIAN_1970_01_01;
-	gint64 naive = day * 86400; /* the date's 00:00 in UTC */
-	gint64 lo = naive - 15 * 3600; /* local date < @date for every offset <= +15h */
-	gint64 hi = naive + 15 * 3600;
+	gint64 day, naive, lo, hi;
+
+	g_return_val_if_fail(tz != NULL, 0);
+	g_return_val_if_fail(date != NULL, 0);
+
+	day = (gint64)g_date_get_julian(date) - IMSS_JULIAN_1970_01_01;
+	naive = day * 86400; /* the date's 00:00 in UTC */
+	lo = naive - 15 * 3600; /* local date < @date for every offset <= +15h */
+	hi = naive + 15 * 3600;
 
 	/* the common case: no transition near the date's start, so local 00:00
 	 * is naive − offset and the instant before it is still the day before */
@@ -188,6 +227,10 @@ void
 imss_calendar_today(GTimeZone *tz, gint64 t, GDate *date)
 {
 	GDate next;
+
+	g_return_if_fail(tz != NULL);
+	g_return_if_fail(date != NULL);
+
 	imss_calendar_local_date(tz, t, date);
 	/* a midnight repeated by a fall-back: the next date has already begun */
 	next = *date;
@@ -201,6 +244,9 @@ imss_calendar_format_instant(GTimeZone *tz, gint64 t)
 {
 	g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
 	g_autoptr(GDateTime) local = NULL;
+
+	g_return_val_if_fail(tz != NULL, NULL);
+
 	if (utc == NULL)
 		return g_strdup("");
 	local = g_date_time_to_timezone(utc, tz);

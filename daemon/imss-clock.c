@@ -50,12 +50,16 @@ G_DEFINE_TYPE(ImssClock, imss_clock, G_TYPE_OBJECT)
 gboolean
 imss_clock_is_virtual(ImssClock *self)
 {
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), FALSE);
+
 	return self->virtual;
 }
 
 gint64
 imss_clock_get_time(ImssClock *self)
 {
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), 0);
+
 	if (self->virtual)
 		return self->virtual_now;
 	return g_get_real_time() / G_USEC_PER_SEC;
@@ -64,18 +68,25 @@ imss_clock_get_time(ImssClock *self)
 GTimeZone *
 imss_clock_get_timezone(ImssClock *self)
 {
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), NULL);
+
 	return self->tz;
 }
 
 void
 imss_clock_get_today(ImssClock *self, GDate *today)
 {
+	g_return_if_fail(IMSS_IS_CLOCK(self));
+	g_return_if_fail(today != NULL);
+
 	imss_calendar_today(self->tz, imss_clock_get_time(self), today);
 }
 
 gchar *
 imss_clock_format_now(ImssClock *self)
 {
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), NULL);
+
 	return imss_calendar_format_instant(self->tz, imss_clock_get_time(self));
 }
 
@@ -83,6 +94,8 @@ imss_clock_format_now(ImssClock *self)
 gint64
 imss_clock_get_alarm(ImssClock *self)
 {
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), 0);
+
 	return self->alarm;
 }
 
@@ -158,6 +171,9 @@ gboolean
 imss_clock_start(ImssClock *self, GError **error)
 {
 	g_autoptr(GFile) localtime = NULL;
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	if (self->virtual || self->timerfd >= 0)
 		return TRUE;
 	self->timerfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -206,6 +222,8 @@ imss_clock_virtual_idle_cb(gpointer user_data)
 void
 imss_clock_set_alarm(ImssClock *self, gint64 deadline)
 {
+	g_return_if_fail(IMSS_IS_CLOCK(self));
+
 	self->alarm = deadline;
 	if (!self->virtual) {
 		imss_clock_arm_timerfd(self);
@@ -218,6 +236,7 @@ imss_clock_set_alarm(ImssClock *self, gint64 deadline)
 void
 imss_clock_set_time(ImssClock *self, gint64 t)
 {
+	g_return_if_fail(IMSS_IS_CLOCK(self));
 	g_return_if_fail(self->virtual);
 	/* delays are not wall-clock instants: a step keeps what remains of them */
 	for (GList *l = self->timeouts; l != NULL; l = l->next)
@@ -268,6 +287,7 @@ imss_clock_advance(ImssClock *self, gint64 seconds)
 {
 	gint64 target;
 	guint fired = 0;
+	g_return_val_if_fail(IMSS_IS_CLOCK(self), 0);
 	g_return_val_if_fail(self->virtual, 0);
 	g_return_val_if_fail(seconds >= 0, 0);
 	target = self->virtual_now + seconds;
@@ -311,6 +331,8 @@ imss_clock_load_timezone(void)
 void
 imss_clock_reload_timezone(ImssClock *self)
 {
+	g_return_if_fail(IMSS_IS_CLOCK(self));
+
 	g_clear_pointer(&self->tz, g_time_zone_unref);
 	self->tz = imss_clock_load_timezone();
 	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);

@@ -216,7 +216,11 @@ imss_config_warn_unknown_keys(ImssConfig *self,
                               const gchar *data,
                               const gchar *origin)
 {
-	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
+	g_auto(GStrv) groups = NULL;
+	g_return_if_fail(IMSS_IS_CONFIG(self));
+	g_return_if_fail(kf != NULL);
+	groups = g_key_file_get_groups(kf, NULL);
+
 	for (guint i = 0; groups[i] != NULL; i++) {
 		g_auto(GStrv) keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
 		for (guint j = 0; keys != NULL && keys[j] != NULL; j++) {

@@ -17,6 +17,9 @@
 void
 imss_daemon_return_error(GDBusMethodInvocation *invocation, const GError *error)
 {
+	g_return_if_fail(G_IS_DBUS_METHOD_INVOCATION(invocation));
+	g_return_if_fail(error != NULL);
+
 	if (error->domain == IMSS_ERROR) {
 		g_dbus_method_invocation_return_gerror(invocation, error);
 		return;
@@ -64,6 +67,9 @@ imss_daemon_authorize_method_cb(GDBusInterfaceSkeleton *skeleton,
 void
 imss_daemon_watch_arguments(ImssDaemon *self, GDBusInterfaceSkeleton *skeleton)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+	g_return_if_fail(G_IS_DBUS_INTERFACE_SKELETON(skeleton));
+
 	g_signal_connect(skeleton,
 			 "g-authorize-method",
 			 G_CALLBACK(imss_daemon_authorize_method_cb),
@@ -152,9 +158,16 @@ imss_daemon_authorize(ImssDaemon *self,
 		      ImssDaemonAuthorizedFunc func)
 {
 	ImssDaemonAuthHelper *helper = g_new0(ImssDaemonAuthHelper, 1);
-	GDBusMessage *message = g_dbus_method_invocation_get_message(invocation);
-	gboolean interactive = (g_dbus_message_get_flags(message) &
-				G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+	GDBusMessage *message = NULL;
+	gboolean interactive;
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+	g_return_if_fail(G_IS_DBUS_METHOD_INVOCATION(invocation));
+	g_return_if_fail(action_id != NULL);
+	g_return_if_fail(func != NULL);
+	message = g_dbus_method_invocation_get_message(invocation);
+	interactive = (g_dbus_message_get_flags(message) &
+		       G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+
 	helper->self = g_object_ref(self);
 	helper->invocation = g_object_ref(invocation);
 	helper->func = func;

@@ -232,6 +232,8 @@ imss_daemon_handle_set_hidden(ImssExportedManager *skeleton,
 void
 imss_daemon_connect_admin_methods(ImssDaemon *self)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+
 	g_signal_connect(self->skeleton,
 			 "handle-restart-services",
 			 G_CALLBACK(imss_daemon_handle_restart_services),

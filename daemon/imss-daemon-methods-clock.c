@@ -86,6 +86,8 @@ imss_daemon_handle_advance(ImssExportedVirtualClock *skeleton,
 void
 imss_daemon_connect_clock_methods(ImssDaemon *self)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+
 	g_signal_connect(self->skeleton,
 			 "handle-get-clock",
 			 G_CALLBACK(imss_daemon_handle_get_clock),

@@ -255,6 +255,8 @@ imss_daemon_handle_diagnose(ImssExportedManager *skeleton,
 void
 imss_daemon_connect_license_methods(ImssDaemon *self)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+
 	g_signal_connect(self->skeleton,
 			 "handle-activate",
 			 G_CALLBACK(imss_daemon_handle_activate),

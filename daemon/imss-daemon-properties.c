@@ -85,6 +85,8 @@ imss_daemon_sync_restarts(ImssDaemon *self)
 void
 imss_daemon_sync_all(ImssDaemon *self)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		imss_daemon_sync_slot(self,
 				      imss_license_manager_get_license(self->manager, (ImssSlotId)i));
@@ -198,6 +200,8 @@ imss_daemon_click_protection_changed_cb(ImssLicenseManager *manager, ImssDaemon 
 void
 imss_daemon_watch_manager(ImssDaemon *self)
 {
+	g_return_if_fail(IMSS_IS_DAEMON(self));
+
 	g_signal_connect(self->manager,
 			 "license-changed",
 			 G_CALLBACK(imss_daemon_license_changed_cb),

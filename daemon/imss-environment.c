@@ -16,6 +16,8 @@ imss_environment_to_string(ImssEnvironment environment)
 gboolean
 imss_environment_from_string(const gchar *str, ImssEnvironment *environment)
 {
+	g_return_val_if_fail(environment != NULL, FALSE);
+
 	for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
 		if (g_strcmp0(str, names[i]) == 0) {
 			*environment = (ImssEnvironment)i;

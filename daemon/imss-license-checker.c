@@ -145,6 +145,7 @@ ImssCheckResult *
 imss_license_checker_check_finish(ImssLicenseChecker *self, GAsyncResult *res, GError **error)
 {
 	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
@@ -165,6 +166,7 @@ ImssServerAnswer *
 imss_license_checker_ask_finish(ImssLicenseChecker *self, GAsyncResult *res, GError **error)
 {
 	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 

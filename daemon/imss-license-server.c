@@ -476,11 +476,15 @@ imss_license_server_query_async(ImssLicenseServer *self,
 				GAsyncReadyCallback callback,
 				gpointer user_data)
 {
-	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	GTask *task = NULL;
 	ImssQuery *q;
 	g_autoptr(GError) error_local = NULL;
 
 	/* one request per code at a time is the caller's (imss-license-checker.c) */
+	g_return_if_fail(IMSS_IS_LICENSE_SERVER(self));
+	g_return_if_fail(code != NULL);
+	task = g_task_new(self, cancellable, callback, user_data);
+
 	q = g_new0(ImssQuery, 1);
 	q->self = g_object_ref(self);
 	q->code = g_strdup(code);
@@ -500,6 +504,10 @@ imss_license_server_query_async(ImssLicenseServer *self,
 ImssServerAnswer *
 imss_license_server_query_finish(ImssLicenseServer *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE_SERVER(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
@@ -530,6 +538,8 @@ ImssLicenseServer *
 imss_license_server_new(ImssConfig *config)
 {
 	ImssLicenseServer *self = g_object_new(IMSS_TYPE_LICENSE_SERVER, NULL);
+	g_return_val_if_fail(IMSS_IS_CONFIG(config), NULL);
+
 	self->config = g_object_ref(config);
 	self->deadline = imss_config_get_server_timeout(config);
 	return self;

@@ -21,109 +21,149 @@ G_DEFINE_TYPE(ImssLicense, imss_license, G_TYPE_OBJECT)
 ImssSlotId
 imss_license_get_slot(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), IMSS_SLOT_LAST);
+
 	return self->slot;
 }
 
 const gchar *
 imss_license_get_id(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return imss_slot_to_string(self->slot);
 }
 
 gboolean
 imss_license_get_enabled(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+
 	return self->enabled;
 }
 
 gboolean
 imss_license_is_activated(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+
 	return self->s.code != NULL;
 }
 
 const gchar *
 imss_license_get_code(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return self->s.code;
 }
 
 const gchar *
 imss_license_get_masked_code(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return self->masked != NULL ? self->masked : "";
 }
 
 const GDate *
 imss_license_get_expiry(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return self->s.code != NULL ? &self->s.expiry : NULL;
 }
 
 const GDate *
 imss_license_get_issued_expiry(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return self->s.code != NULL ? &self->s.issued_expiry : NULL;
 }
 
 gboolean
 imss_license_get_offline(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+
 	return self->s.offline;
 }
 
 gboolean
 imss_license_get_verified(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+
 	return self->s.verified;
 }
 
 gint64
 imss_license_get_verified_at(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), 0);
+
 	return self->s.verified_at;
 }
 
 gint64
 imss_license_get_activated_at(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), 0);
+
 	return self->s.activated_at;
 }
 
 const gchar *
 imss_license_get_server_status(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return self->s.server_status != NULL ? self->s.server_status : "";
 }
 
 gint64
 imss_license_get_checked_at(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), 0);
+
 	return self->s.checked_at;
 }
 
 const gchar *
 imss_license_get_check_error(ImssLicense *self)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), NULL);
+
 	return self->s.check_error != NULL ? self->s.check_error : "";
 }
 
 ImssLicenseState
 imss_license_get_state(ImssLicense *self, const GDate *today)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), IMSS_LICENSE_STATE_NOT_ACTIVATED);
+	g_return_val_if_fail(today != NULL, IMSS_LICENSE_STATE_NOT_ACTIVATED);
+
 	return imss_calendar_state(imss_license_get_expiry(self), today);
 }
 
 gboolean
 imss_license_get_updates_allowed(ImssLicense *self, const GDate *today)
 {
-	ImssLicenseState state = imss_license_get_state(self, today);
+	ImssLicenseState state;
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+	g_return_val_if_fail(today != NULL, FALSE);
+	state = imss_license_get_state(self, today);
+
 	return state != IMSS_LICENSE_STATE_NOT_ACTIVATED && state != IMSS_LICENSE_STATE_EXPIRED;
 }
 
 gboolean
 imss_license_get_grace_end(ImssLicense *self, GDate *grace_end)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+	g_return_val_if_fail(grace_end != NULL, FALSE);
+
 	if (self->s.code == NULL)
 		return FALSE;
 	imss_calendar_grace_end(&self->s.expiry, grace_end);
@@ -133,6 +173,10 @@ imss_license_get_grace_end(ImssLicense *self, GDate *grace_end)
 gboolean
 imss_license_get_next_check(ImssLicense *self, const GDate *today, GDate *next)
 {
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), FALSE);
+	g_return_val_if_fail(today != NULL, FALSE);
+	g_return_val_if_fail(next != NULL, FALSE);
+
 	if (self->s.code == NULL || self->s.offline)
 		return FALSE;
 	imss_calendar_next_check(&self->s.expiry, today, next);
@@ -202,8 +246,6 @@ imss_license_activate(ImssLicense *self,
 {
 	ImssLicenseStored stored = {
 	    .code = (gchar *)canonical, /* copied */
-	    .expiry = *expiry,
-	    .issued_expiry = *expiry,
 	    .offline = offline,
 	    .verified = offline,
 	    .verified_at = offline ? now : 0,
@@ -212,6 +254,8 @@ imss_license_activate(ImssLicense *self,
 
 	g_return_if_fail(IMSS_IS_LICENSE(self));
 	g_return_if_fail(canonical != NULL && expiry != NULL);
+	stored.expiry = *expiry;
+	stored.issued_expiry = *expiry;
 	imss_license_restore(self, &stored);
 }
 

@@ -22,6 +22,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeFormatOptions, g_mime_format_options_free)
 gboolean
 imss_mailer_is_configured(ImssMailer *self)
 {
+	g_return_val_if_fail(IMSS_IS_MAILER(self), FALSE);
+
 	return imss_config_get_mail_to(self->config) != NULL &&
 	       imss_config_get_mail_smtp(self->config) != NULL;
 }
@@ -76,6 +78,10 @@ imss_mailer_compose_message(ImssMailer *self, const gchar *subject, const gchar 
 gchar *
 imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date)
 {
+	g_return_val_if_fail(IMSS_IS_MAILER(self), NULL);
+	g_return_val_if_fail(subject != NULL, NULL);
+	g_return_val_if_fail(body != NULL, NULL);
+
 	imss_mailer_init_libraries();
 	return imss_mailer_compose_message(self, subject, body, date);
 }
@@ -176,8 +182,13 @@ imss_mailer_send_async(ImssMailer *self,
 		       GAsyncReadyCallback callback,
 		       gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	g_autoptr(GTask) task = NULL;
 	ImssMailJob *job;
+
+	g_return_if_fail(IMSS_IS_MAILER(self));
+	g_return_if_fail(subject != NULL);
+	g_return_if_fail(body != NULL);
+	task = g_task_new(self, cancellable, callback, user_data);
 
 	if (!imss_mailer_is_configured(self)) {
 		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
@@ -200,6 +211,10 @@ imss_mailer_send_async(ImssMailer *self,
 gboolean
 imss_mailer_send_finish(ImssMailer *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_MAILER(self), FALSE);
+	g_return_val_if_fail(g_task_is_valid(res, self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	return g_task_propagate_boolean(G_TASK(res), error);
 }
 
@@ -226,6 +241,8 @@ ImssMailer *
 imss_mailer_new(ImssConfig *config)
 {
 	ImssMailer *self = g_object_new(IMSS_TYPE_MAILER, NULL);
+	g_return_val_if_fail(IMSS_IS_CONFIG(config), NULL);
+
 	self->config = g_object_ref(config);
 	return self;
 }

@@ -160,6 +160,10 @@ gint64
 imss_planner_next_wakeup(const ImssPlanLicense *licenses, guint n, GTimeZone *tz, const GDate *today)
 {
 	gint64 best = IMSS_PLANNER_NO_WAKEUP;
+	g_return_val_if_fail(licenses != NULL || n == 0, 0);
+	g_return_val_if_fail(tz != NULL, 0);
+	g_return_val_if_fail(today != NULL, 0);
+
 	for (guint i = 0; i < n; i++) {
 		const ImssPlanLicense *license = &licenses[i];
 		GDate next;
@@ -212,7 +216,12 @@ imss_planner_events(const ImssPlanLicense *licenses,
 		    guint days)
 {
 	GPtrArray *events = g_ptr_array_new_with_free_func(g_free);
-	GDate horizon = *today;
+	GDate horizon;
+	g_return_val_if_fail(licenses != NULL || n == 0, NULL);
+	g_return_val_if_fail(tz != NULL, NULL);
+	g_return_val_if_fail(today != NULL, NULL);
+	horizon = *today;
+
 	g_date_add_days(&horizon, days);
 	for (guint i = 0; i < n; i++) {
 		const ImssPlanLicense *license = &licenses[i];
@@ -246,7 +255,12 @@ imss_planner_clock_plausible(const ImssPlanLicense *licenses,
 			     gchar **why)
 {
 	GDate floor, ceiling;
-	g_autofree gchar *today_str = imss_date_format(today);
+	g_autofree gchar *today_str = NULL;
+
+	g_return_val_if_fail(licenses != NULL || n == 0, FALSE);
+	g_return_val_if_fail(today != NULL, FALSE);
+	g_return_val_if_fail(why != NULL, FALSE);
+	today_str = imss_date_format(today);
 
 	imss_date_parse(IMSS_SOURCE_DATE, &floor);
 	if (real_clock && g_date_compare(today, &floor) < 0) {

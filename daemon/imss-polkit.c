@@ -195,9 +195,14 @@ imss_polkit_check_async(ImssPolkit *self,
 			GAsyncReadyCallback callback,
 			gpointer user_data)
 {
-	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	GTask *task = NULL;
 	ImssPolkitHelper *helper = g_new0(ImssPolkitHelper, 1);
 	const gchar *override = g_getenv("IMSS_POLKIT_TIMEOUT");
+	g_return_if_fail(IMSS_IS_POLKIT(self));
+	g_return_if_fail(connection == NULL || G_IS_DBUS_CONNECTION(connection));
+	g_return_if_fail(action_id != NULL);
+	task = g_task_new(self, cancellable, callback, user_data);
+
 	helper->sender = g_strdup(sender);
 	helper->action_id = g_strdup(action_id);
 	helper->interactive = interactive;
@@ -241,6 +246,10 @@ imss_polkit_check_async(ImssPolkit *self,
 gboolean
 imss_polkit_check_finish(ImssPolkit *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_POLKIT(self), FALSE);
+	g_return_val_if_fail(g_task_is_valid(res, self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
 	return g_task_propagate_boolean(G_TASK(res), error);
 }
 

@@ -49,6 +49,7 @@ imss_restart_queue_load(ImssRestartQueue *self, GError **error)
 {
 	g_autoptr(GPtrArray) restarts = NULL;
 	g_return_val_if_fail(IMSS_IS_RESTART_QUEUE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	restarts = imss_store_list_restarts(self->store, error);
 	if (restarts == NULL)
 		return FALSE;

@@ -42,6 +42,7 @@ gboolean
 imss_scheduler_start(ImssScheduler *self, GError **error)
 {
 	g_return_val_if_fail(IMSS_IS_SCHEDULER(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	self->last_seen = imss_clock_get_time(self->clock);
 	return imss_clock_start(self->clock, error);
 }

@@ -181,8 +181,12 @@ imss_systemd_restart_unit_async(ImssSystemd *self,
 				GAsyncReadyCallback callback,
 				gpointer user_data)
 {
-	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	GTask *task = NULL;
 	ImssRestart *r = g_new0(ImssRestart, 1);
+	g_return_if_fail(IMSS_IS_SYSTEMD(self));
+	g_return_if_fail(unit != NULL);
+	task = g_task_new(self, cancellable, callback, user_data);
+
 	r->unit = g_strdup(unit);
 	g_task_set_task_data(task, r, (GDestroyNotify)imss_restart_free);
 	g_bus_get(G_BUS_TYPE_SYSTEM, cancellable, imss_restart_bus_cb, task);
@@ -191,12 +195,18 @@ imss_systemd_restart_unit_async(ImssSystemd *self,
 gchar *
 imss_systemd_restart_unit_finish(ImssSystemd *self, GAsyncResult *res, GError **error)
 {
+	g_return_val_if_fail(IMSS_IS_SYSTEMD(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
 
 void
 imss_systemd_set_job_timeout(ImssSystemd *self, guint seconds)
 {
+	g_return_if_fail(IMSS_IS_SYSTEMD(self));
+
 	self->job_timeout = MAX(seconds, 1);
 }
 
