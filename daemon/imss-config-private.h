@@ -39,6 +39,9 @@ struct _ImssConfig {
 	guint mail_timeout;
 	guint mail_retry;
 	guint history_max;
+	gchar *node_name;
+	guint poll_interval;
+	guint claim_lease;
 	GPtrArray *warnings;
 };
 

@@ -40,6 +40,9 @@ static const struct {
     {"mail", "timeout"},
     {"mail", "retry-interval"},
     {"history", "max-entries"},
+    {"fleet", "node-name"},
+    {"fleet", "poll-interval"},
+    {"fleet", "claim-lease"},
 };
 
 /* the file being read: its keys, its text (for line numbers) and its name */
@@ -492,6 +495,42 @@ imss_config_load_history(ImssConfig *self, const ImssConfigSource *src, GError *
 	return imss_config_get_numbers(src, "history", nums, G_N_ELEMENTS(nums), error);
 }
 
+/* a node name: 1-64 of A-Za-z0-9._- */
+static gboolean
+imss_config_is_node_name(const gchar *name)
+{
+	gsize len = strlen(name);
+	if (len == 0 || len > 64)
+		return FALSE;
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isalnum(name[i]) && strchr("._-", name[i]) == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+imss_config_load_fleet(ImssConfig *self, const ImssConfigSource *src, GError **error)
+{
+	const ImssConfigNumber nums[] = {
+	    {"poll-interval", &self->poll_interval, 5, 3600, "a number of seconds", NULL},
+	    {"claim-lease", &self->claim_lease, 5, 86400, "a number of seconds", NULL},
+	};
+	g_autofree gchar *name = imss_config_get_str(src, "fleet", "node-name");
+	if (name != NULL) {
+		if (!imss_config_is_node_name(name))
+			return imss_config_bad_value(src,
+			                             "fleet",
+			                             "node-name",
+			                             "expected 1 to 64 letters, digits, dots, "
+			                             "underscores or dashes",
+			                             error);
+		g_free(self->node_name);
+		self->node_name = g_steal_pointer(&name);
+	}
+	return imss_config_get_numbers(src, "fleet", nums, G_N_ELEMENTS(nums), error);
+}
+
 gboolean
 imss_config_load_sections(
     ImssConfig *self, GKeyFile *kf, const gchar *data, const gchar *origin, GError **error)
@@ -504,6 +543,7 @@ imss_config_load_sections(
 	    imss_config_load_services,
 	    imss_config_load_mail,
 	    imss_config_load_history,
+	    imss_config_load_fleet,
 	};
 	const ImssConfigSource src = {kf, data, origin};
 

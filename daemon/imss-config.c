@@ -53,6 +53,9 @@ imss_config_reset(ImssConfig *self)
 	self->mail_timeout = 60;
 	self->mail_retry = 300;
 	self->history_max = 10000;
+	self->poll_interval = 60;
+	self->claim_lease = 600;
+	g_clear_pointer(&self->node_name, g_free);
 	g_ptr_array_set_size(self->warnings, 0);
 }
 
@@ -299,6 +302,37 @@ imss_config_get_history_max_entries(ImssConfig *self)
 	return self->history_max;
 }
 
+const gchar *
+imss_config_get_node_name(ImssConfig *self)
+{
+	g_return_val_if_fail(IMSS_IS_CONFIG(self), NULL);
+	if (self->node_name == NULL) {
+		/* the host name, as a node name (at most 64 of A-Za-z0-9._-) */
+		GString *name = g_string_new(NULL);
+		const gchar *host = g_get_host_name();
+		for (const gchar *c = host; *c != '\0' && name->len < 64; c++)
+			g_string_append_c(name, g_ascii_isalnum(*c) || strchr("._-", *c) != NULL ? *c : '-');
+		if (name->len == 0)
+			g_string_append(name, "localhost");
+		self->node_name = g_string_free(name, FALSE);
+	}
+	return self->node_name;
+}
+
+guint
+imss_config_get_poll_interval(ImssConfig *self)
+{
+	g_return_val_if_fail(IMSS_IS_CONFIG(self), 0);
+	return self->poll_interval;
+}
+
+guint
+imss_config_get_claim_lease(ImssConfig *self)
+{
+	g_return_val_if_fail(IMSS_IS_CONFIG(self), 0);
+	return self->claim_lease;
+}
+
 GPtrArray *
 imss_config_get_warnings(ImssConfig *self)
 {
@@ -328,6 +362,7 @@ imss_config_finalize(GObject *obj)
 	g_free(self->mail_user);
 	g_free(self->mail_password);
 	g_free(self->mail_language);
+	g_free(self->node_name);
 	g_ptr_array_unref(self->warnings);
 	G_OBJECT_CLASS(imss_config_parent_class)->finalize(obj);
 }

@@ -90,6 +90,16 @@ imss_config_get_mail_retry_interval(ImssConfig *self);
  * newest; 10000 by default) */
 guint
 imss_config_get_history_max_entries(ImssConfig *self);
+/* [fleet] node-name: this node's name (default: the host name). */
+const gchar *
+imss_config_get_node_name(ImssConfig *self);
+/* [fleet] poll-interval: seconds between two looks at the database's change
+ * counter (PostgreSQL), 60 by default. */
+guint
+imss_config_get_poll_interval(ImssConfig *self);
+/* [fleet] claim-lease: seconds a claimed run belongs to its node, 600. */
+guint
+imss_config_get_claim_lease(ImssConfig *self);
 /* Warnings produced by the last load (unknown keys, "file:line: ..."); the
  * caller logs them. */
 GPtrArray *

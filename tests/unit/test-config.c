@@ -20,6 +20,14 @@ test_config_defaults(void)
 	g_assert_null(imss_config_get_proxy_host(config));
 	g_assert_false(imss_config_get_sender_filter_enabled(config));
 	g_assert_cmpuint(imss_config_get_history_max_entries(config), ==, 10000);
+	g_assert_cmpuint(imss_config_get_poll_interval(config), ==, 60);
+	g_assert_cmpuint(imss_config_get_claim_lease(config), ==, 600);
+	/* the node's name defaults to the host name, as a node name */
+	g_assert_nonnull(imss_config_get_node_name(config));
+	g_assert_cmpuint(strlen(imss_config_get_node_name(config)), >, 0);
+	g_assert_cmpuint(strspn(imss_config_get_node_name(config),
+				"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"),
+			 ==, strlen(imss_config_get_node_name(config)));
 }
 
 static void
@@ -43,7 +51,8 @@ test_config_full(void)
 			    "[license-server]\nurl=https://lic.example.com/ollu/license_update.aspx\n"
 			    "[proxy]\nhost=proxy.example.com\nport=3128\nuser=bob\npassword=s3cret\n"
 			    "[services]\nscan-unit=scan.service\nsender-filter-enabled=true\n"
-			    "[history]\nmax-entries=2500\n";
+			    "[history]\nmax-entries=2500\n"
+			    "[fleet]\nnode-name=child-2.example\npoll-interval=15\nclaim-lease=30\n";
 	g_assert_true(imss_config_load_data(config, data, "test.conf", &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(imss_config_get_edition(config), ==, IMSS_EDITION_IMSS);
@@ -58,6 +67,9 @@ test_config_full(void)
 	g_assert_cmpstr(imss_config_get_policy_unit(config), ==, "imss-policy.service");
 	g_assert_true(imss_config_get_sender_filter_enabled(config));
 	g_assert_cmpuint(imss_config_get_history_max_entries(config), ==, 2500);
+	g_assert_cmpstr(imss_config_get_node_name(config), ==, "child-2.example");
+	g_assert_cmpuint(imss_config_get_poll_interval(config), ==, 15);
+	g_assert_cmpuint(imss_config_get_claim_lease(config), ==, 30);
 	g_assert_cmpuint(imss_config_get_warnings(config)->len, ==, 0);
 }
 
@@ -86,6 +98,9 @@ test_config_bad_values(void)
 	     "bad.conf:2: [services] sender-filter-enabled"},
 	    {"[history]\nmax-entries=0\n", "bad.conf:2: [history] max-entries"},
 	    {"[history]\nmax-entries=lots\n", "bad.conf:2: [history] max-entries"},
+	    {"[fleet]\nnode-name=a b\n", "bad.conf:2: [fleet] node-name"},
+	    {"[fleet]\npoll-interval=1\n", "bad.conf:2: [fleet] poll-interval"},
+	    {"[fleet]\nclaim-lease=1000000\n", "bad.conf:2: [fleet] claim-lease"},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(ImssConfig) config = imss_config_new();
