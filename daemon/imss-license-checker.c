@@ -179,12 +179,16 @@ typedef struct {
 	gchar *day;
 	guint retries;
 	ImssCheckWantedFunc still_wanted;
+	ImssCheckFinishedFunc finished;
 	gpointer wanted_data;
 } ImssAutoCheck;
 
+/* the check is over: said once, then forgotten */
 static void
 imss_auto_check_free(ImssAutoCheck *a)
 {
+	if (a->finished != NULL)
+		a->finished(a->slot, a->day, a->wanted_data);
 	g_object_unref(a->self);
 	g_free(a->slot);
 	memset(a->code, 0, strlen(a->code));
@@ -281,6 +285,7 @@ imss_license_checker_check_automatic(ImssLicenseChecker *self,
 				     const gchar *code,
 				     const gchar *day,
 				     ImssCheckWantedFunc still_wanted,
+				     ImssCheckFinishedFunc finished,
 				     gpointer wanted_data)
 {
 	ImssAutoCheck *a;
@@ -292,6 +297,7 @@ imss_license_checker_check_automatic(ImssLicenseChecker *self,
 	a->code = g_strdup(code);
 	a->day = g_strdup(day);
 	a->still_wanted = still_wanted;
+	a->finished = finished;
 	a->wanted_data = wanted_data;
 	imss_license_checker_auto_send(a);
 }

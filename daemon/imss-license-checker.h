@@ -64,14 +64,18 @@ imss_license_checker_check_finish(ImssLicenseChecker *self, GAsyncResult *res, G
 
 /* An automatic check on check day @day: nothing waits for it; a busy server
  * is asked again that day as it says (at most 3 times, never past the day's
- * end) while @still_wanted(@code, @wanted_data) says the code is active. */
+ * end) while @still_wanted(@code, @wanted_data) says the code is active.
+ * @finished(@slot_id, @day, @wanted_data) is called once when it is over,
+ * whatever the outcome (its answer, if any, already applied). */
 typedef gboolean (*ImssCheckWantedFunc)(const gchar *code, gpointer user_data);
+typedef void (*ImssCheckFinishedFunc)(const gchar *slot_id, const gchar *day, gpointer user_data);
 void
 imss_license_checker_check_automatic(ImssLicenseChecker *self,
 				     const gchar *slot_id,
 				     const gchar *code,
 				     const gchar *day,
 				     ImssCheckWantedFunc still_wanted,
+				     ImssCheckFinishedFunc finished,
 				     gpointer wanted_data);
 
 /* The server's view of @code, applied nowhere (the doctor). */

@@ -137,7 +137,7 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 	g_autoptr(GError) error_local = NULL;
 
 	if (!imss_store_claim_runs(self->store, runs, &error_local)) {
-		/* nothing was claimed: the runs are not lost, they are tried again */
+		/* what was not claimed is not lost: it is tried again */
 		self->retry_delay = CLAMP(self->retry_delay * 2, 1, IMSS_CALENDAR_RETRY_MAX);
 		g_warning("failed to record the scheduled runs (%s): trying again in %u s",
 			  error_local->message,
@@ -151,11 +151,8 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 	}
 	for (guint i = 0; i < runs->len; i++) {
 		ImssStoreRun *run = g_ptr_array_index(runs, i);
-		ImssSlotId slot;
-		if (!run->claimed || !imss_slot_from_string(run->slot, &slot))
-			continue;
-		g_info("%s job of %s for %s", run->job, run->slot, run->day);
-		imss_license_manager_run_job(self, run->job, self->licenses[slot], run->day);
+		if (run->claimed)
+			imss_license_manager_dispatch_run(self, run->job, run->slot, run->day);
 	}
 }
 

@@ -223,6 +223,14 @@ imss_license_manager_check_code_finish(ImssLicenseManager *self, GAsyncResult *r
 	return imss_license_checker_check_finish(self->checker, res, error);
 }
 
+/* an automatic check is over: its run is done (its answer, if any, is
+ * recorded) */
+static void
+imss_license_manager_check_finished(const gchar *slot_id, const gchar *day, gpointer user_data)
+{
+	imss_license_manager_finish_run(IMSS_LICENSE_MANAGER(user_data), IMSS_JOB_CHECK, slot_id, day);
+}
+
 /* the code of an automatic check still licenses a slot */
 static gboolean
 imss_license_manager_code_active(const gchar *code, gpointer user_data)
@@ -245,8 +253,10 @@ imss_license_manager_run_job(ImssLicenseManager *self,
 	g_return_if_fail(job != NULL);
 	g_return_if_fail(IMSS_IS_LICENSE(license));
 
-	if (!imss_license_is_activated(license))
+	if (!imss_license_is_activated(license)) {
+		imss_license_manager_finish_run(self, job, imss_license_get_id(license), day);
 		return;
+	}
 	if (g_strcmp0(job, IMSS_JOB_MAIL) == 0) {
 		GDate date;
 		imss_date_parse(day, &date);
@@ -254,12 +264,11 @@ imss_license_manager_run_job(ImssLicenseManager *self,
 		imss_license_manager_mail_notice(self, license, day, imss_clock_get_time(self->clock));
 		return;
 	}
-	if (g_strcmp0(job, IMSS_JOB_CHECK) != 0)
-		return;
-	if (!imss_license_manager_may_go_online(self)) {
+	if (g_strcmp0(job, IMSS_JOB_CHECK) != 0 || !imss_license_manager_may_go_online(self)) {
 		g_info("automatic check of %s skipped: the environment is %s",
 		       imss_license_get_id(license),
 		       imss_license_manager_get_environment(self));
+		imss_license_manager_finish_run(self, job, imss_license_get_id(license), day);
 		return;
 	}
 	imss_license_checker_check_automatic(self->checker,
@@ -267,6 +276,7 @@ imss_license_manager_run_job(ImssLicenseManager *self,
 					     imss_license_get_code(license),
 					     day,
 					     imss_license_manager_code_active,
+					     imss_license_manager_check_finished,
 					     self);
 }
 

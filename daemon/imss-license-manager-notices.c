@@ -115,29 +115,6 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 /* mails claimed but not delivered when the daemon stopped, whose day (of
  * sending) is not over; a failed read is a failed start (not "no pending
  * mail": they would never go out) */
-gboolean
-imss_license_manager_resume_mails(ImssLicenseManager *self, GError **error)
-{
-	g_autoptr(GPtrArray) runs = NULL;
-	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-	runs = imss_store_list_pending_runs(self->store, IMSS_JOB_MAIL, error);
-	if (runs == NULL) {
-		g_prefix_error(error, "failed to read the pending mails: ");
-		return FALSE;
-	}
-	for (guint i = 0; i < runs->len; i++) {
-		ImssStoreRun *run = g_ptr_array_index(runs, i);
-		ImssSlotId slot;
-		if (!imss_slot_from_string(run->slot, &slot) ||
-		    !imss_license_is_activated(self->licenses[slot]))
-			continue;
-		g_message("resuming the mail notice of %s for %s", run->slot, run->day);
-		imss_license_manager_mail_notice(self, self->licenses[slot], run->day, run->at);
-	}
-	return TRUE;
-}
 
 /* a notice as it is issued: the signal, and the mail of the mail period */
 void

@@ -12,6 +12,7 @@
 #include "imss-license-manager.h"
 #include "imss-mail-delivery.h"
 #include "imss-mailer.h"
+#include "imss-pg-listener.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,13 @@ struct _ImssLicenseManager {
 	gint64 last_time;  /* the instant of the previous evaluation */
 	guint retry_id;	   /* claiming failed: evaluate again (catch-up) */
 	guint retry_delay; /* seconds, doubling */
+
+	/* the fleet (imss-license-manager-fleet.c) */
+	GHashTable *inflight;	  /* "job/slot/day" of the claimed runs this node works on */
+	ImssPgListener *listener; /* PostgreSQL: the other nodes' changes, or NULL */
+	guint poll_id;
+	gint64 changes;	   /* the store's change counter last seen */
+	gint64 clock_skew; /* the database's clock minus ours, seconds */
 };
 
 /* the signals (imss-license-manager.c) */
@@ -134,12 +142,32 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 				 ImssLicense *license,
 				 const gchar *day,
 				 gint64 claimed_at) G_GNUC_INTERNAL;
-gboolean
-imss_license_manager_resume_mails(ImssLicenseManager *self, GError **error) G_GNUC_INTERNAL;
 void
 imss_license_manager_issue_notice(ImssLicenseManager *self,
 				  ImssLicense *license,
 				  const GDate *day,
 				  gboolean mail) G_GNUC_INTERNAL;
+
+/* the fleet (imss-license-manager-fleet.c) */
+void
+imss_license_manager_dispatch_run(ImssLicenseManager *self,
+				  const gchar *job,
+				  const gchar *slot_id,
+				  const gchar *day) G_GNUC_INTERNAL;
+void
+imss_license_manager_run_finished(ImssLicenseManager *self,
+				  const gchar *job,
+				  const gchar *slot_id,
+				  const gchar *day) G_GNUC_INTERNAL;
+void
+imss_license_manager_finish_run(ImssLicenseManager *self,
+				const gchar *job,
+				const gchar *slot_id,
+				const gchar *day) G_GNUC_INTERNAL;
+gboolean
+imss_license_manager_resume_runs(ImssLicenseManager *self, gboolean own, GError **error)
+    G_GNUC_INTERNAL;
+gboolean
+imss_license_manager_reload(ImssLicenseManager *self, GError **error) G_GNUC_INTERNAL;
 
 G_END_DECLS

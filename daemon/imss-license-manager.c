@@ -369,12 +369,14 @@ imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *cal
 gboolean
 imss_license_manager_start(ImssLicenseManager *self, GError **error)
 {
-	/* mails claimed before we stopped and not delivered yet — before the
-	 * calendar runs, which claims (and sends) today's new ones itself */
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
-	if (!imss_license_manager_resume_mails(self, error))
+	/* runs claimed before we stopped and not done yet (a check whose
+	 * answer was not recorded, a mail not delivered), and those of other
+	 * nodes whose lease ran out — before the calendar runs, which claims
+	 * (and runs) today's new ones itself */
+	if (!imss_license_manager_resume_runs(self, TRUE, error))
 		return FALSE;
 	if (!imss_license_manager_start_calendar(self, error))
 		return FALSE;
@@ -511,6 +513,12 @@ imss_license_manager_finalize(GObject *obj)
 		g_signal_handlers_disconnect_by_data(self->scheduler, self);
 	if (self->retry_id != 0)
 		g_source_remove(self->retry_id);
+	if (self->poll_id != 0)
+		g_source_remove(self->poll_id);
+	if (self->listener != NULL)
+		g_signal_handlers_disconnect_by_data(self->listener, self);
+	g_clear_object(&self->listener);
+	g_clear_pointer(&self->inflight, g_hash_table_unref);
 	g_clear_object(&self->scheduler);
 	g_clear_object(&self->server);
 	g_clear_object(&self->systemd);
@@ -606,6 +614,14 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 static void
 imss_license_manager_init(ImssLicenseManager *self)
 {
+	self->inflight = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void
+imss_license_manager_mail_finished_cb(ImssSlotId slot, const gchar *day, gpointer data)
+{
+	imss_license_manager_run_finished(IMSS_LICENSE_MANAGER(data), IMSS_JOB_MAIL,
+					  imss_slot_to_string(slot), day);
 }
 
 ImssLicenseManager *
@@ -644,6 +660,9 @@ imss_license_manager_new(ImssConfig *config,
 						     clock,
 						     imss_config_get_mail_language(config),
 						     imss_config_get_mail_retry_interval(config));
+	imss_mail_delivery_set_finished_func(self->mail_delivery,
+					     imss_license_manager_mail_finished_cb,
+					     self);
 	self->restarts = imss_restart_queue_new(store,
 						self->systemd,
 						clock,

@@ -17,6 +17,7 @@
 #include "imss-restart-queue.h"
 #include "imss-scheduler.h"
 #include "imss-systemd.h"
+#include "imss-pg-listener.h"
 #include "imss-store.h"
 
 G_BEGIN_DECLS
@@ -203,5 +204,22 @@ imss_license_manager_get_history_page_finish(ImssLicenseManager *self,
 					     GAsyncResult *res,
 					     guint *total,
 					     GError **error);
+
+/* -- the fleet (docs/fleet.md) -- */
+
+/* Follows the other nodes of a fleet sharing the database: their changes
+ * through @listener (PostgreSQL; NULL for SQLite, a fleet of one) and a
+ * poll every [fleet] poll-interval; writes this node's heartbeat. After
+ * imss_license_manager_start(). */
+void
+imss_license_manager_watch_fleet(ImssLicenseManager *self, ImssPgListener *listener);
+const gchar *
+imss_license_manager_get_node_name(ImssLicenseManager *self);
+/* The database's clock minus this node's, seconds (0 on SQLite). */
+gint64
+imss_license_manager_get_clock_skew(ImssLicenseManager *self);
+/* The nodes seen (element: ImssStoreNode), or NULL with @error. */
+GPtrArray *
+imss_license_manager_list_nodes(ImssLicenseManager *self, GError **error);
 
 G_END_DECLS

@@ -221,9 +221,25 @@ imss_license_assign(ImssLicense *self, ImssLicense *from)
 		return;
 	if (from->s.code == NULL) {
 		imss_license_clear(self);
+		self->s.revision = from->s.revision; /* a damaged row is still a row */
 		return;
 	}
 	imss_license_restore(self, &from->s);
+}
+
+gint64
+imss_license_get_revision(ImssLicense *self)
+{
+	g_return_val_if_fail(IMSS_IS_LICENSE(self), 0);
+	return self->s.revision;
+}
+
+void
+imss_license_set_revision(ImssLicense *self, gint64 revision)
+{
+	g_return_if_fail(IMSS_IS_LICENSE(self));
+	g_return_if_fail(revision >= 0);
+	self->s.revision = revision;
 }
 
 ImssLicense *
@@ -254,6 +270,7 @@ imss_license_activate(ImssLicense *self,
 
 	g_return_if_fail(IMSS_IS_LICENSE(self));
 	g_return_if_fail(canonical != NULL && expiry != NULL);
+	stored.revision = self->s.revision; /* the same row, activated anew */
 	stored.expiry = *expiry;
 	stored.issued_expiry = *expiry;
 	imss_license_restore(self, &stored);

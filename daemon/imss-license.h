@@ -110,9 +110,16 @@ typedef struct {
 	gchar *server_status;
 	gint64 checked_at;
 	gchar *check_error;
+	gint64 revision; /* the stored row's: 0 when never stored */
 } ImssLicenseStored;
 
 void
 imss_license_restore(ImssLicense *self, const ImssLicenseStored *stored);
+/* The revision of the stored row this license was read from or written as
+ * (0: never stored); a write is refused when the row moved on. */
+gint64
+imss_license_get_revision(ImssLicense *self);
+void
+imss_license_set_revision(ImssLicense *self, gint64 revision);
 
 G_END_DECLS

@@ -19,6 +19,8 @@ struct _ImssMailDelivery {
 	gchar *language;
 	guint retry_interval;
 	GHashTable *jobs; /* ImssMailJob, while in flight or waiting to retry */
+	ImssMailFinishedFunc finished;
+	gpointer finished_data;
 };
 
 G_DEFINE_TYPE(ImssMailDelivery, imss_mail_delivery, G_TYPE_OBJECT)
@@ -47,6 +49,33 @@ imss_mail_job_free(ImssMailJob *job)
 
 static void imss_mail_delivery_attempt(ImssMailJob *job);
 
+/* this node no longer works on @job: said, then forgotten */
+static void
+imss_mail_delivery_forget(ImssMailJob *job)
+{
+	ImssMailDelivery *self = job->self;
+	if (self->finished != NULL)
+		self->finished(job->slot, job->day, self->finished_data);
+	g_hash_table_remove(self->jobs, job);
+}
+
+/* before waiting @seconds for the next attempt: the claim stays ours that
+ * long; FALSE when another node took the mail over (our lease ran out) */
+static gboolean
+imss_mail_delivery_keep_claim(ImssMailJob *job, guint seconds)
+{
+	g_autoptr(GError) error_local = NULL;
+	gboolean ours = TRUE;
+	if (!imss_store_renew_run(job->self->store, IMSS_JOB_MAIL, imss_slot_to_string(job->slot),
+				  job->day, seconds, &ours, &error_local)) {
+		/* the database is away: keep trying; its lease may run out */
+		g_warning("failed to extend the claim of the mail of %s for %s: %s",
+			  imss_slot_to_string(job->slot), job->day, error_local->message);
+		return TRUE;
+	}
+	return ours;
+}
+
 /* records how it ended, with its claim, and forgets it */
 static void
 imss_mail_delivery_finish(ImssMailJob *job, const gchar *outcome, const gchar *detail)
@@ -64,7 +93,7 @@ imss_mail_delivery_finish(ImssMailJob *job, const gchar *outcome, const gchar *d
 	g_message("mail notice of %s for %s: %s (%s)", h->slot, job->day, outcome, detail);
 	if (!imss_store_finish_run(self->store, IMSS_JOB_MAIL, h->slot, job->day, h, &error_local))
 		g_warning("failed to record the mail of %s: %s", h->slot, error_local->message);
-	g_hash_table_remove(self->jobs, job);
+	imss_mail_delivery_forget(job);
 }
 
 static gboolean
@@ -92,6 +121,12 @@ imss_mail_delivery_sent_cb(GObject *source, GAsyncResult *res, gpointer user_dat
 	}
 	if (imss_clock_get_time(self->clock) >= job->deadline) {
 		imss_mail_delivery_finish(job, "undelivered", error_local->message);
+		return;
+	}
+	if (!imss_mail_delivery_keep_claim(job, job->backoff)) {
+		g_message("mail notice of %s for %s: another node took it over",
+			  imss_slot_to_string(job->slot), job->day);
+		imss_mail_delivery_forget(job);
 		return;
 	}
 	g_warning("mail notice of %s for %s not delivered (attempt %u), retrying in %u s: %s",
@@ -169,6 +204,14 @@ imss_mail_delivery_send(ImssMailDelivery *self,
 		return;
 	}
 	imss_mail_delivery_attempt(job);
+}
+
+void
+imss_mail_delivery_set_finished_func(ImssMailDelivery *self, ImssMailFinishedFunc func, gpointer data)
+{
+	g_return_if_fail(IMSS_IS_MAIL_DELIVERY(self));
+	self->finished = func;
+	self->finished_data = data;
 }
 
 static void

@@ -41,4 +41,11 @@ imss_mail_delivery_send(ImssMailDelivery *self,
 			gint64 claimed_at,
 			const gchar *masked_code);
 
+/* @func(@slot, @day, @data) is called when this node no longer works on a
+ * mail it was given (recorded as sent, undelivered or skipped, or taken
+ * over by another node of the fleet). */
+typedef void (*ImssMailFinishedFunc)(ImssSlotId slot, const gchar *day, gpointer data);
+void
+imss_mail_delivery_set_finished_func(ImssMailDelivery *self, ImssMailFinishedFunc func, gpointer data);
+
 G_END_DECLS

@@ -20,6 +20,7 @@ typedef struct {
 	GMainLoop *loop;
 	gint exit_status;
 	ImssLicenseManager *manager;
+	ImssPgListener *listener; /* PostgreSQL: the other nodes' changes */
 	gboolean started;
 } ImssMain;
 
@@ -36,7 +37,9 @@ imss_main_acquired_cb(ImssDaemon *daemon, ImssMain *m)
 		g_warning("failed to start the license calendar: %s", error->message);
 		m->exit_status = EXIT_FAILURE;
 		g_main_loop_quit(m->loop);
+		return;
 	}
+	imss_license_manager_watch_fleet(m->manager, m->listener);
 }
 
 static gboolean
@@ -120,6 +123,7 @@ typedef struct {
 	ImssLicenseServer *server;
 	ImssSystemd *systemd;
 	ImssMailer *mailer;
+	ImssPgListener *listener;
 	ImssLicenseManager *manager;
 } ImssMainCollaborators;
 
@@ -128,6 +132,7 @@ static void
 imss_main_collaborators_clear(ImssMainCollaborators *c)
 {
 	g_clear_object(&c->manager);
+	g_clear_object(&c->listener);
 	g_clear_object(&c->mailer);
 	g_clear_object(&c->systemd);
 	g_clear_object(&c->server);
@@ -185,8 +190,16 @@ imss_main_open_store(ImssConfig *config, const gchar *state_dir_option, GError *
 			       cnc,
 			       imss_config_get_db_auth(config));
 	imss_store_set_history_max(store, imss_config_get_history_max_entries(config));
-	if (!imss_store_open(store, error))
+	imss_store_set_node(store,
+			    imss_config_get_node_name(config),
+			    imss_config_get_claim_lease(config));
+	if (!imss_store_open(store, error)) {
+		/* the unit starts us again (RestartSec=, no start limit) */
+		if (g_strcmp0(imss_config_get_db_provider(config), "PostgreSQL") == 0)
+			g_prefix_error(error, "cannot open the license database (PostgreSQL %s): ",
+				       imss_config_get_db_connection(config));
 		return NULL;
+	}
 	return g_steal_pointer(&store);
 }
 
@@ -229,6 +242,10 @@ imss_main_build(ImssMainCollaborators *c, const ImssMainOptions *o, GError **err
 	c->systemd = imss_systemd_new();
 	imss_systemd_set_job_timeout(c->systemd, imss_config_get_restart_timeout(c->config));
 	c->mailer = imss_mailer_new(c->config);
+	if (g_strcmp0(imss_config_get_db_provider(c->config), "PostgreSQL") == 0)
+		c->listener = imss_pg_listener_new(imss_config_get_db_connection(c->config),
+						   imss_config_get_db_auth(c->config),
+						   "imss_change");
 	c->manager = imss_license_manager_new(c->config,
 					      c->store,
 					      c->clock,
@@ -249,15 +266,17 @@ imss_main_run(ImssMain *m, ImssMainCollaborators *c, gint64 started_at)
 	m->loop = g_main_loop_new(NULL, FALSE);
 	daemon = imss_daemon_new(c->manager);
 	m->manager = c->manager;
+	m->listener = c->listener;
 	g_signal_connect(daemon, "lost", G_CALLBACK(imss_main_lost_cb), m);
 	g_signal_connect(daemon, "acquired", G_CALLBACK(imss_main_acquired_cb), m);
 	g_unix_signal_add(SIGTERM, imss_main_sigterm_cb, m);
 	g_unix_signal_add(SIGINT, imss_main_sigterm_cb, m);
 	imss_daemon_start(daemon, started_at);
-	g_message("imss-licensed %s started (edition %s, %s store)",
+	g_message("imss-licensed %s started (edition %s, %s store, node %s)",
 		  PACKAGE_VERSION,
 		  imss_edition_to_string(imss_config_get_edition(c->config)),
-		  imss_config_get_db_provider(c->config));
+		  imss_config_get_db_provider(c->config),
+		  imss_config_get_node_name(c->config));
 
 	g_main_loop_run(m->loop);
 
@@ -274,7 +293,7 @@ main(int argc, char *argv[])
 	g_auto(ImssMainCollaborators) collaborators = {NULL};
 	g_autoptr(GError) error = NULL;
 	/* the signal sources point at it until the process ends */
-	ImssMain m = {NULL, EXIT_SUCCESS, NULL, FALSE};
+	ImssMain m = {NULL, EXIT_SUCCESS, NULL, NULL, FALSE};
 	gint64 started_at = g_get_monotonic_time();
 
 	/* the store holds credentials: nothing we create is readable by others */

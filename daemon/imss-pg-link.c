@@ -25,15 +25,6 @@ struct _ImssPgLink {
 G_DEFINE_TYPE(ImssPgLink, imss_pg_link, G_TYPE_OBJECT)
 
 static void
-imss_pg_link_add(ImssPgLink *self, const gchar *keyword, const gchar *value)
-{
-	if (value == NULL)
-		return;
-	g_ptr_array_add(self->keywords, g_strdup(keyword));
-	g_ptr_array_add(self->values, g_strdup(value));
-}
-
-static void
 imss_pg_link_disconnect(ImssPgLink *self)
 {
 	if (self->conn != NULL) {
@@ -153,32 +144,52 @@ imss_pg_link_init(ImssPgLink *self)
 	self->values = g_ptr_array_new_with_free_func(g_free);
 }
 
-ImssPgLink *
-imss_pg_link_new(const gchar *cnc, const gchar *auth)
+void
+imss_pg_params_add_from_gda(GPtrArray *keywords,
+			    GPtrArray *values,
+			    const gchar *cnc,
+			    const gchar *auth,
+			    const gchar *application_name)
 {
-	ImssPgLink *self = g_object_new(IMSS_TYPE_PG_LINK, NULL);
 	GdaQuarkList *ql = NULL;
-	/* the libgda keys the PostgreSQL provider knows, as libpq's */
-	g_return_val_if_fail(cnc != NULL, NULL);
-	ql = gda_quark_list_new_from_string(cnc);
+	const struct {
+		const gchar *gda;
+		const gchar *pq;
+	} keys[] = {{"HOST", "host"}, {"HOSTADDR", "hostaddr"}, {"PORT", "port"}, {"DB_NAME", "dbname"}};
 
-	imss_pg_link_add(self, "host", gda_quark_list_find(ql, "HOST"));
-	imss_pg_link_add(self, "hostaddr", gda_quark_list_find(ql, "HOSTADDR"));
-	imss_pg_link_add(self, "port", gda_quark_list_find(ql, "PORT"));
-	imss_pg_link_add(self, "dbname", gda_quark_list_find(ql, "DB_NAME"));
+	g_return_if_fail(keywords != NULL && values != NULL && cnc != NULL);
+#define ADD(k, v)                                                                                  \
+	if ((v) != NULL) {                                                                         \
+		g_ptr_array_add(keywords, g_strdup(k));                                            \
+		g_ptr_array_add(values, g_strdup(v));                                              \
+	}
+	/* the libgda keys the PostgreSQL provider knows, as libpq's */
+	ql = gda_quark_list_new_from_string(cnc);
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+		ADD(keys[i].pq, gda_quark_list_find(ql, keys[i].gda));
 	if (g_strcmp0(gda_quark_list_find(ql, "USE_SSL"), "TRUE") == 0)
-		imss_pg_link_add(self, "sslmode", "require");
+		ADD("sslmode", "require");
 	gda_quark_list_free(ql);
 	if (auth != NULL) {
 		ql = gda_quark_list_new_from_string(auth);
-		imss_pg_link_add(self, "user", gda_quark_list_find(ql, "USERNAME"));
-		imss_pg_link_add(self, "password", gda_quark_list_find(ql, "PASSWORD"));
+		ADD("user", gda_quark_list_find(ql, "USERNAME"));
+		ADD("password", gda_quark_list_find(ql, "PASSWORD"));
 		gda_quark_list_protect_values(ql);
 		gda_quark_list_free(ql);
 	}
-	imss_pg_link_add(self, "connect_timeout", IMSS_PG_LINK_CONNECT_TIMEOUT);
-	imss_pg_link_add(self, "application_name", "imss-licensed (link)");
-	g_ptr_array_add(self->keywords, NULL);
-	g_ptr_array_add(self->values, NULL);
+	ADD("connect_timeout", IMSS_PG_LINK_CONNECT_TIMEOUT);
+	ADD("application_name", application_name);
+#undef ADD
+	g_ptr_array_add(keywords, NULL);
+	g_ptr_array_add(values, NULL);
+}
+
+ImssPgLink *
+imss_pg_link_new(const gchar *cnc, const gchar *auth)
+{
+	ImssPgLink *self;
+	g_return_val_if_fail(cnc != NULL, NULL);
+	self = g_object_new(IMSS_TYPE_PG_LINK, NULL);
+	imss_pg_params_add_from_gda(self->keywords, self->values, cnc, auth, "imss-licensed (link)");
 	return self;
 }

@@ -34,4 +34,14 @@ imss_pg_link_backend_alive(ImssPgLink *self, gint pid, GError **error);
 void
 imss_pg_link_forget_failure(ImssPgLink *self);
 
+/* libgda's PostgreSQL @cnc and @auth strings as libpq's keywords and
+ * values (both then NULL-terminated), with a bounded connect timeout and
+ * @application_name (seen in pg_stat_activity). */
+void
+imss_pg_params_add_from_gda(GPtrArray *keywords,
+			    GPtrArray *values,
+			    const gchar *cnc,
+			    const gchar *auth,
+			    const gchar *application_name);
+
 G_END_DECLS

@@ -15,7 +15,8 @@
 typedef struct {
 	const gchar *name;
 	const gchar *action; /* history action of the claim */
-	gboolean pending;    /* a claim stays pending until done (a mail until delivered) */
+	gboolean pending;    /* a claim stays pending until done (a check until its answer is
+			      * recorded, a mail until delivered) */
 	gboolean (*applies)(const ImssPlanLicense *license);
 	gboolean (*is_due)(const GDate *expiry, const GDate *day);
 	/* the latest due day at or before @today; FALSE when none */
@@ -86,7 +87,7 @@ imss_job_mail_next(const GDate *expiry, const GDate *after, GDate *day)
 static const ImssJobKind job_kinds[] = {
     {IMSS_JOB_CHECK,
      "automatic-check",
-     FALSE,
+     TRUE, /* until its answer is recorded: a node that stops meanwhile leaves it to another */
      imss_job_check_applies,
      imss_calendar_is_check_day,
      imss_job_check_prev,

@@ -21,6 +21,7 @@ imss_store_history_free(ImssStoreHistory *entry)
 	g_free(entry->caller);
 	g_free(entry->outcome);
 	g_free(entry->detail);
+	g_free(entry->node);
 	g_free(entry);
 }
 
@@ -123,16 +124,17 @@ imss_store_setting_key(const gchar *section, const gchar *name)
 	return g_strdup_printf("%s\x1f%s", section, name);
 }
 
-/* The settings are few and only this daemon writes them (one SQLite file
- * per gateway): they are read once at open, and the copy follows every
- * committed change, so that answering a caller never waits for the store
- * and a failed read can never pass for "not set". */
+/* The settings are few: they are read at open (and again when another
+ * node of a fleet changed them), and the copy follows every committed
+ * change, so that answering a caller never waits for the store and a failed
+ * read can never pass for "not set" (the copy is replaced only whole). */
 gboolean
 imss_store_load_settings(ImssStore *self, GError **error)
 {
 	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_NONE};
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GHashTable) settings = NULL;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
@@ -143,7 +145,7 @@ imss_store_load_settings(ImssStore *self, GError **error)
 	model = imss_store_select(self, stmt, NULL, types, error);
 	if (model == NULL)
 		return FALSE;
-	g_hash_table_remove_all(self->settings);
+	settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		const GValue *v[3];
 		for (gint c = 0; c < 3; c++) {
@@ -151,11 +153,13 @@ imss_store_load_settings(ImssStore *self, GError **error)
 			if (v[c] == NULL)
 				return FALSE;
 		}
-		g_hash_table_insert(self->settings,
+		g_hash_table_insert(settings,
 				    imss_store_setting_key(g_value_get_string(v[0]),
 							   g_value_get_string(v[1])),
 				    imss_store_value_dup_string(v[2]));
 	}
+	g_hash_table_unref(self->settings);
+	self->settings = g_steal_pointer(&settings);
 	return TRUE;
 }
 
@@ -185,8 +189,10 @@ imss_store_prune_history(ImssStore *self, GError **error)
 	return imss_store_exec(self, del, p, error);
 }
 
-/* a stored row as a license, or NULL (with a warning) when it is damaged
- * or of a slot we do not know; @v: the row's 11 values */
+/* a stored row as a license; NULL (with a warning) for a slot we do not
+ * know; a damaged row (with a warning) is a license that is not activated
+ * but keeps the row's revision, so that a new activation replaces it;
+ * @v: the row's 12 values */
 static ImssLicense *
 imss_store_license_from_row(const GValue **v)
 {
@@ -212,7 +218,9 @@ imss_store_license_from_row(const GValue **v)
 		g_warning("stored license of %s is damaged; treating it as not activated", slot_id);
 		if (code != NULL)
 			memset(code, 0, strlen(code));
-		return NULL;
+		license = imss_license_new(slot, TRUE);
+		imss_license_set_revision(license, imss_store_value_get_int64(v[11]));
+		return license;
 	}
 	memset(code, 0, strlen(code));
 	stored.code = canonical;
@@ -223,6 +231,7 @@ imss_store_license_from_row(const GValue **v)
 	stored.server_status = server_status;
 	stored.checked_at = imss_store_value_get_int64(v[9]);
 	stored.check_error = check_error;
+	stored.revision = imss_store_value_get_int64(v[11]);
 	license = imss_license_new(slot, TRUE);
 	imss_license_restore(license, &stored);
 	memset(canonical, 0, strlen(canonical));
@@ -243,6 +252,7 @@ imss_store_load_licenses(ImssStore *self, GError **error)
 			 G_TYPE_STRING,
 			 G_TYPE_INT64,
 			 G_TYPE_STRING,
+			 G_TYPE_INT64,
 			 G_TYPE_NONE};
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
@@ -256,8 +266,8 @@ imss_store_load_licenses(ImssStore *self, GError **error)
 		return NULL;
 	stmt = imss_store_prepare(self,
 				  "SELECT slot, code, expiry, issued_expiry, offline, verified, "
-				  "verified_at, activated_at, server_status, checked_at, check_error "
-				  "FROM slots ORDER BY slot",
+				  "verified_at, activated_at, server_status, checked_at, check_error, "
+				  "revision FROM slots ORDER BY slot",
 				  NULL,
 				  error);
 	if (stmt == NULL)
@@ -266,9 +276,9 @@ imss_store_load_licenses(ImssStore *self, GError **error)
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		const GValue *v[11];
+		const GValue *v[12];
 		ImssLicense *license;
-		for (gint c = 0; c < 11; c++) {
+		for (gint c = 0; c < 12; c++) {
 			v[c] = gda_data_model_get_value_at(model, c, i, error);
 			if (v[c] == NULL)
 				return NULL;
@@ -280,69 +290,80 @@ imss_store_load_licenses(ImssStore *self, GError **error)
 	return g_steal_pointer(&licenses);
 }
 
-/* licenses: delete + insert is the upsert both providers' SQL (and libgda's
- * parser) agree on; inside a transaction */
+/* the license's columns into @p */
+static gboolean
+imss_store_license_params(GdaSet *p, ImssLicense *license, GError **error)
+{
+	g_autofree gchar *expiry = imss_date_format(imss_license_get_expiry(license));
+	g_autofree gchar *issued = imss_date_format(imss_license_get_issued_expiry(license));
+	return gda_set_set_holder_value(p, error, "slot", imss_license_get_id(license)) &&
+	       gda_set_set_holder_value(p, error, "code", imss_license_get_code(license)) &&
+	       gda_set_set_holder_value(p, error, "expiry", expiry) &&
+	       gda_set_set_holder_value(p, error, "issued", issued) &&
+	       gda_set_set_holder_value(p, error, "offline", (gint)imss_license_get_offline(license)) &&
+	       gda_set_set_holder_value(p, error, "verified", (gint)imss_license_get_verified(license)) &&
+	       gda_set_set_holder_value(p, error, "verified_at", imss_license_get_verified_at(license)) &&
+	       gda_set_set_holder_value(p, error, "activated_at", imss_license_get_activated_at(license)) &&
+	       gda_set_set_holder_value(p, error, "server_status", imss_license_get_server_status(license)) &&
+	       gda_set_set_holder_value(p, error, "checked_at", imss_license_get_checked_at(license)) &&
+	       gda_set_set_holder_value(p, error, "check_error", imss_license_get_check_error(license)) &&
+	       gda_set_set_holder_value(p, error, "revision", imss_license_get_revision(license));
+}
+
+/* licenses, each against the revision it was read at: a license that was
+ * never stored is inserted, a stored one updated only while its row still
+ * has that revision — a write based on a stale read (another node changed
+ * the slot meanwhile) fails with G_IO_ERROR_WRONG_ETAG and nothing is
+ * written; inside a transaction */
 static gboolean
 imss_store_write_licenses(ImssStore *self, GPtrArray *licenses, GError **error)
 {
-	g_autoptr(GdaSet) pdel = NULL;
 	g_autoptr(GdaSet) pins = NULL;
-	g_autoptr(GdaStatement) del =
-	    imss_store_prepare(self,
-			       "DELETE FROM slots WHERE slot = ##slot::string",
-			       &pdel,
-			       error);
+	g_autoptr(GdaSet) pupd = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
-	if (del == NULL)
-		return FALSE;
+	g_autoptr(GdaStatement) upd = NULL;
+
 	ins = imss_store_prepare(self,
 				 "INSERT INTO slots (slot, code, expiry, issued_expiry, "
 				 "offline, verified, verified_at, activated_at, server_status, "
-				 "checked_at, check_error) VALUES "
+				 "checked_at, check_error, revision) VALUES "
 				 "(##slot::string, ##code::string, ##expiry::string, "
 				 "##issued::string, ##offline::gint, ##verified::gint, "
 				 "##verified_at::gint64, ##activated_at::gint64, "
 				 "##server_status::string, ##checked_at::gint64, "
-				 "##check_error::string)",
+				 "##check_error::string, ##revision::gint64 + 1) "
+				 "ON CONFLICT DO NOTHING",
 				 &pins,
 				 error);
 	if (ins == NULL)
 		return FALSE;
+	upd = imss_store_prepare(self,
+				 "UPDATE slots SET code = ##code::string, expiry = ##expiry::string, "
+				 "issued_expiry = ##issued::string, offline = ##offline::gint, "
+				 "verified = ##verified::gint, verified_at = ##verified_at::gint64, "
+				 "activated_at = ##activated_at::gint64, "
+				 "server_status = ##server_status::string, "
+				 "checked_at = ##checked_at::gint64, check_error = ##check_error::string, "
+				 "revision = revision + 1 "
+				 "WHERE slot = ##slot::string AND revision = ##revision::gint64",
+				 &pupd,
+				 error);
+	if (upd == NULL)
+		return FALSE;
 	for (guint i = 0; i < licenses->len; i++) {
 		ImssLicense *license = g_ptr_array_index(licenses, i);
-		const gchar *slot = imss_license_get_id(license);
-		g_autofree gchar *expiry = imss_date_format(imss_license_get_expiry(license));
-		g_autofree gchar *issued = imss_date_format(imss_license_get_issued_expiry(license));
-		if (!gda_set_set_holder_value(pdel, error, "slot", slot))
+		gboolean stored = imss_license_get_revision(license) > 0;
+		GdaSet *p = stored ? pupd : pins;
+		gint n = 0;
+		if (!imss_store_license_params(p, license, error) ||
+		    !imss_store_exec_count(self, stored ? upd : ins, p, &n, error))
 			return FALSE;
-		if (!imss_store_exec(self, del, pdel, error))
+		if (n == 0) {
+			g_set_error(error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG,
+				    "the license of %s was changed by another node meanwhile",
+				    imss_license_get_id(license));
 			return FALSE;
-		if (!gda_set_set_holder_value(pins, error, "slot", slot) ||
-		    !gda_set_set_holder_value(pins, error, "code", imss_license_get_code(license)) ||
-		    !gda_set_set_holder_value(pins, error, "expiry", expiry) ||
-		    !gda_set_set_holder_value(pins, error, "issued", issued) ||
-		    !gda_set_set_holder_value(pins, error, "offline", (gint)imss_license_get_offline(license)) ||
-		    !gda_set_set_holder_value(pins, error, "verified", (gint)imss_license_get_verified(license)) ||
-		    !gda_set_set_holder_value(pins,
-					      error,
-					      "verified_at",
-					      imss_license_get_verified_at(license)) ||
-		    !gda_set_set_holder_value(pins,
-					      error,
-					      "activated_at",
-					      imss_license_get_activated_at(license)) ||
-		    !gda_set_set_holder_value(pins,
-					      error,
-					      "server_status",
-					      imss_license_get_server_status(license)) ||
-		    !gda_set_set_holder_value(pins, error, "checked_at", imss_license_get_checked_at(license)) ||
-		    !gda_set_set_holder_value(pins,
-					      error,
-					      "check_error",
-					      imss_license_get_check_error(license)))
-			return FALSE;
-		if (!imss_store_exec(self, ins, pins, error))
-			return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -429,9 +450,9 @@ imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
 	g_autoptr(GdaStatement) ins =
 	    imss_store_prepare(self,
 			       "INSERT INTO history (at, action, slot, code, caller, "
-			       "outcome, detail) VALUES (##at::gint64, ##action::string, "
+			       "outcome, detail, node) VALUES (##at::gint64, ##action::string, "
 			       "##slot::string, ##code::string, ##caller::string, "
-			       "##outcome::string, ##detail::string)",
+			       "##outcome::string, ##detail::string, ##node::string)",
 			       &p,
 			       error);
 	if (ins == NULL)
@@ -444,7 +465,8 @@ imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
 		    !gda_set_set_holder_value(p, error, "code", h->code) ||
 		    !gda_set_set_holder_value(p, error, "caller", h->caller) ||
 		    !gda_set_set_holder_value(p, error, "outcome", h->outcome) ||
-		    !gda_set_set_holder_value(p, error, "detail", h->detail))
+		    !gda_set_set_holder_value(p, error, "detail", h->detail) ||
+		    !gda_set_set_holder_value(p, error, "node", self->node))
 			return FALSE;
 		if (!imss_store_exec(self, ins, p, error))
 			return FALSE;
@@ -502,13 +524,18 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 		return FALSE;
 	}
 	change->settings_delete_hit = FALSE;
-	if (!imss_store_apply_inner(self, change, error) ||
+	if (!imss_store_apply_inner(self, change, error) || !imss_store_note_change(self, error) ||
 	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
 		imss_store_classify_error(error);
 		return FALSE;
 	}
-	/* committed: the copy of the settings follows */
+	/* committed: the licenses stored are at their next revision */
+	for (guint i = 0; i < change->licenses->len; i++) {
+		ImssLicense *license = g_ptr_array_index(change->licenses, i);
+		imss_license_set_revision(license, imss_license_get_revision(license) + 1);
+	}
+	/* the copy of the settings follows */
 	for (guint i = 0; i + 1 < change->settings_delete->len; i += 2) {
 		g_autofree gchar *key =
 		    imss_store_setting_key(g_ptr_array_index(change->settings_delete, i),
@@ -562,6 +589,7 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 			 G_TYPE_STRING,
 			 G_TYPE_STRING,
 			 G_TYPE_STRING,
+			 G_TYPE_STRING,
 			 G_TYPE_NONE};
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
@@ -577,7 +605,7 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 	/* the page bounds are parameters too: one parsed statement for every
 	 * page (a statement per distinct text would pile up in the cache) */
 	stmt = imss_store_prepare(self,
-				  "SELECT at, action, slot, code, caller, outcome, detail "
+				  "SELECT at, action, slot, code, caller, outcome, detail, node "
 				  "FROM history ORDER BY id DESC "
 				  "LIMIT ##limit::gint64 OFFSET ##offset::gint64",
 				  &p,
@@ -591,8 +619,8 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
-		const GValue *v[7];
-		for (gint c = 0; c < 7; c++) {
+		const GValue *v[8];
+		for (gint c = 0; c < 8; c++) {
 			v[c] = gda_data_model_get_value_at(model, c, i, error);
 			if (v[c] == NULL) {
 				imss_store_history_free(h);
@@ -606,6 +634,7 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 		h->caller = imss_store_value_dup_string(v[4]);
 		h->outcome = imss_store_value_dup_string(v[5]);
 		h->detail = imss_store_value_dup_string(v[6]);
+		h->node = imss_store_value_dup_string(v[7]);
 		g_ptr_array_add(entries, h);
 	}
 	if (total != NULL && !imss_store_count_history(self, total, error))

@@ -28,6 +28,10 @@ struct _ImssStore {
 	gboolean opened;	/* opened once; cnc may be NULL after a lost connection */
 	ImssPgLink *link;	/* PostgreSQL only: is our connection still there? */
 	gint backend_pid;	/* PostgreSQL only: the server process of cnc */
+	gchar *node;		/* this node's name: history, claims, restarts */
+	gint64 started_at;	/* when this node started (unix seconds) */
+	guint claim_lease;	/* seconds a claim belongs to its node (database clock) */
+	const gchar *sql_now;	/* the database's clock in unix seconds, as SQL */
 };
 
 /* connection, statements and transactions (imss-store.c) */
@@ -41,6 +45,19 @@ gboolean
 imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error) G_GNUC_INTERNAL;
+/* as imss_store_exec(), and @n: the rows it changed */
+gboolean
+imss_store_exec_count(ImssStore *self, GdaStatement *stmt, GdaSet *params, gint *n, GError **error)
+    G_GNUC_INTERNAL;
+/* @sql with each "@now@" replaced by the database's clock (unix seconds,
+ * an SQL expression of the provider), prepared (and cached) */
+GdaStatement *
+imss_store_prepare_now(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
+    G_GNUC_INTERNAL;
+/* inside a transaction: the change counter goes up and, with PostgreSQL,
+ * the other nodes are told on commit (pg_notify) */
+gboolean
+imss_store_note_change(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 GdaDataModel *
 imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error) G_GNUC_INTERNAL;
 void

@@ -92,6 +92,26 @@ imss_store_run_free(ImssStoreRun *run)
 	g_free(run);
 }
 
+/* inside a transaction: this node ran @job of @slot for @day (the fleet view) */
+static gboolean
+imss_store_note_job(ImssStore *self, const ImssStoreRun *run, GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autofree gchar *what = g_strdup_printf("%s %s %s", run->job, run->slot, run->day);
+	g_autoptr(GdaStatement) upd =
+	    imss_store_prepare(self,
+			       "UPDATE nodes SET last_job = ##job::string, last_job_at = ##at::gint64 "
+			       "WHERE name = ##node::string",
+			       &p,
+			       error);
+	return upd != NULL && gda_set_set_holder_value(p, error, "job", what) &&
+	       gda_set_set_holder_value(p, error, "at", (gint64)run->at) &&
+	       gda_set_set_holder_value(p, error, "node", self->node) &&
+	       imss_store_exec(self, upd, p, error);
+}
+
+/* inside a transaction: claims one run for this node — one INSERT that
+ * another node's claim of the same run makes a no-op */
 static gboolean
 imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 {
@@ -99,6 +119,7 @@ imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 	g_autoptr(GdaStatement) ins = NULL;
 	gboolean exists = FALSE;
 	gint64 claimed_at = 0;
+	gint n = 0;
 
 	/* the row is the claim */
 	run->claimed = FALSE;
@@ -117,58 +138,70 @@ imss_store_claim_inner(ImssStore *self, ImssStoreRun *run, GError **error)
 	}
 	if (exists)
 		return TRUE;
-	ins = imss_store_prepare(self,
-				 "INSERT INTO job_runs (job, slot, day, at, done) VALUES "
-				 "(##job::string, ##slot::string, ##day::string, ##at::gint64, "
-				 "##done::gint)",
-				 &p,
-				 error);
+	ins = imss_store_prepare_now(self,
+				     "INSERT INTO job_runs (job, slot, day, at, done, owner, lease_until) "
+				     "VALUES (##job::string, ##slot::string, ##day::string, ##at::gint64, "
+				     "##done::gint, ##node::string, @now@ + ##lease::gint64) "
+				     "ON CONFLICT DO NOTHING",
+				     &p,
+				     error);
 	if (ins == NULL || !gda_set_set_holder_value(p, error, "job", run->job) ||
 	    !gda_set_set_holder_value(p, error, "slot", run->slot) ||
 	    !gda_set_set_holder_value(p, error, "day", run->day) ||
 	    !gda_set_set_holder_value(p, error, "at", (gint64)run->at) ||
-	    !gda_set_set_holder_value(p, error, "done", (gint)(run->pending ? 0 : 1)))
+	    !gda_set_set_holder_value(p, error, "done", (gint)(run->pending ? 0 : 1)) ||
+	    !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !gda_set_set_holder_value(p, error, "lease", (gint64)self->claim_lease) ||
+	    !imss_store_exec_count(self, ins, p, &n, error))
 		return FALSE;
-	if (!imss_store_exec(self, ins, p, error))
-		return FALSE;
-	if (!imss_store_append_history(self, run->history, error))
+	if (n == 0)
+		return TRUE; /* another node's, since our look */
+	if (!imss_store_append_history(self, run->history, error) ||
+	    !imss_store_note_job(self, run, error))
 		return FALSE;
 	run->claimed = TRUE;
 	return TRUE;
 }
 
+/* one run, in its own transaction */
+static gboolean
+imss_store_claim_one(ImssStore *self, ImssStoreRun *run, GError **error)
+{
+	if (!imss_store_begin(self, error)) {
+		imss_store_classify_error(error);
+		return FALSE;
+	}
+	if (imss_store_claim_inner(self, run, error) &&
+	    gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		if (!run->claimed)
+			g_debug("the %s run of %s for %s is another node's", run->job, run->slot, run->day);
+		return TRUE;
+	}
+	imss_store_rollback(self);
+	run->claimed = FALSE;
+	imss_store_classify_error(error);
+	return FALSE;
+}
+
 gboolean
 imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error)
 {
-	g_autoptr(GError) error_local = NULL;
-
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(runs != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
 	if (!imss_store_check_open(self, error))
 		return FALSE;
-	if (runs->len == 0)
-		return TRUE;
-	if (!imss_store_begin(self, error)) {
-		imss_store_classify_error(error);
-		return FALSE;
-	}
+	/* each run on its own: a run another node claimed never takes this
+	 * node's other claims with it */
 	for (guint i = 0; i < runs->len; i++) {
-		if (!imss_store_claim_inner(self, g_ptr_array_index(runs, i), &error_local))
-			break;
+		if (!imss_store_claim_one(self, g_ptr_array_index(runs, i), error)) {
+			for (guint j = i + 1; j < runs->len; j++)
+				((ImssStoreRun *)g_ptr_array_index(runs, j))->claimed = FALSE;
+			return FALSE;
+		}
 	}
-	if (error_local == NULL &&
-	    gda_connection_commit_transaction(self->cnc, NULL, &error_local))
-		return TRUE;
-	imss_store_rollback(self);
-	for (guint i = 0; i < runs->len; i++)
-		((ImssStoreRun *)g_ptr_array_index(runs, i))->claimed = FALSE;
-	/* another node may have claimed a run between our look and our insert:
-	 * the primary key said no; the next evaluation sees its row */
-	g_propagate_error(error, g_steal_pointer(&error_local));
-	imss_store_classify_error(error);
-	return FALSE;
+	return TRUE;
 }
 
 static gboolean
@@ -181,16 +214,26 @@ imss_store_finish_inner(ImssStore *self,
 {
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) upd = NULL;
+	gint n = 0;
 
 	upd = imss_store_prepare(self,
 				 "UPDATE job_runs SET done = 1 WHERE job = ##job::string "
-				 "AND slot = ##slot::string AND day = ##day::string",
+				 "AND slot = ##slot::string AND day = ##day::string "
+				 "AND owner = ##node::string",
 				 &p,
 				 error);
 	if (upd == NULL || !gda_set_set_holder_value(p, error, "job", job) ||
 	    !gda_set_set_holder_value(p, error, "slot", slot) ||
-	    !gda_set_set_holder_value(p, error, "day", day) || !imss_store_exec(self, upd, p, error))
+	    !gda_set_set_holder_value(p, error, "day", day) ||
+	    !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !imss_store_exec_count(self, upd, p, &n, error))
 		return FALSE;
+	if (n == 0) {
+		/* our lease ran out and another node took the run over: its
+		 * outcome is that node's to record */
+		g_warning("the %s run of %s for %s was taken over by another node", job, slot, day);
+		return TRUE;
+	}
 	return imss_store_append_history(self, history, error);
 }
 
@@ -223,46 +266,130 @@ imss_store_finish_run(ImssStore *self,
 	return TRUE;
 }
 
-GPtrArray *
-imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error)
+/* one pending run becomes this node's with a new lease, if it still may
+ * (its own, or its lease ran out); @taken: whether it did */
+static gboolean
+imss_store_take_over_one(ImssStore *self, ImssStoreRun *run, gboolean own, gboolean *taken, GError **error)
 {
-	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) upd = NULL;
+	gint n = 0;
+	upd = imss_store_prepare_now(
+	    self,
+	    own ? "UPDATE job_runs SET owner = ##node::string, lease_until = @now@ + ##lease::gint64 "
+		  "WHERE job = ##job::string AND slot = ##slot::string AND day = ##day::string "
+		  "AND done = 0 AND (owner = ##node::string OR lease_until < @now@)"
+		: "UPDATE job_runs SET owner = ##node::string, lease_until = @now@ + ##lease::gint64 "
+		  "WHERE job = ##job::string AND slot = ##slot::string AND day = ##day::string "
+		  "AND done = 0 AND owner <> ##node::string AND lease_until < @now@",
+	    &p,
+	    error);
+	if (upd == NULL || !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !gda_set_set_holder_value(p, error, "lease", (gint64)self->claim_lease) ||
+	    !gda_set_set_holder_value(p, error, "job", run->job) ||
+	    !gda_set_set_holder_value(p, error, "slot", run->slot) ||
+	    !gda_set_set_holder_value(p, error, "day", run->day) ||
+	    !imss_store_exec_count(self, upd, p, &n, error)) {
+		imss_store_classify_error(error);
+		return FALSE;
+	}
+	*taken = n > 0;
+	return TRUE;
+}
+
+GPtrArray *
+imss_store_take_over_runs(ImssStore *self, gboolean own, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_STRING,
+			 G_TYPE_NONE};
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
-	g_return_val_if_fail(job != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	if (!imss_store_check_open(self, error))
 		return NULL;
-	stmt = imss_store_prepare(self,
-				  "SELECT slot, day, at FROM job_runs WHERE job = ##job::string "
-				  "AND done = 0 ORDER BY day, slot",
-				  &p,
-				  error);
-	if (stmt == NULL || !gda_set_set_holder_value(p, error, "job", job))
+	stmt = imss_store_prepare_now(self,
+				      "SELECT job, slot, day, at, owner FROM job_runs WHERE done = 0 "
+				      "AND ((owner = ##node::string AND ##own::gint = 1) "
+				      "OR (owner <> ##node::string AND lease_until < @now@)) "
+				      "ORDER BY day, slot, job",
+				      &p,
+				      error);
+	if (stmt == NULL || !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !gda_set_set_holder_value(p, error, "own", (gint)(own ? 1 : 0)))
 		return NULL;
 	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		g_autoptr(ImssStoreRun) run = g_new0(ImssStoreRun, 1);
-		const GValue *v[3];
-		for (gint c = 0; c < 3; c++) {
+		g_autofree gchar *owner = NULL;
+		const GValue *v[5];
+		gboolean taken = FALSE;
+		for (gint c = 0; c < 5; c++) {
 			v[c] = gda_data_model_get_value_at(model, c, i, error);
 			if (v[c] == NULL)
 				return NULL;
 		}
-		run->job = g_strdup(job);
-		run->slot = imss_store_value_dup_string(v[0]);
-		run->day = imss_store_value_dup_string(v[1]);
-		run->at = imss_store_value_get_int64(v[2]);
+		run->job = imss_store_value_dup_string(v[0]);
+		run->slot = imss_store_value_dup_string(v[1]);
+		run->day = imss_store_value_dup_string(v[2]);
+		run->at = imss_store_value_get_int64(v[3]);
+		owner = imss_store_value_dup_string(v[4]);
 		run->pending = TRUE;
+		if (!imss_store_take_over_one(self, run, own, &taken, error))
+			return NULL;
+		if (!taken)
+			continue; /* another node was quicker */
+		if (g_strcmp0(owner, self->node) != 0)
+			g_message("taking over the %s run of %s for %s from node %s (its lease ran out)",
+				  run->job, run->slot, run->day, *owner != '\0' ? owner : "(unknown)");
+		run->claimed = TRUE;
 		g_ptr_array_add(runs, g_steal_pointer(&run));
 	}
 	return g_steal_pointer(&runs);
+}
+
+gboolean
+imss_store_renew_run(ImssStore *self,
+		     const gchar *job,
+		     const gchar *slot,
+		     const gchar *day,
+		     guint seconds,
+		     gboolean *ours,
+		     GError **error)
+{
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) upd = NULL;
+	gint n = 0;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(job != NULL && slot != NULL && day != NULL, FALSE);
+	g_return_val_if_fail(ours != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (!imss_store_check_open(self, error))
+		return FALSE;
+	upd = imss_store_prepare_now(self,
+				     "UPDATE job_runs SET lease_until = @now@ + ##lease::gint64 "
+				     "WHERE job = ##job::string AND slot = ##slot::string "
+				     "AND day = ##day::string AND done = 0 AND owner = ##node::string",
+				     &p,
+				     error);
+	if (upd == NULL ||
+	    !gda_set_set_holder_value(p, error, "lease", (gint64)(seconds + self->claim_lease)) ||
+	    !gda_set_set_holder_value(p, error, "job", job) ||
+	    !gda_set_set_holder_value(p, error, "slot", slot) ||
+	    !gda_set_set_holder_value(p, error, "day", day) ||
+	    !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !imss_store_exec_count(self, upd, p, &n, error)) {
+		imss_store_classify_error(error);
+		return FALSE;
+	}
+	*ours = n > 0;
+	return TRUE;
 }
 
 /* -- the restart queue ---------------------------------------------------- */
@@ -278,7 +405,36 @@ imss_store_restart_free(ImssStoreRestart *restart)
 	g_free(restart);
 }
 
-/* inside a transaction: request @units again or for the first time */
+/* inside a transaction: the nodes a restart is requested for — every node
+ * seen in the fleet (each restarts its own units) and this one */
+static GPtrArray *
+imss_store_restart_nodes(ImssStore *self, GError **error)
+{
+	GType types[] = {G_TYPE_STRING, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, "SELECT name FROM nodes", NULL, error);
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
+	gboolean self_seen = FALSE;
+	if (stmt == NULL)
+		return NULL;
+	model = imss_store_select(self, stmt, NULL, types, error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		const GValue *v = gda_data_model_get_value_at(model, 0, i, error);
+		if (v == NULL)
+			return NULL;
+		g_ptr_array_add(nodes, imss_store_value_dup_string(v));
+		if (g_strcmp0(g_ptr_array_index(nodes, nodes->len - 1), self->node) == 0)
+			self_seen = TRUE;
+	}
+	if (!self_seen)
+		g_ptr_array_add(nodes, g_strdup(self->node));
+	return g_steal_pointer(&nodes);
+}
+
+/* inside a transaction: request @units again or for the first time, on
+ * every node of the fleet */
 gboolean
 imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError **error)
 {
@@ -286,6 +442,7 @@ imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError
 	g_autoptr(GdaSet) pins = NULL;
 	g_autoptr(GdaStatement) upd = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
+	g_autoptr(GPtrArray) nodes = NULL;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(units != NULL, FALSE);
@@ -294,36 +451,42 @@ imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError
 	upd = imss_store_prepare(self,
 				 "UPDATE restarts SET generation = generation + 1, attempts = 0, "
 				 "state = 'pending', last_error = '', requested_at = ##at::gint64, "
-				 "seq = ##seq::gint64 WHERE unit = ##unit::string",
+				 "seq = ##seq::gint64 WHERE node = ##node::string AND unit = ##unit::string",
 				 &pupd,
 				 error);
 	if (upd == NULL)
 		return FALSE;
 	ins = imss_store_prepare(self,
-				 "INSERT INTO restarts (unit, seq, generation, attempts, state, "
-				 "requested_at, last_error) VALUES (##unit::string, ##seq::gint64, 1, 0, "
-				 "'pending', ##at::gint64, '')",
+				 "INSERT INTO restarts (node, unit, seq, generation, attempts, state, "
+				 "requested_at, last_error) VALUES (##node::string, ##unit::string, "
+				 "##seq::gint64, 1, 0, 'pending', ##at::gint64, '')",
 				 &pins,
 				 error);
 	if (ins == NULL)
 		return FALSE;
-	for (guint i = 0; i < units->len; i++) {
-		const gchar *unit = g_ptr_array_index(units, i);
-		gint n;
-		if (!gda_set_set_holder_value(pupd, error, "unit", unit) ||
-		    !gda_set_set_holder_value(pupd, error, "seq", (gint64)i) ||
-		    !gda_set_set_holder_value(pupd, error, "at", (gint64)at))
-			return FALSE;
-		n = gda_connection_statement_execute_non_select(self->cnc, upd, pupd, NULL, error);
-		if (n == -1)
-			return FALSE;
-		if (n > 0)
-			continue;
-		if (!gda_set_set_holder_value(pins, error, "unit", unit) ||
-		    !gda_set_set_holder_value(pins, error, "seq", (gint64)i) ||
-		    !gda_set_set_holder_value(pins, error, "at", (gint64)at) ||
-		    !imss_store_exec(self, ins, pins, error))
-			return FALSE;
+	nodes = imss_store_restart_nodes(self, error);
+	if (nodes == NULL)
+		return FALSE;
+	for (guint k = 0; k < nodes->len; k++) {
+		const gchar *node = g_ptr_array_index(nodes, k);
+		for (guint i = 0; i < units->len; i++) {
+			const gchar *unit = g_ptr_array_index(units, i);
+			gint n = 0;
+			if (!gda_set_set_holder_value(pupd, error, "node", node) ||
+			    !gda_set_set_holder_value(pupd, error, "unit", unit) ||
+			    !gda_set_set_holder_value(pupd, error, "seq", (gint64)i) ||
+			    !gda_set_set_holder_value(pupd, error, "at", (gint64)at) ||
+			    !imss_store_exec_count(self, upd, pupd, &n, error))
+				return FALSE;
+			if (n > 0)
+				continue;
+			if (!gda_set_set_holder_value(pins, error, "node", node) ||
+			    !gda_set_set_holder_value(pins, error, "unit", unit) ||
+			    !gda_set_set_holder_value(pins, error, "seq", (gint64)i) ||
+			    !gda_set_set_holder_value(pins, error, "at", (gint64)at) ||
+			    !imss_store_exec(self, ins, pins, error))
+				return FALSE;
+		}
 	}
 	return TRUE;
 }
@@ -338,6 +501,7 @@ imss_store_list_restarts(ImssStore *self, GError **error)
 			 G_TYPE_INT64,
 			 G_TYPE_STRING,
 			 G_TYPE_NONE};
+	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
 	g_autoptr(GPtrArray) list =
@@ -346,17 +510,16 @@ imss_store_list_restarts(ImssStore *self, GError **error)
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	if (!imss_store_check_open(self, error))
 		return NULL;
 	stmt = imss_store_prepare(self,
 				  "SELECT unit, generation, attempts, state, requested_at, last_error "
-				  "FROM restarts ORDER BY seq, unit",
-				  NULL,
+				  "FROM restarts WHERE node = ##node::string ORDER BY seq, unit",
+				  &p,
 				  error);
-	if (stmt == NULL)
+	if (stmt == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
 		return NULL;
-	model = imss_store_select(self, stmt, NULL, types, error);
+	model = imss_store_select(self, stmt, p, types, error);
 	if (model == NULL)
 		return NULL;
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
@@ -404,18 +567,20 @@ imss_store_update_restart(ImssStore *self,
 	}
 	if (state == NULL)
 		stmt = imss_store_prepare(self,
-					  "DELETE FROM restarts WHERE unit = ##unit::string "
-					  "AND generation = ##generation::gint64",
+					  "DELETE FROM restarts WHERE node = ##node::string "
+					  "AND unit = ##unit::string AND generation = ##generation::gint64",
 					  &p,
 					  error);
 	else
 		stmt = imss_store_prepare(self,
 					  "UPDATE restarts SET state = ##state::string, "
 					  "attempts = ##attempts::gint, last_error = ##error::string "
-					  "WHERE unit = ##unit::string AND generation = ##generation::gint64",
+					  "WHERE node = ##node::string AND unit = ##unit::string "
+					  "AND generation = ##generation::gint64",
 					  &p,
 					  error);
-	if (stmt == NULL || !gda_set_set_holder_value(p, error, "unit", unit) ||
+	if (stmt == NULL || !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !gda_set_set_holder_value(p, error, "unit", unit) ||
 	    !gda_set_set_holder_value(p, error, "generation", (gint64)generation) ||
 	    (state != NULL &&
 	     (!gda_set_set_holder_value(p, error, "state", state) ||
@@ -431,12 +596,8 @@ imss_store_update_restart(ImssStore *self,
 		imss_store_classify_error(error);
 		return FALSE;
 	}
-	if (!imss_store_append_history(self, history, error)) {
-		imss_store_rollback(self);
-		imss_store_classify_error(error);
-		return FALSE;
-	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	if (!imss_store_append_history(self, history, error) || !imss_store_note_change(self, error) ||
+	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
 		imss_store_rollback(self);
 		imss_store_classify_error(error);
 		return FALSE;

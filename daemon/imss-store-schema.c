@@ -98,6 +98,51 @@ imss_store_create_v1(ImssStore *self, GError **error)
 	return imss_store_exec_sql(self, history_ddl, error);
 }
 
+/* schema version 6: the fleet — license revisions, claims with an owner
+ * and a lease, the node in the history, restarts per node, the nodes and the
+ * change counter */
+static gboolean
+imss_store_migrate_v6(ImssStore *self, GError **error)
+{
+	const gchar *steps[] = {
+	    "ALTER TABLE slots ADD COLUMN revision BIGINT NOT NULL DEFAULT 1",
+	    "ALTER TABLE job_runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+	    "ALTER TABLE job_runs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0",
+	    "ALTER TABLE history ADD COLUMN node TEXT NOT NULL DEFAULT ''",
+	    "CREATE TABLE restarts_by_node (node TEXT NOT NULL, unit TEXT NOT NULL, "
+	    "seq BIGINT NOT NULL, generation BIGINT NOT NULL, attempts INTEGER NOT NULL, "
+	    "state TEXT NOT NULL, requested_at BIGINT NOT NULL, last_error TEXT NOT NULL, "
+	    "PRIMARY KEY (node, unit))",
+	    NULL, /* the restarts so far are this node's */
+	    "DROP TABLE restarts",
+	    "ALTER TABLE restarts_by_node RENAME TO restarts",
+	    "CREATE TABLE nodes (name TEXT PRIMARY KEY, started_at BIGINT NOT NULL, "
+	    "last_seen BIGINT NOT NULL, clock_skew BIGINT NOT NULL, last_job TEXT NOT NULL, "
+	    "last_job_at BIGINT NOT NULL)",
+	    "CREATE TABLE changes (id INTEGER PRIMARY KEY, counter BIGINT NOT NULL)",
+	    "INSERT INTO changes (id, counter) VALUES (1, 0)",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+		if (steps[i] == NULL) {
+			g_autoptr(GdaSet) p = NULL;
+			g_autoptr(GdaStatement) copy = imss_store_prepare(
+			    self,
+			    "INSERT INTO restarts_by_node (node, unit, seq, generation, attempts, "
+			    "state, requested_at, last_error) SELECT ##node::string, unit, seq, "
+			    "generation, attempts, state, requested_at, last_error FROM restarts",
+			    &p,
+			    error);
+			if (copy == NULL || !gda_set_set_holder_value(p, error, "node", self->node) ||
+			    !imss_store_exec(self, copy, p, error))
+				return FALSE;
+			continue;
+		}
+		if (!imss_store_exec_sql(self, steps[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 imss_store_migrate(ImssStore *self, gint from, GError **error)
 {
@@ -149,12 +194,17 @@ imss_store_migrate(ImssStore *self, gint from, GError **error)
 					 "requested_at BIGINT NOT NULL, last_error TEXT NOT NULL)",
 					 error))
 			return FALSE;
-		if (!imss_store_migrate_pending_restart(self, error))
+		/* fall through */
+	case 5:
+		if (!imss_store_migrate_v6(self, error))
 			return FALSE;
 		/* fall through */
 	default:
 		break;
 	}
+	/* a restart still pending from a version before the queue: queued now */
+	if (from <= 4 && !imss_store_migrate_pending_restart(self, error))
+		return FALSE;
 	if (!imss_store_exec_sql(self, "DELETE FROM schema_version", error))
 		return FALSE;
 	{
@@ -296,6 +346,19 @@ imss_store_upgrade_schema(ImssStore *self, GError **error)
 
 	if (!imss_store_begin(self, error))
 		return FALSE;
+	/* nodes starting together on an empty database take turns */
+	if (imss_store_is_pg(self)) {
+		GType types[] = {G_TYPE_NONE};
+		g_autoptr(GdaStatement) lock =
+		    imss_store_prepare(self, "SELECT pg_advisory_xact_lock(726143)", NULL, error);
+		g_autoptr(GdaDataModel) model = NULL;
+		if (lock != NULL)
+			model = imss_store_select(self, lock, NULL, types, error);
+		if (model == NULL) {
+			imss_store_rollback(self);
+			return FALSE;
+		}
+	}
 	if (!imss_store_read_schema_version(self, &version, error)) {
 		imss_store_rollback(self);
 		return FALSE;

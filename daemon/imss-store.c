@@ -75,6 +75,50 @@ imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **er
 }
 
 gboolean
+imss_store_exec_count(ImssStore *self, GdaStatement *stmt, GdaSet *params, gint *n, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(GDA_IS_STATEMENT(stmt), FALSE);
+	g_return_val_if_fail(n != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	*n = gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error);
+	return *n != -1;
+}
+
+GdaStatement *
+imss_store_prepare_now(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
+{
+	g_autoptr(GString) text = NULL;
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(sql != NULL, NULL);
+	text = g_string_new(sql);
+	g_string_replace(text, "@now@", self->sql_now, 0);
+	return imss_store_prepare(self, text->str, params, error);
+}
+
+gboolean
+imss_store_note_change(ImssStore *self, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	if (!imss_store_exec_sql(self, "UPDATE changes SET counter = counter + 1 WHERE id = 1", error))
+		return FALSE;
+	if (imss_store_is_pg(self)) {
+		GType types[] = {G_TYPE_NONE};
+		g_autoptr(GdaSet) p = NULL;
+		g_autoptr(GdaStatement) stmt =
+		    imss_store_prepare(self, "SELECT pg_notify('imss_change', ##node::string)", &p, error);
+		g_autoptr(GdaDataModel) model = NULL;
+		if (stmt == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
+			return FALSE;
+		model = imss_store_select(self, stmt, p, types, error);
+		if (model == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean
 imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error)
 {
 	g_autoptr(GdaStatement) stmt = NULL;
@@ -371,6 +415,24 @@ imss_store_set_history_max(ImssStore *self, guint max_entries)
 	self->history_max = max_entries;
 }
 
+void
+imss_store_set_node(ImssStore *self, const gchar *node, guint claim_lease)
+{
+	g_return_if_fail(IMSS_IS_STORE(self));
+	g_return_if_fail(node != NULL && *node != '\0');
+	g_return_if_fail(claim_lease > 0);
+	g_free(self->node);
+	self->node = g_strdup(node);
+	self->claim_lease = claim_lease;
+}
+
+const gchar *
+imss_store_get_node(ImssStore *self)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	return self->node;
+}
+
 const gchar *
 imss_store_get_filename(ImssStore *self)
 {
@@ -431,6 +493,7 @@ imss_store_finalize(GObject *obj)
 	g_free(self->cnc_string);
 	g_free(self->auth_string);
 	g_free(self->filename);
+	g_free(self->node);
 	G_OBJECT_CLASS(imss_store_parent_class)->finalize(obj);
 }
 
@@ -460,6 +523,11 @@ imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
 	self->provider = g_strdup(provider);
 	self->cnc_string = g_strdup(cnc);
 	self->auth_string = g_strdup(auth);
+	self->sql_now = imss_store_is_pg(self) ? "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"
+					       : "CAST(strftime('%s', 'now') AS INTEGER)";
+	self->node = g_strdup(g_get_host_name());
+	self->started_at = g_get_real_time() / G_USEC_PER_SEC;
+	self->claim_lease = 600;
 	return self;
 }
 

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 #define IMSS_TYPE_STORE (imss_store_get_type())
 G_DECLARE_FINAL_TYPE(ImssStore, imss_store, IMSS, STORE, GObject)
 
-#define IMSS_STORE_SCHEMA_VERSION 5
+#define IMSS_STORE_SCHEMA_VERSION 6
 
 typedef struct {
 	gint64 time;
@@ -23,6 +23,7 @@ typedef struct {
 	gchar *caller;
 	gchar *outcome;
 	gchar *detail;
+	gchar *node; /* read: the node that wrote it (written: always this node) */
 } ImssStoreHistory;
 
 void
@@ -45,13 +46,22 @@ imss_store_get_schema_version(ImssStore *self);
  * all, the default), pruned at open and with every entry appended. */
 void
 imss_store_set_history_max(ImssStore *self, guint max_entries);
+/* This node's name in a fleet sharing one database (the history, the
+ * claims of scheduled runs, its restarts, the nodes table) and the seconds
+ * a claim belongs to it; before imss_store_open(). Default: the host name,
+ * 600 s. */
+void
+imss_store_set_node(ImssStore *self, const gchar *node, guint claim_lease);
+const gchar *
+imss_store_get_node(ImssStore *self);
 /* The SQLite file, or NULL for other providers. */
 const gchar *
 imss_store_get_filename(ImssStore *self);
 
 /* The stored licenses (element type ImssLicense), one per stored slot in
- * slot order. A damaged row or one of an unknown slot is skipped with a
- * warning (that slot reads as not activated), never an error. */
+ * slot order. A row of an unknown slot is skipped with a warning; a damaged
+ * row (with a warning) reads as a license that is not activated (keeping
+ * its revision, so that an activation replaces it) — never an error. */
 GPtrArray *
 imss_store_load_licenses(ImssStore *self, GError **error);
 
@@ -154,7 +164,7 @@ typedef struct {
 	gchar *day;
 	gint64 at;
 	ImssStoreHistory *history; /* appended when claimed; may be NULL */
-	gboolean pending;	   /* claimed but not done yet (a mail to deliver) */
+	gboolean pending;	   /* done only when finished (imss_store_finish_run()) */
 	gboolean claimed;	   /* out */
 } ImssStoreRun;
 
@@ -162,11 +172,16 @@ void
 imss_store_run_free(ImssStoreRun *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreRun, imss_store_run_free)
 
-/* Claims every run of @runs that is not claimed yet, in one transaction. */
+/* Claims for this node each run of @runs that no node claimed yet, each in
+ * its own transaction (a run another node claimed first is normal and does
+ * not take the other claims with it), with a lease of the claim lease on the
+ * database's clock. FALSE with @error when the store failed: the runs
+ * before it keep their claims, the others are not claimed. */
 gboolean
 imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error);
 
-/* Marks a pending run done, with @history (may be NULL), in one transaction. */
+/* Marks this node's pending run done, with @history (may be NULL), in one
+ * transaction; a run another node took over meanwhile is left to it. */
 gboolean
 imss_store_finish_run(ImssStore *self,
 		      const gchar *job,
@@ -174,11 +189,57 @@ imss_store_finish_run(ImssStore *self,
 		      const gchar *day,
 		      ImssStoreHistory *history,
 		      GError **error);
-/* The pending runs of @job, oldest day first (element: ImssStoreRun with
- * job, slot, day and at — when it was claimed). */
+/* Takes over the pending runs this node is to run now, oldest day first:
+ * every other node's whose lease ran out (that node stopped) and, with
+ * @own (at start), this node's own. Each becomes this node's with a new
+ * lease. Element: ImssStoreRun with job, slot, day and at (when it was
+ * first claimed). */
 GPtrArray *
-imss_store_list_pending_runs(ImssStore *self, const gchar *job, GError **error);
+imss_store_take_over_runs(ImssStore *self, gboolean own, GError **error);
+/* A pending run of this node still being worked on (a mail retried later):
+ * its lease now ends @seconds plus the claim lease from now. @ours: FALSE
+ * when it is no longer this node's (its lease ran out and another node took
+ * it over): then leave it. */
+gboolean
+imss_store_renew_run(ImssStore *self,
+		     const gchar *job,
+		     const gchar *slot,
+		     const gchar *day,
+		     guint seconds,
+		     gboolean *ours,
+		     GError **error);
 
+/* One node of the fleet sharing the database. */
+typedef struct {
+	gchar *name;
+	gint64 started_at;
+	gint64 last_seen;  /* the database's clock */
+	gint64 clock_skew; /* the database's clock minus the node's, seconds */
+	gchar *last_job;   /* "check antivirus 2026-12-01", "" when none */
+	gint64 last_job_at;
+} ImssStoreNode;
+
+void
+imss_store_node_free(ImssStoreNode *node);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreNode, imss_store_node_free)
+
+/* This node is alive: its row in the nodes table is written (the database's
+ * clock as last seen) and @clock_skew set to the database's clock minus
+ * @wall_clock (unix seconds); @changes: the change counter, which every
+ * committed change (imss_store_apply(), imss_store_update_restart()) moves
+ * on — compare it to see whether another node changed something. */
+gboolean
+imss_store_heartbeat(ImssStore *self,
+		     gint64 wall_clock,
+		     gint64 *clock_skew,
+		     gint64 *changes,
+		     GError **error);
+/* The nodes seen, by name (element: ImssStoreNode). */
+GPtrArray *
+imss_store_list_nodes(ImssStore *self, GError **error);
+/* Re-reads the settings (another node changed them). */
+gboolean
+imss_store_reload_settings(ImssStore *self, GError **error);
 
 /* Newest first: at most @limit entries (0: all) from the @offset-th newest
  * on; @total (may be NULL) is set to how many there are. Element type

@@ -310,7 +310,7 @@ test_manager_locked_store(Fixture *fx, gconstpointer data)
 	g_assert_true(imss_license_manager_get_inactive_notices_hidden(fx->manager));
 	g_assert_false(imss_license_manager_start(fx->manager, &error));
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_BUSY);
-	g_assert_nonnull(strstr(error->message, "pending mails"));
+	g_assert_nonnull(strstr(error->message, "pending scheduled runs"));
 	g_clear_error(&error);
 
 	gda_connection_execute_non_select_command(other, "ROLLBACK", &error);

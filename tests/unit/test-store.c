@@ -121,6 +121,8 @@ test_store_replace_and_delete(Fixture *fx)
 	for (guint i = 0; i < 3; i++) {
 		g_autoptr(ImssStoreChange) change = imss_store_change_new();
 		g_autoptr(ImssLicense) license = make_license(IMSS_SLOT_ANTIVIRUS, i, "2027-02-28");
+		/* each activation replaces the row the one before wrote */
+		imss_license_set_revision(license, i);
 		imss_store_change_add_license(change, license);
 		g_assert_true(imss_store_apply(store, change, &error));
 		g_assert_no_error(error);
@@ -559,11 +561,23 @@ test_store_migrate_pending_restart(Fixture *fx)
 	gda = gda_connection_open_from_string(fx->provider, fx->cnc, fx->auth,
 					      GDA_CONNECTION_OPTIONS_NONE, &error);
 	g_assert_no_error(error);
-	gda_connection_execute_non_select_command(gda, "DROP TABLE restarts", &error);
-	g_assert_no_error(error);
-	g_assert_cmpint(gda_connection_execute_non_select_command(
-			    gda, "UPDATE schema_version SET version = 4", &error), >=, 0);
-	g_assert_no_error(error);
+	/* back to schema 4: without the queue and what schema 6 added */
+	{
+		const gchar *to_v4[] = {
+		    "DROP TABLE restarts",
+		    "DROP TABLE nodes",
+		    "DROP TABLE changes",
+		    "ALTER TABLE slots DROP COLUMN revision",
+		    "ALTER TABLE job_runs DROP COLUMN owner",
+		    "ALTER TABLE job_runs DROP COLUMN lease_until",
+		    "ALTER TABLE history DROP COLUMN node",
+		    "UPDATE schema_version SET version = 4",
+		};
+		for (guint i = 0; i < G_N_ELEMENTS(to_v4); i++) {
+			gda_connection_execute_non_select_command(gda, to_v4[i], &error);
+			g_assert_no_error(error);
+		}
+	}
 	gda_connection_close(gda);
 
 	store = fixture_open(fx);
@@ -576,6 +590,66 @@ test_store_migrate_pending_restart(Fixture *fx)
 			"imss-policy.service");
 	pending = imss_store_get_setting(store, "restart", "pending");
 	g_assert_null(pending);
+}
+
+/* a write based on a stale read is refused whole: another node's newer
+ * license is never written over */
+static void
+test_store_stale_write(Fixture *fx)
+{
+	g_autoptr(ImssStore) a = fixture_open(fx);
+	g_autoptr(ImssStore) b = fixture_open(fx);
+	g_autoptr(ImssLicense) first = make_license(IMSS_SLOT_ANTIVIRUS, 1, "2027-01-31");
+	g_autoptr(ImssLicense) second = NULL;
+	g_autoptr(ImssLicense) stale = make_license(IMSS_SLOT_ANTIVIRUS, 2, "2029-01-31");
+	g_autoptr(GPtrArray) loaded = NULL;
+	g_autoptr(GError) error = NULL;
+
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		imss_store_change_add_license(change, first);
+		g_assert_true(imss_store_apply(a, change, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_cmpint(imss_license_get_revision(first), ==, 1);
+	/* node A renews: revision 2 */
+	second = imss_license_copy(first);
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		GDate later;
+		g_date_clear(&later, 1);
+		g_date_set_dmy(&later, 31, G_DATE_JANUARY, 2028);
+		imss_license_confirm_expiry(second, &later, 100);
+		imss_store_change_add_license(change, second);
+		g_assert_true(imss_store_apply(a, change, &error));
+	}
+	g_assert_cmpint(imss_license_get_revision(second), ==, 2);
+	/* node B still holds revision 1 (or never saw the slot): refused */
+	for (gint64 rev = 0; rev <= 1; rev++) {
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		imss_license_set_revision(stale, rev);
+		imss_store_change_add_license(change, stale);
+		imss_store_change_add_history(change, 1, "activate", "antivirus", "", "uid 0", "ok", "");
+		g_assert_false(imss_store_apply(b, change, &error));
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG);
+		g_clear_error(&error);
+		g_assert_cmpint(imss_license_get_revision(stale), ==, rev);
+	}
+	loaded = imss_store_load_licenses(b, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(loaded->len, ==, 1);
+	g_assert_cmpuint(serial_of(loaded, 0), ==, 1);
+	g_assert_cmpint(imss_license_get_revision(g_ptr_array_index(loaded, 0)), ==, 2);
+	{
+		g_autofree gchar *expiry =
+		    imss_date_format(imss_license_get_expiry(g_ptr_array_index(loaded, 0)));
+		g_assert_cmpstr(expiry, ==, "2028-01-31");
+	}
+	{
+		g_autoptr(GPtrArray) history = imss_store_list_history(b, 0, 0, NULL, &error);
+		g_assert_no_error(error);
+		g_assert_cmpuint(history->len, ==, 0);
+	}
 }
 
 /* warnings logged while a test captures them (NULL: not capturing) */
@@ -633,9 +707,23 @@ test_store_bad_rows(Fixture *fx)
 			"ignoring stored license of unknown slot no-such-slot");
 	g_clear_pointer(&captured_warnings, g_ptr_array_unref);
 	g_assert_no_error(error);
-	g_assert_cmpuint(licenses->len, ==, 1);
-	g_assert_cmpstr(imss_license_get_id(g_ptr_array_index(licenses, 0)), ==, "antivirus");
-	g_assert_cmpuint(serial_of(licenses, 0), ==, 0xA);
+	/* antispam and compliance are not activated, antivirus is */
+	g_assert_cmpuint(licenses->len, ==, 3);
+	g_assert_cmpstr(imss_license_get_id(g_ptr_array_index(licenses, 0)), ==, "antispam");
+	g_assert_false(imss_license_is_activated(g_ptr_array_index(licenses, 0)));
+	g_assert_cmpstr(imss_license_get_id(g_ptr_array_index(licenses, 1)), ==, "antivirus");
+	g_assert_cmpuint(serial_of(licenses, 1), ==, 0xA);
+	g_assert_false(imss_license_is_activated(g_ptr_array_index(licenses, 2)));
+	/* an activation replaces a damaged row */
+	{
+		g_autoptr(ImssStoreChange) change = imss_store_change_new();
+		g_autoptr(ImssLicense) fresh = make_license(IMSS_SLOT_ANTISPAM, 9, "2028-01-31");
+		imss_license_set_revision(fresh, imss_license_get_revision(g_ptr_array_index(licenses, 0)));
+		imss_store_change_add_license(change, fresh);
+		g_assert_true(imss_store_apply(store, change, &error));
+		g_assert_no_error(error);
+		g_assert_cmpint(imss_license_get_revision(fresh), ==, 2);
+	}
 }
 
 #define ADD(provider, name, setup, fn) \
@@ -660,6 +748,7 @@ main(int argc, char **argv)
 	ADD("sqlite", "locked", fixture_setup_sqlite, test_store_locked);
 	ADD("sqlite", "damaged", fixture_setup_sqlite, test_store_damaged);
 	ADD("sqlite", "bad-rows", fixture_setup_sqlite, test_store_bad_rows);
+	ADD("sqlite", "stale-write", fixture_setup_sqlite, test_store_stale_write);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
@@ -670,5 +759,6 @@ main(int argc, char **argv)
 	ADD("postgresql", "migrate-pending-restart", fixture_setup_pg,
 	    test_store_migrate_pending_restart);
 	ADD("postgresql", "bad-rows", fixture_setup_pg, test_store_bad_rows);
+	ADD("postgresql", "stale-write", fixture_setup_pg, test_store_stale_write);
 	return g_test_run();
 }
