@@ -66,7 +66,7 @@ static void
 imss_pg_listener_lose(ImssPgListener *self, const gchar *why)
 {
 	g_autofree gchar *message = g_strstrip(g_strdup(why != NULL ? why : "connection closed"));
-	gboolean was_connected = self->conn != NULL && self->watch_id != 0;
+	gboolean was_connected = self->conn != NULL;
 	imss_pg_listener_close(self);
 	if (was_connected) {
 		g_warning("lost the database notifications: %s; reconnecting", message);
@@ -93,10 +93,9 @@ imss_pg_listener_readable_cb(gint fd, GIOCondition condition, gpointer user_data
 	g_autoptr(GObject) keep = g_object_ref(G_OBJECT(self));
 	if ((condition & (G_IO_HUP | G_IO_ERR | G_IO_NVAL)) != 0 || !PQconsumeInput(self->conn) ||
 	    PQstatus(self->conn) != CONNECTION_OK) {
-		self->watch_id = 0; /* removed by returning FALSE */
-		imss_pg_listener_lose(self, self->conn != NULL ? PQerrorMessage(self->conn) : NULL);
-		if (self->conn == NULL && self->watch_id == 0)
-			return G_SOURCE_REMOVE;
+		g_autofree gchar *why = g_strdup(PQerrorMessage(self->conn));
+		self->watch_id = 0; /* this source goes when we return */
+		imss_pg_listener_lose(self, why);
 		return G_SOURCE_REMOVE;
 	}
 	imss_pg_listener_drain(self);

@@ -110,11 +110,8 @@ imss_store_list_nodes(ImssStore *self, GError **error)
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		g_autoptr(ImssStoreNode) node = g_new0(ImssStoreNode, 1);
 		const GValue *v[6];
-		for (gint c = 0; c < 6; c++) {
-			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL)
-				return NULL;
-		}
+		if (!imss_store_row_values(model, i, v, 6, error))
+			return NULL;
 		node->name = imss_store_value_dup_string(v[0]);
 		node->started_at = imss_store_value_get_int64(v[1]);
 		node->last_seen = imss_store_value_get_int64(v[2]);

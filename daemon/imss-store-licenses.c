@@ -148,11 +148,8 @@ imss_store_load_settings(ImssStore *self, GError **error)
 	settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		const GValue *v[3];
-		for (gint c = 0; c < 3; c++) {
-			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL)
-				return FALSE;
-		}
+		if (!imss_store_row_values(model, i, v, 3, error))
+			return FALSE;
 		g_hash_table_insert(settings,
 				    imss_store_setting_key(g_value_get_string(v[0]),
 							   g_value_get_string(v[1])),
@@ -278,11 +275,8 @@ imss_store_load_licenses(ImssStore *self, GError **error)
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		const GValue *v[12];
 		ImssLicense *license;
-		for (gint c = 0; c < 12; c++) {
-			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL)
-				return NULL;
-		}
+		if (!imss_store_row_values(model, i, v, 12, error))
+			return NULL;
 		license = imss_store_license_from_row(v);
 		if (license != NULL)
 			g_ptr_array_add(licenses, license);
@@ -620,12 +614,9 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
 		const GValue *v[8];
-		for (gint c = 0; c < 8; c++) {
-			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL) {
-				imss_store_history_free(h);
-				return NULL;
-			}
+		if (!imss_store_row_values(model, i, v, 8, error)) {
+			imss_store_history_free(h);
+			return NULL;
 		}
 		h->time = imss_store_value_get_int64(v[0]);
 		h->action = imss_store_value_dup_string(v[1]);

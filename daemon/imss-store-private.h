@@ -62,6 +62,10 @@ GdaDataModel *
 imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error) G_GNUC_INTERNAL;
 void
 imss_store_classify_error(GError **error) G_GNUC_INTERNAL;
+/* the @n first values of @row of @model into @v */
+gboolean
+imss_store_row_values(GdaDataModel *model, gint row, const GValue **v, gint n, GError **error)
+    G_GNUC_INTERNAL;
 gchar *
 imss_store_value_dup_string(const GValue *value) G_GNUC_INTERNAL;
 gint64

@@ -329,11 +329,8 @@ imss_store_take_over_runs(ImssStore *self, gboolean own, GError **error)
 		g_autofree gchar *owner = NULL;
 		const GValue *v[5];
 		gboolean taken = FALSE;
-		for (gint c = 0; c < 5; c++) {
-			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL)
-				return NULL;
-		}
+		if (!imss_store_row_values(model, i, v, 5, error))
+			return NULL;
 		run->job = imss_store_value_dup_string(v[0]);
 		run->slot = imss_store_value_dup_string(v[1]);
 		run->day = imss_store_value_dup_string(v[2]);
@@ -525,11 +522,8 @@ imss_store_list_restarts(ImssStore *self, GError **error)
 	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
 		g_autoptr(ImssStoreRestart) r = g_new0(ImssStoreRestart, 1);
 		const GValue *v[6];
-		for (gint c = 0; c < 6; c++) {
-			v[c] = gda_data_model_get_value_at(model, c, i, error);
-			if (v[c] == NULL)
-				return NULL;
-		}
+		if (!imss_store_row_values(model, i, v, 6, error))
+			return NULL;
 		r->unit = imss_store_value_dup_string(v[0]);
 		r->generation = imss_store_value_get_int64(v[1]);
 		r->attempts = (guint)imss_store_value_get_int64(v[2]);

@@ -206,6 +206,19 @@ imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *ty
 	return g_steal_pointer(&model);
 }
 
+gboolean
+imss_store_row_values(GdaDataModel *model, gint row, const GValue **v, gint n, GError **error)
+{
+	g_return_val_if_fail(GDA_IS_DATA_MODEL(model), FALSE);
+	g_return_val_if_fail(v != NULL, FALSE);
+	for (gint c = 0; c < n; c++) {
+		v[c] = gda_data_model_get_value_at(model, c, row, error);
+		if (v[c] == NULL)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 gchar *
 imss_store_value_dup_string(const GValue *value)
 {
