@@ -230,6 +230,7 @@ imss_license_manager_activate(ImssLicenseManager *self,
 	g_autoptr(GError) error_local = NULL;
 	gint64 now;
 	gboolean all_same = TRUE;
+	gboolean retried = FALSE;
 
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -239,6 +240,8 @@ imss_license_manager_activate(ImssLicenseManager *self,
 		*changed = FALSE;
 	if (!imss_activation_plan(imss_config_get_edition(self->config), slot_id, code, &plan, error))
 		return NULL;
+again:
+	all_same = TRUE;
 	for (guint i = 0; i < plan.n_targets; i++) {
 		if (g_strcmp0(imss_license_get_code(self->licenses[plan.targets[i]]), plan.canonical) != 0)
 			all_same = FALSE;
@@ -262,6 +265,13 @@ imss_license_manager_activate(ImssLicenseManager *self,
 
 	change = imss_license_manager_activation_change(self, &plan, caller, now, &detail);
 	if (!imss_store_apply(self->store, change, &error_local)) {
+		/* another node changed the slot since we read it: decide again */
+		if (imss_license_manager_stale_reload(self, error_local, &retried)) {
+			g_clear_error(&error_local);
+			g_clear_pointer(&change, imss_store_change_free);
+			g_clear_pointer(&detail, g_free);
+			goto again;
+		}
 		imss_license_manager_store_failed(error, error_local, "store the activation");
 		return NULL;
 	}

@@ -140,6 +140,7 @@ imss_license_manager_apply_answer(const gchar *code,
 	g_autoptr(GPtrArray) renewed = g_ptr_array_new();
 	gint64 now;
 	gboolean sender_filter_slot = FALSE;
+	gboolean retried = FALSE;
 
 	g_return_val_if_fail(code != NULL, FALSE);
 	g_return_val_if_fail(check != NULL, FALSE);
@@ -149,6 +150,7 @@ imss_license_manager_apply_answer(const gchar *code,
 	self = IMSS_LICENSE_MANAGER(user_data);
 	now = imss_clock_get_time(self->clock);
 
+again:
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		ImssLicense *license = self->licenses[i];
 		g_autoptr(ImssLicense) stored = NULL;
@@ -183,10 +185,22 @@ imss_license_manager_apply_answer(const gchar *code,
 		g_message("%s of %s: %s (%s)", check->action, imss_license_get_id(license), outcome, detail);
 	}
 	imss_settings_record_server_contact(change, failure == NULL, now);
-	if (!imss_store_apply(self->store, change, &error_local))
+	if (!imss_store_apply(self->store, change, &error_local)) {
+		/* another node changed a slot holding the code (a new code, a
+		 * renewal) since we read it: what is stored now decides — never
+		 * written over */
+		if (imss_license_manager_stale_reload(self, error_local, &retried)) {
+			g_clear_error(&error_local);
+			g_clear_pointer(&change, imss_store_change_free);
+			change = imss_store_change_new();
+			g_ptr_array_set_size(renewed, 0);
+			sender_filter_slot = FALSE;
+			goto again;
+		}
 		return imss_license_manager_store_failed(error,
 							 error_local,
 							 "store the license server's answer");
+	}
 	imss_license_manager_take_stored(self, change);
 	if (renewed->len > 0)
 		imss_license_manager_evaluate(self, TRUE); /* re-anchor on the new E */

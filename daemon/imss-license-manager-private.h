@@ -75,6 +75,12 @@ gboolean
 imss_license_manager_store_failed(GError **error, GError *cause, const gchar *what) G_GNUC_INTERNAL;
 void
 imss_license_manager_take_stored(ImssLicenseManager *self, ImssStoreChange *change) G_GNUC_INTERNAL;
+/* A write the store refused because another node of the fleet changed a
+ * license meanwhile (G_IO_ERROR_WRONG_ETAG): the licenses are re-read and
+ * TRUE says "decide again with what is stored now" — once (@retried). */
+gboolean
+imss_license_manager_stale_reload(ImssLicenseManager *self, const GError *cause, gboolean *retried)
+    G_GNUC_INTERNAL;
 
 /* waiting for a store another program holds locked (imss-license-manager.c):
  * one try, a result or NULL with @error (IMSS_ERROR_BUSY: worth another) */

@@ -136,12 +136,17 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 	ImssSlotId slot;
 	GDate expiry;
 	gint cmp;
+	gboolean retried = FALSE;
 
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), NULL);
 	g_return_val_if_fail(profile != NULL, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
 	origin = profile->origin != NULL ? profile->origin : "Control Manager";
+again:
+	g_clear_pointer(&canonical, g_free);
+	g_clear_pointer(&old, g_free);
+	g_clear_pointer(&change, imss_store_change_free);
 	if (!imss_license_manager_check_profile(self, profile, origin, caller, &slot, &expiry,
 						&canonical, error))
 		return NULL;
@@ -169,6 +174,11 @@ imss_license_manager_apply_profile(ImssLicenseManager *self,
 						    imss_license_get_masked_code(license), caller, outcome, detail);
 	}
 	if (!imss_store_apply(self->store, change, &error_local)) {
+		/* another node changed the slot since we read it: check again */
+		if (imss_license_manager_stale_reload(self, error_local, &retried)) {
+			g_clear_error(&error_local);
+			goto again;
+		}
 		imss_license_manager_store_failed(error, error_local, "store the license profile");
 		return NULL;
 	}

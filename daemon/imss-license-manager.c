@@ -88,7 +88,8 @@ imss_license_manager_store_failed(GError **error, GError *cause, const gchar *wh
 	g_return_val_if_fail(cause != NULL, FALSE);
 	g_return_val_if_fail(what != NULL, FALSE);
 
-	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_BUSY)) {
+	if (g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_BUSY) ||
+	    g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG)) {
 		g_debug("could not %s: %s", what, cause->message);
 		return imss_license_manager_fail(error, IMSS_ERROR_BUSY);
 	}
@@ -114,6 +115,24 @@ imss_license_manager_store_failed(GError **error, GError *cause, const gchar *wh
 		return FALSE;
 	}
 	return imss_license_manager_fail(error, IMSS_ERROR_INTERNAL);
+}
+
+gboolean
+imss_license_manager_stale_reload(ImssLicenseManager *self, const GError *cause, gboolean *retried)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
+	g_return_val_if_fail(retried != NULL, FALSE);
+
+	if (*retried || !g_error_matches(cause, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG))
+		return FALSE;
+	*retried = TRUE;
+	g_message("%s: re-reading the licenses and trying again", cause->message);
+	if (!imss_license_manager_reload(self, &error_local)) {
+		g_warning("failed to re-read the licenses: %s", error_local->message);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* -- waiting for the store -------------------------------------------------------- */
