@@ -1,6 +1,7 @@
 /*
- * `imss-licensectl history` and `schedule`: lists of records the daemon
- * keeps or plans, as a table or JSON, decoded with the common record codec.
+ * `imss-licensectl history`, `schedule` and `fleet`: lists of records the
+ * daemon keeps or plans, as a table or JSON, decoded with the common record
+ * codec.
  */
 #define G_LOG_DOMAIN "ImssCtl"
 
@@ -90,8 +91,9 @@ imss_ctl_history_row(GVariant *entry, gchar **cells, GError **error)
 	cells[2] = g_steal_pointer(&h.slot);
 	cells[3] = g_steal_pointer(&h.code);
 	cells[4] = g_steal_pointer(&h.caller);
-	cells[5] = g_steal_pointer(&h.outcome);
-	cells[6] = g_steal_pointer(&h.detail);
+	cells[5] = g_steal_pointer(&h.node);
+	cells[6] = g_steal_pointer(&h.outcome);
+	cells[7] = g_steal_pointer(&h.detail);
 	return TRUE;
 }
 
@@ -132,6 +134,7 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 					_("SLOT"),
 					_("CODE"),
 					_("BY"),
+					_("NODE"),
 					_("OUTCOME"),
 					_("DETAIL"),
 					NULL};
@@ -228,6 +231,62 @@ imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 				      imss_ctl_event_row,
 				      /* TRANSLATORS: `schedule` when nothing is activated */
 				      _("Nothing is scheduled: no license is activated."),
+				      NULL,
+				      error);
+}
+
+/* -- fleet ------------------------------------------------------------------ */
+
+static gchar *
+imss_ctl_unix_time(gint64 t)
+{
+	g_autoptr(GDateTime) dt = t > 0 ? g_date_time_new_from_unix_local(t) : NULL;
+	return dt != NULL ? g_date_time_format_iso8601(dt) : g_strdup("");
+}
+
+static gboolean
+imss_ctl_node_row(GVariant *entry, gchar **cells, GError **error)
+{
+	g_auto(ImssNodeRecord) n = {NULL};
+	if (!imss_node_record_from_variant(entry, &n, error))
+		return FALSE;
+	/* the node answering is marked */
+	cells[0] = n.is_this ? g_strdup_printf("%s *", n.name) : g_steal_pointer(&n.name);
+	cells[1] = imss_ctl_unix_time(n.started);
+	cells[2] = imss_ctl_unix_time(n.last_seen);
+	cells[3] = g_strdup_printf("%+lld", (long long)n.clock_skew);
+	cells[4] = g_steal_pointer(&n.last_job);
+	cells[5] = imss_ctl_unix_time(n.last_job_at);
+	return TRUE;
+}
+
+gboolean
+imss_ctl_fleet(ImssCtl *ctl, gchar **args, GError **error)
+{
+	g_autoptr(GVariant) nodes = NULL;
+	/* TRANSLATORS: column headers of `imss-licensectl fleet` */
+	const gchar *const headers[] = {_("NODE"),
+					_("STARTED"),
+					_("LAST SEEN"),
+					_("CLOCK SKEW (S)"),
+					_("LAST JOB"),
+					_("LAST JOB AT"),
+					NULL};
+
+	g_return_val_if_fail(ctl != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	nodes = imss_ctl_read(ctl, "ListNodes", NULL, error);
+	if (nodes == NULL)
+		return FALSE;
+	return imss_ctl_print_records(ctl,
+				      nodes,
+				      headers,
+				      imss_ctl_node_row,
+				      /* TRANSLATORS: `fleet` before the first heartbeat */
+				      _("No node has been seen yet."),
 				      NULL,
 				      error);
 }

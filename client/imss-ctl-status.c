@@ -52,6 +52,9 @@ imss_ctl_status_json_begin(ImssCtl *ctl, JsonBuilder *builder)
 	imss_ctl_json_add_boolean(builder,
 				  "click_protection_bound",
 				  imss_exported_manager_get_click_protection_bound(manager));
+	imss_ctl_json_add_string(builder, "node", imss_exported_manager_get_node_name(manager));
+	json_builder_set_member_name(builder, "clock_skew");
+	json_builder_add_int_value(builder, imss_exported_manager_get_clock_skew(manager));
 	json_builder_set_member_name(builder, "restarts");
 	json_builder_add_value(builder,
 			       json_gvariant_serialize(imss_exported_manager_get_restarts(manager)));
@@ -191,6 +194,21 @@ imss_ctl_print_profile(ImssExportedManager *manager)
 		g_print("%s\n", _("The deployment failed and Control Manager does not retry: redeploy the license profile from Control Manager."));
 }
 
+/* this node of the fleet, and a clock the database disagrees with */
+static void
+imss_ctl_print_node(ImssExportedManager *manager)
+{
+	gint64 skew = imss_exported_manager_get_clock_skew(manager);
+	/* TRANSLATORS: footer of the status table: this gateway's node name */
+	g_print(_("Node: %s\n"), imss_exported_manager_get_node_name(manager));
+	if (skew > IMSS_CTL_SKEW_WARNING || skew < -IMSS_CTL_SKEW_WARNING)
+		/* TRANSLATORS: footer of the status table; %lld is a number of seconds */
+		g_print(_("Warning: this node's clock differs from the database's by %lld seconds. "
+			  "Scheduled checks and mails follow the database's clock: set this node's "
+			  "clock right (NTP).\n"),
+			(long long)(skew < 0 ? -skew : skew));
+}
+
 /* what the table cannot say: the environment, the profile, Time-of-Click,
  * the restarts and the notices about the codes and the mails */
 static gboolean
@@ -200,6 +218,7 @@ imss_ctl_status_footer(ImssCtl *ctl, GError **error)
 		/* TRANSLATORS: footer of the status table, followed by the environment */
 		_("Environment:"),
 		imss_ctl_environment_text(imss_exported_manager_get_environment(ctl->manager)));
+	imss_ctl_print_node(ctl->manager);
 	imss_ctl_print_profile(ctl->manager);
 	if (imss_exported_manager_get_click_protection_bound(ctl->manager))
 		/* TRANSLATORS: footer of the status table */

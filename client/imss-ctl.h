@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 
 /* the most an activation code from argv or standard input may hold */
 #define IMSS_CTL_CODE_INPUT_MAX (2 * 1024 * 1024)
+/* a node clock further off the database's than this is worth a warning */
+#define IMSS_CTL_SKEW_WARNING 5
 
 typedef struct {
 	gboolean json;
@@ -133,6 +135,8 @@ imss_ctl_doctor(ImssCtl *ctl, gchar **args, GError **error);
 /* imss-ctl-records.c */
 gboolean
 imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_fleet(ImssCtl *ctl, gchar **args, GError **error);
 gboolean
 imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error);
 

@@ -42,6 +42,7 @@ static const ImssCtlCommand commands[] = {
     {"show-inactive-notices", "", N_("Show the notices for inactive components again"), imss_ctl_show_inactive},
     {"schedule", "", N_("Show the upcoming checks and state changes (--days N, default 90)"), imss_ctl_schedule},
     {"history", "", N_("Show the history of license changes, newest first, a page at a time (--offset N, --limit N)"), imss_ctl_history},
+    {"fleet", "", N_("List the gateways sharing this license database: clock skew, last contact, last job"), imss_ctl_fleet},
     {"doctor", "[SLOT]", N_("Explain why an expiry date did not change after a renewal, and what to do"), imss_ctl_doctor},
     {"apply-profile", "FILE", N_("Apply a Control Manager license profile (JSON) to the active code"), imss_ctl_apply_profile},
     {"monitor", "", N_("Print notices and license changes as they happen"), imss_ctl_monitor},

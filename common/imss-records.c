@@ -14,6 +14,7 @@ typedef enum {
 	IMSS_FIELD_BOOLEAN, /* gboolean, "b" */
 	IMSS_FIELD_UINT32,  /* guint32, "u" */
 	IMSS_FIELD_STRV,    /* gchar **, "as" */
+	IMSS_FIELD_INT64,   /* gint64, "x" */
 } ImssFieldType;
 
 typedef struct {
@@ -45,6 +46,18 @@ static const ImssField imss_history_fields[] = {
     IMSS_FIELD(ImssHistoryRecord, caller, IMSS_FIELD_STRING),
     IMSS_FIELD(ImssHistoryRecord, outcome, IMSS_FIELD_STRING),
     IMSS_FIELD(ImssHistoryRecord, detail, IMSS_FIELD_STRING),
+    IMSS_FIELD(ImssHistoryRecord, node, IMSS_FIELD_STRING),
+};
+
+static const ImssField imss_node_fields[] = {
+    IMSS_FIELD(ImssNodeRecord, name, IMSS_FIELD_STRING),
+    /* "this" on the bus (a C++ keyword: not a member name) */
+    {"this", IMSS_FIELD_BOOLEAN, G_STRUCT_OFFSET(ImssNodeRecord, is_this)},
+    IMSS_FIELD(ImssNodeRecord, started, IMSS_FIELD_INT64),
+    {"last-seen", IMSS_FIELD_INT64, G_STRUCT_OFFSET(ImssNodeRecord, last_seen)},
+    {"clock-skew", IMSS_FIELD_INT64, G_STRUCT_OFFSET(ImssNodeRecord, clock_skew)},
+    {"last-job", IMSS_FIELD_STRING, G_STRUCT_OFFSET(ImssNodeRecord, last_job)},
+    {"last-job-at", IMSS_FIELD_INT64, G_STRUCT_OFFSET(ImssNodeRecord, last_job_at)},
 };
 
 static const ImssField imss_event_fields[] = {
@@ -102,6 +115,7 @@ static const ImssRecordType imss_license_change_type =
     IMSS_RECORD_TYPE("license change", imss_license_change_fields);
 static const ImssRecordType imss_diagnosis_type =
     IMSS_RECORD_TYPE("diagnosis", imss_diagnosis_fields);
+static const ImssRecordType imss_node_type = IMSS_RECORD_TYPE("node", imss_node_fields);
 
 /* -- the writer, the reader and the cleaner of every record ----------------- */
 
@@ -113,6 +127,8 @@ imss_field_variant_type(ImssFieldType type)
 		return G_VARIANT_TYPE_BOOLEAN;
 	case IMSS_FIELD_UINT32:
 		return G_VARIANT_TYPE_UINT32;
+	case IMSS_FIELD_INT64:
+		return G_VARIANT_TYPE_INT64;
 	case IMSS_FIELD_STRV:
 		return G_VARIANT_TYPE_STRING_ARRAY;
 	case IMSS_FIELD_STRING:
@@ -131,6 +147,8 @@ imss_field_to_variant(const ImssField *field, gconstpointer record)
 		return g_variant_new_boolean(*(const gboolean *)member);
 	case IMSS_FIELD_UINT32:
 		return g_variant_new_uint32(*(const guint32 *)member);
+	case IMSS_FIELD_INT64:
+		return g_variant_new_int64(*(const gint64 *)member);
 	case IMSS_FIELD_STRV: {
 		const gchar *const *strv = *(const gchar *const *const *)member;
 		return g_variant_new_strv(strv, strv != NULL ? -1 : 0);
@@ -171,6 +189,9 @@ imss_field_set(const ImssField *field, gpointer record, GVariant *value)
 		break;
 	case IMSS_FIELD_UINT32:
 		*(guint32 *)member = g_variant_get_uint32(value);
+		break;
+	case IMSS_FIELD_INT64:
+		*(gint64 *)member = g_variant_get_int64(value);
 		break;
 	case IMSS_FIELD_STRV:
 		*(gchar ***)member = g_variant_dup_strv(value, NULL);
@@ -267,3 +288,4 @@ IMSS_RECORD_DEFINE(ImssClockRecord, imss_clock_record, imss_clock_type)
 IMSS_RECORD_DEFINE(ImssRestartRecord, imss_restart_record, imss_restart_type)
 IMSS_RECORD_DEFINE(ImssLicenseChangeRecord, imss_license_change_record, imss_license_change_type)
 IMSS_RECORD_DEFINE(ImssDiagnosisRecord, imss_diagnosis_record, imss_diagnosis_type)
+IMSS_RECORD_DEFINE(ImssNodeRecord, imss_node_record, imss_node_type)

@@ -27,7 +27,19 @@ typedef struct {
 	gchar *caller;
 	gchar *outcome;
 	gchar *detail;
+	gchar *node; /* the node of the fleet that made the change or ran the job */
 } ImssHistoryRecord;
+
+/* A node of the fleet (ListNodes); times unix seconds. */
+typedef struct {
+	gchar *name;
+	gboolean is_this; /* "this": the node answering */
+	gint64 started;
+	gint64 last_seen; /* the database's clock */
+	gint64 clock_skew;
+	gchar *last_job;
+	gint64 last_job_at;
+} ImssNodeRecord;
 
 /* A scheduled event of ListEvents. */
 typedef struct {
@@ -110,6 +122,9 @@ gboolean imss_license_change_record_from_variant(GVariant *dict,
 						 ImssLicenseChangeRecord *self,
 						 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+void imss_node_record_clear(ImssNodeRecord *self);
+GVariant *imss_node_record_to_variant(const ImssNodeRecord *self) G_GNUC_WARN_UNUSED_RESULT;
+gboolean imss_node_record_from_variant(GVariant *dict, ImssNodeRecord *self, GError **error);
 void imss_diagnosis_record_clear(ImssDiagnosisRecord *self);
 GVariant *
 imss_diagnosis_record_to_variant(const ImssDiagnosisRecord *self) G_GNUC_WARN_UNUSED_RESULT;
@@ -123,5 +138,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssClockRecord, imss_clock_record_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssRestartRecord, imss_restart_record_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssLicenseChangeRecord, imss_license_change_record_clear)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssDiagnosisRecord, imss_diagnosis_record_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ImssNodeRecord, imss_node_record_clear)
 
 G_END_DECLS

@@ -60,6 +60,7 @@ imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 		    .caller = g_strdup(h->caller),
 		    .outcome = g_strdup(h->outcome),
 		    .detail = g_strdup(h->detail),
+		    .node = g_strdup(h->node),
 		};
 		g_variant_builder_add_value(&builder, imss_history_record_to_variant(&record));
 	}
@@ -229,6 +230,38 @@ imss_daemon_handle_set_hidden(ImssExportedManager *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static gboolean
+imss_daemon_handle_list_nodes(ImssExportedManager *skeleton,
+			      GDBusMethodInvocation *invocation,
+			      ImssDaemon *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	g_autoptr(GPtrArray) nodes = imss_license_manager_list_nodes(self->manager, &error_local);
+	const gchar *this_node = imss_license_manager_get_node_name(self->manager);
+	GVariantBuilder builder;
+
+	if (nodes == NULL) {
+		imss_daemon_return_error(invocation, error_local);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < nodes->len; i++) {
+		ImssStoreNode *n = g_ptr_array_index(nodes, i);
+		g_auto(ImssNodeRecord) record = {
+		    .name = g_strdup(n->name),
+		    .is_this = g_strcmp0(n->name, this_node) == 0,
+		    .started = n->started_at,
+		    .last_seen = n->last_seen,
+		    .clock_skew = n->clock_skew,
+		    .last_job = g_strdup(n->last_job),
+		    .last_job_at = n->last_job_at,
+		};
+		g_variant_builder_add_value(&builder, imss_node_record_to_variant(&record));
+	}
+	imss_exported_manager_complete_list_nodes(skeleton, invocation, g_variant_builder_end(&builder));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 void
 imss_daemon_connect_admin_methods(ImssDaemon *self)
 {
@@ -257,5 +290,9 @@ imss_daemon_connect_admin_methods(ImssDaemon *self)
 	g_signal_connect(self->skeleton,
 			 "handle-list-events",
 			 G_CALLBACK(imss_daemon_handle_list_events),
+			 self);
+	g_signal_connect(self->skeleton,
+			 "handle-list-nodes",
+			 G_CALLBACK(imss_daemon_handle_list_nodes),
 			 self);
 }

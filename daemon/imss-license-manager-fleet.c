@@ -169,7 +169,10 @@ imss_license_manager_poll(ImssLicenseManager *self)
 		g_warning("this node's clock is %" G_GINT64_FORMAT " s %s the database's: set it right "
 			  "(NTP), or scheduled jobs and leases drift",
 			  ABS(skew), skew > 0 ? "behind" : "ahead of");
-	self->clock_skew = skew;
+	if (skew != self->clock_skew) {
+		self->clock_skew = skew;
+		imss_license_manager_emit_refreshed(self);
+	}
 	if (changes != self->changes) {
 		self->changes = changes;
 		imss_license_manager_reload_logged(self, "the change counter moved");
@@ -225,6 +228,7 @@ imss_license_manager_watch_fleet(ImssLicenseManager *self, ImssPgListener *liste
 			g_warning("this node's clock is %" G_GINT64_FORMAT " s %s the database's: set "
 				  "it right (NTP), or scheduled jobs and leases drift",
 				  ABS(skew), skew > 0 ? "behind" : "ahead of");
+		imss_license_manager_emit_refreshed(self);
 	} else {
 		g_warning("fleet heartbeat failed: %s", error_local->message);
 	}

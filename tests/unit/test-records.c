@@ -16,7 +16,8 @@ test_records_history(void)
 				"IM-****-*****-*****-*****-*****-ABCDE",
 				"uid 0",
 				"ok",
-				""};
+				"",
+				"node-a"};
 	g_auto(ImssHistoryRecord) out = {NULL};
 	g_autoptr(GVariant) v = g_variant_ref_sink(imss_history_record_to_variant(&in));
 	g_autoptr(GError) error = NULL;
@@ -26,7 +27,7 @@ test_records_history(void)
 			==,
 			"{'time': <'2026-11-25T10:00:00+09:00'>, 'action': <'activate'>, "
 			"'slot': <'antivirus'>, 'code': <'IM-****-*****-*****-*****-*****-ABCDE'>, "
-			"'caller': <'uid 0'>, 'outcome': <'ok'>, 'detail': <''>}");
+			"'caller': <'uid 0'>, 'outcome': <'ok'>, 'detail': <''>, 'node': <'node-a'>}");
 	g_assert_true(imss_history_record_from_variant(v, &out, &error));
 	g_assert_no_error(error);
 	g_assert_cmpstr(out.time, ==, in.time);
@@ -36,6 +37,45 @@ test_records_history(void)
 	g_assert_cmpstr(out.caller, ==, in.caller);
 	g_assert_cmpstr(out.outcome, ==, in.outcome);
 	g_assert_cmpstr(out.detail, ==, "");
+	g_assert_cmpstr(out.node, ==, "node-a");
+}
+
+/* a node of ListNodes: int64 times, the "this" flag, dashed member names */
+static void
+test_records_node(void)
+{
+	ImssNodeRecord in = {"child-2", TRUE, 1796076000, 1796076103, -3, "check antivirus 2026-12-01",
+			     G_GINT64_CONSTANT(4102444800)};
+	g_auto(ImssNodeRecord) out = {NULL};
+	g_autoptr(GVariant) v = g_variant_ref_sink(imss_node_record_to_variant(&in));
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = g_variant_print(v, TRUE);
+
+	g_assert_cmpstr(text, ==,
+			"{'name': <'child-2'>, 'this': <true>, 'started': <int64 1796076000>, "
+			"'last-seen': <int64 1796076103>, 'clock-skew': <int64 -3>, "
+			"'last-job': <'check antivirus 2026-12-01'>, 'last-job-at': <int64 4102444800>}");
+	g_assert_true(imss_node_record_from_variant(v, &out, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(out.name, ==, "child-2");
+	g_assert_true(out.is_this);
+	g_assert_cmpint(out.started, ==, 1796076000);
+	g_assert_cmpint(out.last_seen, ==, 1796076103);
+	g_assert_cmpint(out.clock_skew, ==, -3);
+	g_assert_cmpstr(out.last_job, ==, in.last_job);
+	g_assert_cmpint(out.last_job_at, ==, G_GINT64_CONSTANT(4102444800));
+	/* a skew sent as int32 is not a skew */
+	{
+		g_autoptr(GVariant) bad = g_variant_parse(
+		    NULL,
+		    "{'name': <'n'>, 'this': <false>, 'started': <int64 1>, 'last-seen': <int64 1>, "
+		    "'clock-skew': <3>, 'last-job': <''>, 'last-job-at': <int64 0>}",
+		    NULL, NULL, NULL);
+		g_auto(ImssNodeRecord) none = {NULL};
+		g_assert_false(imss_node_record_from_variant(bad, &none, &error));
+		g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+		g_assert_cmpstr(error->message, ==, "the node has no “clock-skew” (x)");
+	}
 }
 
 static void
@@ -246,6 +286,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/imss/records/history", test_records_history);
+	g_test_add_func("/imss/records/node", test_records_node);
 	g_test_add_func("/imss/records/event", test_records_event);
 	g_test_add_func("/imss/records/clock", test_records_clock);
 	g_test_add_func("/imss/records/restart", test_records_restart);
