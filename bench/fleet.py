@@ -295,7 +295,7 @@ class FleetWorld(imssfleet.FleetTestCase):
         self.pg.psql('SELECT pg_reload_conf()')
         statements = {}
         for line in text.splitlines():
-            m = re.search(r'\[(\d+)\] app=([^:]*): LOG:  statement: (.*)', line)
+            m = re.search(r'\[(\d+)\] app=([^:]*): LOG:  (?:statement|execute [^:]*): (.*)', line)
             if m and m.group(2) not in ('psql', 'pgbench'):
                 statements.setdefault(m.group(1), []).append(m.group(3))
         total = sum(len(v) for v in statements.values())
