@@ -26,17 +26,12 @@ simulator's logs.
 import argparse
 import datetime
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-SOURCE_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(SOURCE_ROOT / 'tests'))
-
-import imsstest  # noqa: E402
+import benchworld
+import imsstest  # noqa: E402  (benchworld puts tests/ on the path)
 
 Simulator = __import__('test-server').Simulator
 
@@ -90,23 +85,9 @@ def main():
     bench_load = build / 'bench' / 'bench-load'
     if not bench_load.exists():
         parser.error(f'{bench_load} does not exist: build first (ninja -C {args.build})')
-    os.environ['IMSS_BUILD_DIR'] = str(build)
-    for var in ('IMSS_LICENSED', 'IMSS_LICENSECTL', 'IMSS_LICENSE_KEYGEN',
-                'IMSS_LICENSE_SERVER'):
-        os.environ.pop(var, None)
+    benchworld.use_build(build)
 
-    # SIGTERM and SIGHUP unwind like Ctrl-C, so that the cleanups run
-    def stop(signum, _frame):
-        raise KeyboardInterrupt(f'signal {signum}')
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
-
-    # the world's directories (bus socket, state, logs) under one of our own
-    tempfile.tempdir = tempfile.mkdtemp(prefix='bench-load.')
-    os.chmod(tempfile.tempdir, 0o755)
-    world = LoadWorld()
-    rc = 1
-    try:
+    def body(world):
         world.start()
         code = world.registered_code(ACTIVATED_DURING_LOAD)
         proc = subprocess.run([str(bench_load), '--activate', ACTIVATED_DURING_LOAD]
@@ -124,19 +105,8 @@ def main():
         print(f'\ndaemon log: {len(warnings)} warning/critical lines', file=out)
         for line in warnings[:5]:
             print('  ' + line, file=out)
-    except KeyboardInterrupt:
-        print('load.py: interrupted', file=sys.stderr)
-        rc = 130
-    except world.failureException as e:
-        print(f'load.py: setting up the world failed: {e}', file=sys.stderr)
-    finally:
-        # a second signal must not cut the cleanups short
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        world.doCleanups()
-        if os.environ.get('IMSS_TEST_KEEP', '') in ('', '0'):
-            shutil.rmtree(tempfile.tempdir, ignore_errors=True)
-    return rc
+        return rc
+    return benchworld.run('load', LoadWorld, body)
 
 
 if __name__ == '__main__':

@@ -131,6 +131,14 @@ def slot_path(slot_id):
     return OBJECT_PATH + '/slot/' + slot_id.replace('-', '_')
 
 
+def remove_tmp(path):
+    '''Removes a test's directory, unless IMSS_TEST_KEEP=1 (then says where it is).'''
+    if os.environ.get('IMSS_TEST_KEEP', '') not in ('', '0'):
+        print(f'\nkeeping {path}')
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def valgrind_enabled():
     return os.environ.get('IMSS_VALGRIND', '') not in ('', '0')
 
@@ -206,7 +214,30 @@ def dbus_error_message(error):
     return msg
 
 
-class ImssTestCase(dbusmock.DBusTestCase):
+class MainContextWaits:
+    '''Waiting while the default main context runs (signals, async
+    replies): for a test case with a `valgrind` attribute.'''
+
+    def wait_for(self, predicate, timeout=None, message='condition'):
+        '''Iterates the default main context until predicate() is true.'''
+        if timeout is None:
+            timeout = 60 if self.valgrind else 5
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                self.fail(f'timed out waiting for {message}')
+            ctx.iteration(False) or time.sleep(0.01)
+
+    def process_events(self, seconds=0.2):
+        '''Lets pending signals in for a while (to assert that one did NOT come).'''
+        ctx = GLib.MainContext.default()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            ctx.iteration(False) or time.sleep(0.01)
+
+
+class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
     '''Base class: a private system bus, a polkitd mock and imss-licensed per test.
 
     Class attributes a test class may override:
@@ -258,10 +289,7 @@ class ImssTestCase(dbusmock.DBusTestCase):
             self.start_daemon()
 
     def _remove_tmp(self):
-        if os.environ.get('IMSS_TEST_KEEP', '') not in ('', '0'):
-            print(f'\nkeeping {self.tmp}')
-            return
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_tmp(self.tmp)
 
     def _start_bus(self):
         conf_in = Path(find_source('IMSS_BUS_CONF', 'tests/bus/system-bus.conf.in'))
@@ -477,6 +505,12 @@ class ImssTestCase(dbusmock.DBusTestCase):
 
     def start_daemon(self, args=()):
         '''Starts imss-licensed and waits until it owns org.imss.License.'''
+        self.spawn_daemon(args)
+        return self.wait_daemon_ready()
+
+    def spawn_daemon(self, args=()):
+        '''Starts imss-licensed (self.daemon) without waiting for it; see
+        wait_daemon_ready().'''
         assert self.daemon is None, 'the daemon is already running'
         argv = [self.daemon_path, '--config', str(self.config_path),
                 '--state-dir', str(self.state_dir), '--verbose'] + list(args)
@@ -487,7 +521,11 @@ class ImssTestCase(dbusmock.DBusTestCase):
             self.daemon = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                            stdin=subprocess.DEVNULL, env=self.daemon_env())
         self.addCleanup(self._cleanup_daemon, self.daemon)
+        return self.daemon
 
+    def wait_daemon_ready(self):
+        '''Waits until the daemon spawn_daemon() started owns org.imss.License;
+        fails the test when it exits first or takes too long.'''
         deadline = time.monotonic() + self.start_timeout
         while True:
             if self.daemon.poll() is not None:
@@ -650,24 +688,6 @@ class ImssTestCase(dbusmock.DBusTestCase):
                                         Gio.DBusSignalFlags.NONE, cb)
         self._signals.append(sub)
         return received
-
-    def wait_for(self, predicate, timeout=None, message='condition'):
-        '''Iterates the default main context until predicate() is true.'''
-        if timeout is None:
-            timeout = 60 if self.valgrind else 5
-        ctx = GLib.MainContext.default()
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                self.fail(f'timed out waiting for {message}')
-            ctx.iteration(False) or time.sleep(0.01)
-
-    def process_events(self, seconds=0.2):
-        '''Lets pending signals in for a while (to assert that one did NOT come).'''
-        ctx = GLib.MainContext.default()
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            ctx.iteration(False) or time.sleep(0.01)
 
     # ---------------------------------------------------------------- programs
 
@@ -891,7 +911,7 @@ class PgServer:
     the test's directory, no TCP), so that a test may stop, restart or kill
     it without touching the server other tests share.'''
 
-    def __init__(self, test):
+    def __init__(self, test, dbname='imss'):
         bins = sorted(Path('/usr/lib/postgresql').glob('*/bin'))
         if not bins:
             test.fail('no PostgreSQL server (apt-get install postgresql-15)')
@@ -909,10 +929,18 @@ class PgServer:
                        check=True, capture_output=True)
         self.start()
         test.addCleanup(self.stop, 'immediate')
-        subprocess.run(['psql', '-h', str(self.dir), '-U', 'postgres', '-qc', 'CREATE DATABASE imss'],
-                       check=True, capture_output=True)
-        self.cnc = f'HOST={self.dir};PORT=5432;DB_NAME=imss'
+        self.dbname = dbname
+        self.createdb(dbname)
+        self.cnc = self.cnc_for(dbname)
         self.auth = 'USERNAME=postgres'
+
+    def cnc_for(self, dbname):
+        '''libgda's connection string for database @dbname on this server.'''
+        return f'HOST={self.dir};PORT=5432;DB_NAME={dbname}'
+
+    def createdb(self, dbname):
+        subprocess.run(['psql', '-h', str(self.dir), '-U', 'postgres', '-d', 'postgres', '-qc',
+                        f'CREATE DATABASE {dbname}'], check=True, capture_output=True)
 
     def pg_ctl(self, *args):
         return subprocess.run(self.as_pg + [str(self.bin / 'pg_ctl'), '-D', str(self.data)] + list(args),
@@ -927,8 +955,9 @@ class PgServer:
     def stop(self, mode='fast'):
         self.pg_ctl('-m', mode, '-w', 'stop')
 
-    def psql(self, sql):
-        return subprocess.run(['psql', '-h', str(self.dir), '-U', 'postgres', '-d', 'imss', '-Atqc', sql],
+    def psql(self, sql, dbname=None):
+        return subprocess.run(['psql', '-h', str(self.dir), '-U', 'postgres', '-d',
+                               dbname or self.dbname, '-Atqc', sql],
                               capture_output=True, text=True).stdout.strip()
 
 
