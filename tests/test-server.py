@@ -722,7 +722,7 @@ class TlsTest(ServerTestBase):
         self.stop_daemon()
         self.write_config(edition=self.edition,
                           license_server={'url': f'https://localhost:{port}/ollu/license_update.aspx',
-                                          'timeout': 5})
+                                          'timeout': 20 if self.valgrind else 5})
         self.start_daemon()
         self.assertDBusError('ServerUnreachable', self.update)
         error = self.slot_props('antivirus')['LastCheckError'].lower()
