@@ -371,6 +371,79 @@ async function diagnose(id) {
     }
 }
 
+/* -- the operator's settings ---------------------------------------------------- */
+
+/* the form shows what is in effect; a field the operator leaves as it was is
+ * not sent (so a value from the configuration file is not copied into the
+ * store); the password is sent only when typed */
+const SETTING_FIELDS = [
+    ["mail-to", "set-mail-to", v => (v || []).join(", "), t => ["as", t.split(/[\s,;]+/).filter(a => a)]],
+    ["mail-smtp", "set-mail-smtp", v => v || "", t => ["s", t.trim()]],
+    ["mail-language", "set-mail-language", v => v || "ja", t => ["s", t]],
+    ["proxy-host", "set-proxy-host", v => v || "", t => ["s", t.trim()]],
+    ["proxy-port", "set-proxy-port", v => String(v || 8080), t => ["u", parseInt(t, 10) || 0]],
+    ["proxy-user", "set-proxy-user", v => v || "", t => ["s", t.trim()]],
+];
+
+function renderSettings() {
+    const s = unpack(state.manager.Settings || {});
+    state.settingsShown = {};
+    for (const [name, id, show] of SETTING_FIELDS) {
+        const el = $(id);
+        if (document.activeElement !== el)
+            el.value = show(s[name]);
+        state.settingsShown[name] = el.value;
+        el.disabled = !state.canChange;
+    }
+    $("set-proxy-password").value = "";
+    $("set-proxy-password").placeholder = s["proxy-password-set"] ? _("(set; type to replace)") : "";
+    $("set-proxy-password").disabled = !state.canChange;
+    $("settings-save").disabled = !state.canChange;
+    $("settings-test-mail").disabled = !state.canChange;
+    if (!state.canChange) {
+        $("settings-save").title = readOnlyReason();
+        $("settings-test-mail").title = readOnlyReason();
+    }
+}
+
+async function saveSettings(event) {
+    event.preventDefault();
+    clearError();
+    const changes = {};
+    for (const [name, id, , parse] of SETTING_FIELDS) {
+        if ($(id).value !== state.settingsShown[name]) {
+            const [type, value] = parse($(id).value);
+            changes[name] = cockpit.variant(type, value);
+        }
+    }
+    if ($("set-proxy-password").value)
+        changes["proxy-password"] = cockpit.variant("s", $("set-proxy-password").value);
+    const result = $("settings-result");
+    try {
+        await state.client.call(PATH, IFACE, "SetSettings", [changes, []]);
+        $("set-proxy-password").value = "";
+        result.textContent = _("The settings were saved.");
+        result.className = "imss-result imss-ok";
+    } catch (ex) {
+        result.textContent = errorText(ex) + (ex.message && ex.name && ex.name.endsWith("InvalidArgs") ? " (" + ex.message + ")" : "");
+        result.className = "imss-result imss-danger";
+    }
+}
+
+async function testMail() {
+    const result = $("settings-result");
+    result.textContent = _("Sending a test mail\u2026");
+    result.className = "imss-result";
+    try {
+        const [sent] = await state.client.call(PATH, IFACE, "TestMail", [], { timeout: 120000 });
+        result.textContent = cockpit.format(_("Test mail: $0"), sent);
+        result.className = "imss-result imss-ok";
+    } catch (ex) {
+        result.textContent = ex.message || errorText(ex);
+        result.className = "imss-result imss-danger";
+    }
+}
+
 /* -- calendar and history ------------------------------------------------------ */
 
 async function loadEvents() {
@@ -431,6 +504,7 @@ async function refresh() {
             await loadSlots();
             renderSummary();
             renderSlots();
+            renderSettings();
             await loadNotices();
             await loadEvents();
             await loadHistory();
@@ -473,6 +547,16 @@ function translateStatic() {
     $("status-title").textContent = _("License status");
     $("update-now").textContent = _("Update now");
     $("calendar-title").textContent = _("Upcoming checks and notices");
+    $("settings-title").textContent = _("Expiry mails and proxy");
+    $("set-mail-to-label").textContent = _("Recipients of the expiry mails");
+    $("set-mail-smtp-label").textContent = _("SMTP server");
+    $("set-mail-language-label").textContent = _("Language of the mails");
+    $("set-proxy-host-label").textContent = _("Proxy host (empty: direct)");
+    $("set-proxy-port-label").textContent = _("Proxy port");
+    $("set-proxy-user-label").textContent = _("Proxy user");
+    $("set-proxy-password-label").textContent = _("Proxy password");
+    $("settings-save").textContent = _("Save");
+    $("settings-test-mail").textContent = _("Send a test mail");
     $("events-empty").textContent = _("Nothing is scheduled: no license is activated.");
     $("history-title").textContent = _("History");
     $("history-newer").textContent = _("Newer");
@@ -497,6 +581,8 @@ async function main() {
         $("readonly").hidden = false;
     }
     $("update-now").addEventListener("click", updateNow);
+    $("settings-form").addEventListener("submit", saveSettings);
+    $("settings-test-mail").addEventListener("click", testMail);
     $("hide-inactive").addEventListener("change", e => setInactiveHidden(e.target.checked));
     $("activate-form").addEventListener("submit", submitActivate);
     $("activate-cancel").addEventListener("click", e => { e.preventDefault(); closeActivate() });

@@ -330,6 +330,48 @@ class CockpitPageTest(CockpitTestBase):
         b.shot('diagnosis')
 
 
+class CockpitSettingsTest(CockpitTestBase):
+    def test_recipients_proxy_and_test_mail(self):
+        smtp = imsstest.SmtpSink(self)
+        b = self.browser
+        b.open(self.ws)
+        self.assertEqual(b.js('return document.getElementById("set-proxy-host").value;'), '')
+        b.js('const set = (id, v) => { document.getElementById(id).value = v; };'
+             'set("set-mail-to", "ops@example.com, noc@example.com");'
+             'set("set-mail-smtp", "smtp://127.0.0.1:" + arguments[0]);'
+             'set("set-mail-language", "en");'
+             'set("set-proxy-host", "proxy.example.com");'
+             'set("set-proxy-port", "3128");'
+             'set("set-proxy-user", "imss");'
+             'set("set-proxy-password", "Pr0xy-pw");'
+             'document.getElementById("settings-save").click();', smtp.port)
+        b.until(lambda d: b.text('settings-result') == 'The settings were saved.', 'saved')
+        s = self.get_property('Settings')
+        self.assertEqual(s['mail-to'], ['ops@example.com', 'noc@example.com'])
+        self.assertEqual((s['proxy-host'], s['proxy-port'], s['proxy-user'], s['proxy-password-set']),
+                         ('proxy.example.com', 3128, 'imss', True))
+        # the password field is emptied and never filled in again
+        b.until(lambda d: b.js('return document.getElementById("set-proxy-password").value;') == '',
+                'the password field to be emptied')
+        self.assertNotIn('Pr0xy-pw', b.driver.page_source)
+        # only what was changed is stored (the rest stays the file's)
+        self.assertEqual(sorted(s['stored']), ['mail-language', 'mail-smtp', 'mail-to',
+                                               'proxy-host', 'proxy-password', 'proxy-port',
+                                               'proxy-user'])
+        b.js('document.getElementById("settings-test-mail").click();')
+        b.until(lambda d: b.text('settings-result').startswith('Test mail:'), 'the test mail')
+        self.assertEqual(b.text('settings-result'), 'Test mail: sent to 2 recipient(s)')
+        self.wait_for(lambda: smtp.messages(), message='the test mail in the sink')
+        # a bad value: the error text and what was wrong; nothing stored
+        b.js('document.getElementById("set-mail-to").value = "not an address";'
+             'document.getElementById("settings-save").click();')
+        b.until(lambda d: 'mail-to' in b.text('settings-result'), 'the error')
+        self.assertIn('Invalid arguments.', b.text('settings-result'))
+        self.assertEqual(self.get_property('Settings')['mail-to'],
+                         ['ops@example.com', 'noc@example.com'])
+        b.shot('settings')
+
+
 class CockpitJapaneseTest(CockpitTestBase):
     language = 'ja'
 
@@ -366,6 +408,9 @@ class CockpitUnprivilegedTest(CockpitTestBase):
         self.assertIn('Read only', b.text('readonly'))
         self.assertFalse(b.el('#update-now').is_enabled())
         self.assertFalse(b.el('#hide-inactive').is_enabled())
+        self.assertEqual(b.js('return Array.from(document.querySelectorAll('
+                              '"#settings input, #settings select, #settings button"))'
+                              '.filter(e => !e.disabled).map(e => e.id);'), [])
         for slot in SLOT_IDS:
             for label, enabled, title in b.row_buttons(slot):
                 self.assertFalse(enabled, f'{slot}: {label}')
