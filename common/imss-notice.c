@@ -12,16 +12,49 @@
  * or the mail language) or, with NULL, from dgettext() in the process's
  * locale (the clients) — never through the environment. */
 
-static const gchar *kind_names[IMSS_NOTICE_LAST] = {"expiring",
-						     "expired",
-						     "updates-ended",
-						     "inactive",
-						     "cm-deployment-failed",
-						     "code-replaced",
-						     "code-unknown",
-						     "code-suspended",
-						     "restart-failed",
-						     "no-mail-recipients"};
+/* the nicks are the "kind" of a notice on the bus */
+static const GEnumValue kind_values[] = {
+    {IMSS_NOTICE_EXPIRING, "IMSS_NOTICE_EXPIRING", "expiring"},
+    {IMSS_NOTICE_EXPIRED, "IMSS_NOTICE_EXPIRED", "expired"},
+    {IMSS_NOTICE_UPDATES_ENDED, "IMSS_NOTICE_UPDATES_ENDED", "updates-ended"},
+    {IMSS_NOTICE_INACTIVE, "IMSS_NOTICE_INACTIVE", "inactive"},
+    {IMSS_NOTICE_CM_FAILED, "IMSS_NOTICE_CM_FAILED", "cm-deployment-failed"},
+    {IMSS_NOTICE_CODE_REPLACED, "IMSS_NOTICE_CODE_REPLACED", "code-replaced"},
+    {IMSS_NOTICE_CODE_UNKNOWN, "IMSS_NOTICE_CODE_UNKNOWN", "code-unknown"},
+    {IMSS_NOTICE_CODE_SUSPENDED, "IMSS_NOTICE_CODE_SUSPENDED", "code-suspended"},
+    {IMSS_NOTICE_RESTART_FAILED, "IMSS_NOTICE_RESTART_FAILED", "restart-failed"},
+    {IMSS_NOTICE_NO_RECIPIENTS, "IMSS_NOTICE_NO_RECIPIENTS", "no-mail-recipients"},
+    {IMSS_NOTICE_LAST, "IMSS_NOTICE_LAST", "last"},
+    {0, NULL, NULL},
+};
+
+/* the nicks are the "severity" of a notice on the bus */
+static const GEnumValue severity_values[] = {
+    {IMSS_NOTICE_SEVERITY_INFO, "IMSS_NOTICE_SEVERITY_INFO", "info"},
+    {IMSS_NOTICE_SEVERITY_WARNING, "IMSS_NOTICE_SEVERITY_WARNING", "warning"},
+    {IMSS_NOTICE_SEVERITY_CRITICAL, "IMSS_NOTICE_SEVERITY_CRITICAL", "critical"},
+    {0, NULL, NULL},
+};
+
+GType
+imss_notice_kind_get_type(void)
+{
+	static gsize type = 0;
+	if (g_once_init_enter(&type))
+		g_once_init_leave(&type, g_enum_register_static("ImssNoticeKind", kind_values));
+	return (GType)type;
+}
+
+GType
+imss_notice_severity_get_type(void)
+{
+	static gsize type = 0;
+	if (g_once_init_enter(&type)) {
+		GType t = g_enum_register_static("ImssNoticeSeverity", severity_values);
+		g_once_init_leave(&type, t);
+	}
+	return (GType)type;
+}
 
 gboolean
 imss_notice_kind_has_slot(ImssNoticeKind kind)
@@ -56,7 +89,7 @@ imss_notice_kind_to_string(ImssNoticeKind kind)
 {
 	if ((guint)kind >= IMSS_NOTICE_LAST)
 		return NULL;
-	return kind_names[kind];
+	return kind_values[kind].value_nick;
 }
 
 gboolean
@@ -65,7 +98,7 @@ imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 	g_return_val_if_fail(kind != NULL, FALSE);
 
 	for (guint i = 0; i < IMSS_NOTICE_LAST; i++) {
-		if (g_strcmp0(str, kind_names[i]) == 0) {
+		if (g_strcmp0(str, kind_values[i].value_nick) == 0) {
 			*kind = (ImssNoticeKind)i;
 			return TRUE;
 		}
@@ -103,15 +136,9 @@ imss_notice_get_severity(const ImssNotice *notice)
 const gchar *
 imss_notice_severity_to_string(ImssNoticeSeverity severity)
 {
-	switch (severity) {
-	case IMSS_NOTICE_SEVERITY_WARNING:
-		return "warning";
-	case IMSS_NOTICE_SEVERITY_CRITICAL:
-		return "critical";
-	case IMSS_NOTICE_SEVERITY_INFO:
-	default:
-		return "info";
-	}
+	if ((guint)severity > IMSS_NOTICE_SEVERITY_CRITICAL)
+		return severity_values[IMSS_NOTICE_SEVERITY_INFO].value_nick;
+	return severity_values[severity].value_nick;
 }
 
 static void
