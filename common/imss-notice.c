@@ -1,4 +1,4 @@
-#define G_LOG_DOMAIN "ImssNotice"
+#define G_LOG_DOMAIN "ImssNoticeData"
 
 #include "config.h"
 
@@ -71,7 +71,7 @@ imss_notice_kind_has_dates(ImssNoticeKind kind)
 }
 
 void
-imss_notice_init(ImssNotice *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
+imss_notice_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
 {
 	g_return_if_fail(notice != NULL);
 
@@ -107,7 +107,7 @@ imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 }
 
 ImssNoticeSeverity
-imss_notice_get_severity(const ImssNotice *notice)
+imss_notice_data_get_severity(const ImssNoticeData *notice)
 {
 	g_return_val_if_fail(notice != NULL, IMSS_NOTICE_SEVERITY_INFO);
 
@@ -142,7 +142,7 @@ imss_notice_severity_to_string(ImssNoticeSeverity severity)
 }
 
 static void
-imss_notice_fill_dates(ImssNotice *notice, const GDate *expiry, const GDate *today)
+imss_notice_fill_dates(ImssNoticeData *notice, const GDate *expiry, const GDate *today)
 {
 	notice->expiry = *expiry;
 	notice->grace_end = *expiry;
@@ -153,7 +153,7 @@ imss_notice_fill_dates(ImssNotice *notice, const GDate *expiry, const GDate *tod
 }
 
 gboolean
-imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNotice *notice)
+imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNoticeData *notice)
 {
 	g_return_val_if_fail(expiry != NULL, FALSE);
 	g_return_val_if_fail(today != NULL, FALSE);
@@ -186,7 +186,7 @@ imss_notice_is_mail_day(const GDate *expiry, const GDate *today)
 }
 
 void
-imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
+imss_notice_inactive(ImssSlotId slot, ImssNoticeData *notice)
 {
 	g_return_if_fail(notice != NULL);
 
@@ -196,7 +196,7 @@ imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
 /* the console text of a notice about no slot (a deployment, a service, the
  * mail settings); NULL for the other kinds */
 static gchar *
-imss_notice_render_service(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_service(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	switch (notice->kind) {
 	case IMSS_NOTICE_CM_FAILED:
@@ -231,7 +231,7 @@ imss_notice_render_service(const ImssCatalog *catalog, const ImssNotice *notice)
 
 /* the console text of an expiry notice (SPEC §9.1) of the license @name */
 static gchar *
-imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNotice *notice, const gchar *name)
+imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNoticeData *notice, const gchar *name)
 {
 	g_autofree gchar *e = imss_date_format(&notice->expiry);
 	g_autofree gchar *g = imss_date_format(&notice->grace_end);
@@ -278,7 +278,7 @@ imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNotice *notice, 
 /* the console text of what the license server said about the code of the
  * license @name */
 static gchar *
-imss_notice_render_code(const ImssCatalog *catalog, const ImssNotice *notice, const gchar *name)
+imss_notice_render_code(const ImssCatalog *catalog, const ImssNoticeData *notice, const gchar *name)
 {
 	switch (notice->kind) {
 	case IMSS_NOTICE_CODE_REPLACED:
@@ -307,7 +307,7 @@ imss_notice_render_code(const ImssCatalog *catalog, const ImssNotice *notice, co
 }
 
 gchar *
-imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_console(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	gchar *text;
 	const gchar *name;
@@ -346,14 +346,14 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 
 /* the mail period's two templates: before E, and from E through G */
 static gboolean
-imss_notice_mail_expired(const ImssNotice *notice)
+imss_notice_mail_expired(const ImssNoticeData *notice)
 {
 	return notice->kind == IMSS_NOTICE_EXPIRED ||
 	       (notice->kind == IMSS_NOTICE_UPDATES_ENDED && notice->days_since == 90);
 }
 
 gchar *
-imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	const gchar *name;
 
@@ -380,7 +380,7 @@ imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *no
 }
 
 gchar *
-imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	const gchar *name;
 
@@ -407,7 +407,7 @@ imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notic
 }
 
 GVariant *
-imss_notice_to_variant(const ImssNotice *notice)
+imss_notice_to_variant(const ImssNoticeData *notice)
 {
 	GVariantBuilder b;
 	g_autofree gchar *e = NULL;
@@ -428,7 +428,7 @@ imss_notice_to_variant(const ImssNotice *notice)
 	g_variant_builder_add(&b,
 			      "{sv}",
 			      "severity",
-			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_get_severity(notice))));
+			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_data_get_severity(notice))));
 	if (notice->unit[0] != '\0')
 		g_variant_builder_add(&b, "{sv}", "unit", g_variant_new_string(notice->unit));
 	if (imss_notice_kind_has_dates(notice->kind)) {
@@ -442,7 +442,7 @@ imss_notice_to_variant(const ImssNotice *notice)
 }
 
 gboolean
-imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
+imss_notice_from_variant(GVariant *dict, ImssNoticeData *notice)
 {
 	g_autoptr(GVariantDict) d = NULL;
 	const gchar *slot = NULL, *kind = NULL, *e = NULL, *g = NULL, *unit = NULL;

@@ -27,7 +27,7 @@ typedef struct {
 	gint grace_left; /* M = G − today */
 	gint days_since; /* D = today − E */
 	gchar unit[256]; /* RESTART_FAILED: the systemd unit */
-} ImssNotice;
+} ImssNoticeData;
 
 #define IMSS_NOTICE_MAIL_FIRST_DAY (-15) /* mails from E−15 … */
 #define IMSS_NOTICE_CONSOLE_FIRST_DAY (-60)
@@ -41,36 +41,36 @@ imss_notice_kind_has_dates(ImssNoticeKind kind);
 /* A notice of @kind that carries no dates (@slot is ignored unless the kind
  * has one; @unit may be NULL). */
 void
-imss_notice_init(ImssNotice *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit);
+imss_notice_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit);
 ImssNoticeSeverity
-imss_notice_get_severity(const ImssNotice *notice);
+imss_notice_data_get_severity(const ImssNoticeData *notice);
 
 /* The console notice of an activated slot with expiry @expiry on @today:
  * FALSE before E−60. */
 gboolean
-imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNotice *notice);
+imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNoticeData *notice);
 /* Whether @today is a mail day (E−15 … G inclusive). */
 gboolean
 imss_notice_is_mail_day(const GDate *expiry, const GDate *today);
 /* The notice of a not-activated optional slot. */
 void
-imss_notice_inactive(ImssSlotId slot, ImssNotice *notice);
+imss_notice_inactive(ImssSlotId slot, ImssNoticeData *notice);
 
 /* The console text (SPEC §9.1) from @catalog (NULL: the process's locale). */
 gchar *
-imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice);
+imss_notice_render_console(const ImssCatalog *catalog, const ImssNoticeData *notice);
 /* The mail's subject and body (SPEC §9.2); only for EXPIRING, EXPIRED and
  * the day G itself (UPDATES_ENDED with days_since == 90). */
 gchar *
-imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *notice);
+imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNoticeData *notice);
 gchar *
-imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notice);
+imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNoticeData *notice);
 
 /* Fields as a{sv}: slot, kind, severity, days_left, grace_left, days_since,
  * expiry, grace_end (the mail's and the signal's fields). */
 GVariant *
-imss_notice_to_variant(const ImssNotice *notice);
+imss_notice_to_variant(const ImssNoticeData *notice);
 gboolean
-imss_notice_from_variant(GVariant *dict, ImssNotice *notice);
+imss_notice_from_variant(GVariant *dict, ImssNoticeData *notice);
 
 G_END_DECLS

@@ -236,7 +236,7 @@ imss_notifier_show(ImssNotifier *self,
 }
 
 gboolean
-imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice)
+imss_notifier_show_notice(ImssNotifier *self, const ImssNoticeData *notice)
 {
 	ImssNoticeSeverity severity;
 	g_autofree gchar *title = NULL;
@@ -246,7 +246,7 @@ imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice)
 	g_return_val_if_fail(self != NULL, FALSE);
 	g_return_val_if_fail(notice != NULL, FALSE);
 
-	severity = imss_notice_get_severity(notice);
+	severity = imss_notice_data_get_severity(notice);
 	title = imss_notifier_notice_title(notice);
 	body = imss_notice_render_console(NULL, notice);
 	key = imss_notifier_notice_key(notice);
@@ -290,7 +290,7 @@ imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *onl
 
 	g_variant_get(reply, "(aa{sv})", &iter);
 	while ((dict = g_variant_iter_next_value(iter)) != NULL) {
-		ImssNotice notice;
+		ImssNoticeData notice;
 		if (!imss_notice_from_variant(dict, &notice)) {
 			g_warning("ignoring a malformed notice from GetNotices");
 		} else if (imss_notice_kind_has_dates(notice.kind) &&

@@ -107,7 +107,7 @@ imss_notifier_notice_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	ImssNotifier *self = user_data;
 	const gchar *slot = NULL, *kind = NULL;
 	g_autoptr(GVariant) fields = NULL;
-	ImssNotice notice;
+	ImssNoticeData notice;
 
 	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
 		return;

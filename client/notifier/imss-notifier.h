@@ -54,14 +54,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssNotifierCall, imss_notifier_call_free)
 /* -- what a notification says (imss-notifier-text.c) ------------------------- */
 
 gchar *
-imss_notifier_notice_title(const ImssNotice *notice);
+imss_notifier_notice_title(const ImssNoticeData *notice);
 NotifyUrgency
 imss_notifier_urgency(ImssNoticeSeverity severity);
 const gchar *
 imss_notifier_icon(ImssNoticeSeverity severity);
 /* identifies what a notification says, so that the same one is not shown twice */
 gchar *
-imss_notifier_notice_key(const ImssNotice *notice);
+imss_notifier_notice_key(const ImssNoticeData *notice);
 /* the title of a LicenseChanged notification for @reason */
 gchar *
 imss_notifier_license_title(ImssSlotId slot, const gchar *reason);
@@ -84,7 +84,7 @@ imss_notifier_show(ImssNotifier *self,
 		   ImssNoticeSeverity severity,
 		   const gchar *key);
 gboolean
-imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice);
+imss_notifier_show_notice(ImssNotifier *self, const ImssNoticeData *notice);
 /* Shows the notices of a GetNotices @reply not shown yet (@only_slot: only
  * that slot's, NULL: all) and withdraws those that went away. */
 gboolean
