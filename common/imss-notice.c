@@ -71,7 +71,7 @@ imss_notice_kind_has_dates(ImssNoticeKind kind)
 }
 
 void
-imss_notice_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
+imss_notice_data_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
 {
 	g_return_if_fail(notice != NULL);
 
@@ -190,7 +190,7 @@ imss_notice_inactive(ImssSlotId slot, ImssNoticeData *notice)
 {
 	g_return_if_fail(notice != NULL);
 
-	imss_notice_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
+	imss_notice_data_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
 }
 
 /* the console text of a notice about no slot (a deployment, a service, the
@@ -459,7 +459,7 @@ imss_notice_from_variant(GVariant *dict, ImssNoticeData *notice)
 	    (imss_notice_kind_has_slot(k) && !imss_slot_from_string(slot, &s)))
 		return FALSE;
 	g_variant_dict_lookup(d, "unit", "&s", &unit);
-	imss_notice_init(notice, k, s, unit);
+	imss_notice_data_init(notice, k, s, unit);
 	if (!imss_notice_kind_has_dates(k))
 		return TRUE;
 	if (!g_variant_dict_lookup(d, "days_left", "i", &notice->days_left) ||

@@ -41,7 +41,7 @@ imss_notice_kind_has_dates(ImssNoticeKind kind);
 /* A notice of @kind that carries no dates (@slot is ignored unless the kind
  * has one; @unit may be NULL). */
 void
-imss_notice_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit);
+imss_notice_data_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit);
 ImssNoticeSeverity
 imss_notice_data_get_severity(const ImssNoticeData *notice);
 

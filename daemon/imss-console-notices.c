@@ -9,7 +9,7 @@ static void
 imss_console_notices_add(GPtrArray *notices, ImssNoticeKind kind, guint slot, const gchar *unit)
 {
 	ImssNoticeData notice;
-	imss_notice_init(&notice, kind, (ImssSlotId)slot, unit);
+	imss_notice_data_init(&notice, kind, (ImssSlotId)slot, unit);
 	g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
 }
 
