@@ -45,6 +45,15 @@ static const struct {
     {"fleet", "claim-lease"},
 };
 
+gchar **
+imss_config_dup_known_keys(void)
+{
+	GStrv keys = g_new0(gchar *, G_N_ELEMENTS(known_keys) + 1);
+	for (guint i = 0; i < G_N_ELEMENTS(known_keys); i++)
+		keys[i] = g_strdup_printf("%s/%s", known_keys[i].group, known_keys[i].key);
+	return keys;
+}
+
 /* the file being read: its keys, its text (for line numbers) and its name */
 typedef struct {
 	GKeyFile *kf;

@@ -24,6 +24,11 @@ imss_config_load(ImssConfig *self, const gchar *path, gboolean must_exist, GErro
 gboolean
 imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, GError **error);
 
+/* every "group/key" of the configuration file, NULL-terminated (the
+ * documentation and the tests check the shipped file against it) */
+gchar **
+imss_config_dup_known_keys(void);
+
 ImssEdition
 imss_config_get_edition(ImssConfig *self);
 /* "auto", "connected", "cm-managed" or "standalone" (SPEC §8) */

@@ -144,6 +144,12 @@ imss_daemon_license_changed_cb(ImssLicenseManager *manager,
 	imss_daemon_sync_slot(self, license);
 	if (self->connection == NULL)
 		return;
+	/* the slot's PropertiesChanged goes out before LicenseChanged (a
+	 * skeleton sends it from an idle otherwise): a client that reads the
+	 * slot when the signal comes sees the new license */
+	if (self->slots[imss_license_get_slot(license)] != NULL)
+		g_dbus_interface_skeleton_flush(
+		    G_DBUS_INTERFACE_SKELETON(self->slots[imss_license_get_slot(license)]));
 	imss_license_manager_get_today(self->manager, &today);
 	details.expiry = imss_date_format(imss_license_get_expiry(license));
 	details.state =

@@ -128,6 +128,19 @@ imss_license_manager_evaluate_retry_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* the store answers again (a heartbeat succeeded, the listener is back):
+ * the runs that could not be recorded are tried now, not after the backoff */
+void
+imss_license_manager_retry_now(ImssLicenseManager *self)
+{
+	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
+	if (self->retry_id == 0)
+		return;
+	g_source_remove(self->retry_id);
+	g_debug("the database answers again: recording the scheduled runs now");
+	imss_license_manager_evaluate_retry_cb(self);
+}
+
 /* claims the due runs (each once per date, across restarts and nodes) and
  * dispatches those claimed here */
 static void

@@ -165,6 +165,7 @@ imss_license_manager_poll(ImssLicenseManager *self)
 		g_warning("fleet heartbeat failed: %s", error_local->message);
 		return;
 	}
+	imss_license_manager_retry_now(self);
 	if (ABS(skew) > IMSS_FLEET_SKEW_WARNING && ABS(self->clock_skew) <= IMSS_FLEET_SKEW_WARNING)
 		g_warning("this node's clock is %" G_GINT64_FORMAT " s %s the database's: set it right "
 			  "(NTP), or scheduled jobs and leases drift",

@@ -139,6 +139,8 @@ imss_license_manager_run_job(ImssLicenseManager *self,
  * catch up once) — claims and dispatches what is due, arms the alarm */
 void
 imss_license_manager_evaluate(ImssLicenseManager *self, gboolean passage) G_GNUC_INTERNAL;
+void
+imss_license_manager_retry_now(ImssLicenseManager *self) G_GNUC_INTERNAL;
 gboolean
 imss_license_manager_start_calendar(ImssLicenseManager *self, GError **error) G_GNUC_INTERNAL;
 

@@ -536,7 +536,9 @@ imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
 	self->provider = g_strdup(provider);
 	self->cnc_string = g_strdup(cnc);
 	self->auth_string = g_strdup(auth);
-	self->sql_now = imss_store_is_pg(self) ? "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"
+	/* date_part(), not EXTRACT(EPOCH FROM …): libgda's parser does not
+	 * know EXTRACT and loses memory on each statement holding it */
+	self->sql_now = imss_store_is_pg(self) ? "CAST(floor(date_part('epoch', now())) AS BIGINT)"
 					       : "CAST(strftime('%s', 'now') AS INTEGER)";
 	self->node = g_strdup(g_get_host_name());
 	self->started_at = g_get_real_time() / G_USEC_PER_SEC;

@@ -18,7 +18,7 @@ from imsstest import (IFACE, INTROSPECTION, OBJECT_PATH, SLOTS,  # noqa: E402
 # allowlist); every other method in introspection/ must be refused by the bus
 # itself. A new read-only method goes into data/org.imss.License.conf AND here.
 READ_MEMBERS = {'org.imss.License': {'GetHistory', 'GetHistoryPage', 'ListEvents', 'GetClock',
-                                        'GetNotices'}}
+                                        'GetNotices', 'ListNodes'}}
 
 
 class BadInputTest(imsstest.ImssTestCase):

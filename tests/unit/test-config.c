@@ -215,6 +215,89 @@ test_config_unknown_keys(void)
 	g_assert_cmpint(imss_config_get_edition(config), ==, IMSS_EDITION_IMSVA);
 }
 
+/* data/imss-licensed.conf, as installed: every section and key is there,
+ * nothing is unknown, and every value it shows is the default */
+static void
+test_config_shipped(void)
+{
+	static const gchar *const sections[] = {"license", "database", "license-server", "proxy",
+						"services", "mail", "history", "fleet", NULL};
+	g_autoptr(ImssConfig) config = imss_config_new();
+	g_autoptr(ImssConfig) defaults = imss_config_new();
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path = g_test_build_filename(G_TEST_DIST, "..", "..", "data",
+						       "imss-licensed.conf", NULL);
+	g_auto(GStrv) known = imss_config_dup_known_keys();
+	g_autofree gchar *text = NULL;
+
+	g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error));
+	g_assert_no_error(error);
+	for (guint i = 0; sections[i] != NULL; i++)
+		g_assert_true(g_key_file_has_group(kf, sections[i]));
+	/* every key, shown with its default ("#key=" where the default is
+	 * computed, e.g. the node's name) */
+	g_assert_true(g_file_get_contents(path, &text, NULL, &error));
+	for (gchar **k = known; *k != NULL; k++) {
+		g_auto(GStrv) gk = g_strsplit(*k, "/", 2);
+		g_autofree gchar *line = g_strdup_printf("\n%s=", gk[1]);
+		g_autofree gchar *commented = g_strdup_printf("\n#%s=", gk[1]);
+		g_autofree gchar *group = g_strdup_printf("\n[%s]\n", gk[0]);
+		const gchar *start = strstr(text, group);
+		const gchar *next = NULL;
+		const gchar *at = NULL;
+		g_test_message("%s", *k);
+		g_assert_nonnull(start);
+		next = strstr(start + 1, "\n[");
+		at = g_key_file_has_key(kf, gk[0], gk[1], NULL) ? strstr(start, line) : strstr(start, commented);
+		g_assert_nonnull(at);
+		g_assert_true(next == NULL || at < next);
+	}
+	g_assert_true(imss_config_load(config, path, TRUE, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(imss_config_get_warnings(config)->len, ==, 0);
+	g_assert_true(imss_config_load(defaults, "/nonexistent/imss.conf", FALSE, &error));
+	g_assert_cmpint(imss_config_get_edition(config), ==, imss_config_get_edition(defaults));
+	g_assert_cmpstr(imss_config_get_environment(config), ==,
+			imss_config_get_environment(defaults));
+	g_assert_cmpstr(imss_config_get_db_provider(config), ==,
+			imss_config_get_db_provider(defaults));
+	g_assert_null(imss_config_get_db_connection(config));
+	g_assert_cmpstr(imss_config_get_server_url(config), ==,
+			imss_config_get_server_url(defaults));
+	g_assert_cmpuint(imss_config_get_server_timeout(config), ==,
+			 imss_config_get_server_timeout(defaults));
+	g_assert_null(imss_config_get_proxy_host(config));
+	g_assert_cmpuint(imss_config_get_proxy_port(config), ==,
+			 imss_config_get_proxy_port(defaults));
+	g_assert_cmpstr(imss_config_get_scan_unit(config), ==, imss_config_get_scan_unit(defaults));
+	g_assert_cmpstr(imss_config_get_policy_unit(config), ==,
+			imss_config_get_policy_unit(defaults));
+	g_assert_cmpstr(imss_config_get_sender_filter_unit(config), ==,
+			imss_config_get_sender_filter_unit(defaults));
+	g_assert_null(imss_config_get_mail_to(config));
+	g_assert_null(imss_config_get_mail_smtp(config));
+	g_assert_cmpstr(imss_config_get_mail_from(config), ==, imss_config_get_mail_from(defaults));
+	g_assert_cmpstr(imss_config_get_mail_language(config), ==,
+			imss_config_get_mail_language(defaults));
+	g_assert_cmpuint(imss_config_get_mail_timeout(config), ==,
+			 imss_config_get_mail_timeout(defaults));
+	g_assert_cmpuint(imss_config_get_mail_retry_interval(config), ==,
+			 imss_config_get_mail_retry_interval(defaults));
+	g_assert_cmpuint(imss_config_get_restart_timeout(config), ==,
+			 imss_config_get_restart_timeout(defaults));
+	g_assert_cmpuint(imss_config_get_restart_attempts(config), ==,
+			 imss_config_get_restart_attempts(defaults));
+	g_assert_cmpuint(imss_config_get_restart_retry_interval(config), ==,
+			 imss_config_get_restart_retry_interval(defaults));
+	g_assert_cmpuint(imss_config_get_history_max_entries(config), ==,
+			 imss_config_get_history_max_entries(defaults));
+	g_assert_cmpuint(imss_config_get_poll_interval(config), ==,
+			 imss_config_get_poll_interval(defaults));
+	g_assert_cmpuint(imss_config_get_claim_lease(config), ==,
+			 imss_config_get_claim_lease(defaults));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -227,5 +310,6 @@ main(int argc, char **argv)
 	g_test_add_func("/imss/config/mail", test_config_mail);
 	g_test_add_func("/imss/config/syntax-error", test_config_syntax_error);
 	g_test_add_func("/imss/config/unknown-keys", test_config_unknown_keys);
+	g_test_add_func("/imss/config/shipped", test_config_shipped);
 	return g_test_run();
 }
