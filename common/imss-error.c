@@ -6,28 +6,44 @@
 
 #include "imss-bus.h"
 #include "imss-error.h"
+#include "imss-state.h"
 
-/* The codes, their C names and their D-Bus names (after
- * IMSS_BUS_ERROR_PREFIX): the one table of the GType, the D-Bus
- * registration and imss_error_to_name() */
+/* The codes with their C names and nicks (the GType, so that GObject
+ * introspection sees IMSS_ERROR_INVALID_CODE as Imss.Error.INVALID_CODE) */
 static const GEnumValue imss_error_values[] = {
-    {IMSS_ERROR_INVALID_CODE, "IMSS_ERROR_INVALID_CODE", "InvalidCode"},
-    {IMSS_ERROR_UNKNOWN_SLOT, "IMSS_ERROR_UNKNOWN_SLOT", "UnknownSlot"},
-    {IMSS_ERROR_SLOT_DISABLED, "IMSS_ERROR_SLOT_DISABLED", "SlotDisabled"},
-    {IMSS_ERROR_CLICK_PROTECTION_BOUND,
-     "IMSS_ERROR_CLICK_PROTECTION_BOUND",
-     "ClickProtectionBound"},
-    {IMSS_ERROR_CODE_MISMATCH, "IMSS_ERROR_CODE_MISMATCH", "CodeMismatch"},
-    {IMSS_ERROR_SERVER_UNREACHABLE, "IMSS_ERROR_SERVER_UNREACHABLE", "ServerUnreachable"},
-    {IMSS_ERROR_NOT_AUTHORIZED, "IMSS_ERROR_NOT_AUTHORIZED", "NotAuthorized"},
-    {IMSS_ERROR_NOT_SUPPORTED, "IMSS_ERROR_NOT_SUPPORTED", "NotSupported"},
-    {IMSS_ERROR_BUSY, "IMSS_ERROR_BUSY", "Busy"},
-    {IMSS_ERROR_INVALID_ARGS, "IMSS_ERROR_INVALID_ARGS", "InvalidArgs"},
-    {IMSS_ERROR_INTERNAL, "IMSS_ERROR_INTERNAL", "Internal"},
-    {IMSS_ERROR_INVALID_ANSWER, "IMSS_ERROR_INVALID_ANSWER", "InvalidServerAnswer"},
+    {IMSS_ERROR_INVALID_CODE, "IMSS_ERROR_INVALID_CODE", "invalid-code"},
+    {IMSS_ERROR_UNKNOWN_SLOT, "IMSS_ERROR_UNKNOWN_SLOT", "unknown-slot"},
+    {IMSS_ERROR_SLOT_DISABLED, "IMSS_ERROR_SLOT_DISABLED", "slot-disabled"},
+    {IMSS_ERROR_CLICK_PROTECTION_BOUND, "IMSS_ERROR_CLICK_PROTECTION_BOUND", "click-protection-bound"},
+    {IMSS_ERROR_CODE_MISMATCH, "IMSS_ERROR_CODE_MISMATCH", "code-mismatch"},
+    {IMSS_ERROR_SERVER_UNREACHABLE, "IMSS_ERROR_SERVER_UNREACHABLE", "server-unreachable"},
+    {IMSS_ERROR_NOT_AUTHORIZED, "IMSS_ERROR_NOT_AUTHORIZED", "not-authorized"},
+    {IMSS_ERROR_NOT_SUPPORTED, "IMSS_ERROR_NOT_SUPPORTED", "not-supported"},
+    {IMSS_ERROR_BUSY, "IMSS_ERROR_BUSY", "busy"},
+    {IMSS_ERROR_INVALID_ARGS, "IMSS_ERROR_INVALID_ARGS", "invalid-args"},
+    {IMSS_ERROR_INTERNAL, "IMSS_ERROR_INTERNAL", "internal"},
+    {IMSS_ERROR_INVALID_ANSWER, "IMSS_ERROR_INVALID_ANSWER", "invalid-answer"},
     {0, NULL, NULL},
 };
 
+/* their D-Bus names: the one table of the D-Bus registration and
+ * imss_error_to_name() */
+static const gchar *const imss_error_dbus_names[] = {
+    [IMSS_ERROR_INVALID_CODE] = IMSS_BUS_ERROR_PREFIX "InvalidCode",
+    [IMSS_ERROR_UNKNOWN_SLOT] = IMSS_BUS_ERROR_PREFIX "UnknownSlot",
+    [IMSS_ERROR_SLOT_DISABLED] = IMSS_BUS_ERROR_PREFIX "SlotDisabled",
+    [IMSS_ERROR_CLICK_PROTECTION_BOUND] = IMSS_BUS_ERROR_PREFIX "ClickProtectionBound",
+    [IMSS_ERROR_CODE_MISMATCH] = IMSS_BUS_ERROR_PREFIX "CodeMismatch",
+    [IMSS_ERROR_SERVER_UNREACHABLE] = IMSS_BUS_ERROR_PREFIX "ServerUnreachable",
+    [IMSS_ERROR_NOT_AUTHORIZED] = IMSS_BUS_ERROR_PREFIX "NotAuthorized",
+    [IMSS_ERROR_NOT_SUPPORTED] = IMSS_BUS_ERROR_PREFIX "NotSupported",
+    [IMSS_ERROR_BUSY] = IMSS_BUS_ERROR_PREFIX "Busy",
+    [IMSS_ERROR_INVALID_ARGS] = IMSS_BUS_ERROR_PREFIX "InvalidArgs",
+    [IMSS_ERROR_INTERNAL] = IMSS_BUS_ERROR_PREFIX "Internal",
+    [IMSS_ERROR_INVALID_ANSWER] = IMSS_BUS_ERROR_PREFIX "InvalidServerAnswer",
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_dbus_names) == IMSS_ERROR_LAST);
 G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_values) == IMSS_ERROR_LAST + 1);
 
 GType
@@ -35,7 +51,7 @@ imss_error_get_type(void)
 {
 	static gsize type = 0;
 	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_enum_register_static("ImssError", imss_error_values));
+		g_once_init_leave(&type, imss_enum_register_once("ImssError", imss_error_values));
 	return (GType)type;
 }
 
@@ -45,22 +61,15 @@ imss_error_quark(void)
 	static gsize quark = 0;
 	if (g_once_init_enter(&quark)) {
 		GDBusErrorEntry entries[IMSS_ERROR_LAST];
-		gchar *names[IMSS_ERROR_LAST];
 		gsize value = 0;
 		for (guint i = 0; i < IMSS_ERROR_LAST; i++) {
-			names[i] = g_strconcat(IMSS_BUS_ERROR_PREFIX,
-					       imss_error_values[i].value_nick,
-					       NULL);
-			entries[i].error_code = imss_error_values[i].value;
-			entries[i].dbus_error_name = names[i];
+			entries[i].error_code = (gint)i;
+			entries[i].dbus_error_name = imss_error_dbus_names[i];
 		}
-		/* copies the names */
 		g_dbus_error_register_error_domain("imss-error-quark",
 						   &value,
 						   entries,
 						   G_N_ELEMENTS(entries));
-		for (guint i = 0; i < IMSS_ERROR_LAST; i++)
-			g_free(names[i]);
 		g_once_init_leave(&quark, value);
 	}
 	return (GQuark)quark;
@@ -71,7 +80,8 @@ imss_error_to_name(ImssError code)
 {
 	if ((guint)code >= IMSS_ERROR_LAST)
 		return NULL;
-	return imss_error_values[code].value_nick;
+	/* the name after the prefix, as before */
+	return imss_error_dbus_names[code] + strlen(IMSS_BUS_ERROR_PREFIX);
 }
 
 const gchar *

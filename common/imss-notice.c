@@ -7,6 +7,7 @@
 #include "imss-date.h"
 #include "imss-notice.h"
 #include "imss-slot.h"
+#include "imss-state.h"
 
 /* Texts come from the catalogue the caller passes (the daemon: the caller's
  * or the mail language) or, with NULL, from dgettext() in the process's
@@ -41,7 +42,7 @@ imss_notice_kind_get_type(void)
 {
 	static gsize type = 0;
 	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_enum_register_static("ImssNoticeKind", kind_values));
+		g_once_init_leave(&type, imss_enum_register_once("ImssNoticeKind", kind_values));
 	return (GType)type;
 }
 
@@ -50,7 +51,7 @@ imss_notice_severity_get_type(void)
 {
 	static gsize type = 0;
 	if (g_once_init_enter(&type)) {
-		GType t = g_enum_register_static("ImssNoticeSeverity", severity_values);
+		GType t = imss_enum_register_once("ImssNoticeSeverity", severity_values);
 		g_once_init_leave(&type, t);
 	}
 	return (GType)type;

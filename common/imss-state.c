@@ -13,11 +13,22 @@ static const GEnumValue imss_license_state_values[] = {
 };
 
 GType
+imss_enum_register_once(const gchar *name, const GEnumValue *values)
+{
+	GType t = g_type_from_name(name);
+	if (t != 0) {
+		g_return_val_if_fail(G_TYPE_IS_ENUM(t), 0);
+		return t;
+	}
+	return g_enum_register_static(name, values);
+}
+
+GType
 imss_license_state_get_type(void)
 {
 	static gsize type = 0;
 	if (g_once_init_enter(&type)) {
-		GType t = g_enum_register_static("ImssLicenseState", imss_license_state_values);
+		GType t = imss_enum_register_once("ImssLicenseState", imss_license_state_values);
 		g_once_init_leave(&type, t);
 	}
 	return (GType)type;

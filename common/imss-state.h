@@ -6,3 +6,13 @@
 #pragma once
 
 #include "imss-license-1/imss-enums.h"
+
+G_BEGIN_DECLS
+
+/* g_enum_register_static(), or the type already registered under @name: a
+ * program that links common/ and libimss-license-1 holds two copies of
+ * the shared enums, and the second one to ask finds the first's type. */
+GType
+imss_enum_register_once(const gchar *name, const GEnumValue *values);
+
+G_END_DECLS

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  * What imss_slot_get_days_left() returns when there is no expiry date or
  * the daemon's calendar date is not known.
  */
-#define IMSS_SLOT_DAYS_LEFT_UNKNOWN G_MININT
+#define IMSS_SLOT_DAYS_LEFT_UNKNOWN -2147483648
 
 #define IMSS_TYPE_SLOT (imss_slot_get_type())
 G_DECLARE_FINAL_TYPE(ImssSlot, imss_slot, IMSS, SLOT, GObject)
