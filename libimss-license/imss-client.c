@@ -536,6 +536,9 @@ imss_client_init_bus_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(GTask) task = G_TASK(user_data);
 	ImssClient *self = g_task_get_source_object(task);
+	/* read before the task is stolen: the order in which C evaluates
+	 * the arguments is not defined */
+	GCancellable *cancellable = g_task_get_cancellable(task);
 	GError *error = NULL;
 
 	self->connection = g_bus_get_finish(res, &error);
@@ -547,7 +550,7 @@ imss_client_init_bus_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 					imss_client_proxy_flags(self),
 					IMSS_BUS_NAME,
 					IMSS_BUS_OBJECT_PATH,
-					g_task_get_cancellable(task),
+					cancellable,
 					imss_client_init_manager_cb,
 					g_steal_pointer(&task));
 }

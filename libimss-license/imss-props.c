@@ -7,11 +7,12 @@
 
 #include "imss-props.h"
 
-/* takes @value (of any floating state) as property @i: notifies on a change */
+/* takes @value (a full or a floating reference) as property @i: notifies
+ * on a change */
 static void
 imss_props_take(ImssProps *self, guint i, GVariant *value)
 {
-	g_autoptr(GVariant) owned = g_variant_ref_sink(value);
+	g_autoptr(GVariant) owned = g_variant_take_ref(value);
 
 	if (!g_variant_is_of_type(owned, G_VARIANT_TYPE(self->infos[i].type))) {
 		g_debug("ignoring %s of type %s",

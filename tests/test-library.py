@@ -8,6 +8,7 @@ connected client.'''
 import datetime
 import gc
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -209,6 +210,22 @@ class RestartTest(LibraryTestCase):
         self.assertEqual(slot.get_code(), self.slot_props('antispam')['ActivationCode'])
         clock = self.run_async(client.get_clock_async, client.get_clock_finish)
         self.assertIn('today', clock.unpack())
+
+
+class CTest(LibraryTestCase):
+    '''tests/lib/test-client.c: the library from C, under valgrind with
+    meson test --setup valgrind (definite leaks and errors fail).'''
+
+    def test_c_client(self):
+        argv = [imsstest.find_program('IMSS_TEST_CLIENT', 'tests/lib/test-client'),
+                self.make_code('antivirus')]
+        if self.valgrind:
+            argv = self._valgrind_cmd() + argv
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address,
+                   G_DEBUG='fatal-criticals', G_SLICE='always-malloc')
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True,
+                              timeout=600 if self.valgrind else 60)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
 
 
 if __name__ == '__main__':
