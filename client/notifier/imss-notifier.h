@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <imss-license-1/imss-license.h>
 #include <libnotify/notify.h>
 
 #include "imss-notice.h"
@@ -21,6 +22,7 @@ G_BEGIN_DECLS
 typedef struct {
 	GMainLoop *loop;
 	GDBusConnection *system_bus;
+	ImssClient *client; /* the daemon's methods and its slots */
 	GDBusConnection *session_bus;
 	GCancellable *cancellable;
 	GHashTable *notifications; /* slot id (static) → NotifyNotification */
@@ -85,9 +87,9 @@ imss_notifier_show(ImssNotifier *self,
 		   const gchar *key);
 gboolean
 imss_notifier_show_notice(ImssNotifier *self, const ImssNoticeData *notice);
-/* Shows the notices of a GetNotices @reply not shown yet (@only_slot: only
- * that slot's, NULL: all) and withdraws those that went away. */
+/* Shows the @notices (ImssNotice) not shown yet (@only_slot: only that
+ * slot's, NULL: all) and withdraws those that went away. */
 gboolean
-imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *only_slot);
+imss_notifier_show_current(ImssNotifier *self, GPtrArray *notices, const gchar *only_slot);
 
 G_END_DECLS
