@@ -55,6 +55,9 @@ imss_license_init_i18n(void)
 	if (g_once_init_enter(&done)) {
 		bindtextdomain(GETTEXT_PACKAGE, imss_catalog_default_localedir());
 		bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+		/* the catalogues of other languages (texts in a requested
+		 * language) from the same place: $IMSS_LOCALEDIR or LOCALEDIR */
+		imss_catalog_set_localedir(imss_catalog_default_localedir());
 		g_once_init_leave(&done, 1);
 	}
 }

@@ -212,6 +212,49 @@ class RestartTest(LibraryTestCase):
         self.assertIn('today', clock.unpack())
 
 
+class SignalsTest(imsstest.VirtualClockMixin, LibraryTestCase):
+    '''The Notice and StateChanged of a slot entering E-60, on the
+    daemon's virtual clock: typed arguments, the text in the client's
+    language, the slot's properties following.'''
+    autostart = False
+
+    def setUp(self):
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        super().setUp()
+        self.start_daemon(['--virtual-clock=2019-08-01T09:00:00'])
+
+    def test_notice_and_state_changed(self):
+        client = self.new_client()
+        client.set_language('ja')
+        self.assertEqual(client.props.language, 'ja')
+        self.run_async(client.activate_async, client.activate_finish, 'antivirus',
+                       self.make_code('antivirus', expiry='2019-12-31'))
+        slot = client.get_slot('antivirus')
+        self.wait_for(lambda: slot.get_state() == Imss.LicenseState.ACTIVE, message='active')
+        notices, states = [], []
+        client.connect('notice', lambda _c, n: notices.append(n))
+        client.connect('state-changed', lambda _c, s, old, new: states.append((s.get_id(), new)))
+        days = []
+        slot.connect('notify::state', lambda s, _p: days.append(s.get_days_left()))
+        self.advance_to('2019-11-01T00:00:05')            # E-60
+        self.wait_for(lambda: states and notices and days, message='the signals')
+        self.assertEqual(states[0], ('antivirus', Imss.LicenseState.EXPIRING))
+        self.assertEqual(slot.get_state(), Imss.LicenseState.EXPIRING)
+        # the client reads the daemon's date again on its signals
+        self.wait_for(lambda: client.get_today() == '2019-11-01', message='the new today')
+        self.assertEqual(slot.get_days_left(), 60)
+        notice = next(n for n in notices if n.get_kind() == Imss.NoticeKind.EXPIRING)
+        self.assertIsInstance(notice, Imss.Notice)
+        self.assertEqual(notice.get_slot_id(), 'antivirus')
+        self.assertEqual(notice.get_days_left(), 60)
+        self.assertEqual(notice.get_expiry(), '2019-12-31')
+        self.assertEqual(notice.get_language(), 'ja')
+        self.assertRegex(notice.get_text(), '[\u3040-\u30ff\u4e00-\u9fff]')
+        english = notice.render_text('en')
+        self.assertIn('60 days', english)
+
+
 class CTest(LibraryTestCase):
     '''tests/lib/test-client.c: the library from C, under valgrind with
     meson test --setup valgrind (definite leaks and errors fail).'''
