@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-journal.h"
 #include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
@@ -283,11 +284,14 @@ again:
 
 	imss_license_manager_take_stored(self, change);
 	for (guint i = 0; i < plan.n_targets; i++) {
-		g_message("activated %s on %s (%s) by %s",
-			  plan.masked,
-			  imss_slot_to_string(plan.targets[i]),
-			  detail,
-			  caller);
+		imss_journal_event(G_LOG_LEVEL_MESSAGE,
+				   IMSS_MSGID_ACTIVATED,
+				   imss_slot_to_string(plan.targets[i]),
+				   "activated %s on %s (%s) by %s",
+				   plan.masked,
+				   imss_slot_to_string(plan.targets[i]),
+				   detail,
+				   caller);
 	}
 	if (changed != NULL)
 		*changed = TRUE;

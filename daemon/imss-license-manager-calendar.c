@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "imss-journal.h"
 #include "imss-date.h"
 #include "imss-license-manager-private.h"
 #include "imss-slot.h"
@@ -75,10 +76,16 @@ imss_license_manager_transitions(ImssLicenseManager *self, const GDate *today)
 		if (state == old)
 			continue;
 		self->states[i] = state;
-		g_message("%s: %s -> %s",
-			  imss_license_get_id(license),
-			  imss_license_state_to_string(old),
-			  imss_license_state_to_string(state));
+		/* at notice priority: the console notices and the mails are the
+		 * operator's channel; warnings are for what failed */
+		imss_journal_event(G_LOG_LEVEL_MESSAGE,
+				   state == IMSS_LICENSE_STATE_EXPIRED ? IMSS_MSGID_GRACE_ENDED
+								       : IMSS_MSGID_STATE_CHANGED,
+				   imss_license_get_id(license),
+				   "%s: %s -> %s",
+				   imss_license_get_id(license),
+				   imss_license_state_to_string(old),
+				   imss_license_state_to_string(state));
 		imss_license_manager_emit_state_changed(self, license, old, state);
 		/* E−60 opens the console-notice period (E and G fall in the mail
 		 * period, whose daily notice is issued by the mail job) */

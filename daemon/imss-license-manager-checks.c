@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-journal.h"
 #include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
@@ -182,7 +183,15 @@ again:
 					      check->caller,
 					      outcome,
 					      detail);
-		g_message("%s of %s: %s (%s)", check->action, imss_license_get_id(license), outcome, detail);
+		if (failure != NULL)
+			imss_journal_event(G_LOG_LEVEL_WARNING, IMSS_MSGID_CHECK_FAILED,
+					   imss_license_get_id(license), "%s of %s: %s (%s)",
+					   check->action, imss_license_get_id(license), outcome, detail);
+		else
+			imss_journal_event(G_LOG_LEVEL_MESSAGE,
+					   slot_renewed ? IMSS_MSGID_RENEWED : IMSS_MSGID_CHECKED,
+					   imss_license_get_id(license), "%s of %s: %s (%s)",
+					   check->action, imss_license_get_id(license), outcome, detail);
 	}
 	imss_settings_record_server_contact(change, failure == NULL, now);
 	if (!imss_store_apply(self->store, change, &error_local)) {

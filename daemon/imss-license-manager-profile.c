@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imss-journal.h"
 #include "imss-date.h"
 #include "imss-activation.h"
 #include "imss-console-notices.h"
@@ -49,7 +50,8 @@ imss_license_manager_profile_failed(ImssLicenseManager *self,
 					    "failed", why);
 	if (!imss_store_apply(self->store, change, &error_local))
 		g_warning("failed to record a failed profile deployment: %s", error_local->message);
-	g_message("license profile from %s refused: %s", origin, why);
+	imss_journal_event(G_LOG_LEVEL_WARNING, IMSS_MSGID_DEPLOYMENT_FAILED, slot,
+			   "license profile from %s refused: %s", origin, why);
 	imss_license_manager_emit_refreshed(self);
 	if (code == IMSS_ERROR_INVALID_ARGS)
 		g_set_error(error, IMSS_ERROR, code, "Invalid license profile: %s.", why);

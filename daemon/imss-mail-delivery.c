@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "imss-journal.h"
 #include "imss-date.h"
 #include "imss-calendar.h"
 #include "imss-mail-delivery.h"
@@ -90,7 +91,15 @@ imss_mail_delivery_finish(ImssMailJob *job, const gchar *outcome, const gchar *d
 	h->caller = g_strdup("scheduler");
 	h->outcome = g_strdup(outcome);
 	h->detail = g_strdup_printf("day %s: %s", job->day, detail);
-	g_message("mail notice of %s for %s: %s (%s)", h->slot, job->day, outcome, detail);
+	if (g_strcmp0(outcome, "sent") == 0 || g_strcmp0(detail, "no notice on this day") == 0)
+		g_message("mail notice of %s for %s: %s (%s)", h->slot, job->day, outcome, detail);
+	else /* undelivered (a warning), or no recipient (a notice says so too):
+	      * the mails cannot be suppressed */
+		imss_journal_event(g_strcmp0(outcome, "skipped") == 0 ? G_LOG_LEVEL_MESSAGE
+								     : G_LOG_LEVEL_WARNING,
+				   IMSS_MSGID_MAIL_FAILED, h->slot,
+				   "mail notice of %s for %s: %s (%s)", h->slot, job->day, outcome,
+				   detail);
 	if (!imss_store_finish_run(self->store, IMSS_JOB_MAIL, h->slot, job->day, h, &error_local))
 		g_warning("failed to record the mail of %s: %s", h->slot, error_local->message);
 	imss_mail_delivery_forget(job);
@@ -257,4 +266,13 @@ imss_mail_delivery_new(ImssMailer *mailer,
 	self->language = g_strdup(language != NULL ? language : "ja");
 	self->retry_interval = MAX(retry_interval, 1);
 	return self;
+}
+
+void
+imss_mail_delivery_set_language(ImssMailDelivery *self, const gchar *language)
+{
+	g_return_if_fail(IMSS_IS_MAIL_DELIVERY(self));
+	g_return_if_fail(language != NULL);
+	g_free(self->language);
+	self->language = g_strdup(language);
 }

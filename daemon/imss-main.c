@@ -15,6 +15,7 @@
 #include "imss-catalog.h"
 #include "imss-daemon.h"
 #include "imss-error.h"
+#include "imss-journal.h"
 
 typedef struct {
 	GMainLoop *loop;
@@ -298,6 +299,8 @@ main(int argc, char *argv[])
 
 	/* the store holds credentials: nothing we create is readable by others */
 	umask(0077);
+	/* to the journal with its fields (MESSAGE_ID, IMSS_SLOT) under systemd */
+	g_log_set_writer_func(imss_journal_writer, NULL, NULL);
 	/* logs stay English (the daemon neither calls textdomain() nor binds a
 	 * catalogue); what it renders for people (notices, mails, the doctor)
 	 * comes from the catalogue of the language the caller or the
@@ -307,7 +310,7 @@ main(int argc, char *argv[])
 	imss_catalog_set_localedir(imss_catalog_default_localedir());
 
 	if (!imss_main_parse_options(&options, &argc, &argv, &error)) {
-		g_printerr("imss-licensed: %s\n", error->message);
+		imss_journal_fatal(error->message);
 		return EXIT_FAILURE;
 	}
 	if (options.version) {
@@ -317,7 +320,7 @@ main(int argc, char *argv[])
 	if (options.verbose)
 		g_setenv("G_MESSAGES_DEBUG", "all", FALSE);
 	if (!imss_main_build(&collaborators, &options, &error)) {
-		g_printerr("imss-licensed: %s\n", error->message);
+		imss_journal_fatal(error->message);
 		return EXIT_FAILURE;
 	}
 	return imss_main_run(&m, &collaborators, started_at);

@@ -827,3 +827,98 @@ imss_client_set_inactive_notices_hidden_finish(ImssClient *self,
 	    imss_client_reply(self, result, imss_client_set_inactive_notices_hidden_async, error);
 	return reply != NULL;
 }
+
+/* -- SetSettings, TestMail ---------------------------------------------------- */
+
+/**
+ * imss_client_set_settings_async:
+ * @self: a client
+ * @settings: names and values to set, `a{sv}` as in
+ *   imss_client_get_settings(), plus the write-only "mail-password" and
+ *   "proxy-password" (s); "" means the default
+ * @reset: (array zero-terminated=1) (nullable): names to take from the
+ *   configuration file again
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Checks every value, stores them in one transaction and applies them at
+ * once. Needs org.imss.license.settings. Errors: %IMSS_ERROR_INVALID_ARGS
+ * (naming the setting; nothing is stored), %IMSS_ERROR_BUSY,
+ * %IMSS_ERROR_INTERNAL, %IMSS_ERROR_NOT_AUTHORIZED.
+ */
+void
+imss_client_set_settings_async(ImssClient *self,
+			       GVariant *settings,
+			       const gchar *const *reset,
+			       GCancellable *cancellable,
+			       GAsyncReadyCallback callback,
+			       gpointer user_data)
+{
+	static const gchar *const none[] = {NULL};
+
+	g_return_if_fail(IMSS_IS_CLIENT(self));
+	g_return_if_fail(settings != NULL && g_variant_is_of_type(settings, G_VARIANT_TYPE_VARDICT));
+	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
+	imss_client_call(self,
+			 "SetSettings",
+			 g_variant_new("(@a{sv}^as)", settings, reset != NULL ? reset : none),
+			 cancellable,
+			 imss_client_task(self, imss_client_set_settings_async, cancellable, callback, user_data));
+}
+
+/**
+ * imss_client_set_settings_finish:
+ * @self: a client
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the settings were stored and applied, %FALSE with @error
+ */
+gboolean
+imss_client_set_settings_finish(ImssClient *self, GAsyncResult *result, GError **error)
+{
+	g_autoptr(GVariant) reply = imss_client_reply(self, result, imss_client_set_settings_async, error);
+	return reply != NULL;
+}
+
+/**
+ * imss_client_test_mail_async:
+ * @self: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Sends one test mail to the recipients of the expiry mails now. Needs
+ * org.imss.license.settings. Errors: %IMSS_ERROR_INVALID_ARGS (no
+ * recipient or SMTP server), %IMSS_ERROR_SERVER_UNREACHABLE (the SMTP
+ * server refused or could not be reached), %IMSS_ERROR_NOT_AUTHORIZED.
+ */
+void
+imss_client_test_mail_async(ImssClient *self,
+			    GCancellable *cancellable,
+			    GAsyncReadyCallback callback,
+			    gpointer user_data)
+{
+	imss_client_call_simple(self,
+				"TestMail",
+				imss_client_test_mail_async,
+				cancellable,
+				callback,
+				user_data);
+}
+
+/**
+ * imss_client_test_mail_finish:
+ * @self: a client
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): what the SMTP server accepted ("sent to 2
+ *   recipient(s)"), or %NULL with @error
+ */
+gchar *
+imss_client_test_mail_finish(ImssClient *self, GAsyncResult *result, GError **error)
+{
+	return imss_client_reply_string(self, result, imss_client_test_mail_async, error);
+}

@@ -50,6 +50,7 @@ enum {
 	PROP_RESTARTS,
 	PROP_NODE_NAME,
 	PROP_CLOCK_SKEW,
+	PROP_SETTINGS,
 	/* the client's own */
 	PROP_FLAGS,
 	PROP_LANGUAGE,
@@ -69,6 +70,7 @@ static const ImssPropInfo imss_client_dbus_props[] = {
     {"Restarts", "aa{sv}"},
     {"NodeName", "s"},
     {"ClockSkew", "x"},
+    {"Settings", "a{sv}"},
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(imss_client_dbus_props) == PROP_FLAGS - 1);
@@ -815,6 +817,26 @@ imss_client_get_restarts(ImssClient *self)
 }
 
 /**
+ * imss_client_get_settings:
+ * @self: a client
+ *
+ * The operator's settings in effect, the `a{sv}` of the Settings property:
+ * "mail-to" (as), "mail-from", "mail-smtp", "mail-user", "mail-language",
+ * "proxy-host" (s), "proxy-port" (u), "proxy-user" (s),
+ * "sender-filter-enabled", "mail-password-set", "proxy-password-set" (b)
+ * and "stored" (as). The passwords themselves are never readable.
+ *
+ * Returns: (transfer none) (nullable): the settings, %NULL when the daemon
+ *   has none to offer (an older one)
+ */
+GVariant *
+imss_client_get_settings(ImssClient *self)
+{
+	g_return_val_if_fail(IMSS_IS_CLIENT(self), NULL);
+	return imss_props_get(&self->props, IMSS_CLIENT_DBUS(PROP_SETTINGS));
+}
+
+/**
  * imss_client_get_clock_skew:
  * @self: a client
  *
@@ -867,6 +889,9 @@ imss_client_get_property(GObject *object, guint prop_id, GValue *value, GParamSp
 		break;
 	case PROP_CLOCK_SKEW:
 		g_value_set_int64(value, imss_client_get_clock_skew(self));
+		break;
+	case PROP_SETTINGS:
+		g_value_set_variant(value, imss_client_get_settings(self));
 		break;
 	default:
 		if (prop_id > PROP_0 && prop_id < PROP_FLAGS) {
@@ -1077,6 +1102,19 @@ imss_client_class_init_properties(GObjectClass *object_class)
 							G_MININT64,
 							G_MAXINT64,
 							0,
+							G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+							    G_PARAM_EXPLICIT_NOTIFY);
+	/**
+	 * ImssClient:settings:
+	 *
+	 * The operator's settings in effect (`a{sv}`, see
+	 * imss_client_get_settings()).
+	 */
+	obj_props[PROP_SETTINGS] = g_param_spec_variant("settings",
+							NULL,
+							"The settings in effect",
+							G_VARIANT_TYPE_VARDICT,
+							NULL,
 							G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
 							    G_PARAM_EXPLICIT_NOTIFY);
 	g_object_class_install_properties(object_class, PROP_LAST, obj_props);

@@ -191,6 +191,38 @@ class MethodsTest(LibraryTestCase):
         self.assertIsInstance(summary, str)
 
 
+class SettingsTest(LibraryTestCase):
+    '''The Settings property, SetSettings and TestMail through the library.'''
+
+    def test_settings_and_test_mail(self):
+        client = self.new_client()
+        self.assertEqual(client.get_settings().unpack()['mail-smtp'], '')
+        notified = []
+        client.connect('notify::settings', lambda c, _p: notified.append(c.props.settings))
+        # nothing to send with yet: InvalidArgs naming the setting
+        with self.assertRaises(GLib.Error) as cm:
+            self.run_async(client.test_mail_async, client.test_mail_finish)
+        self.assertTrue(cm.exception.matches(Imss.Error.quark(), Imss.Error.INVALID_ARGS))
+        self.assertIn('mail-', cm.exception.message)
+        smtp = imsstest.SmtpSink(self)
+        settings = GLib.Variant('a{sv}', {
+            'mail-to': GLib.Variant('as', ['ops@example.com']),
+            'mail-smtp': GLib.Variant('s', f'smtp://127.0.0.1:{smtp.port}')})
+        self.assertTrue(self.run_async(client.set_settings_async, client.set_settings_finish,
+                                       settings, None))
+        self.wait_for(lambda: notified, message='notify::settings')
+        self.assertEqual(client.get_settings().unpack()['mail-to'], ['ops@example.com'])
+        self.assertEqual(self.run_async(client.test_mail_async, client.test_mail_finish),
+                         'sent to 1 recipient(s)')
+        # a bad value: InvalidArgs, nothing stored
+        with self.assertRaises(GLib.Error) as cm:
+            self.run_async(client.set_settings_async, client.set_settings_finish,
+                           GLib.Variant('a{sv}', {'mail-language': GLib.Variant('s', 'fr')}),
+                           ['mail-to'])
+        self.assertEqual(cm.exception.code, Imss.Error.INVALID_ARGS)
+        self.assertEqual(self.get_property('Settings')['mail-to'], ['ops@example.com'])
+
+
 class RestartTest(LibraryTestCase):
     def test_daemon_restart(self):
         client = self.new_client()

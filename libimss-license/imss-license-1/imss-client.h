@@ -75,6 +75,8 @@ const gchar *
 imss_client_get_node_name(ImssClient *self);
 gint64
 imss_client_get_clock_skew(ImssClient *self);
+GVariant *
+imss_client_get_settings(ImssClient *self);
 const gchar *
 imss_client_get_today(ImssClient *self);
 
@@ -215,5 +217,23 @@ gboolean
 imss_client_set_inactive_notices_hidden_finish(ImssClient *self,
 					       GAsyncResult *result,
 					       GError **error);
+
+void
+imss_client_set_settings_async(ImssClient *self,
+			       GVariant *settings,
+			       const gchar *const *reset,
+			       GCancellable *cancellable,
+			       GAsyncReadyCallback callback,
+			       gpointer user_data);
+gboolean
+imss_client_set_settings_finish(ImssClient *self, GAsyncResult *result, GError **error);
+
+void
+imss_client_test_mail_async(ImssClient *self,
+			    GCancellable *cancellable,
+			    GAsyncReadyCallback callback,
+			    gpointer user_data);
+gchar *
+imss_client_test_mail_finish(ImssClient *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS
