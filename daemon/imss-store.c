@@ -502,6 +502,7 @@ imss_store_finalize(GObject *obj)
 	imss_store_close(self);
 	g_hash_table_unref(self->statements);
 	g_hash_table_unref(self->settings);
+	g_clear_pointer(&self->finishes, g_ptr_array_unref);
 	g_free(self->provider);
 	g_free(self->cnc_string);
 	g_free(self->auth_string);
