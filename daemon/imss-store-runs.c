@@ -201,9 +201,10 @@ imss_store_mark_own_runs(ImssStore *self, GPtrArray *todo, GError **error)
 
 /* inside a transaction: claims the runs of @todo for this node in one
  * multi-row INSERT that another node's claim of any of them makes a no-op
- * for that run alone (ON CONFLICT DO NOTHING) */
+ * for that run alone (ON CONFLICT DO NOTHING); @all: whether every run was
+ * new (each is then claimed; otherwise none is marked) */
 static gboolean
-imss_store_insert_runs(ImssStore *self, GPtrArray *todo, GError **error)
+imss_store_insert_runs(ImssStore *self, GPtrArray *todo, gboolean *all, GError **error)
 {
 	g_autoptr(GString) sql = g_string_new("INSERT INTO job_runs (job, slot, day, at, done, owner, "
 					      "lease_until) VALUES ");
@@ -234,32 +235,42 @@ imss_store_insert_runs(ImssStore *self, GPtrArray *todo, GError **error)
 	}
 	if (!imss_store_exec_count(self, ins, p, &n, error))
 		return FALSE;
-	if (n == (gint)todo->len) {
-		for (guint i = 0; i < todo->len; i++)
-			((ImssStoreRun *)g_ptr_array_index(todo, i))->claimed = TRUE;
-		return TRUE;
-	}
-	/* some are another node's, since our look */
-	return imss_store_mark_own_runs(self, todo, error);
+	*all = n == (gint)todo->len;
+	for (guint i = 0; i < todo->len && *all; i++)
+		((ImssStoreRun *)g_ptr_array_index(todo, i))->claimed = TRUE;
+	return TRUE;
 }
 
 /* inside a transaction: claims what no node recorded yet of @runs (at
- * most IMSS_STORE_BATCH, distinct), with their history entries */
+ * most IMSS_STORE_BATCH, distinct), with their history entries. The usual
+ * case first (@look FALSE): every run is new, one INSERT claims them all.
+ * When one was not (@recorded TRUE: the caller rolls back and comes again
+ * with @look), the records are looked at first (one SELECT: a record made
+ * under a clock that was ahead goes), the others inserted, and when
+ * another node was quicker since that look, which rows are ours is read. */
 static gboolean
-imss_store_claim_inner(ImssStore *self, GPtrArray *runs, GError **error)
+imss_store_claim_inner(ImssStore *self, GPtrArray *runs, gboolean look, gboolean *recorded, GError **error)
 {
 	g_autoptr(GPtrArray) todo = NULL;
 	g_autoptr(GPtrArray) history = g_ptr_array_new();
 	ImssStoreRun *last = NULL;
+	gboolean all = FALSE;
 
+	*recorded = FALSE;
 	for (guint i = 0; i < runs->len; i++)
 		((ImssStoreRun *)g_ptr_array_index(runs, i))->claimed = FALSE;
-	todo = imss_store_unrecorded_runs(self, runs, error);
+	todo = look ? imss_store_unrecorded_runs(self, runs, error) : g_ptr_array_ref(runs);
 	if (todo == NULL)
 		return FALSE;
 	if (todo->len == 0)
 		return TRUE;
-	if (!imss_store_insert_runs(self, todo, error))
+	if (!imss_store_insert_runs(self, todo, &all, error))
+		return FALSE;
+	if (!all && !look) {
+		*recorded = TRUE;
+		return TRUE;
+	}
+	if (!all && !imss_store_mark_own_runs(self, todo, error))
 		return FALSE;
 	for (guint i = 0; i < todo->len; i++) {
 		ImssStoreRun *run = g_ptr_array_index(todo, i);
@@ -278,12 +289,20 @@ imss_store_claim_inner(ImssStore *self, GPtrArray *runs, GError **error)
 static gboolean
 imss_store_claim_batch(ImssStore *self, GPtrArray *runs, GError **error)
 {
-	if (!imss_store_begin(self, error)) {
-		imss_store_classify_error(error);
-		return FALSE;
-	}
-	if (imss_store_claim_inner(self, runs, error) &&
-	    gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	gboolean recorded = TRUE;
+	gboolean begun = FALSE;
+	for (gint attempt = 0; recorded && attempt < 2; attempt++) {
+		begun = imss_store_begin(self, error);
+		if (!begun)
+			break;
+		if (!imss_store_claim_inner(self, runs, attempt > 0, &recorded, error))
+			break;
+		if (recorded) {
+			imss_store_rollback(self);
+			continue;
+		}
+		if (!gda_connection_commit_transaction(self->cnc, NULL, error))
+			break;
 		for (guint i = 0; i < runs->len; i++) {
 			ImssStoreRun *run = g_ptr_array_index(runs, i);
 			if (!run->claimed)
@@ -292,7 +311,8 @@ imss_store_claim_batch(ImssStore *self, GPtrArray *runs, GError **error)
 		}
 		return TRUE;
 	}
-	imss_store_rollback(self);
+	if (begun)
+		imss_store_rollback(self);
 	for (guint i = 0; i < runs->len; i++)
 		((ImssStoreRun *)g_ptr_array_index(runs, i))->claimed = FALSE;
 	imss_store_classify_error(error);
