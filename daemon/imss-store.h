@@ -32,6 +32,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreHistory, imss_store_history_free)
 
 /* @provider: "SQLite" or "PostgreSQL"; @cnc: a libgda connection string
  * (for SQLite "DB_DIR=...;DB_NAME=..."); @auth may be NULL. */
+/* From now on in this process, libgda loads the module of @provider
+ * ("SQLite", "PostgreSQL") alone instead of every installed provider; call
+ * it before the first store opens, in a process that uses one provider
+ * (the daemon). docs/lean.md */
+void
+imss_store_limit_providers(const gchar *provider);
+
 ImssStore *
 imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth);
 /* Opens the connection and brings the schema to the current version
