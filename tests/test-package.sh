@@ -56,13 +56,13 @@ phase_start=
 phase() { phase_start=$(now); printf '\n==> %s\n' "$*"; }
 phase_done() {
 	local t; t=$(now)
-	timings+=("$(printf '%-28s %6s s' "$1" "$(secs "$phase_start" "$t")")")
+	timings+=("$(printf '%-32s %6s s' "$1" "$(secs "$phase_start" "$t")")")
 }
 print_timings() {
 	echo
 	echo "timings:"
 	printf '  %s\n' "${timings[@]}"
-	printf '  %-28s %6s s\n' total "$(secs "$t_start" "$(now)")"
+	printf '  %-32s %6s s\n' total "$(secs "$t_start" "$(now)")"
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/imss-package.XXXXXX")
