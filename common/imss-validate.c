@@ -173,24 +173,26 @@ imss_validate_named_string(const gchar *name, const gchar *what, const gchar *va
 	return imss_validate_string(what, value, IMSS_VALIDATE_TEXT_MAX, TRUE, error);
 }
 
-gboolean
-imss_validate_profile(GVariant *profile, GError **error)
+/* a{sv} @dict named @name: at most @max_entries, keys printable ASCII
+ * names, strings bounded by name, other values at most @max_size bytes
+ * serialised */
+static gboolean
+imss_validate_dict(const gchar *name, GVariant *dict, guint max_entries, gsize max_size, GError **error)
 {
 	GVariantIter iter;
 	const gchar *key;
 	GVariant *value;
 
-	g_return_val_if_fail(g_variant_is_of_type(profile, G_VARIANT_TYPE_VARDICT), FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	if (g_variant_n_children(profile) > IMSS_VALIDATE_PROFILE_ENTRIES_MAX) {
+	if (g_variant_n_children(dict) > max_entries) {
 		g_set_error(error,
 		            IMSS_ERROR,
 		            IMSS_ERROR_INVALID_ARGS,
-		            "profile: more than %d entries",
-		            IMSS_VALIDATE_PROFILE_ENTRIES_MAX);
+		            "%s: more than %u entries",
+		            name,
+		            max_entries);
 		return FALSE;
 	}
-	g_variant_iter_init(&iter, profile);
+	g_variant_iter_init(&iter, dict);
 	while (g_variant_iter_loop(&iter, "{&sv}", &key, &value)) {
 		g_autofree gchar *what = NULL;
 		gboolean ascii = TRUE;
@@ -201,28 +203,63 @@ imss_validate_profile(GVariant *profile, GError **error)
 			    error,
 			    IMSS_ERROR,
 			    IMSS_ERROR_INVALID_ARGS,
-			    "profile: a key is not a name (printable ASCII, at most %d bytes)",
+			    "%s: a key is not a name (printable ASCII, at most %d bytes)",
+			    name,
 			    IMSS_VALIDATE_PROFILE_KEY_MAX);
 			g_variant_unref(value);
 			return FALSE;
 		}
-		what = g_strdup_printf("profile \"%s\"", key);
+		what = g_strdup_printf("%s \"%s\"", name, key);
 		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
 			if (!imss_validate_named_string(
 			        key, what, g_variant_get_string(value, NULL), error)) {
 				g_variant_unref(value);
 				return FALSE;
 			}
-		} else if (g_variant_get_size(value) > IMSS_VALIDATE_TEXT_MAX) {
+		} else if (g_variant_get_size(value) > max_size) {
 			g_set_error(error,
 			            IMSS_ERROR,
 			            IMSS_ERROR_INVALID_ARGS,
-			            "%s: larger than %d bytes",
+			            "%s: larger than %" G_GSIZE_FORMAT " bytes",
 			            what,
-			            IMSS_VALIDATE_TEXT_MAX);
+			            max_size);
 			g_variant_unref(value);
 			return FALSE;
 		}
+	}
+	return TRUE;
+}
+
+gboolean
+imss_validate_profile(GVariant *profile, GError **error)
+{
+	g_return_val_if_fail(g_variant_is_of_type(profile, G_VARIANT_TYPE_VARDICT), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	return imss_validate_dict("profile",
+	                          profile,
+	                          IMSS_VALIDATE_PROFILE_ENTRIES_MAX,
+	                          IMSS_VALIDATE_TEXT_MAX,
+	                          error);
+}
+
+/* SetSettings' reset: setting names */
+static gboolean
+imss_validate_names(const gchar *name, GVariant *names, GError **error)
+{
+	gsize n = 0;
+	g_autofree const gchar **strv = g_variant_get_strv(names, &n);
+	if (n > IMSS_VALIDATE_PROFILE_ENTRIES_MAX) {
+		g_set_error(error,
+		            IMSS_ERROR,
+		            IMSS_ERROR_INVALID_ARGS,
+		            "%s: more than %d names",
+		            name,
+		            IMSS_VALIDATE_PROFILE_ENTRIES_MAX);
+		return FALSE;
+	}
+	for (gsize i = 0; i < n; i++) {
+		if (!imss_validate_string(name, strv[i], IMSS_VALIDATE_PROFILE_KEY_MAX, TRUE, error))
+			return FALSE;
 	}
 	return TRUE;
 }
@@ -241,5 +278,14 @@ imss_validate_argument(const gchar *name, GVariant *value, GError **error)
 	}
 	if (g_strcmp0(name, "profile") == 0 && g_variant_is_of_type(value, G_VARIANT_TYPE_VARDICT))
 		return imss_validate_profile(value, error);
+	/* SetSettings: the recipients are the largest value (64 addresses) */
+	if (g_strcmp0(name, "settings") == 0 && g_variant_is_of_type(value, G_VARIANT_TYPE_VARDICT))
+		return imss_validate_dict(name,
+		                          value,
+		                          IMSS_VALIDATE_PROFILE_ENTRIES_MAX,
+		                          IMSS_VALIDATE_SETTINGS_VALUE_MAX,
+		                          error);
+	if (g_strcmp0(name, "reset") == 0 && g_variant_is_of_type(value, G_VARIANT_TYPE_STRING_ARRAY))
+		return imss_validate_names(name, value, error);
 	return TRUE;
 }

@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 #define IMSS_VALIDATE_TEXT_MAX 256 /* any other string: printable text */
 #define IMSS_VALIDATE_PROFILE_KEY_MAX 32
 #define IMSS_VALIDATE_PROFILE_ENTRIES_MAX 16
+#define IMSS_VALIDATE_SETTINGS_VALUE_MAX 20000 /* 64 addresses of up to 254 bytes */
 
 /* Whether @language is a language tag or locale name: 2–3 letters, then
  * "_"/"-" subtags of 2–8 letters or digits, an optional ".codeset" and

@@ -43,6 +43,8 @@ struct _ImssConfig {
 	guint poll_interval;
 	guint claim_lease;
 	GPtrArray *warnings;
+	/* the file as read, to apply the operator's settings over it */
+	gchar *file_data;
 };
 
 /* Adds a warning to @self for every group and key of @kf it does not know

@@ -10,6 +10,9 @@
 
 G_DEFINE_TYPE(ImssConfig, imss_config, G_TYPE_OBJECT)
 
+enum { SIGNAL_CHANGED, SIGNAL_LAST };
+static guint signals[SIGNAL_LAST] = {0};
+
 #define IMSS_DEFAULT_SERVER_URL "http://licenseupdate.trendmicro.com" IMSS_PROTOCOL_UPDATE_PATH
 
 static void
@@ -81,7 +84,11 @@ imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, 
 		return FALSE;
 	}
 	imss_config_warn_unknown_keys(self, kf, data, origin);
-	return imss_config_load_sections(self, kf, data, origin, error);
+	if (!imss_config_load_sections(self, kf, data, origin, error))
+		return FALSE;
+	g_free(self->file_data);
+	self->file_data = g_strdup(data);
+	return TRUE;
 }
 
 gboolean
@@ -104,6 +111,131 @@ imss_config_load(ImssConfig *self, const gchar *path, gboolean must_exist, GErro
 		return FALSE;
 	}
 	return imss_config_load_data(self, data, path, error);
+}
+
+/* the operator's settings: [group] key of the file that may be changed
+ * over D-Bus (imss-settings.c names them for the bus) */
+static const struct {
+	const gchar *group;
+	const gchar *key;
+} imss_config_settable[] = {
+    {"mail", "to"},	      {"mail", "from"},	     {"mail", "smtp"},	{"mail", "user"},
+    {"mail", "password"},     {"mail", "language"},  {"proxy", "host"}, {"proxy", "port"},
+    {"proxy", "user"},	      {"proxy", "password"}, {"services", "sender-filter-enabled"},
+};
+
+gboolean
+imss_config_is_settable(const gchar *group, const gchar *key)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(imss_config_settable); i++) {
+		if (g_strcmp0(imss_config_settable[i].group, group) == 0 &&
+		    g_strcmp0(imss_config_settable[i].key, key) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* the file's values with @settings over them, read into a new object */
+static ImssConfig *
+imss_config_merge(ImssConfig *self, const gchar *const *settings, GError **error)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(ImssConfig) merged = imss_config_new();
+	g_autofree gchar *data = NULL;
+
+	if (self->file_data != NULL &&
+	    !g_key_file_load_from_data(kf, self->file_data, -1, G_KEY_FILE_NONE, error))
+		return NULL;
+	for (guint i = 0; settings != NULL && settings[i] != NULL && settings[i + 1] != NULL &&
+			  settings[i + 2] != NULL;
+	     i += 3) {
+		if (!imss_config_is_settable(settings[i], settings[i + 1])) {
+			g_set_error(error,
+				    G_KEY_FILE_ERROR,
+				    G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+				    "[%s] %s cannot be set",
+				    settings[i],
+				    settings[i + 1]);
+			return NULL;
+		}
+		/* escaped: a value cannot add lines, keys or groups */
+		g_key_file_set_string(kf, settings[i], settings[i + 1], settings[i + 2]);
+	}
+	data = g_key_file_to_data(kf, NULL, NULL);
+	if (!imss_config_load_data(merged, data, "settings", error))
+		return NULL;
+	return g_steal_pointer(&merged);
+}
+
+gboolean
+imss_config_check_settings(ImssConfig *self,
+			   const gchar *const *settings,
+			   gint *bad,
+			   GError **error)
+{
+	g_autoptr(ImssConfig) merged = NULL;
+	g_autoptr(GError) error_local = NULL;
+
+	g_return_val_if_fail(IMSS_IS_CONFIG(self), FALSE);
+	g_return_val_if_fail(settings != NULL, FALSE);
+	g_return_val_if_fail(bad != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	*bad = -1;
+	merged = imss_config_merge(self, settings, &error_local);
+	if (merged != NULL)
+		return TRUE;
+	/* "settings:LINE: [group] key: why" (imss-config-sections.c): whose */
+	for (guint i = 0; settings[i] != NULL && settings[i + 1] != NULL && settings[i + 2] != NULL;
+	     i += 3) {
+		g_autofree gchar *prefix = g_strdup_printf("[%s] %s: ", settings[i], settings[i + 1]);
+		const gchar *why = strstr(error_local->message, prefix);
+		if (why != NULL) {
+			*bad = (gint)i;
+			g_set_error_literal(error,
+					    G_KEY_FILE_ERROR,
+					    G_KEY_FILE_ERROR_INVALID_VALUE,
+					    why + strlen(prefix));
+			return FALSE;
+		}
+	}
+	g_propagate_error(error, g_steal_pointer(&error_local));
+	return FALSE;
+}
+
+static void
+imss_config_take_str(gchar **dest, gchar **src)
+{
+	g_free(*dest);
+	*dest = g_steal_pointer(src);
+}
+
+gboolean
+imss_config_apply_settings(ImssConfig *self, const gchar *const *settings, GError **error)
+{
+	g_autoptr(ImssConfig) merged = NULL;
+
+	g_return_val_if_fail(IMSS_IS_CONFIG(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	merged = imss_config_merge(self, settings, error);
+	if (merged == NULL)
+		return FALSE;
+	/* only the settable values change: the others may be held by callers */
+	g_strfreev(self->mail_to);
+	self->mail_to = g_steal_pointer(&merged->mail_to);
+	imss_config_take_str(&self->mail_from, &merged->mail_from);
+	imss_config_take_str(&self->mail_smtp, &merged->mail_smtp);
+	imss_config_take_str(&self->mail_user, &merged->mail_user);
+	imss_config_take_str(&self->mail_password, &merged->mail_password);
+	imss_config_take_str(&self->mail_language, &merged->mail_language);
+	imss_config_take_str(&self->proxy_host, &merged->proxy_host);
+	self->proxy_port = merged->proxy_port;
+	imss_config_take_str(&self->proxy_user, &merged->proxy_user);
+	imss_config_take_str(&self->proxy_password, &merged->proxy_password);
+	self->sender_filter_enabled = merged->sender_filter_enabled;
+	g_signal_emit(self, signals[SIGNAL_CHANGED], 0);
+	return TRUE;
 }
 
 ImssEdition
@@ -364,6 +496,7 @@ imss_config_finalize(GObject *obj)
 	g_free(self->mail_language);
 	g_free(self->node_name);
 	g_ptr_array_unref(self->warnings);
+	g_free(self->file_data);
 	G_OBJECT_CLASS(imss_config_parent_class)->finalize(obj);
 }
 
@@ -371,6 +504,16 @@ static void
 imss_config_class_init(ImssConfigClass *klass)
 {
 	G_OBJECT_CLASS(klass)->finalize = imss_config_finalize;
+	/* the operator's settings changed (imss_config_apply_settings()) */
+	signals[SIGNAL_CHANGED] = g_signal_new("changed",
+					       G_TYPE_FROM_CLASS(klass),
+					       G_SIGNAL_RUN_LAST,
+					       0,
+					       NULL,
+					       NULL,
+					       NULL,
+					       G_TYPE_NONE,
+					       0);
 }
 
 static void

@@ -24,6 +24,25 @@ imss_config_load(ImssConfig *self, const gchar *path, gboolean must_exist, GErro
 gboolean
 imss_config_load_data(ImssConfig *self, const gchar *data, const gchar *origin, GError **error);
 
+/* The operator's settings over the file: [@group] @key pairs that may be
+ * changed at run time (the mail notices, the proxy, the sender filter). */
+gboolean
+imss_config_is_settable(const gchar *group, const gchar *key);
+/* Whether @settings (group, key, value triples, NULL-terminated) over the
+ * file make a valid configuration. When not: @bad is the index in
+ * @settings of the group of the value at fault (its message then says why,
+ * without the key), or -1 (the message names the key). */
+gboolean
+imss_config_check_settings(ImssConfig *self,
+			   const gchar *const *settings,
+			   gint *bad,
+			   GError **error);
+/* Sets the settable values to the file's with @settings over them
+ * (NULL-terminated group, key, value triples; "" stands for an empty value,
+ * which means the default) and emits "changed". Nothing changes on error. */
+gboolean
+imss_config_apply_settings(ImssConfig *self, const gchar *const *settings, GError **error);
+
 /* every "group/key" of the configuration file, NULL-terminated (the
  * documentation and the tests check the shipped file against it) */
 gchar **

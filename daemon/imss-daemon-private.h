@@ -56,6 +56,10 @@ imss_daemon_connect_license_methods(ImssDaemon *self) G_GNUC_INTERNAL;
 void
 imss_daemon_connect_admin_methods(ImssDaemon *self) G_GNUC_INTERNAL;
 void
+imss_daemon_connect_settings_methods(ImssDaemon *self) G_GNUC_INTERNAL;
+void
+imss_daemon_sync_settings(ImssDaemon *self) G_GNUC_INTERNAL;
+void
 imss_daemon_connect_clock_methods(ImssDaemon *self) G_GNUC_INTERNAL;
 
 G_END_DECLS

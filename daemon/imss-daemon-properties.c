@@ -99,6 +99,7 @@ imss_daemon_sync_all(ImssDaemon *self)
 	    self->skeleton,
 	    imss_license_manager_get_inactive_notices_hidden(self->manager));
 	imss_daemon_sync_restarts(self);
+	imss_daemon_sync_settings(self);
 	imss_exported_manager_set_node_name(self->skeleton,
 					    imss_license_manager_get_node_name(self->manager));
 	imss_exported_manager_set_clock_skew(self->skeleton,

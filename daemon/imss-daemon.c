@@ -202,6 +202,7 @@ imss_daemon_new(ImssLicenseManager *manager)
 	imss_daemon_watch_arguments(self, G_DBUS_INTERFACE_SKELETON(self->skeleton));
 	imss_daemon_connect_license_methods(self);
 	imss_daemon_connect_admin_methods(self);
+	imss_daemon_connect_settings_methods(self);
 	imss_daemon_connect_clock_methods(self);
 	imss_daemon_add_slots(self);
 	imss_daemon_watch_manager(self);

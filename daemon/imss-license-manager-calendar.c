@@ -76,8 +76,9 @@ imss_license_manager_transitions(ImssLicenseManager *self, const GDate *today)
 		if (state == old)
 			continue;
 		self->states[i] = state;
-		imss_journal_event(state == IMSS_LICENSE_STATE_EXPIRED ? G_LOG_LEVEL_WARNING
-								       : G_LOG_LEVEL_MESSAGE,
+		/* at notice priority: the console notices and the mails are the
+		 * operator's channel; warnings are for what failed */
+		imss_journal_event(G_LOG_LEVEL_MESSAGE,
 				   state == IMSS_LICENSE_STATE_EXPIRED ? IMSS_MSGID_GRACE_ENDED
 								       : IMSS_MSGID_STATE_CHANGED,
 				   imss_license_get_id(license),

@@ -111,6 +111,7 @@ imss_license_manager_reload(ImssLicenseManager *self, GError **error)
 	stored = imss_store_load_licenses(self->store, error);
 	if (stored == NULL || !imss_store_reload_settings(self->store, error))
 		return FALSE;
+	imss_license_manager_apply_settings(self);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		g_autoptr(ImssLicense) now = imss_license_new(i, TRUE);
 		for (guint j = 0; j < stored->len; j++) {

@@ -391,6 +391,8 @@ imss_license_manager_start(ImssLicenseManager *self, GError **error)
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
+	/* the operator's settings stored over the bus win over the file's */
+	imss_license_manager_apply_settings(self);
 	/* runs claimed before we stopped and not done yet (a check whose
 	 * answer was not recorded, a mail not delivered), and those of other
 	 * nodes whose lease ran out — before the calendar runs, which claims

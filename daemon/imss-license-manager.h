@@ -222,4 +222,26 @@ imss_license_manager_get_clock_skew(ImssLicenseManager *self);
 GPtrArray *
 imss_license_manager_list_nodes(ImssLicenseManager *self, GError **error);
 
+/* The operator's settings (imss-license-manager-settings.c): the effective
+ * values as a{sv} ("mail-to", ..., "mail-password-set", "stored": the names
+ * set over the bus); setting @settings and resetting @reset (back to the
+ * file's), all or nothing (InvalidArgs naming the setting); a test mail. */
+void
+imss_license_manager_apply_settings(ImssLicenseManager *self);
+GVariant *
+imss_license_manager_get_settings(ImssLicenseManager *self);
+gboolean
+imss_license_manager_set_settings(ImssLicenseManager *self,
+				  GVariant *settings,
+				  const gchar *const *reset,
+				  const gchar *caller,
+				  GError **error);
+void
+imss_license_manager_test_mail_async(ImssLicenseManager *self,
+				     const gchar *caller,
+				     GAsyncReadyCallback callback,
+				     gpointer user_data);
+gchar *
+imss_license_manager_test_mail_finish(ImssLicenseManager *self, GAsyncResult *res, GError **error);
+
 G_END_DECLS

@@ -534,6 +534,12 @@ imss_license_server_init(ImssLicenseServer *self)
 	self->deadline = IMSS_SERVER_DEADLINE_DEFAULT;
 }
 
+static void
+imss_license_server_config_changed_cb(ImssLicenseServer *self)
+{
+	g_clear_object(&self->session);
+}
+
 ImssLicenseServer *
 imss_license_server_new(ImssConfig *config)
 {
@@ -542,5 +548,9 @@ imss_license_server_new(ImssConfig *config)
 
 	self->config = g_object_ref(config);
 	self->deadline = imss_config_get_server_timeout(config);
+	/* a new proxy applies from the next request: the session (and its
+	 * resolver) is made again on first use; requests under way keep theirs */
+	g_signal_connect_object(config, "changed", G_CALLBACK(imss_license_server_config_changed_cb),
+				self, G_CONNECT_SWAPPED);
 	return self;
 }

@@ -93,8 +93,11 @@ imss_mail_delivery_finish(ImssMailJob *job, const gchar *outcome, const gchar *d
 	h->detail = g_strdup_printf("day %s: %s", job->day, detail);
 	if (g_strcmp0(outcome, "sent") == 0 || g_strcmp0(detail, "no notice on this day") == 0)
 		g_message("mail notice of %s for %s: %s (%s)", h->slot, job->day, outcome, detail);
-	else /* undelivered, or no recipient: the notice cannot be suppressed */
-		imss_journal_event(G_LOG_LEVEL_WARNING, IMSS_MSGID_MAIL_FAILED, h->slot,
+	else /* undelivered (a warning), or no recipient (a notice says so too):
+	      * the mails cannot be suppressed */
+		imss_journal_event(g_strcmp0(outcome, "skipped") == 0 ? G_LOG_LEVEL_MESSAGE
+								     : G_LOG_LEVEL_WARNING,
+				   IMSS_MSGID_MAIL_FAILED, h->slot,
 				   "mail notice of %s for %s: %s (%s)", h->slot, job->day, outcome,
 				   detail);
 	if (!imss_store_finish_run(self->store, IMSS_JOB_MAIL, h->slot, job->day, h, &error_local))
@@ -263,4 +266,13 @@ imss_mail_delivery_new(ImssMailer *mailer,
 	self->language = g_strdup(language != NULL ? language : "ja");
 	self->retry_interval = MAX(retry_interval, 1);
 	return self;
+}
+
+void
+imss_mail_delivery_set_language(ImssMailDelivery *self, const gchar *language)
+{
+	g_return_if_fail(IMSS_IS_MAIL_DELIVERY(self));
+	g_return_if_fail(language != NULL);
+	g_free(self->language);
+	self->language = g_strdup(language);
 }

@@ -48,4 +48,8 @@ typedef void (*ImssMailFinishedFunc)(ImssSlotId slot, const gchar *day, gpointer
 void
 imss_mail_delivery_set_finished_func(ImssMailDelivery *self, ImssMailFinishedFunc func, gpointer data);
 
+/* the language of the next mails */
+void
+imss_mail_delivery_set_language(ImssMailDelivery *self, const gchar *language);
+
 G_END_DECLS

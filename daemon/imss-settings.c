@@ -125,3 +125,76 @@ imss_settings_record_server_contact(ImssStoreChange *change, gboolean answered, 
 	imss_settings_set_time(change, SERVER, answered ? SERVER_ANSWER : SERVER_FAILURE, time);
 	imss_store_change_delete_setting(change, SERVER, SERVER_OLD);
 }
+
+/* -- the operator's settings (issue 14) ------------------------------------ */
+
+#define OPERATOR "config" /* name: the bus name; value: the file's syntax */
+
+static const ImssSettingInfo imss_operator_settings[] = {
+    {"mail-to", "mail", "to", "as", FALSE},
+    {"mail-from", "mail", "from", "s", FALSE},
+    {"mail-smtp", "mail", "smtp", "s", FALSE},
+    {"mail-user", "mail", "user", "s", FALSE},
+    {"mail-password", "mail", "password", "s", TRUE},
+    {"mail-language", "mail", "language", "s", FALSE},
+    {"proxy-host", "proxy", "host", "s", FALSE},
+    {"proxy-port", "proxy", "port", "u", FALSE},
+    {"proxy-user", "proxy", "user", "s", FALSE},
+    {"proxy-password", "proxy", "password", "s", TRUE},
+    {"sender-filter-enabled", "services", "sender-filter-enabled", "b", FALSE},
+};
+
+const ImssSettingInfo *
+imss_settings_list_operator(guint *n_settings)
+{
+	g_return_val_if_fail(n_settings != NULL, NULL);
+	*n_settings = G_N_ELEMENTS(imss_operator_settings);
+	return imss_operator_settings;
+}
+
+const ImssSettingInfo *
+imss_settings_lookup_operator(const gchar *name)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(imss_operator_settings); i++) {
+		if (g_strcmp0(imss_operator_settings[i].name, name) == 0)
+			return &imss_operator_settings[i];
+	}
+	return NULL;
+}
+
+gchar *
+imss_settings_get_operator_value(ImssStore *store, const ImssSettingInfo *info)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(store), NULL);
+	g_return_val_if_fail(info != NULL, NULL);
+	return imss_store_get_setting(store, OPERATOR, info->name);
+}
+
+gchar **
+imss_settings_get_operator(ImssStore *store)
+{
+	GPtrArray *triples = g_ptr_array_new();
+	g_return_val_if_fail(IMSS_IS_STORE(store), NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(imss_operator_settings); i++) {
+		const ImssSettingInfo *info = &imss_operator_settings[i];
+		gchar *v = imss_store_get_setting(store, OPERATOR, info->name);
+		if (v == NULL)
+			continue;
+		g_ptr_array_add(triples, g_strdup(info->group));
+		g_ptr_array_add(triples, g_strdup(info->key));
+		g_ptr_array_add(triples, v);
+	}
+	g_ptr_array_add(triples, NULL);
+	return (gchar **)g_ptr_array_free(triples, FALSE);
+}
+
+void
+imss_settings_set_operator(ImssStoreChange *change, const ImssSettingInfo *info, const gchar *value)
+{
+	g_return_if_fail(change != NULL);
+	g_return_if_fail(info != NULL);
+	if (value != NULL)
+		imss_store_change_set_setting(change, OPERATOR, info->name, value);
+	else
+		imss_store_change_delete_setting(change, OPERATOR, info->name);
+}

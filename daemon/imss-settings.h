@@ -53,4 +53,32 @@ imss_settings_get_server_contact(ImssStore *store, gint64 *last_answer, gint64 *
 void
 imss_settings_record_server_contact(ImssStoreChange *change, gboolean answered, gint64 time);
 
+/* The operator's settings: [group] key of the configuration file that may be
+ * changed over the bus, under their bus names ("mail-to", "proxy-port", ...)
+ * with their bus types ("s", "as", "u", "b"); @secret ones are write-only. A
+ * stored value (the file's syntax) wins over the file's. */
+typedef struct {
+	const gchar *name;
+	const gchar *group;
+	const gchar *key;
+	const gchar *type;
+	gboolean secret;
+} ImssSettingInfo;
+
+const ImssSettingInfo *
+imss_settings_list_operator(guint *n_settings);
+/* NULL: no such setting */
+const ImssSettingInfo *
+imss_settings_lookup_operator(const gchar *name);
+/* the stored value, or NULL when the file's applies */
+gchar *
+imss_settings_get_operator_value(ImssStore *store, const ImssSettingInfo *info) G_GNUC_WARN_UNUSED_RESULT;
+/* the stored ones as group, key, value triples, NULL-terminated (for
+ * imss_config_apply_settings()) */
+gchar **
+imss_settings_get_operator(ImssStore *store) G_GNUC_WARN_UNUSED_RESULT;
+/* @value NULL: back to the file's value */
+void
+imss_settings_set_operator(ImssStoreChange *change, const ImssSettingInfo *info, const gchar *value);
+
 G_END_DECLS

@@ -11,8 +11,9 @@
 #    directory, unless IMSS_PG_CNC already names one (exports IMSS_PG_CNC and
 #    IMSS_PG_AUTH for the store and bus tests; stopped on exit);
 # 4. meson test --print-errorlogs (every suite);
-# 5. meson test --setup valgrind --suite unit --suite bus (memcheck of the
-#    core suites; the bus tests run the daemon under valgrind);
+# 5. meson test --setup valgrind --suite unit, then the bus suite under
+#    valgrind in two parallel meson runs (memcheck of the core suites; the
+#    bus tests run the daemon under valgrind);
 # 6. fails when any test was SKIPPED in 4 or 5: a skipped test is a test
 #    that did not run;
 # 7. when CI=true or IMSS_TEST_PACKAGE=1: meson test --suite package
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--install-deps) install=1; shift ;;
 	--build-dir) build=${2:?--build-dir needs a directory}; shift 2 ;;
 	--) shift; meson_test_args=("$@"); break ;;
-	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "$0: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -146,14 +147,48 @@ log "meson test"
 meson test -C "$build" --print-errorlogs "${meson_test_args[@]}"
 check_skipped "$build/meson-logs/testlog.json"
 
-log "meson test --setup valgrind --suite unit --suite bus"
-meson test -C "$build" --print-errorlogs --setup valgrind --suite unit --suite bus
-check_skipped "$build/meson-logs/testlog-valgrind.json"
+log "meson test --setup valgrind --suite unit"
+meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind --suite unit \
+	--logbase testlog-valgrind-unit
+check_skipped "$build/meson-logs/testlog-valgrind-unit.json"
+
+# The bus tests under valgrind: each is independent (its own private bus,
+# state directory, PostgreSQL database and ports) but serial within one
+# meson run (is_parallel: false, for their timing), and valgrind is slow:
+# two meson runs side by side, each test into the lighter half (weights:
+# seconds under valgrind in CI; 150 for the others).
+declare -A weight=([test-server]=1000 [test-activate]=350 [test-calendar]=280
+	[test-badinput]=260 [test-notices]=250 [test-reliability]=200)
+mapfile -t bus_tests < <(meson test -C "$build" --no-rebuild --list --suite bus 2>/dev/null |
+	sed -n 's|^.* / ||p')
+[ "${#bus_tests[@]}" -gt 0 ] || { echo "$0: no bus tests listed" >&2; exit 1; }
+half_a=() half_b=()
+load_a=0 load_b=0
+while read -r w t; do
+	if [ "$load_a" -le "$load_b" ]; then
+		half_a+=("$t"); load_a=$((load_a + w))
+	else
+		half_b+=("$t"); load_b=$((load_b + w))
+	fi
+done < <(for t in "${bus_tests[@]}"; do echo "${weight[$t]:-150} $t"; done | sort -rn)
+log "meson test --setup valgrind, bus tests in two halves: ${half_a[*]} | ${half_b[*]}"
+rc_a=0 rc_b=0
+meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind \
+	--logbase testlog-valgrind-a "${half_a[@]}" >"$work/valgrind-a.log" 2>&1 &
+pid_a=$!
+meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind \
+	--logbase testlog-valgrind-b "${half_b[@]}" || rc_b=$?
+wait "$pid_a" || rc_a=$?
+cat "$work/valgrind-a.log"
+[ "$rc_a" = 0 ] && [ "$rc_b" = 0 ] || { echo "$0: valgrind run failed" >&2; exit 1; }
+check_skipped "$build/meson-logs/testlog-valgrind-a.json"
+check_skipped "$build/meson-logs/testlog-valgrind-b.json"
 
 if [ "${IMSS_TEST_PACKAGE:-}" = 1 ] || { [ "${CI:-}" = true ] && [ "${IMSS_TEST_PACKAGE:-}" != 0 ]; }; then
 	log "meson test --suite package (the Debian package under a real systemd)"
-	meson test -C "$build" --print-errorlogs --suite package
-	check_skipped "$build/meson-logs/testlog.json"
+	meson test -C "$build" --no-rebuild --print-errorlogs --suite package \
+		--logbase testlog-package
+	check_skipped "$build/meson-logs/testlog-package.json"
 fi
 
 log "all tests passed"

@@ -129,15 +129,15 @@ class JournalTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         self.wait_for(lambda: self.journal.find(MSGID['MAIL_FAILED'], IMSS_SLOT='antivirus'),
                       message='the mail without a recipient in the journal')
         for mail in self.journal.find(MSGID['MAIL_FAILED'], IMSS_SLOT='antivirus'):
-            self.assertEqual(mail['PRIORITY'], '4')
+            self.assertEqual(mail['PRIORITY'], '5')     # not sent: nobody to send it to
             self.assertIn('no recipients configured', mail['MESSAGE'])
         self.advance_to('2020-03-31T12:00:00')
         self.wait_for(lambda: self.journal.find(MSGID['GRACE_ENDED'], IMSS_SLOT='antivirus'),
                       message='the end of the grace period in the journal')
         (ended,) = self.journal.find(MSGID['GRACE_ENDED'], IMSS_SLOT='antivirus')
+        self.assertEqual(ended['PRIORITY'], '5')
         self.assertTrue(self.journal.find(MSGID['STATE_CHANGED'], IMSS_SLOT='antivirus',
                                           MESSAGE='antivirus: expiring -> grace'))
-        self.assertEqual(ended['PRIORITY'], '4')
         self.assertEqual(ended['MESSAGE'], 'antivirus: grace -> expired')
         # an automatic check that could not reach the server
         self.assertTrue(self.journal.find(MSGID['CHECK_FAILED'], IMSS_SLOT='antivirus'),

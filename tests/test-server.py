@@ -547,6 +547,33 @@ class ProxyTest(ServerTestBase):
         self.assertNotIn(password, self.slot_props('antivirus')['LastCheckError'])
         self.assertNotIn(password, repr(self.history()))
 
+    def test_proxy_set_over_the_bus_without_a_restart(self):
+        '''Issue 14: the proxy set with SetSettings is used by the next
+        request, without a restart; reset, the file's (none) applies again.'''
+        port = self.start_proxy(auth=True)
+        self.activate('antivirus', self.make_code('antivirus'))
+        self.assertNotIn(str(self.sim.port), self.proxied_requests())
+        pid = self.daemon.pid
+        self.call('SetSettings', {'proxy-host': GLib.Variant('s', '127.0.0.1'),
+                                  'proxy-port': GLib.Variant('u', port),
+                                  'proxy-user': GLib.Variant('s', self.USER),
+                                  'proxy-password': GLib.Variant('s', self.PASSWORD)}, [])
+        settings = self.get_property('Settings')
+        self.assertEqual((settings['proxy-host'], settings['proxy-port'], settings['proxy-user'],
+                          settings['proxy-password-set']), ('127.0.0.1', port, self.USER, True))
+        self.assertNotIn('proxy-password', settings)
+        self.assertEqual(self.update(), 'unchanged')
+        self.assertIn(f':{self.sim.port}', self.proxied_requests())
+        self.assertEqual(self.daemon.pid, pid)
+        self.assertPasswordNowhere(self.PASSWORD)
+        self.assertNotIn(self.PASSWORD, repr(self.get_property('Settings')))
+        # back to the file's: a direct connection
+        before = self.proxied_requests()
+        self.call('SetSettings', {}, ['proxy-host', 'proxy-port', 'proxy-user', 'proxy-password'])
+        self.assertEqual(self.get_property('Settings')['proxy-host'], '')
+        self.assertEqual(self.update(), 'unchanged')
+        self.assertEqual(self.proxied_requests(), before)
+
     def test_without_auth(self):
         port = self.start_proxy()
         self.activate('antivirus', self.make_code('antivirus'))
@@ -695,7 +722,7 @@ class TlsTest(ServerTestBase):
         self.stop_daemon()
         self.write_config(edition=self.edition,
                           license_server={'url': f'https://localhost:{port}/ollu/license_update.aspx',
-                                          'timeout': 5})
+                                          'timeout': 20 if self.valgrind else 5})
         self.start_daemon()
         self.assertDBusError('ServerUnreachable', self.update)
         error = self.slot_props('antivirus')['LastCheckError'].lower()
