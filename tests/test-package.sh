@@ -81,7 +81,7 @@ trap cleanup EXIT
 # rootfs is made again, with a note, if one is missing. dbus-user-session:
 # debootstrap cannot choose an alternative for the dconf-service that
 # glib-networking pulls in.
-ROOTFS_DEPS="dbus-user-session libc6 libcurl4 libgda-5.0-4 libglib2.0-0 libgmime-3.0-0
+ROOTFS_DEPS="cockpit-bridge dbus-user-session libc6 libcurl4 libgda-5.0-4 libglib2.0-0 libgmime-3.0-0
 libjson-glib-1.0-0 libnotify4 libpolkit-gobject-1-0 libpq5 libsoup-3.0-0 polkitd"
 export WORK=${IMSS_PACKAGE_WORK:-${TMPDIR:-/tmp}/imss-package-test}
 export BASE_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,polkitd
@@ -145,8 +145,9 @@ else
 fi
 changes=$out/imss-license_${version}_$arch.changes
 debs=()
-for p in imss-license imss-license-notifier imss-license-tools; do
-	debs+=("$out/${p}_${version}_$arch.deb")
+for p in imss-license imss-license-notifier imss-license-tools cockpit-imss-license; do
+	a=$arch; [ "$p" != cockpit-imss-license ] || a=all
+	debs+=("$out/${p}_${version}_$a.deb")
 done
 for d in "${debs[@]}"; do
 	[ -f "$d" ] || { echo "FAIL: $d was not built"; exit 1; }

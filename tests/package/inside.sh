@@ -8,6 +8,7 @@ set -u
 export LC_ALL=C.UTF-8 SYSTEMD_PAGER= PAGER=cat
 DEBS=${1:-/mnt/debs}
 UNIT=imss-licensed.service
+PACKAGES="imss-license imss-license-notifier imss-license-tools cockpit-imss-license"
 failed=0
 t_step=$(date +%s.%N)
 step() {
@@ -34,17 +35,19 @@ wait_active() { # the unit active within 20 s
 
 step "dpkg -i ${DEBS}/*.deb"
 cd "$DEBS"
-debs=(imss-license_*.deb imss-license-notifier_*.deb imss-license-tools_*.deb)
+debs=(imss-license_*.deb imss-license-notifier_*.deb imss-license-tools_*.deb cockpit-imss-license_*.deb)
 if dpkg -i "${debs[@]}" >/tmp/dpkg.log 2>&1; then ok "dpkg -i ${debs[*]} ($(took) s)"; else nok "dpkg -i"; cat /tmp/dpkg.log; exit 1; fi
 cd /
-dpkg-query -W -f='${Package} ${Version} ${Status}\n' imss-license imss-license-notifier imss-license-tools
+dpkg-query -W -f='${Package} ${Version} ${Status}\n' $PACKAGES
 # every file and directory we ship, for the purge check
-dpkg -L imss-license imss-license-notifier imss-license-tools | sort -u >/tmp/ours.list
+dpkg -L $PACKAGES | sort -u >/tmp/ours.list
 check "the unit is enabled (dh_installsystemd)" test "$(systemctl is-enabled "$UNIT")" = enabled
 check "the unit is where Debian 12's systemd reads it" test -f /lib/systemd/system/$UNIT
 check "the config is a conffile, 0600 root" \
 	sh -c 'dpkg-query -W -f="\${Conffiles}" imss-license | grep -q /etc/imss-license/imss-licensed.conf &&
 	       [ "$(stat -c %a:%U /etc/imss-license/imss-licensed.conf)" = 600:root ]'
+check "Cockpit finds the page (cockpit-bridge --packages)" sh -c \
+	'cockpit-bridge --packages | grep -E "^imss-license +Licenses +/usr/share/cockpit/imss-license\$"'
 check "the lab tools are not on the PATH" sh -c '! command -v imss-license-keygen && ! command -v imss-license-server'
 wait_active; echo "after dpkg -i (postinst starts it): $(systemctl is-active "$UNIT")"
 
@@ -106,7 +109,7 @@ check "the activation survived the restart" sh -c \
 	"timeout 30 imss-licensectl status --json | grep -q '$expiry'"
 
 step "apt-get purge"
-if apt-get purge -y -q imss-license imss-license-notifier imss-license-tools >/tmp/purge.log 2>&1; then
+if apt-get purge -y -q $PACKAGES >/tmp/purge.log 2>&1; then
 	ok "apt-get purge ($(took) s)"
 else
 	nok "apt-get purge"; cat /tmp/purge.log
