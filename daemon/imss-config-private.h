@@ -40,6 +40,7 @@ struct _ImssConfig {
 	guint mail_retry;
 	guint history_max;
 	gchar *node_name;
+	gchar *motd_file; /* NULL: none */
 	guint poll_interval;
 	guint claim_lease;
 	GPtrArray *warnings;

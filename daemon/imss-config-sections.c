@@ -14,6 +14,7 @@ static const struct {
 } known_keys[] = {
     {"license", "edition"},
     {"license", "environment"},
+    {"license", "motd-file"},
     {"database", "provider"},
     {"database", "connection"},
     {"database", "auth"},
@@ -263,9 +264,19 @@ imss_config_load_license(ImssConfig *self, const ImssConfigSource *src, GError *
 	static const gchar *const environments[] = {
 	    "auto", "connected", "cm-managed", "standalone", NULL};
 	g_autofree gchar *v = imss_config_get_str(src, "license", "edition");
+	g_autofree gchar *motd = imss_config_get_str(src, "license", "motd-file");
 	if (v != NULL && !imss_edition_from_string(v, &self->edition))
 		return imss_config_bad_value(
 		    src, "license", "edition", "expected imss or imsva", error);
+	if (g_strcmp0(motd, "none") == 0) {
+		g_clear_pointer(&self->motd_file, g_free);
+	} else if (motd != NULL) {
+		if (!g_path_is_absolute(motd))
+			return imss_config_bad_value(
+			    src, "license", "motd-file", "expected an absolute path or none", error);
+		g_free(self->motd_file);
+		self->motd_file = g_steal_pointer(&motd);
+	}
 	return imss_config_get_choice(src,
 	                              "license",
 	                              "environment",

@@ -59,6 +59,8 @@ imss_config_reset(ImssConfig *self)
 	self->poll_interval = 60;
 	self->claim_lease = 600;
 	g_clear_pointer(&self->node_name, g_free);
+	g_free(self->motd_file);
+	self->motd_file = g_strdup("/run/motd.d/imss-license");
 	g_ptr_array_set_size(self->warnings, 0);
 }
 
@@ -495,6 +497,7 @@ imss_config_finalize(GObject *obj)
 	g_free(self->mail_password);
 	g_free(self->mail_language);
 	g_free(self->node_name);
+	g_free(self->motd_file);
 	g_ptr_array_unref(self->warnings);
 	g_free(self->file_data);
 	G_OBJECT_CLASS(imss_config_parent_class)->finalize(obj);
@@ -527,4 +530,11 @@ ImssConfig *
 imss_config_new(void)
 {
 	return g_object_new(IMSS_TYPE_CONFIG, NULL);
+}
+
+const gchar *
+imss_config_get_motd_file(ImssConfig *self)
+{
+	g_return_val_if_fail(IMSS_IS_CONFIG(self), NULL);
+	return self->motd_file;
 }

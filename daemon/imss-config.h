@@ -50,6 +50,9 @@ imss_config_dup_known_keys(void);
 
 ImssEdition
 imss_config_get_edition(ImssConfig *self);
+/* the login notice's file (/run/motd.d/imss-license), or NULL for none */
+const gchar *
+imss_config_get_motd_file(ImssConfig *self);
 /* "auto", "connected", "cm-managed" or "standalone" (SPEC §8) */
 const gchar *
 imss_config_get_environment(ImssConfig *self);

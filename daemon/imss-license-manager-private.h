@@ -45,11 +45,15 @@ struct _ImssLicenseManager {
 	guint poll_id;
 	gint64 changes;	   /* the store's change counter last seen */
 	gint64 clock_skew; /* the database's clock minus ours, seconds */
+	gchar *motd;	    /* the login notice's text, NULL: none */
+	gboolean motd_written;
 };
 
 /* the signals (imss-license-manager.c) */
 void
 imss_license_manager_emit_refreshed(ImssLicenseManager *self) G_GNUC_INTERNAL;
+void
+imss_license_manager_update_motd(ImssLicenseManager *self) G_GNUC_INTERNAL;
 void
 imss_license_manager_emit_license_changed(ImssLicenseManager *self,
 					  ImssLicense *license,

@@ -26,6 +26,7 @@ imss_license_manager_emit_refreshed(ImssLicenseManager *self)
 {
 	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
 
+	imss_license_manager_update_motd(self);
 	g_signal_emit(self, signals[SIGNAL_REFRESHED], 0);
 }
 
@@ -554,6 +555,7 @@ imss_license_manager_finalize(GObject *obj)
 	g_clear_object(&self->config);
 	g_clear_object(&self->store);
 	g_clear_object(&self->clock);
+	g_free(self->motd);
 	G_OBJECT_CLASS(imss_license_manager_parent_class)->finalize(obj);
 }
 

@@ -60,9 +60,11 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$work/server.port" ] && break; sleep 0.05; done
 server="http://127.0.0.1:$(cat "$work/server.port")"
 
+mkdir -p "$work/motd.d"
 cat >"$work/imss-licensed.conf" <<CONF
 [license]
 edition=imsva
+motd-file=$work/motd.d/imss-license
 [license-server]
 url=$server/ollu/license_update.aspx
 timeout=5

@@ -272,6 +272,8 @@ class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
         self.state_dir = self.tmp / 'state'
         self.state_dir.mkdir(mode=0o700)
         self.config_path = self.tmp / 'imss-licensed.conf'
+        self.motd_path = self.tmp / 'motd.d' / 'imss-license'
+        self.motd_path.parent.mkdir()
         self.log_path = self.tmp / 'daemon.log'
         self.log_path.touch()
         self.daemon = None
@@ -463,9 +465,10 @@ class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
         each a dict of keys; '_' in section and key names becomes '-'
         (license_server={'url': ...} -> [license-server] url=...). Booleans
         become true/false. The [license-server] url defaults to a closed
-        local port so that no test ever reaches the real license server.
+        local port so that no test ever reaches the real license server, and
+        the login notice to the test's directory (self.motd_path).
         Takes effect at the next start_daemon()/restart_daemon().'''
-        groups = {'license': {'edition': edition},
+        groups = {'license': {'edition': edition, 'motd-file': str(self.motd_path)},
                   'license-server': {'url': 'http://127.0.0.1:9/ollu/license_update.aspx'}}
         for section, keys in sections.items():
             group = groups.setdefault(section.replace('_', '-'), {})

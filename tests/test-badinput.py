@@ -5,7 +5,9 @@ state directory changes by a single byte, and neither the errors nor the
 daemon log ever show the code.'''
 
 import os
+import pwd
 import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -263,6 +265,56 @@ class BadInputTest(imsstest.ImssTestCase):
                 self.assertEqual(rc, 0, err)
                 self.assertNoCode(out, self.good)
         self.assertEqual({s: self.slot_props(s) for s in SLOTS}, self.props_before)
+
+
+class DelegationTest(imsstest.ImssTestCase):
+    '''The imss-admin group (issue 14): its members pass the bus policy for
+    every member of org.imss.License, and polkit then decides; other users
+    stay read-only. A test user and the group are made for the test (and
+    removed after it) before the private bus reads the policy.'''
+    USER = 'imss-test-admin'
+    made = []
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if subprocess.run(['getent', 'group', 'imss-admin'], capture_output=True).returncode != 0:
+            subprocess.run(['groupadd', '--system', 'imss-admin'], check=True)
+            cls.made.append(['groupdel', 'imss-admin'])
+        if subprocess.run(['getent', 'passwd', cls.USER], capture_output=True).returncode != 0:
+            subprocess.run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin',
+                            '--groups', 'imss-admin', cls.USER], check=True)
+            cls.made.insert(0, ['userdel', cls.USER])
+
+    @classmethod
+    def tearDownClass(cls):
+        for argv in cls.made:
+            subprocess.run(argv, check=False)
+        super().tearDownClass()
+
+    def admin_call(self, method, *args):
+        pw = pwd.getpwnam(self.USER)
+        argv = ['setpriv', f'--reuid={pw.pw_uid}', f'--regid={pw.pw_gid}', '--init-groups',
+                'gdbus', 'call', '--system', '--dest', imsstest.BUS_NAME, '--object-path',
+                OBJECT_PATH, '--method', f'{IFACE}.{method}'] + list(args)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                              env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address))
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def test_admin_group_may_change_through_polkit(self):
+        rc, out, err = self.admin_call('SetInactiveNoticesHidden', 'true')
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(self.get_property('InactiveNoticesHidden'))
+        (entry,) = [h for h in self.history() if h['action'] == 'hide-inactive-notices']
+        self.assertEqual(entry['caller'], f'uid {pwd.getpwnam(self.USER).pw_uid}')
+        # polkit still decides
+        self.polkit_deny_all()
+        rc, out, err = self.admin_call('SetInactiveNoticesHidden', 'false')
+        self.assertIn('org.imss.License.Error.NotAuthorized', err)
+        self.assertTrue(self.get_property('InactiveNoticesHidden'))
+        # nobody else gets past the bus
+        rc, out, err = self.nobody_call('SetInactiveNoticesHidden', 'false')
+        self.assertIn('org.freedesktop.DBus.Error.AccessDenied', err)
 
 
 if __name__ == '__main__':

@@ -167,6 +167,36 @@ class JournalTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         self.assertIn('imss-licensed.conf', fatal['MESSAGE'])
 
 
+class LoginNoticeTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
+    '''The login notice (/run/motd.d/imss-license; here the test's
+    directory): from E-60 one line per license, in the mails' language;
+    gone once renewed.'''
+    autostart = False
+
+    def test_motd_from_e60_until_renewed(self):
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        self.write_config(mail={'language': 'en'})
+        self.start_daemon(['--virtual-clock=2019-08-01T09:00:00'])
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-12-31'))
+        self.activate('compliance', self.make_code('compliance', expiry='2020-12-31'))
+        self.assertFalse(self.motd_path.exists())       # inactive notices are not for logins
+        self.advance_to('2019-11-01T09:00:00')          # E-60 of antivirus
+        self.wait_for(self.motd_path.exists, message='the login notice')
+        self.assertEqual(self.motd_path.read_text(),
+                         'InterScan Messaging Security licenses (imss-licensectl status):\n'
+                         '  The support contract for Antivirus and Content Filter ends in 60 '
+                         'days. To maintain protection and update product components, you must '
+                         'renew the contract.\n')
+        self.assertEqual(self.motd_path.stat().st_mode & 0o777, 0o644)
+        self.advance_to('2019-11-02T09:00:00')
+        self.wait_for(lambda: 'ends in 59 days' in self.motd_path.read_text(),
+                      message='the next day\'s count')
+        # renewed: the notice goes
+        self.activate('antivirus', self.make_code('antivirus', expiry='2020-12-31'))
+        self.wait_for(lambda: not self.motd_path.exists(), message='the notice to go')
+
+
 def catalog_ids():
     with open(CATALOG, encoding='utf-8') as f:
         return re.findall(r'^-- ([0-9a-f]{32})$', f.read(), re.M)

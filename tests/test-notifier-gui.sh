@@ -170,6 +170,7 @@ expiry='2030-03-15'
 cat >"$work/imss-licensed.conf" <<EOF
 [license]
 edition=imsva
+motd-file=none
 [license-server]
 url=http://127.0.0.1:9/ollu/license_update.aspx
 EOF

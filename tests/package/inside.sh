@@ -48,6 +48,10 @@ check "the config is a conffile, 0600 root" \
 	       [ "$(stat -c %a:%U /etc/imss-license/imss-licensed.conf)" = 600:root ]'
 check "Cockpit finds the page (cockpit-bridge --packages)" sh -c \
 	'cockpit-bridge --packages | grep -E "^imss-license +Licenses +/usr/share/cockpit/imss-license\$"'
+check "the imss-admin group exists (sysusers.d)" getent group imss-admin
+check "/run/motd.d exists (tmpfiles.d)" test -d /run/motd.d
+check "bash completion of imss-licensectl installed" \
+	test -f /usr/share/bash-completion/completions/imss-licensectl
 check "the lab tools are not on the PATH" sh -c '! command -v imss-license-keygen && ! command -v imss-license-server'
 wait_active; echo "after dpkg -i (postinst starts it): $(systemctl is-active "$UNIT")"
 
