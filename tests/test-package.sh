@@ -82,7 +82,7 @@ trap cleanup EXIT
 # debootstrap cannot choose an alternative for the dconf-service that
 # glib-networking pulls in.
 ROOTFS_DEPS="cockpit-bridge dbus-user-session libc6 libcurl4 libgda-5.0-4 libglib2.0-0 libgmime-3.0-0
-libjson-glib-1.0-0 libnotify4 libpolkit-gobject-1-0 libpq5 libsoup-3.0-0 polkitd"
+libjson-glib-1.0-0 libnotify4 libpolkit-gobject-1-0 libpq5 libsoup-3.0-0"
 export WORK=${IMSS_PACKAGE_WORK:-${TMPDIR:-/tmp}/imss-package-test}
 export BASE_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,polkitd
 mkdir -p "$WORK"
@@ -99,7 +99,12 @@ stop_rootfs() {
 		wait "$rootfs_pid" 2>/dev/null || true
 	fi
 }
-predicted=$(printf '%s\n' $ROOTFS_DEPS | sort -u | paste -sd,)
+# the extra packages: sorted, one comma-separated line, without those of
+# the base image
+extra_list() {
+	printf '%s\n' "$@" | sort -u | grep -vxF -f <(echo "$BASE_PACKAGES" | tr , '\n') | paste -sd,
+}
+predicted=$(extra_list $ROOTFS_DEPS)
 t_rootfs=$(now)
 export -f prepare_rootfs
 export here
@@ -194,7 +199,7 @@ set -e
 rootfs_pid=
 cat "$work/rootfs.log"
 [ $rc = 0 ] || { echo "FAIL: could not make or boot the rootfs (exit $rc; $work/rootfs.log, $WORK/logs)"; exit 1; }
-extra=$(printf '%s\n' $ROOTFS_DEPS "${deps[@]}" | sort -u | paste -sd,)
+extra=$(extra_list $ROOTFS_DEPS "${deps[@]}")
 if [ "$extra" != "$predicted" ]; then
 	echo "note: the packages depend on more than ROOTFS_DEPS in $0 (add: $(comm -13 \
 		<(echo "$predicted" | tr , '\n') <(echo "$extra" | tr , '\n') | paste -sd' ')): making the rootfs again"
