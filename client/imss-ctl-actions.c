@@ -14,21 +14,6 @@
 #include "imss-error.h"
 #include "imss-json.h"
 
-/* connects and calls @method: the reply (owned), or NULL with @error */
-static GVariant *
-imss_ctl_connect_and_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
-{
-	g_return_val_if_fail(ctl != NULL, NULL);
-	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-
-	if (!imss_ctl_connect(ctl, error)) {
-		if (params != NULL)
-			g_variant_unref(g_variant_ref_sink(params));
-		return NULL;
-	}
-	return imss_ctl_call(ctl, method, params, error);
-}
-
 /* the outcome of a call: {"outcome": …} with --json; else @if_match when it
  * is @match, @otherwise when not */
 static void
@@ -47,13 +32,14 @@ imss_ctl_print_outcome(ImssCtl *ctl,
 gboolean
 imss_ctl_update(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-	const gchar *outcome = NULL;
+	g_autofree gchar *outcome = NULL;
 
-	reply = imss_ctl_connect_and_call(ctl, "UpdateStatus", NULL, error);
-	if (reply == NULL)
+	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	g_variant_get(reply, "(&s)", &outcome);
+	imss_client_update_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
+	outcome = imss_client_update_finish(ctl->client, imss_ctl_wait(ctl), error);
+	if (outcome == NULL)
+		return FALSE;
 	imss_ctl_print_outcome(ctl,
 			       outcome,
 			       "updated",
@@ -71,13 +57,14 @@ imss_ctl_update(ImssCtl *ctl, gchar **args, GError **error)
 gboolean
 imss_ctl_restart_services(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-	g_autofree const gchar **units = NULL;
+	g_auto(GStrv) units = NULL;
 
-	reply = imss_ctl_connect_and_call(ctl, "RestartServices", NULL, error);
-	if (reply == NULL)
+	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	g_variant_get(reply, "(^a&s)", &units);
+	imss_client_restart_services_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
+	units = imss_client_restart_services_finish(ctl->client, imss_ctl_wait(ctl), error);
+	if (units == NULL)
+		return FALSE;
 	if (ctl->json) {
 		JsonArray *array = json_array_new();
 		for (guint i = 0; units[i] != NULL; i++)
@@ -95,10 +82,10 @@ imss_ctl_restart_services(ImssCtl *ctl, gchar **args, GError **error)
 gboolean
 imss_ctl_bind_click(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
-	reply = imss_ctl_connect_and_call(ctl, "BindClickProtection", NULL, error);
-	if (reply == NULL)
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	imss_client_bind_click_protection_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
+	if (!imss_client_bind_click_protection_finish(ctl->client, imss_ctl_wait(ctl), error))
 		return FALSE;
 	/* TRANSLATORS: after binding Time-of-Click protection */
 	g_print("%s\n", _("Time-of-Click protection is now bound to the current anti-spam code."));
@@ -108,13 +95,16 @@ imss_ctl_bind_click(ImssCtl *ctl, gchar **args, GError **error)
 gboolean
 imss_ctl_release_click(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
 	gboolean released = FALSE;
 
-	reply = imss_ctl_connect_and_call(ctl, "ReleaseClickProtection", NULL, error);
-	if (reply == NULL)
+	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	g_variant_get(reply, "(b)", &released);
+	imss_client_release_click_protection_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
+	if (!imss_client_release_click_protection_finish(ctl->client,
+							 imss_ctl_wait(ctl),
+							 &released,
+							 error))
+		return FALSE;
 	if (ctl->json) {
 		imss_ctl_print_json_member("released", json_node_init_boolean(json_node_alloc(), released));
 	} else if (released) {
@@ -178,9 +168,8 @@ imss_ctl_load_profile(const gchar *path, GError **error)
 gboolean
 imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-	GVariant *profile;
-	const gchar *outcome = NULL;
+	g_autoptr(GVariant) profile = NULL;
+	g_autofree gchar *outcome = NULL;
 
 	g_return_val_if_fail(args != NULL, FALSE);
 
@@ -191,10 +180,13 @@ imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 	profile = imss_ctl_load_profile(args[0], error);
 	if (profile == NULL)
 		return FALSE;
-	reply = imss_ctl_connect_and_call(ctl, "ApplyProfile", g_variant_new_tuple(&profile, 1), error);
-	if (reply == NULL)
+	g_variant_ref_sink(profile);
+	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	g_variant_get(reply, "(&s)", &outcome);
+	imss_client_apply_profile_async(ctl->client, profile, NULL, imss_ctl_async_cb, ctl);
+	outcome = imss_client_apply_profile_finish(ctl->client, imss_ctl_wait(ctl), error);
+	if (outcome == NULL)
+		return FALSE;
 	imss_ctl_print_outcome(ctl,
 			       outcome,
 			       "unchanged",
@@ -210,10 +202,10 @@ imss_ctl_apply_profile(ImssCtl *ctl, gchar **args, GError **error)
 static gboolean
 imss_ctl_set_inactive_hidden(ImssCtl *ctl, gboolean hidden, GError **error)
 {
-	g_autoptr(GVariant) reply = NULL;
-
-	reply = imss_ctl_connect_and_call(ctl, "SetInactiveNoticesHidden", g_variant_new("(b)", hidden), error);
-	if (reply == NULL)
+	if (!imss_ctl_connect(ctl, error))
+		return FALSE;
+	imss_client_set_inactive_notices_hidden_async(ctl->client, hidden, NULL, imss_ctl_async_cb, ctl);
+	if (!imss_client_set_inactive_notices_hidden_finish(ctl->client, imss_ctl_wait(ctl), error))
 		return FALSE;
 	g_print("%s\n",
 		hidden ? /* TRANSLATORS: after hiding the inactive-component notices */

@@ -88,34 +88,34 @@ imss_ctl_activate_args(gchar **args, ImssSlotId *slot_id, GError **error)
 }
 
 static void
-imss_ctl_activate_print_json(const gchar *slot_name, const gchar *path, ImssExportedSlot *slot)
+imss_ctl_activate_print_json(const gchar *slot_name, const gchar *path, ImssSlot *slot)
 {
 	g_autoptr(JsonBuilder) builder = json_builder_new();
 
 	json_builder_begin_object(builder);
 	imss_ctl_json_add_string(builder, "slot", slot_name);
 	imss_ctl_json_add_string(builder, "object", path);
-	imss_ctl_json_add_string(builder, "expiry", imss_exported_slot_get_expiry_date(slot));
+	imss_ctl_json_add_string(builder, "expiry", imss_slot_get_expiry(slot));
 	imss_ctl_json_add_boolean(builder,
 				  "expiry_verified",
-				  imss_exported_slot_get_expiry_verified(slot));
-	imss_ctl_json_add_string(builder, "code", imss_exported_slot_get_activation_code(slot));
+				  imss_slot_get_expiry_verified(slot));
+	imss_ctl_json_add_string(builder, "code", imss_slot_get_code(slot));
 	json_builder_end_object(builder);
 	imss_ctl_print_json(builder);
 }
 
 static void
-imss_ctl_activate_print_text(ImssSlotId slot_id, ImssExportedSlot *slot)
+imss_ctl_activate_print_text(ImssSlotId slot_id, ImssSlot *slot)
 {
 	/* TRANSLATORS: %1$s license name, %2$s expiry date YYYY-MM-DD */
 	g_print(_("%1$s was activated. Expiry date: %2$s\n"),
 		imss_slot_display_name(slot_id),
-		imss_exported_slot_get_expiry_date(slot));
+		imss_slot_get_expiry(slot));
 	if (slot_id == IMSS_SLOT_ANTISPAM)
 		/* TRANSLATORS: %s is the Email Reputation license name */
 		g_print(_("%s was activated with the same code.\n"),
 			imss_slot_display_name(IMSS_SLOT_EMAIL_REPUTATION));
-	if (!imss_exported_slot_get_offline(slot) && !imss_exported_slot_get_expiry_verified(slot))
+	if (!imss_slot_get_offline(slot) && !imss_slot_get_expiry_verified(slot))
 		g_print("%s\n",
 			/* TRANSLATORS: shown after an activation the server has not confirmed */
 			_("The expiry date is the one issued with the code; it has not been "
@@ -126,9 +126,8 @@ gboolean
 imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error)
 {
 	g_autofree gchar *code = NULL;
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(ImssExportedSlot) slot = NULL;
-	const gchar *path = NULL;
+	g_autoptr(ImssSlot) slot = NULL;
+	g_autofree gchar *path = NULL;
 	ImssSlotId slot_id;
 
 	g_return_val_if_fail(ctl != NULL && args != NULL, FALSE);
@@ -139,14 +138,12 @@ imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error)
 		return FALSE;
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	reply = imss_ctl_call(ctl, "Activate", g_variant_new("(ss)", args[0], code), error);
+	imss_client_activate_async(ctl->client, args[0], code, NULL, imss_ctl_async_cb, ctl);
+	slot = imss_client_activate_finish(ctl->client, imss_ctl_wait(ctl), error);
 	memset(code, 0, strlen(code));
-	if (reply == NULL)
-		return FALSE;
-	g_variant_get(reply, "(&o)", &path);
-	slot = imss_ctl_get_slot(ctl, slot_id, error);
 	if (slot == NULL)
 		return FALSE;
+	path = imss_slot_object_path(slot_id);
 	if (ctl->json)
 		imss_ctl_activate_print_json(args[0], path, slot);
 	else

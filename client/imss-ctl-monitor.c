@@ -35,7 +35,7 @@ typedef struct {
 static gchar *
 imss_ctl_monitor_notice_text(const gchar *kind, GVariant *fields)
 {
-	ImssNotice notice;
+	ImssNoticeData notice;
 	if (!imss_notice_from_variant(fields, &notice))
 		/* TRANSLATORS: monitor: a notice the client cannot render; %s its kind */
 		return g_strdup_printf(_("A license notice (%s)."), kind);

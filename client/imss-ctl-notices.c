@@ -33,10 +33,12 @@ imss_ctl_print_notice(GVariant *notice)
 		g_print("%s %s\n", mark, text);
 }
 
-static GVariant *
+/* the notices, in the client's language (ImssNotice) */
+static GPtrArray *
 imss_ctl_read_notices(ImssCtl *ctl, GError **error)
 {
-	return imss_ctl_read(ctl, "GetNotices", g_variant_new("(s)", imss_ctl_language()), error);
+	imss_client_get_notices_async(ctl->client, imss_ctl_language(), NULL, imss_ctl_async_cb, ctl);
+	return imss_client_get_notices_finish(ctl->client, imss_ctl_wait(ctl), error);
 }
 
 /* the notices whose kind starts with @prefix (what the server said about
@@ -44,9 +46,7 @@ imss_ctl_read_notices(ImssCtl *ctl, GError **error)
 void
 imss_ctl_print_notices_of(ImssCtl *ctl, const gchar *prefix)
 {
-	g_autoptr(GVariant) notices = NULL;
-	GVariantIter iter;
-	GVariant *entry;
+	g_autoptr(GPtrArray) notices = NULL;
 
 	g_return_if_fail(ctl != NULL);
 	g_return_if_fail(prefix != NULL);
@@ -54,24 +54,18 @@ imss_ctl_print_notices_of(ImssCtl *ctl, const gchar *prefix)
 	notices = imss_ctl_read_notices(ctl, NULL);
 	if (notices == NULL)
 		return;
-	g_variant_iter_init(&iter, notices);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
-		const gchar *kind = "";
-		g_variant_lookup(entry, "kind", "&s", &kind);
-		if (g_str_has_prefix(kind, prefix))
-			imss_ctl_print_notice(entry);
-		g_variant_unref(entry);
+	for (guint i = 0; i < notices->len; i++) {
+		ImssNotice *notice = g_ptr_array_index(notices, i);
+		if (g_str_has_prefix(imss_notice_kind_to_string(imss_notice_get_kind(notice)), prefix))
+			imss_ctl_print_notice(imss_notice_get_fields(notice));
 	}
 }
 
 gboolean
 imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GVariant) notices = NULL;
+	g_autoptr(GPtrArray) notices = NULL;
 	g_autoptr(JsonBuilder) builder = json_builder_new();
-	GVariantIter iter;
-	GVariant *entry;
-	guint n = 0;
 
 	g_return_val_if_fail(ctl != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
@@ -83,19 +77,17 @@ imss_ctl_notices(ImssCtl *ctl, gchar **args, GError **error)
 		return FALSE;
 	if (ctl->json)
 		json_builder_begin_array(builder);
-	g_variant_iter_init(&iter, notices);
-	while ((entry = g_variant_iter_next_value(&iter)) != NULL) {
+	for (guint i = 0; i < notices->len; i++) {
+		GVariant *entry = imss_notice_get_fields(g_ptr_array_index(notices, i));
 		if (ctl->json)
 			json_builder_add_value(builder, json_gvariant_serialize(entry));
 		else
 			imss_ctl_print_notice(entry);
-		n++;
-		g_variant_unref(entry);
 	}
 	if (ctl->json) {
 		json_builder_end_array(builder);
 		imss_ctl_print_json(builder);
-	} else if (n == 0) {
+	} else if (notices->len == 0) {
 		/* TRANSLATORS: `notices` with nothing to show */
 		g_print("%s\n", _("There are no notices."));
 	}
@@ -118,7 +110,8 @@ imss_ctl_doctor_one(ImssCtl *ctl, const gchar *slot, JsonBuilder *builder, GErro
 	g_autoptr(GVariant) diag = NULL;
 	g_auto(ImssDiagnosisRecord) diagnosis = {NULL};
 
-	diag = imss_ctl_read(ctl, "Diagnose", g_variant_new("(ss)", slot, imss_ctl_language()), error);
+	imss_client_diagnose_async(ctl->client, slot, imss_ctl_language(), NULL, imss_ctl_async_cb, ctl);
+	diag = imss_client_diagnose_finish(ctl->client, imss_ctl_wait(ctl), error);
 	if (diag == NULL)
 		return FALSE;
 	if (!imss_diagnosis_record_from_variant(diag, &diagnosis, error))
@@ -140,10 +133,10 @@ static gboolean
 imss_ctl_doctor_all(ImssCtl *ctl, JsonBuilder *builder, GError **error)
 {
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
-		g_autoptr(ImssExportedSlot) slot = imss_ctl_get_slot(ctl, (ImssSlotId)i, error);
+		g_autoptr(ImssSlot) slot = imss_ctl_get_slot(ctl, (ImssSlotId)i, error);
 		if (slot == NULL)
 			return FALSE;
-		if (*imss_exported_slot_get_expiry_date(slot) == '\0')
+		if (*imss_slot_get_expiry(slot) == '\0')
 			continue;
 		if (!imss_ctl_doctor_one(ctl, imss_slot_to_string((ImssSlotId)i), builder, error))
 			return FALSE;

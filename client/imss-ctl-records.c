@@ -138,7 +138,6 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 					_("OUTCOME"),
 					_("DETAIL"),
 					NULL};
-	g_autoptr(GVariant) reply = NULL;
 	g_autoptr(JsonBuilder) envelope = NULL;
 	const gchar *empty;
 	guint total = 0;
@@ -151,13 +150,10 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 		return FALSE;
 	/* one page: --limit (0: the daemon's default, 100; at most 500) entries
 	 * from the --offset-th newest on */
-	reply = imss_ctl_read_reply(ctl,
-				    "GetHistoryPage",
-				    g_variant_new("(uu)", ctl->offset, ctl->limit),
-				    error);
-	if (reply == NULL)
+	imss_client_get_history_page_async(ctl->client, ctl->offset, ctl->limit, NULL, imss_ctl_async_cb, ctl);
+	entries = imss_client_get_history_page_finish(ctl->client, imss_ctl_wait(ctl), &total, error);
+	if (entries == NULL)
 		return FALSE;
-	g_variant_get(reply, "(@aa{sv}u)", &entries, &total);
 	n = (guint)g_variant_n_children(entries);
 	envelope = imss_ctl_history_envelope(total, ctl->offset);
 	if (total == 0)
@@ -222,7 +218,8 @@ imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error)
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	events = imss_ctl_read(ctl, "ListEvents", g_variant_new("(u)", ctl->days), error);
+	imss_client_list_events_async(ctl->client, ctl->days, NULL, imss_ctl_async_cb, ctl);
+	events = imss_client_list_events_finish(ctl->client, imss_ctl_wait(ctl), error);
 	if (events == NULL)
 		return FALSE;
 	return imss_ctl_print_records(ctl,
@@ -278,7 +275,8 @@ imss_ctl_fleet(ImssCtl *ctl, gchar **args, GError **error)
 
 	if (!imss_ctl_connect(ctl, error))
 		return FALSE;
-	nodes = imss_ctl_read(ctl, "ListNodes", NULL, error);
+	imss_client_list_nodes_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
+	nodes = imss_client_list_nodes_finish(ctl->client, imss_ctl_wait(ctl), error);
 	if (nodes == NULL)
 		return FALSE;
 	return imss_ctl_print_records(ctl,

@@ -36,42 +36,42 @@ imss_ctl_environment_text(const gchar *environment)
 static void
 imss_ctl_status_json_begin(ImssCtl *ctl, JsonBuilder *builder)
 {
-	ImssExportedManager *manager = ctl->manager;
+	ImssClient *manager = ctl->client;
 
 	json_builder_begin_object(builder);
-	imss_ctl_json_add_string(builder, "edition", imss_exported_manager_get_edition(manager));
+	imss_ctl_json_add_string(builder, "edition", imss_client_get_edition(manager));
 	imss_ctl_json_add_string(builder,
 				 "environment",
-				 imss_exported_manager_get_environment(manager));
+				 imss_client_get_environment(manager));
 	imss_ctl_json_add_string(builder,
 				 "last_profile_deployment",
-				 imss_exported_manager_get_last_profile_deployment(manager));
+				 imss_client_get_last_profile_deployment(manager));
 	imss_ctl_json_add_string(builder,
 				 "last_profile_result",
-				 imss_exported_manager_get_last_profile_result(manager));
+				 imss_client_get_last_profile_result(manager));
 	imss_ctl_json_add_boolean(builder,
 				  "click_protection_bound",
-				  imss_exported_manager_get_click_protection_bound(manager));
-	imss_ctl_json_add_string(builder, "node", imss_exported_manager_get_node_name(manager));
+				  imss_client_get_click_protection_bound(manager));
+	imss_ctl_json_add_string(builder, "node", imss_client_get_node_name(manager));
 	json_builder_set_member_name(builder, "clock_skew");
-	json_builder_add_int_value(builder, imss_exported_manager_get_clock_skew(manager));
+	json_builder_add_int_value(builder, imss_client_get_clock_skew(manager));
 	json_builder_set_member_name(builder, "restarts");
 	json_builder_add_value(builder,
-			       json_gvariant_serialize(imss_exported_manager_get_restarts(manager)));
+			       json_gvariant_serialize(imss_client_get_restarts(manager)));
 	json_builder_set_member_name(builder, "slots");
 	json_builder_begin_array(builder);
 }
 
 static void
-imss_ctl_status_json_slot(JsonBuilder *builder, ImssSlotId id, ImssExportedSlot *slot, gint days)
+imss_ctl_status_json_slot(JsonBuilder *builder, ImssSlotId id, ImssSlot *slot, gint days)
 {
 	json_builder_begin_object(builder);
 	imss_ctl_json_add_string(builder, "slot", imss_slot_to_string(id));
 	imss_ctl_json_add_string(builder, "name", imss_slot_display_name(id));
-	imss_ctl_json_add_boolean(builder, "enabled", imss_exported_slot_get_enabled(slot));
-	imss_ctl_json_add_string(builder, "state", imss_exported_slot_get_state(slot));
-	imss_ctl_json_add_string(builder, "expiry", imss_exported_slot_get_expiry_date(slot));
-	imss_ctl_json_add_string(builder, "grace_end", imss_exported_slot_get_grace_end_date(slot));
+	imss_ctl_json_add_boolean(builder, "enabled", imss_slot_get_enabled(slot));
+	imss_ctl_json_add_string(builder, "state", imss_license_state_to_string(imss_slot_get_state(slot)));
+	imss_ctl_json_add_string(builder, "expiry", imss_slot_get_expiry(slot));
+	imss_ctl_json_add_string(builder, "grace_end", imss_slot_get_grace_end(slot));
 	json_builder_set_member_name(builder, "days_left");
 	if (days == G_MININT)
 		json_builder_add_null_value(builder);
@@ -79,20 +79,20 @@ imss_ctl_status_json_slot(JsonBuilder *builder, ImssSlotId id, ImssExportedSlot 
 		json_builder_add_int_value(builder, days);
 	imss_ctl_json_add_boolean(builder,
 				  "updates_allowed",
-				  imss_exported_slot_get_updates_allowed(slot));
-	imss_ctl_json_add_string(builder, "code", imss_exported_slot_get_activation_code(slot));
-	imss_ctl_json_add_boolean(builder, "offline", imss_exported_slot_get_offline(slot));
+				  imss_slot_get_updates_allowed(slot));
+	imss_ctl_json_add_string(builder, "code", imss_slot_get_code(slot));
+	imss_ctl_json_add_boolean(builder, "offline", imss_slot_get_offline(slot));
 	imss_ctl_json_add_boolean(builder,
 				  "expiry_verified",
-				  imss_exported_slot_get_expiry_verified(slot));
-	imss_ctl_json_add_string(builder, "activated_at", imss_exported_slot_get_activated_at(slot));
-	imss_ctl_json_add_string(builder, "next_check", imss_exported_slot_get_next_check(slot));
-	imss_ctl_json_add_string(builder, "last_verified", imss_exported_slot_get_last_verified(slot));
-	imss_ctl_json_add_string(builder, "server_status", imss_exported_slot_get_server_status(slot));
+				  imss_slot_get_expiry_verified(slot));
+	imss_ctl_json_add_string(builder, "activated_at", imss_slot_get_activated_at(slot));
+	imss_ctl_json_add_string(builder, "next_check", imss_slot_get_next_check(slot));
+	imss_ctl_json_add_string(builder, "last_verified", imss_slot_get_last_verified(slot));
+	imss_ctl_json_add_string(builder, "server_status", imss_slot_get_server_status(slot));
 	imss_ctl_json_add_string(builder,
 				 "last_check_error",
-				 imss_exported_slot_get_last_check_error(slot));
-	imss_ctl_json_add_string(builder, "details_url", imss_exported_slot_get_details_url(slot));
+				 imss_slot_get_last_check_error(slot));
+	imss_ctl_json_add_string(builder, "details_url", imss_slot_get_details_url(slot));
 	json_builder_end_object(builder);
 }
 
@@ -114,35 +114,35 @@ imss_ctl_status_header(void)
 
 /* the masked code, and whether its expiry is the server's or its own */
 static gchar *
-imss_ctl_status_code_cell(ImssExportedSlot *slot)
+imss_ctl_status_code_cell(ImssSlot *slot)
 {
-	const gchar *code = imss_exported_slot_get_activation_code(slot);
+	const gchar *code = imss_slot_get_code(slot);
 
 	if (*code == '\0')
 		return g_strdup("-");
-	if (!imss_exported_slot_get_offline(slot) && !imss_exported_slot_get_expiry_verified(slot))
+	if (!imss_slot_get_offline(slot) && !imss_slot_get_expiry_verified(slot))
 		/* TRANSLATORS: %s is a masked code; the expiry is the code's own
 		 * and not yet confirmed by the license server */
 		return g_strdup_printf(_("%s (expiry unverified)"), code);
-	if (imss_exported_slot_get_offline(slot))
+	if (imss_slot_get_offline(slot))
 		/* TRANSLATORS: %s is a masked offline activation code */
 		return g_strdup_printf(_("%s (offline)"), code);
 	return g_strdup(code);
 }
 
 static gchar **
-imss_ctl_status_row(ImssSlotId id, ImssExportedSlot *slot, gint days)
+imss_ctl_status_row(ImssSlotId id, ImssSlot *slot, gint days)
 {
 	gchar **row = g_new0(gchar *, IMSS_CTL_STATUS_COLUMNS + 1);
-	const gchar *expiry = imss_exported_slot_get_expiry_date(slot);
-	const gchar *grace_end = imss_exported_slot_get_grace_end_date(slot);
+	const gchar *expiry = imss_slot_get_expiry(slot);
+	const gchar *grace_end = imss_slot_get_grace_end(slot);
 
 	row[0] = g_strdup(imss_slot_to_string(id));
-	if (!imss_exported_slot_get_enabled(slot))
+	if (!imss_slot_get_enabled(slot))
 		/* TRANSLATORS: state of a slot this edition cannot use */
 		row[1] = g_strdup(_("not available"));
 	else
-		row[1] = g_strdup(imss_state_display_name(imss_exported_slot_get_state(slot)));
+		row[1] = g_strdup(imss_state_display_name(imss_license_state_to_string(imss_slot_get_state(slot))));
 	row[2] = g_strdup(*expiry != '\0' ? expiry : "-");
 	row[3] = g_strdup(*grace_end != '\0' ? grace_end : "-");
 	row[4] = days == G_MININT ? g_strdup("-") : g_strdup_printf("%d", days);
@@ -180,10 +180,10 @@ imss_ctl_print_restarts(GVariant *restarts, GError **error)
 
 /* the last Control Manager license profile, if one was deployed */
 static void
-imss_ctl_print_profile(ImssExportedManager *manager)
+imss_ctl_print_profile(ImssClient *manager)
 {
-	const gchar *deployment = imss_exported_manager_get_last_profile_deployment(manager);
-	const gchar *result = imss_exported_manager_get_last_profile_result(manager);
+	const gchar *deployment = imss_client_get_last_profile_deployment(manager);
+	const gchar *result = imss_client_get_last_profile_result(manager);
 
 	if (*deployment == '\0')
 		return;
@@ -196,11 +196,11 @@ imss_ctl_print_profile(ImssExportedManager *manager)
 
 /* this node of the fleet, and a clock the database disagrees with */
 static void
-imss_ctl_print_node(ImssExportedManager *manager)
+imss_ctl_print_node(ImssClient *manager)
 {
-	gint64 skew = imss_exported_manager_get_clock_skew(manager);
+	gint64 skew = imss_client_get_clock_skew(manager);
 	/* TRANSLATORS: footer of the status table: this gateway's node name */
-	g_print(_("Node: %s\n"), imss_exported_manager_get_node_name(manager));
+	g_print(_("Node: %s\n"), imss_client_get_node_name(manager));
 	if (skew > IMSS_CTL_SKEW_WARNING || skew < -IMSS_CTL_SKEW_WARNING)
 		/* TRANSLATORS: footer of the status table; %lld is a number of seconds */
 		g_print(_("Warning: this node's clock differs from the database's by %lld seconds. "
@@ -217,14 +217,14 @@ imss_ctl_status_footer(ImssCtl *ctl, GError **error)
 	g_print("%s %s\n",
 		/* TRANSLATORS: footer of the status table, followed by the environment */
 		_("Environment:"),
-		imss_ctl_environment_text(imss_exported_manager_get_environment(ctl->manager)));
-	imss_ctl_print_node(ctl->manager);
-	imss_ctl_print_profile(ctl->manager);
-	if (imss_exported_manager_get_click_protection_bound(ctl->manager))
+		imss_ctl_environment_text(imss_client_get_environment(ctl->client)));
+	imss_ctl_print_node(ctl->client);
+	imss_ctl_print_profile(ctl->client);
+	if (imss_client_get_click_protection_bound(ctl->client))
 		/* TRANSLATORS: footer of the status table */
 		g_print("%s\n",
 			_("Time-of-Click protection is bound to the current anti-spam code."));
-	if (!imss_ctl_print_restarts(imss_exported_manager_get_restarts(ctl->manager), error))
+	if (!imss_ctl_print_restarts(imss_client_get_restarts(ctl->client), error))
 		return FALSE;
 	imss_ctl_print_notices_of(ctl, "code-");
 	imss_ctl_print_notices_of(ctl, "no-mail-");
@@ -251,11 +251,11 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 	else
 		g_ptr_array_add(rows, imss_ctl_status_header());
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
-		g_autoptr(ImssExportedSlot) slot = imss_ctl_get_slot(ctl, (ImssSlotId)i, error);
+		g_autoptr(ImssSlot) slot = imss_ctl_get_slot(ctl, (ImssSlotId)i, error);
 		gint days;
 		if (slot == NULL)
 			return FALSE;
-		days = imss_ctl_days_until(ctl, imss_exported_slot_get_expiry_date(slot));
+		days = imss_ctl_days_until(ctl, imss_slot_get_expiry(slot));
 		if (ctl->json)
 			imss_ctl_status_json_slot(builder, (ImssSlotId)i, slot, days);
 		else
@@ -274,7 +274,7 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 gboolean
 imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(ImssExportedSlot) slot = NULL;
+	g_autoptr(ImssSlot) slot = NULL;
 	ImssSlotId slot_id;
 	const gchar *url;
 
@@ -291,7 +291,7 @@ imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error)
 	slot = imss_ctl_get_slot(ctl, slot_id, error);
 	if (slot == NULL)
 		return FALSE;
-	url = imss_exported_slot_get_details_url(slot);
+	url = imss_slot_get_details_url(slot);
 	if (*url == '\0') {
 		g_set_error_literal(error,
 				    IMSS_ERROR,

@@ -15,8 +15,6 @@
 #include "imss-error.h"
 #include "imss-records.h"
 
-#define IMSS_CALL_TIMEOUT_MS 120000
-
 /* -- connection ---------------------------------------------------------- */
 
 gboolean
@@ -25,78 +23,59 @@ imss_ctl_connect(ImssCtl *ctl, GError **error)
 	g_return_val_if_fail(ctl != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
-	if (ctl->manager != NULL)
+	if (ctl->client != NULL)
 		return TRUE;
-	ctl->connection = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
-	if (ctl->connection == NULL)
-		return FALSE;
-	ctl->manager = imss_exported_manager_proxy_new_sync(ctl->connection,
-							    G_DBUS_PROXY_FLAGS_NONE,
-							    IMSS_BUS_NAME,
-							    IMSS_BUS_OBJECT_PATH,
-							    NULL,
-							    error);
-	return ctl->manager != NULL;
+	ctl->client = imss_client_new_sync(isatty(STDIN_FILENO)
+					       ? IMSS_CLIENT_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
+					       : IMSS_CLIENT_FLAGS_NONE,
+					   NULL,
+					   error);
+	return ctl->client != NULL;
 }
 
-ImssExportedSlot *
+void
+imss_ctl_disconnect(ImssCtl *ctl)
+{
+	g_return_if_fail(ctl != NULL);
+
+	g_clear_object(&ctl->result);
+	g_clear_object(&ctl->last);
+	g_clear_object(&ctl->client);
+}
+
+void
+imss_ctl_async_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	ImssCtl *ctl = user_data;
+	g_set_object(&ctl->result, res);
+}
+
+GAsyncResult *
+imss_ctl_wait(ImssCtl *ctl)
+{
+	g_return_val_if_fail(ctl != NULL, NULL);
+
+	while (ctl->result == NULL)
+		g_main_context_iteration(NULL, TRUE);
+	g_clear_object(&ctl->last);
+	ctl->last = g_steal_pointer(&ctl->result);
+	return ctl->last;
+}
+
+ImssSlot *
 imss_ctl_get_slot(ImssCtl *ctl, ImssSlotId slot, GError **error)
 {
-	g_autofree gchar *path = NULL;
+	ImssSlot *found;
 
-	g_return_val_if_fail(ctl != NULL && G_IS_DBUS_CONNECTION(ctl->connection), NULL);
+	g_return_val_if_fail(ctl != NULL && IMSS_IS_CLIENT(ctl->client), NULL);
 	g_return_val_if_fail(slot < IMSS_SLOT_LAST, NULL);
 
-	path = imss_slot_object_path(slot);
-	return imss_exported_slot_proxy_new_sync(ctl->connection,
-						 G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES,
-						 IMSS_BUS_NAME,
-						 path,
-						 NULL,
-						 error);
-}
-
-static GVariant *
-imss_ctl_proxy_call(ImssCtl *ctl,
-		    const gchar *method,
-		    GVariant *params,
-		    GDBusCallFlags flags,
-		    GError **error)
-{
-	g_return_val_if_fail(ctl != NULL && ctl->manager != NULL, NULL);
-	g_return_val_if_fail(method != NULL, NULL);
-
-	return g_dbus_proxy_call_sync(G_DBUS_PROXY(ctl->manager),
-				      method,
-				      params,
-				      flags,
-				      IMSS_CALL_TIMEOUT_MS,
-				      NULL,
-				      error);
-}
-
-GVariant *
-imss_ctl_read_reply(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
-{
-	return imss_ctl_proxy_call(ctl, method, params, G_DBUS_CALL_FLAGS_NONE, error);
-}
-
-GVariant *
-imss_ctl_read(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
-{
-	g_autoptr(GVariant) reply = imss_ctl_read_reply(ctl, method, params, error);
-	if (reply == NULL)
+	found = imss_client_get_slot(ctl->client, imss_slot_to_string(slot));
+	if (found == NULL) {
+		imss_ctl_unknown_slot(error);
 		return NULL;
-	return g_variant_get_child_value(reply, 0);
-}
-
-GVariant *
-imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error)
-{
-	GDBusCallFlags flags = G_DBUS_CALL_FLAGS_NONE;
-	if (isatty(STDIN_FILENO))
-		flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
-	return imss_ctl_proxy_call(ctl, method, params, flags, error);
+	}
+	return g_object_ref(found);
 }
 
 /* -- errors ------------------------------------------------------------------ */
@@ -255,7 +234,11 @@ imss_ctl_load_today(ImssCtl *ctl, GError **error)
 
 	g_return_val_if_fail(ctl != NULL, FALSE);
 
-	dict = imss_ctl_read(ctl, "GetClock", NULL, error);
+	imss_client_get_clock_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
+	dict = imss_client_get_clock_finish(ctl->client, imss_ctl_wait(ctl), error);
+	/* the library checked the record with the common codec */
+	if (dict == NULL && error != NULL && g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+		return imss_ctl_malformed(error);
 	if (dict == NULL)
 		return FALSE;
 	if (!imss_clock_record_from_variant(dict, &clock, error))

@@ -8,7 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
-#include "imss-generated.h"
+#include <imss-license-1/imss-license.h>
+
 #include "imss-slot.h"
 
 G_BEGIN_DECLS
@@ -24,8 +25,9 @@ typedef struct {
 	guint offset;
 	guint days;
 	GDate today; /* the daemon's calendar date */
-	GDBusConnection *connection;
-	ImssExportedManager *manager;
+	ImssClient *client;
+	GAsyncResult *result; /* of the call in flight, until imss_ctl_wait() */
+	GAsyncResult *last;   /* what imss_ctl_wait() returned last */
 } ImssCtl;
 
 /* A command: @args are its arguments (NULL-terminated); FALSE with @error. */
@@ -33,19 +35,23 @@ typedef gboolean (*ImssCtlFunc)(ImssCtl *ctl, gchar **args, GError **error);
 
 /* -- the connection (imss-ctl.c) ------------------------------------------- */
 
+/* the client of libimss-license-1: polkit may ask for a password when
+ * standard input is a terminal */
 gboolean
 imss_ctl_connect(ImssCtl *ctl, GError **error);
-ImssExportedSlot *
+/* the slot (a new reference) */
+ImssSlot *
 imss_ctl_get_slot(ImssCtl *ctl, ImssSlotId slot, GError **error);
-/* a read call: the whole reply (owned), or NULL with @error */
-GVariant *
-imss_ctl_read_reply(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error);
-/* a read call: its single return value (owned), or NULL with @error */
-GVariant *
-imss_ctl_read(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error);
-/* a call that changes state: polkit may ask for a password on a terminal */
-GVariant *
-imss_ctl_call(ImssCtl *ctl, const gchar *method, GVariant *params, GError **error);
+/* The callback of every call of the library (@user_data: the ImssCtl) and
+ * the wait for it: a command line is synchronous. imss_ctl_wait() returns
+ * the result (borrowed until the next call's). */
+void
+imss_ctl_async_cb(GObject *source, GAsyncResult *res, gpointer user_data);
+GAsyncResult *
+imss_ctl_wait(ImssCtl *ctl);
+/* drops the client and the results */
+void
+imss_ctl_disconnect(ImssCtl *ctl);
 
 /* -- errors: each sets @error and returns FALSE ------------------------------ */
 

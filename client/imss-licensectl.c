@@ -27,9 +27,11 @@ typedef struct {
 static gboolean
 imss_ctl_monitor(ImssCtl *ctl, gchar **args, GError **error)
 {
-	if (!imss_ctl_connect(ctl, error))
+	g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
+	if (bus == NULL)
 		return FALSE;
-	return imss_ctl_monitor_run(ctl->connection, ctl->json, error);
+	/* signals only, no method call: not on libimss-license-1 yet */
+	return imss_ctl_monitor_run(bus, ctl->json, error);
 }
 
 static const ImssCtlCommand commands[] = {
@@ -78,7 +80,8 @@ imss_ctl_print_error(GError *error)
 			g_printerr("imss-licensectl: %s\n", error->message);
 		else
 			g_printerr("imss-licensectl: %s\n", imss_error_to_text(error->code));
-	} else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.AccessDenied") == 0) {
+	} else if (g_strcmp0(remote, "org.freedesktop.DBus.Error.AccessDenied") == 0 ||
+		   g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED)) {
 		/* TRANSLATORS: the bus policy refused the call */
 		g_printerr("imss-licensectl: %s\n",
 			   _("Access denied: only the administrator (root) can change licenses."));
@@ -99,8 +102,7 @@ imss_ctl_run(ImssCtl *ctl, const gchar *name, gchar **args)
 		if (g_strcmp0(name, commands[i].name) != 0)
 			continue;
 		ok = commands[i].func(ctl, args, &error);
-		g_clear_object(&ctl->manager);
-		g_clear_object(&ctl->connection);
+		imss_ctl_disconnect(ctl);
 		if (!ok) {
 			imss_ctl_print_error(error);
 			return g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? 2 : 1;

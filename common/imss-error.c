@@ -6,32 +6,72 @@
 
 #include "imss-bus.h"
 #include "imss-error.h"
+#include "imss-state.h"
 
-static const GDBusErrorEntry imss_error_entries[] = {
-    {IMSS_ERROR_INVALID_CODE, IMSS_BUS_ERROR_PREFIX "InvalidCode"},
-    {IMSS_ERROR_UNKNOWN_SLOT, IMSS_BUS_ERROR_PREFIX "UnknownSlot"},
-    {IMSS_ERROR_SLOT_DISABLED, IMSS_BUS_ERROR_PREFIX "SlotDisabled"},
-    {IMSS_ERROR_CLICK_PROTECTION_BOUND, IMSS_BUS_ERROR_PREFIX "ClickProtectionBound"},
-    {IMSS_ERROR_CODE_MISMATCH, IMSS_BUS_ERROR_PREFIX "CodeMismatch"},
-    {IMSS_ERROR_SERVER_UNREACHABLE, IMSS_BUS_ERROR_PREFIX "ServerUnreachable"},
-    {IMSS_ERROR_NOT_AUTHORIZED, IMSS_BUS_ERROR_PREFIX "NotAuthorized"},
-    {IMSS_ERROR_NOT_SUPPORTED, IMSS_BUS_ERROR_PREFIX "NotSupported"},
-    {IMSS_ERROR_BUSY, IMSS_BUS_ERROR_PREFIX "Busy"},
-    {IMSS_ERROR_INVALID_ARGS, IMSS_BUS_ERROR_PREFIX "InvalidArgs"},
-    {IMSS_ERROR_INTERNAL, IMSS_BUS_ERROR_PREFIX "Internal"},
-    {IMSS_ERROR_INVALID_ANSWER, IMSS_BUS_ERROR_PREFIX "InvalidServerAnswer"},
+/* The codes with their C names and nicks (the GType, so that GObject
+ * introspection sees IMSS_ERROR_INVALID_CODE as Imss.Error.INVALID_CODE) */
+static const GEnumValue imss_error_values[] = {
+    {IMSS_ERROR_INVALID_CODE, "IMSS_ERROR_INVALID_CODE", "invalid-code"},
+    {IMSS_ERROR_UNKNOWN_SLOT, "IMSS_ERROR_UNKNOWN_SLOT", "unknown-slot"},
+    {IMSS_ERROR_SLOT_DISABLED, "IMSS_ERROR_SLOT_DISABLED", "slot-disabled"},
+    {IMSS_ERROR_CLICK_PROTECTION_BOUND, "IMSS_ERROR_CLICK_PROTECTION_BOUND", "click-protection-bound"},
+    {IMSS_ERROR_CODE_MISMATCH, "IMSS_ERROR_CODE_MISMATCH", "code-mismatch"},
+    {IMSS_ERROR_SERVER_UNREACHABLE, "IMSS_ERROR_SERVER_UNREACHABLE", "server-unreachable"},
+    {IMSS_ERROR_NOT_AUTHORIZED, "IMSS_ERROR_NOT_AUTHORIZED", "not-authorized"},
+    {IMSS_ERROR_NOT_SUPPORTED, "IMSS_ERROR_NOT_SUPPORTED", "not-supported"},
+    {IMSS_ERROR_BUSY, "IMSS_ERROR_BUSY", "busy"},
+    {IMSS_ERROR_INVALID_ARGS, "IMSS_ERROR_INVALID_ARGS", "invalid-args"},
+    {IMSS_ERROR_INTERNAL, "IMSS_ERROR_INTERNAL", "internal"},
+    {IMSS_ERROR_INVALID_ANSWER, "IMSS_ERROR_INVALID_ANSWER", "invalid-answer"},
+    {0, NULL, NULL},
 };
 
-G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_entries) == IMSS_ERROR_LAST);
+/* their D-Bus names: the one table of the D-Bus registration and
+ * imss_error_to_name() */
+static const gchar *const imss_error_dbus_names[] = {
+    [IMSS_ERROR_INVALID_CODE] = IMSS_BUS_ERROR_PREFIX "InvalidCode",
+    [IMSS_ERROR_UNKNOWN_SLOT] = IMSS_BUS_ERROR_PREFIX "UnknownSlot",
+    [IMSS_ERROR_SLOT_DISABLED] = IMSS_BUS_ERROR_PREFIX "SlotDisabled",
+    [IMSS_ERROR_CLICK_PROTECTION_BOUND] = IMSS_BUS_ERROR_PREFIX "ClickProtectionBound",
+    [IMSS_ERROR_CODE_MISMATCH] = IMSS_BUS_ERROR_PREFIX "CodeMismatch",
+    [IMSS_ERROR_SERVER_UNREACHABLE] = IMSS_BUS_ERROR_PREFIX "ServerUnreachable",
+    [IMSS_ERROR_NOT_AUTHORIZED] = IMSS_BUS_ERROR_PREFIX "NotAuthorized",
+    [IMSS_ERROR_NOT_SUPPORTED] = IMSS_BUS_ERROR_PREFIX "NotSupported",
+    [IMSS_ERROR_BUSY] = IMSS_BUS_ERROR_PREFIX "Busy",
+    [IMSS_ERROR_INVALID_ARGS] = IMSS_BUS_ERROR_PREFIX "InvalidArgs",
+    [IMSS_ERROR_INTERNAL] = IMSS_BUS_ERROR_PREFIX "Internal",
+    [IMSS_ERROR_INVALID_ANSWER] = IMSS_BUS_ERROR_PREFIX "InvalidServerAnswer",
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_dbus_names) == IMSS_ERROR_LAST);
+G_STATIC_ASSERT(G_N_ELEMENTS(imss_error_values) == IMSS_ERROR_LAST + 1);
+
+GType
+imss_error_get_type(void)
+{
+	static gsize type = 0;
+	if (g_once_init_enter(&type))
+		g_once_init_leave(&type, imss_enum_register_once("ImssError", imss_error_values));
+	return (GType)type;
+}
 
 GQuark
 imss_error_quark(void)
 {
 	static gsize quark = 0;
-	g_dbus_error_register_error_domain("imss-error-quark",
-					   &quark,
-					   imss_error_entries,
-					   G_N_ELEMENTS(imss_error_entries));
+	if (g_once_init_enter(&quark)) {
+		GDBusErrorEntry entries[IMSS_ERROR_LAST];
+		gsize value = 0;
+		for (guint i = 0; i < IMSS_ERROR_LAST; i++) {
+			entries[i].error_code = (gint)i;
+			entries[i].dbus_error_name = imss_error_dbus_names[i];
+		}
+		g_dbus_error_register_error_domain("imss-error-quark",
+						   &value,
+						   entries,
+						   G_N_ELEMENTS(entries));
+		g_once_init_leave(&quark, value);
+	}
 	return (GQuark)quark;
 }
 
@@ -40,7 +80,8 @@ imss_error_to_name(ImssError code)
 {
 	if ((guint)code >= IMSS_ERROR_LAST)
 		return NULL;
-	return imss_error_entries[code].dbus_error_name + strlen(IMSS_BUS_ERROR_PREFIX);
+	/* the name after the prefix, as before */
+	return imss_error_dbus_names[code] + strlen(IMSS_BUS_ERROR_PREFIX);
 }
 
 const gchar *

@@ -1,4 +1,4 @@
-#define G_LOG_DOMAIN "ImssNotice"
+#define G_LOG_DOMAIN "ImssNoticeData"
 
 #include "config.h"
 
@@ -7,21 +7,55 @@
 #include "imss-date.h"
 #include "imss-notice.h"
 #include "imss-slot.h"
+#include "imss-state.h"
 
 /* Texts come from the catalogue the caller passes (the daemon: the caller's
  * or the mail language) or, with NULL, from dgettext() in the process's
  * locale (the clients) — never through the environment. */
 
-static const gchar *kind_names[IMSS_NOTICE_LAST] = {"expiring",
-						     "expired",
-						     "updates-ended",
-						     "inactive",
-						     "cm-deployment-failed",
-						     "code-replaced",
-						     "code-unknown",
-						     "code-suspended",
-						     "restart-failed",
-						     "no-mail-recipients"};
+/* the nicks are the "kind" of a notice on the bus */
+static const GEnumValue kind_values[] = {
+    {IMSS_NOTICE_EXPIRING, "IMSS_NOTICE_EXPIRING", "expiring"},
+    {IMSS_NOTICE_EXPIRED, "IMSS_NOTICE_EXPIRED", "expired"},
+    {IMSS_NOTICE_UPDATES_ENDED, "IMSS_NOTICE_UPDATES_ENDED", "updates-ended"},
+    {IMSS_NOTICE_INACTIVE, "IMSS_NOTICE_INACTIVE", "inactive"},
+    {IMSS_NOTICE_CM_FAILED, "IMSS_NOTICE_CM_FAILED", "cm-deployment-failed"},
+    {IMSS_NOTICE_CODE_REPLACED, "IMSS_NOTICE_CODE_REPLACED", "code-replaced"},
+    {IMSS_NOTICE_CODE_UNKNOWN, "IMSS_NOTICE_CODE_UNKNOWN", "code-unknown"},
+    {IMSS_NOTICE_CODE_SUSPENDED, "IMSS_NOTICE_CODE_SUSPENDED", "code-suspended"},
+    {IMSS_NOTICE_RESTART_FAILED, "IMSS_NOTICE_RESTART_FAILED", "restart-failed"},
+    {IMSS_NOTICE_NO_RECIPIENTS, "IMSS_NOTICE_NO_RECIPIENTS", "no-mail-recipients"},
+    {IMSS_NOTICE_LAST, "IMSS_NOTICE_LAST", "last"},
+    {0, NULL, NULL},
+};
+
+/* the nicks are the "severity" of a notice on the bus */
+static const GEnumValue severity_values[] = {
+    {IMSS_NOTICE_SEVERITY_INFO, "IMSS_NOTICE_SEVERITY_INFO", "info"},
+    {IMSS_NOTICE_SEVERITY_WARNING, "IMSS_NOTICE_SEVERITY_WARNING", "warning"},
+    {IMSS_NOTICE_SEVERITY_CRITICAL, "IMSS_NOTICE_SEVERITY_CRITICAL", "critical"},
+    {0, NULL, NULL},
+};
+
+GType
+imss_notice_kind_get_type(void)
+{
+	static gsize type = 0;
+	if (g_once_init_enter(&type))
+		g_once_init_leave(&type, imss_enum_register_once("ImssNoticeKind", kind_values));
+	return (GType)type;
+}
+
+GType
+imss_notice_severity_get_type(void)
+{
+	static gsize type = 0;
+	if (g_once_init_enter(&type)) {
+		GType t = imss_enum_register_once("ImssNoticeSeverity", severity_values);
+		g_once_init_leave(&type, t);
+	}
+	return (GType)type;
+}
 
 gboolean
 imss_notice_kind_has_slot(ImssNoticeKind kind)
@@ -38,7 +72,7 @@ imss_notice_kind_has_dates(ImssNoticeKind kind)
 }
 
 void
-imss_notice_init(ImssNotice *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
+imss_notice_data_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId slot, const gchar *unit)
 {
 	g_return_if_fail(notice != NULL);
 
@@ -56,7 +90,7 @@ imss_notice_kind_to_string(ImssNoticeKind kind)
 {
 	if ((guint)kind >= IMSS_NOTICE_LAST)
 		return NULL;
-	return kind_names[kind];
+	return kind_values[kind].value_nick;
 }
 
 gboolean
@@ -65,7 +99,7 @@ imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 	g_return_val_if_fail(kind != NULL, FALSE);
 
 	for (guint i = 0; i < IMSS_NOTICE_LAST; i++) {
-		if (g_strcmp0(str, kind_names[i]) == 0) {
+		if (g_strcmp0(str, kind_values[i].value_nick) == 0) {
 			*kind = (ImssNoticeKind)i;
 			return TRUE;
 		}
@@ -74,7 +108,7 @@ imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 }
 
 ImssNoticeSeverity
-imss_notice_get_severity(const ImssNotice *notice)
+imss_notice_data_get_severity(const ImssNoticeData *notice)
 {
 	g_return_val_if_fail(notice != NULL, IMSS_NOTICE_SEVERITY_INFO);
 
@@ -103,19 +137,13 @@ imss_notice_get_severity(const ImssNotice *notice)
 const gchar *
 imss_notice_severity_to_string(ImssNoticeSeverity severity)
 {
-	switch (severity) {
-	case IMSS_NOTICE_SEVERITY_WARNING:
-		return "warning";
-	case IMSS_NOTICE_SEVERITY_CRITICAL:
-		return "critical";
-	case IMSS_NOTICE_SEVERITY_INFO:
-	default:
-		return "info";
-	}
+	if ((guint)severity > IMSS_NOTICE_SEVERITY_CRITICAL)
+		return severity_values[IMSS_NOTICE_SEVERITY_INFO].value_nick;
+	return severity_values[severity].value_nick;
 }
 
 static void
-imss_notice_fill_dates(ImssNotice *notice, const GDate *expiry, const GDate *today)
+imss_notice_fill_dates(ImssNoticeData *notice, const GDate *expiry, const GDate *today)
 {
 	notice->expiry = *expiry;
 	notice->grace_end = *expiry;
@@ -126,7 +154,7 @@ imss_notice_fill_dates(ImssNotice *notice, const GDate *expiry, const GDate *tod
 }
 
 gboolean
-imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNotice *notice)
+imss_notice_for_expiry(ImssSlotId slot, const GDate *expiry, const GDate *today, ImssNoticeData *notice)
 {
 	g_return_val_if_fail(expiry != NULL, FALSE);
 	g_return_val_if_fail(today != NULL, FALSE);
@@ -159,17 +187,17 @@ imss_notice_is_mail_day(const GDate *expiry, const GDate *today)
 }
 
 void
-imss_notice_inactive(ImssSlotId slot, ImssNotice *notice)
+imss_notice_inactive(ImssSlotId slot, ImssNoticeData *notice)
 {
 	g_return_if_fail(notice != NULL);
 
-	imss_notice_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
+	imss_notice_data_init(notice, IMSS_NOTICE_INACTIVE, slot, NULL);
 }
 
 /* the console text of a notice about no slot (a deployment, a service, the
  * mail settings); NULL for the other kinds */
 static gchar *
-imss_notice_render_service(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_service(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	switch (notice->kind) {
 	case IMSS_NOTICE_CM_FAILED:
@@ -204,7 +232,7 @@ imss_notice_render_service(const ImssCatalog *catalog, const ImssNotice *notice)
 
 /* the console text of an expiry notice (SPEC §9.1) of the license @name */
 static gchar *
-imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNotice *notice, const gchar *name)
+imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNoticeData *notice, const gchar *name)
 {
 	g_autofree gchar *e = imss_date_format(&notice->expiry);
 	g_autofree gchar *g = imss_date_format(&notice->grace_end);
@@ -251,7 +279,7 @@ imss_notice_render_expiry(const ImssCatalog *catalog, const ImssNotice *notice, 
 /* the console text of what the license server said about the code of the
  * license @name */
 static gchar *
-imss_notice_render_code(const ImssCatalog *catalog, const ImssNotice *notice, const gchar *name)
+imss_notice_render_code(const ImssCatalog *catalog, const ImssNoticeData *notice, const gchar *name)
 {
 	switch (notice->kind) {
 	case IMSS_NOTICE_CODE_REPLACED:
@@ -280,7 +308,7 @@ imss_notice_render_code(const ImssCatalog *catalog, const ImssNotice *notice, co
 }
 
 gchar *
-imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_console(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	gchar *text;
 	const gchar *name;
@@ -319,14 +347,14 @@ imss_notice_render_console(const ImssCatalog *catalog, const ImssNotice *notice)
 
 /* the mail period's two templates: before E, and from E through G */
 static gboolean
-imss_notice_mail_expired(const ImssNotice *notice)
+imss_notice_mail_expired(const ImssNoticeData *notice)
 {
 	return notice->kind == IMSS_NOTICE_EXPIRED ||
 	       (notice->kind == IMSS_NOTICE_UPDATES_ENDED && notice->days_since == 90);
 }
 
 gchar *
-imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	const gchar *name;
 
@@ -353,7 +381,7 @@ imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNotice *no
 }
 
 gchar *
-imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notice)
+imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNoticeData *notice)
 {
 	const gchar *name;
 
@@ -380,7 +408,7 @@ imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNotice *notic
 }
 
 GVariant *
-imss_notice_to_variant(const ImssNotice *notice)
+imss_notice_to_variant(const ImssNoticeData *notice)
 {
 	GVariantBuilder b;
 	g_autofree gchar *e = NULL;
@@ -401,7 +429,7 @@ imss_notice_to_variant(const ImssNotice *notice)
 	g_variant_builder_add(&b,
 			      "{sv}",
 			      "severity",
-			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_get_severity(notice))));
+			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_data_get_severity(notice))));
 	if (notice->unit[0] != '\0')
 		g_variant_builder_add(&b, "{sv}", "unit", g_variant_new_string(notice->unit));
 	if (imss_notice_kind_has_dates(notice->kind)) {
@@ -415,7 +443,7 @@ imss_notice_to_variant(const ImssNotice *notice)
 }
 
 gboolean
-imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
+imss_notice_from_variant(GVariant *dict, ImssNoticeData *notice)
 {
 	g_autoptr(GVariantDict) d = NULL;
 	const gchar *slot = NULL, *kind = NULL, *e = NULL, *g = NULL, *unit = NULL;
@@ -432,7 +460,7 @@ imss_notice_from_variant(GVariant *dict, ImssNotice *notice)
 	    (imss_notice_kind_has_slot(k) && !imss_slot_from_string(slot, &s)))
 		return FALSE;
 	g_variant_dict_lookup(d, "unit", "&s", &unit);
-	imss_notice_init(notice, k, s, unit);
+	imss_notice_data_init(notice, k, s, unit);
 	if (!imss_notice_kind_has_dates(k))
 		return TRUE;
 	if (!g_variant_dict_lookup(d, "days_left", "i", &notice->days_left) ||

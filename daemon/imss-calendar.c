@@ -4,24 +4,6 @@
 
 #include "imss-calendar.h"
 
-const gchar *
-imss_license_state_to_string(ImssLicenseState state)
-{
-	switch (state) {
-	case IMSS_LICENSE_STATE_ACTIVE:
-		return "active";
-	case IMSS_LICENSE_STATE_EXPIRING:
-		return "expiring";
-	case IMSS_LICENSE_STATE_GRACE:
-		return "grace";
-	case IMSS_LICENSE_STATE_EXPIRED:
-		return "expired";
-	case IMSS_LICENSE_STATE_NOT_ACTIVATED:
-	default:
-		return "not-activated";
-	}
-}
-
 gint
 imss_calendar_days_between(const GDate *a, const GDate *b)
 {

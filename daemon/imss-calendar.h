@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "imss-date.h"
+#include "imss-state.h"
 
 G_BEGIN_DECLS
 
@@ -15,16 +16,7 @@ G_BEGIN_DECLS
 #define IMSS_EXPIRING_DAYS    60
 #define IMSS_CHECK_CADENCE    30
 
-typedef enum {
-	IMSS_LICENSE_STATE_NOT_ACTIVATED,
-	IMSS_LICENSE_STATE_ACTIVE,
-	IMSS_LICENSE_STATE_EXPIRING,
-	IMSS_LICENSE_STATE_GRACE,
-	IMSS_LICENSE_STATE_EXPIRED,
-} ImssLicenseState;
-
-const gchar *
-imss_license_state_to_string(ImssLicenseState state);
+/* ImssLicenseState and its names: common/imss-state.h */
 
 /* G = E + 90 days */
 void

@@ -8,17 +8,17 @@
 static void
 imss_console_notices_add(GPtrArray *notices, ImssNoticeKind kind, guint slot, const gchar *unit)
 {
-	ImssNotice notice;
-	imss_notice_init(&notice, kind, (ImssSlotId)slot, unit);
+	ImssNoticeData notice;
+	imss_notice_data_init(&notice, kind, (ImssSlotId)slot, unit);
 	g_ptr_array_add(notices, g_memdup2(&notice, sizeof(notice)));
 }
 
 static gint
 imss_console_notices_cmp(gconstpointer a, gconstpointer b)
 {
-	const ImssNotice *na = *(const ImssNotice *const *)a;
-	const ImssNotice *nb = *(const ImssNotice *const *)b;
-	gint sa = imss_notice_get_severity(na), sb = imss_notice_get_severity(nb);
+	const ImssNoticeData *na = *(const ImssNoticeData *const *)a;
+	const ImssNoticeData *nb = *(const ImssNoticeData *const *)b;
+	gint sa = imss_notice_data_get_severity(na), sb = imss_notice_data_get_severity(nb);
 	if (sa != sb)
 		return sb - sa;
 	return (gint)na->slot - (gint)nb->slot;
@@ -49,7 +49,7 @@ imss_console_notices(const ImssNoticeFacts *facts)
 	g_return_val_if_fail(facts != NULL && facts->licenses != NULL && facts->today != NULL, notices);
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		ImssLicense *license = facts->licenses[i];
-		ImssNotice notice;
+		ImssNoticeData notice;
 		if (imss_license_is_activated(license)) {
 			any_activated = TRUE;
 			if (imss_notice_for_expiry((ImssSlotId)i, imss_license_get_expiry(license),

@@ -19,7 +19,7 @@ typedef struct {
 	gboolean mail_configured;     /* a recipient and an SMTP server are set */
 } ImssNoticeFacts;
 
-/* The current notices, most severe first (element: ImssNotice). */
+/* The current notices, most severe first (element: ImssNoticeData). */
 GPtrArray *
 imss_console_notices(const ImssNoticeFacts *facts) G_GNUC_WARN_UNUSED_RESULT;
 

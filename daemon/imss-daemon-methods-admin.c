@@ -194,7 +194,7 @@ imss_daemon_handle_get_notices(ImssExportedManager *skeleton,
 	GVariantBuilder builder;
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < notices->len; i++) {
-		const ImssNotice *notice = g_ptr_array_index(notices, i);
+		const ImssNoticeData *notice = g_ptr_array_index(notices, i);
 		g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
 		g_autofree gchar *text = imss_notice_render_console(catalog, notice);
 		GVariantDict dict;

@@ -120,7 +120,7 @@ imss_daemon_sync_all(ImssDaemon *self)
 static void
 imss_daemon_notice_cb(ImssLicenseManager *manager, gpointer notice_ptr, gboolean mail, ImssDaemon *self)
 {
-	const ImssNotice *notice = notice_ptr;
+	const ImssNoticeData *notice = notice_ptr;
 	g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
 	GVariantDict dict;
 	if (self->connection == NULL)

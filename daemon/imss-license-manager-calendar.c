@@ -94,12 +94,32 @@ imss_license_manager_transitions(ImssLicenseManager *self, const GDate *today)
 	}
 }
 
+/* an automatic check that would end as soon as it starts (the license is
+ * not activated, or this gateway may not contact the server): the plan
+ * knows its outcome, so its claim is recorded done at once and nothing is
+ * dispatched — one write for the whole evaluation */
+static gboolean
+imss_license_manager_check_ends_at_once(ImssLicenseManager *self,
+					const ImssPlannedRun *p,
+					gint *may_go_online)
+{
+	if (g_strcmp0(p->job, IMSS_JOB_CHECK) != 0)
+		return FALSE;
+	if (!imss_license_is_activated(self->licenses[p->slot]))
+		return TRUE;
+	/* asked once per evaluation */
+	if (*may_go_online == -1)
+		*may_go_online = imss_license_manager_may_go_online(self);
+	return !*may_go_online;
+}
+
 /* the planned runs as claims for the store, each with its history entry */
 static GPtrArray *
 imss_license_manager_claims(ImssLicenseManager *self, GArray *planned)
 {
 	GPtrArray *runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
 	gint64 now = imss_clock_get_time(self->clock);
+	gint may_go_online = -1; /* not asked yet */
 	for (guint i = 0; i < planned->len; i++) {
 		const ImssPlannedRun *p = &g_array_index(planned, ImssPlannedRun, i);
 		g_autofree gchar *offset = imss_calendar_format_offset(p->offset);
@@ -110,7 +130,7 @@ imss_license_manager_claims(ImssLicenseManager *self, GArray *planned)
 		run->day = imss_date_format(&p->day);
 		run->at = now;
 		/* a mail stays pending until delivered (retried during its day) */
-		run->pending = p->pending;
+		run->pending = p->pending && !imss_license_manager_check_ends_at_once(self, p, &may_go_online);
 		h->time = now;
 		h->action = g_strdup(p->action);
 		h->slot = g_strdup(run->slot);
@@ -169,11 +189,25 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 	} else {
 		self->retry_delay = 0;
 	}
+	/* the runs that end at once (skipped, nothing to send) are recorded
+	 * done together, in one transaction */
+	imss_store_hold_finishes(self->store);
 	for (guint i = 0; i < runs->len; i++) {
 		ImssStoreRun *run = g_ptr_array_index(runs, i);
-		if (run->claimed)
-			imss_license_manager_dispatch_run(self, run->job, run->slot, run->day);
+		if (!run->claimed)
+			continue;
+		if (!run->pending && g_strcmp0(run->job, IMSS_JOB_CHECK) == 0) {
+			/* recorded done with its claim (see above) */
+			g_info("automatic check of %s for %s skipped: the environment is %s",
+			       run->slot, run->day, imss_license_manager_get_environment(self));
+			continue;
+		}
+		imss_license_manager_dispatch_run(self, run->job, run->slot, run->day);
 	}
+	g_clear_error(&error_local);
+	if (!imss_store_release_finishes(self->store, &error_local))
+		g_warning("failed to record the end of the scheduled runs: %s (they stay pending)",
+			  error_local->message);
 }
 
 void

@@ -24,7 +24,7 @@ imss_license_manager_motd_text(ImssLicenseManager *self)
 	g_autoptr(GString) text = g_string_new(NULL);
 
 	for (guint i = 0; i < notices->len; i++) {
-		const ImssNotice *notice = g_ptr_array_index(notices, i);
+		const ImssNoticeData *notice = g_ptr_array_index(notices, i);
 		g_autofree gchar *line = NULL;
 		if (notice->kind != IMSS_NOTICE_EXPIRING && notice->kind != IMSS_NOTICE_EXPIRED &&
 		    notice->kind != IMSS_NOTICE_UPDATES_ENDED)

@@ -91,7 +91,7 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 				 const gchar *day,
 				 gint64 claimed_at)
 {
-	ImssNotice notice;
+	ImssNoticeData notice;
 	gboolean due;
 	GDate date;
 	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
@@ -120,7 +120,7 @@ imss_license_manager_mail_notice(ImssLicenseManager *self,
 void
 imss_license_manager_issue_notice(ImssLicenseManager *self, ImssLicense *license, const GDate *day, gboolean mail)
 {
-	ImssNotice notice;
+	ImssNoticeData notice;
 	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
 	g_return_if_fail(IMSS_IS_LICENSE(license));
 	g_return_if_fail(day != NULL);

@@ -67,7 +67,7 @@ imss_license_manager_emit_state_changed(ImssLicenseManager *self,
 					ImssLicenseState new_state) G_GNUC_INTERNAL;
 void
 imss_license_manager_emit_notice(ImssLicenseManager *self,
-				 const ImssNotice *notice,
+				 const ImssNoticeData *notice,
 				 gboolean mail) G_GNUC_INTERNAL;
 
 /* errors (imss-license-manager.c) */

@@ -62,7 +62,7 @@ imss_license_manager_emit_click_protection_changed(ImssLicenseManager *self)
 }
 
 void
-imss_license_manager_emit_notice(ImssLicenseManager *self, const ImssNotice *notice, gboolean mail)
+imss_license_manager_emit_notice(ImssLicenseManager *self, const ImssNoticeData *notice, gboolean mail)
 {
 	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
 	g_return_if_fail(notice != NULL);
@@ -610,7 +610,7 @@ imss_license_manager_class_init(ImssLicenseManagerClass *klass)
 						 0);
 	/**
 	 * ImssLicenseManager::notice:
-	 * A notice as it is issued (ImssNotice *, gboolean mail-period notice).
+	 * A notice as it is issued (ImssNoticeData *, gboolean mail-period notice).
 	 */
 	signals[SIGNAL_NOTICE] = g_signal_new("notice",
 					      G_TYPE_FROM_CLASS(klass),

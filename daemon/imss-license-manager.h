@@ -123,7 +123,7 @@ imss_license_manager_get_restarts(ImssLicenseManager *self);
 GStrv
 imss_license_manager_restart_services(ImssLicenseManager *self, const gchar *caller, GError **error);
 
-/* SPEC §9.1: the current console notices (element: ImssNotice), most
+/* SPEC §9.1: the current console notices (element: ImssNoticeData), most
  * severe first; inactive-component notices unless hidden. */
 GPtrArray *
 imss_license_manager_get_notices(ImssLicenseManager *self);

@@ -29,7 +29,7 @@ G_DEFINE_TYPE(ImssMailDelivery, imss_mail_delivery, G_TYPE_OBJECT)
 typedef struct {
 	ImssMailDelivery *self;
 	ImssSlotId slot;
-	ImssNotice notice;
+	ImssNoticeData notice;
 	gchar *day;
 	gchar *masked_code;
 	gint64 deadline; /* retried until then */
@@ -175,7 +175,7 @@ imss_mail_delivery_attempt(ImssMailJob *job)
 void
 imss_mail_delivery_send(ImssMailDelivery *self,
 			ImssSlotId slot,
-			const ImssNotice *notice,
+			const ImssNoticeData *notice,
 			const gchar *day,
 			gint64 claimed_at,
 			const gchar *masked_code)

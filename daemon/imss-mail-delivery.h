@@ -36,7 +36,7 @@ imss_mail_delivery_new(ImssMailer *mailer,
 void
 imss_mail_delivery_send(ImssMailDelivery *self,
 			ImssSlotId slot,
-			const ImssNotice *notice,
+			const ImssNoticeData *notice,
 			const gchar *day,
 			gint64 claimed_at,
 			const gchar *masked_code);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <gmodule.h>
 #include <gmime/gmime.h>
 #include <string.h>
 
@@ -37,6 +38,58 @@ imss_mailer_get_n_recipients(ImssMailer *self)
 	return to != NULL ? g_strv_length((gchar **)to) : 0;
 }
 
+/* libcurl is opened on the first mail, not linked: linked, the dynamic
+ * linker would map and relocate it and its own libraries (nghttp2,
+ * libssh2, OpenSSL, Kerberos, …) at every start, for a gateway that may
+ * never send a mail (docs/lean.md). The few entry points used: */
+typedef struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	void (*easy_cleanup)(CURL *curl);
+	const char *(*easy_strerror)(CURLcode code);
+	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *string);
+	void (*slist_free_all)(struct curl_slist *list);
+} ImssCurl;
+
+static ImssCurl imss_curl;
+static gchar *imss_curl_error = NULL; /* why libcurl could not be opened */
+
+/* "libcurl.so.4": the ABI the headers we were built with describe */
+#define IMSS_CURL_SONAME "libcurl.so.4"
+
+static void
+imss_mailer_open_curl(void)
+{
+	struct {
+		const gchar *name;
+		gpointer *fn;
+	} symbols[] = {
+	    {"curl_global_init", (gpointer *)&imss_curl.global_init},
+	    {"curl_easy_init", (gpointer *)&imss_curl.easy_init},
+	    {"curl_easy_setopt", (gpointer *)&imss_curl.easy_setopt},
+	    {"curl_easy_perform", (gpointer *)&imss_curl.easy_perform},
+	    {"curl_easy_cleanup", (gpointer *)&imss_curl.easy_cleanup},
+	    {"curl_easy_strerror", (gpointer *)&imss_curl.easy_strerror},
+	    {"curl_slist_append", (gpointer *)&imss_curl.slist_append},
+	    {"curl_slist_free_all", (gpointer *)&imss_curl.slist_free_all},
+	};
+	/* never closed: libcurl keeps global state */
+	GModule *module = g_module_open(IMSS_CURL_SONAME, G_MODULE_BIND_LOCAL);
+	if (module == NULL) {
+		imss_curl_error = g_strdup(g_module_error());
+		return;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(symbols); i++) {
+		if (!g_module_symbol(module, symbols[i].name, symbols[i].fn)) {
+			imss_curl_error = g_strdup(g_module_error());
+			return;
+		}
+	}
+	imss_curl.global_init(CURL_GLOBAL_DEFAULT);
+}
+
 /* GMime and libcurl are set up on the first mail, not at start-up */
 static void
 imss_mailer_init_libraries(void)
@@ -44,7 +97,9 @@ imss_mailer_init_libraries(void)
 	static gsize once = 0;
 	if (g_once_init_enter(&once)) {
 		g_mime_init();
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		imss_mailer_open_curl();
+		if (imss_curl_error != NULL)
+			g_warning("cannot open %s: %s", IMSS_CURL_SONAME, imss_curl_error);
 		g_once_init_leave(&once, 1);
 	}
 }
@@ -128,46 +183,53 @@ static void
 imss_mailer_send_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
 	ImssMailJob *job = task_data;
-	CURL *curl = curl_easy_init();
+	CURL *curl = NULL;
 	struct curl_slist *rcpt = NULL;
 	g_autofree gchar *from = g_strdup_printf("<%s>", job->from);
 	gchar errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 
+	if (imss_curl_error != NULL) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+					"SMTP delivery failed: cannot open %s: %s", IMSS_CURL_SONAME,
+					imss_curl_error);
+		return;
+	}
+	curl = imss_curl.easy_init();
 	if (curl == NULL) {
 		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "curl_easy_init failed");
 		return;
 	}
 	for (guint i = 0; job->to[i] != NULL; i++) {
 		g_autofree gchar *r = g_strdup_printf("<%s>", job->to[i]);
-		rcpt = curl_slist_append(rcpt, r);
+		rcpt = imss_curl.slist_append(rcpt, r);
 	}
-	curl_easy_setopt(curl, CURLOPT_URL, job->url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(curl, CURLOPT_READFUNCTION, imss_mail_read_cb);
-	curl_easy_setopt(curl, CURLOPT_READDATA, job);
-	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)job->timeout);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	imss_curl.easy_setopt(curl, CURLOPT_URL, job->url);
+	imss_curl.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	imss_curl.easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	imss_curl.easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+	imss_curl.easy_setopt(curl, CURLOPT_READFUNCTION, imss_mail_read_cb);
+	imss_curl.easy_setopt(curl, CURLOPT_READDATA, job);
+	imss_curl.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	imss_curl.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	imss_curl.easy_setopt(curl, CURLOPT_TIMEOUT, (long)job->timeout);
+	imss_curl.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	imss_curl.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	if (job->user != NULL) {
-		curl_easy_setopt(curl, CURLOPT_USERNAME, job->user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, job->password != NULL ? job->password : "");
+		imss_curl.easy_setopt(curl, CURLOPT_USERNAME, job->user);
+		imss_curl.easy_setopt(curl, CURLOPT_PASSWORD, job->password != NULL ? job->password : "");
 		/* credentials only over TLS when the server offers it */
-		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+		imss_curl.easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
 	}
-	rc = curl_easy_perform(curl);
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(curl);
+	rc = imss_curl.easy_perform(curl);
+	imss_curl.slist_free_all(rcpt);
+	imss_curl.easy_cleanup(curl);
 	if (rc != CURLE_OK) {
 		g_task_return_new_error(task,
 					G_IO_ERROR,
 					G_IO_ERROR_FAILED,
 					"SMTP delivery failed: %s",
-					errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+					errbuf[0] != '\0' ? errbuf : imss_curl.easy_strerror(rc));
 		return;
 	}
 	g_task_return_boolean(task, TRUE);

@@ -187,6 +187,9 @@ imss_main_open_store(ImssConfig *config, const gchar *state_dir_option, GError *
 		}
 		cnc = g_strdup_printf("DB_DIR=%s;DB_NAME=imss-license", state_dir);
 	}
+	/* this process speaks to one kind of database: libgda loads its
+	 * provider alone (docs/lean.md) */
+	imss_store_limit_providers(imss_config_get_db_provider(config));
 	store = imss_store_new(imss_config_get_db_provider(config),
 			       cnc,
 			       imss_config_get_db_auth(config));

@@ -3,10 +3,10 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <libpq-fe.h>
 
 #include "imss-gda.h"
 #include "imss-pg-link.h"
+#include "imss-pq.h"
 
 /* seconds a connect may take (a unix socket fails at once; a TCP peer that
  * does not answer is bounded), and between two attempts after a failure */
@@ -44,6 +44,8 @@ imss_pg_link_connect(ImssPgLink *self, GError **error)
 			    "the database server cannot be reached: %s", self->failure);
 		return FALSE;
 	}
+	if (!imss_pq_load(error))
+		return FALSE;
 	self->conn = PQconnectdbParams((const gchar *const *)self->keywords->pdata,
 				       (const gchar *const *)self->values->pdata,
 				       0);

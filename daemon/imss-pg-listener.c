@@ -4,10 +4,10 @@
 
 #include <gio/gio.h>
 #include <glib-unix.h>
-#include <libpq-fe.h>
 
 #include "imss-pg-link.h"
 #include "imss-pg-listener.h"
+#include "imss-pq.h"
 
 /* seconds between two attempts to reconnect: 1, 2, 4, … at most this */
 #define IMSS_PG_LISTENER_BACKOFF_MAX 30
@@ -106,9 +106,14 @@ static void
 imss_pg_listener_connect(ImssPgListener *self)
 {
 	g_autofree gchar *sql = g_strdup_printf("LISTEN %s", self->channel);
+	g_autoptr(GError) error_local = NULL;
 	PGresult *res;
 
 	imss_pg_listener_close(self);
+	if (!imss_pq_load(&error_local)) {
+		g_warning("database notifications not available: %s", error_local->message);
+		return;
+	}
 	self->conn = PQconnectdbParams((const gchar *const *)self->keywords->pdata,
 				       (const gchar *const *)self->values->pdata,
 				       0);

@@ -2,7 +2,7 @@
 
 #include "config.h"
 
-#include <polkit/polkit.h>
+#include <gio/gio.h>
 
 #include "imss-error.h"
 #include "imss-polkit.h"
@@ -17,7 +17,8 @@
 
 struct _ImssPolkit {
 	GObject parent_instance;
-	PolkitAuthority *authority; /* obtained on first use */
+	GDBusConnection *bus; /* the system bus, obtained on first use */
+	guint next_cancellation;
 };
 
 G_DEFINE_TYPE(ImssPolkit, imss_polkit, G_TYPE_OBJECT)
@@ -33,6 +34,8 @@ typedef struct {
 	guint watch_id;
 	const gchar *why_cancelled; /* static */
 	guint timeout;
+	GDBusConnection *bus;	 /* while polkitd has the check */
+	gchar *cancellation_id; /* polkitd's name for this check */
 } ImssPolkitHelper;
 
 static void
@@ -46,6 +49,8 @@ imss_polkit_helper_free(ImssPolkitHelper *helper)
 		g_cancellable_disconnect(helper->caller_cancellable, helper->cancelled_id);
 	g_clear_object(&helper->caller_cancellable);
 	g_clear_object(&helper->cancellable);
+	g_clear_object(&helper->bus);
+	g_free(helper->cancellation_id);
 	g_free(helper->sender);
 	g_free(helper->action_id);
 	g_free(helper);
@@ -97,6 +102,13 @@ imss_polkit_cancel(ImssPolkitHelper *helper, const gchar *why)
 {
 	if (helper->why_cancelled == NULL)
 		helper->why_cancelled = why;
+	/* polkitd closes its side too (a password prompt goes away) */
+	if (helper->bus != NULL && !g_cancellable_is_cancelled(helper->cancellable))
+		g_dbus_connection_call(helper->bus, "org.freedesktop.PolicyKit1",
+				       "/org/freedesktop/PolicyKit1/Authority",
+				       "org.freedesktop.PolicyKit1.Authority", "CancelCheckAuthorization",
+				       g_variant_new("(s)", helper->cancellation_id), NULL,
+				       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
 	g_cancellable_cancel(helper->cancellable);
 }
 
@@ -129,59 +141,75 @@ imss_polkit_check_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GTask) task = G_TASK(user_data);
 	ImssPolkitHelper *helper = g_task_get_task_data(task);
 	g_autoptr(GError) error_local = NULL;
-	g_autoptr(PolkitAuthorizationResult) result =
-	    polkit_authority_check_authorization_finish(POLKIT_AUTHORITY(source),
-							res,
-							&error_local);
-	if (result == NULL) {
+	g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error_local);
+	gboolean authorized = FALSE;
+	gboolean challenge = FALSE;
+
+	g_clear_object(&helper->bus);
+	if (reply == NULL) {
+		g_dbus_error_strip_remote_error(error_local);
 		imss_polkit_deny_error(task, error_local);
 		return;
 	}
-	if (!polkit_authorization_result_get_is_authorized(result)) {
-		imss_polkit_deny(task,
-				 polkit_authorization_result_get_is_challenge(result)
-				     ? "authentication required"
-				     : "not authorized",
-				 NULL);
+	g_variant_get(reply, "((bb@a{ss}))", &authorized, &challenge, NULL);
+	if (!authorized) {
+		imss_polkit_deny(task, challenge ? "authentication required" : "not authorized", NULL);
 		return;
 	}
 	g_debug("authorized %s for %s", helper->action_id, helper->sender);
 	g_task_return_boolean(task, TRUE);
 }
 
+/* org.freedesktop.PolicyKit1.Authority.CheckAuthorization, as
+ * libpolkit-gobject sends it, through GDBus: the library itself (and what
+ * it links) is not mapped into the daemon for one call (docs/lean.md) */
 static void
 imss_polkit_check_authority(ImssPolkit *self, GTask *task)
 {
 	ImssPolkitHelper *helper = g_task_get_task_data(task);
-	g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new(helper->sender);
-	polkit_authority_check_authorization(
-	    self->authority,
-	    subject,
-	    helper->action_id,
-	    NULL,
-	    helper->interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
-				: POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
+	GVariantBuilder subject;
+	g_variant_builder_init(&subject, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&subject, "{sv}", "name", g_variant_new_string(helper->sender));
+	helper->bus = g_object_ref(self->bus);
+	helper->cancellation_id = g_strdup_printf("imss-licensed-%u", ++self->next_cancellation);
+	g_dbus_connection_call(
+	    self->bus,
+	    "org.freedesktop.PolicyKit1",
+	    "/org/freedesktop/PolicyKit1/Authority",
+	    "org.freedesktop.PolicyKit1.Authority",
+	    "CheckAuthorization",
+	    g_variant_new("((sa{sv})s@a{ss}us)",
+			  "system-bus-name",
+			  &subject,
+			  helper->action_id,
+			  g_variant_new_array(G_VARIANT_TYPE("{ss}"), NULL, 0),
+			  /* AllowUserInteraction */
+			  (guint32)(helper->interactive ? 1 : 0),
+			  helper->cancellation_id),
+	    G_VARIANT_TYPE("((bba{ss}))"),
+	    G_DBUS_CALL_FLAGS_NONE,
+	    G_MAXINT, /* our own deadline cancels it */
 	    helper->cancellable,
 	    imss_polkit_check_cb,
 	    task);
 }
 
 static void
-imss_polkit_get_authority_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+imss_polkit_get_bus_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	GTask *task = G_TASK(user_data);
 	ImssPolkit *self = g_task_get_source_object(task);
 	g_autoptr(GError) error_local = NULL;
-	PolkitAuthority *authority = polkit_authority_get_finish(res, &error_local);
-	if (authority == NULL) {
+	GDBusConnection *bus = g_bus_get_finish(res, &error_local);
+	if (bus == NULL) {
 		imss_polkit_deny_error(task, error_local);
 		g_object_unref(task);
 		return;
 	}
-	if (self->authority == NULL)
-		self->authority = authority;
+	if (self->bus == NULL)
+		self->bus = bus;
 	else
-		g_object_unref(authority);
+		g_object_unref(bus);
 	imss_polkit_check_authority(self, task);
 }
 
@@ -236,8 +264,8 @@ imss_polkit_check_async(ImssPolkit *self,
 								  imss_polkit_caller_vanished_cb,
 								  helper,
 								  NULL);
-	if (self->authority == NULL) {
-		polkit_authority_get_async(helper->cancellable, imss_polkit_get_authority_cb, task);
+	if (self->bus == NULL) {
+		g_bus_get(G_BUS_TYPE_SYSTEM, helper->cancellable, imss_polkit_get_bus_cb, task);
 		return;
 	}
 	imss_polkit_check_authority(self, task);
@@ -257,7 +285,7 @@ static void
 imss_polkit_finalize(GObject *obj)
 {
 	ImssPolkit *self = IMSS_POLKIT(obj);
-	g_clear_object(&self->authority);
+	g_clear_object(&self->bus);
 	G_OBJECT_CLASS(imss_polkit_parent_class)->finalize(obj);
 }
 

@@ -436,33 +436,51 @@ imss_store_write_settings(ImssStore *self, ImssStoreChange *change, GError **err
 	return TRUE;
 }
 
+/* history rows written by one statement at most */
+#define IMSS_STORE_HISTORY_BATCH 16
+
+/* @n entries of @history from @first in one multi-row INSERT */
+static gboolean
+imss_store_write_history_rows(ImssStore *self, GPtrArray *history, guint first, guint n, GError **error)
+{
+	static const gchar *const cols[] = {"at", "action", "slot", "code", "caller", "outcome", "detail"};
+	g_autoptr(GString) sql = g_string_new("INSERT INTO history (at, action, slot, code, caller, "
+					      "outcome, detail, node) VALUES ");
+	g_autoptr(GdaSet) p = NULL;
+	g_autoptr(GdaStatement) ins = NULL;
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(sql,
+				       "%s(##at%u::gint64, ##action%u::string, ##slot%u::string, "
+				       "##code%u::string, ##caller%u::string, ##outcome%u::string, "
+				       "##detail%u::string, ##node::string)",
+				       i > 0 ? ", " : "", i, i, i, i, i, i, i);
+	ins = imss_store_prepare(self, sql->str, &p, error);
+	if (ins == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
+		return FALSE;
+	for (guint i = 0; i < n; i++) {
+		ImssStoreHistory *h = g_ptr_array_index(history, first + i);
+		const gchar *text[] = {NULL, h->action, h->slot, h->code, h->caller, h->outcome, h->detail};
+		gchar name[24];
+		g_snprintf(name, sizeof(name), "at%u", i);
+		if (!gda_set_set_holder_value(p, error, name, (gint64)h->time))
+			return FALSE;
+		for (guint c = 1; c < G_N_ELEMENTS(cols); c++) {
+			g_snprintf(name, sizeof(name), "%s%u", cols[c], i);
+			if (!gda_set_set_holder_value(p, error, name, text[c]))
+				return FALSE;
+		}
+	}
+	return imss_store_exec(self, ins, p, error);
+}
+
 /* history: appended, then the retention; inside a transaction */
 static gboolean
 imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
 {
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) ins =
-	    imss_store_prepare(self,
-			       "INSERT INTO history (at, action, slot, code, caller, "
-			       "outcome, detail, node) VALUES (##at::gint64, ##action::string, "
-			       "##slot::string, ##code::string, ##caller::string, "
-			       "##outcome::string, ##detail::string, ##node::string)",
-			       &p,
-			       error);
-	if (ins == NULL)
-		return FALSE;
-	for (guint i = 0; i < history->len; i++) {
-		ImssStoreHistory *h = g_ptr_array_index(history, i);
-		if (!gda_set_set_holder_value(p, error, "at", (gint64)h->time) ||
-		    !gda_set_set_holder_value(p, error, "action", h->action) ||
-		    !gda_set_set_holder_value(p, error, "slot", h->slot) ||
-		    !gda_set_set_holder_value(p, error, "code", h->code) ||
-		    !gda_set_set_holder_value(p, error, "caller", h->caller) ||
-		    !gda_set_set_holder_value(p, error, "outcome", h->outcome) ||
-		    !gda_set_set_holder_value(p, error, "detail", h->detail) ||
-		    !gda_set_set_holder_value(p, error, "node", self->node))
-			return FALSE;
-		if (!imss_store_exec(self, ins, p, error))
+	for (guint first = 0; first < history->len; first += IMSS_STORE_HISTORY_BATCH) {
+		guint n = MIN(IMSS_STORE_HISTORY_BATCH, history->len - first);
+		if (!imss_store_write_history_rows(self, history, first, n, error))
 			return FALSE;
 	}
 	/* the retention, in the same transaction */
@@ -485,6 +503,19 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 	if (change->history->len > 0 && !imss_store_write_history(self, change->history, error))
 		return FALSE;
 	return TRUE;
+}
+
+/* appends the ImssStoreHistory entries of @history (not taken) inside the
+ * current transaction: one prepared statement, then the retention once */
+gboolean
+imss_store_append_histories(ImssStore *self, GPtrArray *history, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(history != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (history->len == 0)
+		return TRUE;
+	return imss_store_write_history(self, history, error);
 }
 
 /* appends @history (may be NULL; not taken) inside the current transaction */

@@ -32,6 +32,8 @@ struct _ImssStore {
 	gint64 started_at;	/* when this node started (unix seconds) */
 	guint claim_lease;	/* seconds a claim belongs to its node (database clock) */
 	const gchar *sql_now;	/* the database's clock in unix seconds, as SQL */
+	guint finish_hold;	/* imss_store_hold_finishes() depth */
+	GPtrArray *finishes;	/* ImssStoreRun: finished while held, written at release */
 };
 
 /* connection, statements and transactions (imss-store.c) */
@@ -96,6 +98,8 @@ gboolean
 imss_store_prune_history(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error) G_GNUC_INTERNAL;
+gboolean
+imss_store_append_histories(ImssStore *self, GPtrArray *history, GError **error) G_GNUC_INTERNAL;
 
 /* runs, claims and restarts (imss-store-runs.c) */
 gboolean

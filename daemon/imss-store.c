@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imss-store-private.h"
 
@@ -341,10 +342,86 @@ imss_store_prune_at_open(ImssStore *self)
 	}
 }
 
+/* libgda 5 lists its providers by dlopen()ing every module of its
+ * providers directory at the first connection (the PostgreSQL one brings
+ * libpq's Kerberos, LDAP, SASL and OpenSSL into an SQLite store's daemon).
+ * Its one supported way to choose (gda-config.c, load_all_providers()):
+ * when GDA_TOP_BUILD_DIR is set, it scans $GDA_TOP_BUILD_DIR/providers
+ * instead. That is a private directory holding a link to the configured
+ * provider's module alone, for as long as the first connection takes (the
+ * module stays loaded; a reconnection does not scan again). NULL: the
+ * environment chose already, or the module is not where libgda was built
+ * to look (then libgda looks everywhere, as before). Only in a process
+ * that asked (imss_store_limit_providers(): the daemon); a process using
+ * both providers (the unit tests) keeps libgda's way. docs/lean.md */
+static gchar *imss_store_only_provider = NULL;
+
+void
+imss_store_limit_providers(const gchar *provider)
+{
+	g_return_if_fail(provider != NULL);
+	g_free(imss_store_only_provider);
+	imss_store_only_provider = g_strdup(provider);
+}
+
+static gchar *
+imss_store_link_provider(const gchar *provider)
+{
+	const gchar *module = g_strcmp0(provider, "PostgreSQL") == 0 ? "libgda-postgres.so"
+			      : g_strcmp0(provider, "SQLite") == 0   ? "libgda-sqlite.so"
+								     : NULL;
+	g_autofree gchar *target = NULL;
+	g_autofree gchar *top = NULL;
+	g_autofree gchar *dir = NULL;
+	g_autofree gchar *link = NULL;
+
+	if (module == NULL || g_strcmp0(imss_store_only_provider, provider) != 0 ||
+	    g_getenv("GDA_TOP_BUILD_DIR") != NULL)
+		return NULL;
+	target = g_build_filename(IMSS_GDA_PROVIDERS_DIR, module, NULL);
+	if (!g_file_test(target, G_FILE_TEST_IS_REGULAR))
+		return NULL;
+	top = g_dir_make_tmp("imss-gda-XXXXXX", NULL);
+	if (top == NULL)
+		return NULL;
+	dir = g_build_filename(top, "providers", NULL);
+	link = g_build_filename(dir, module, NULL);
+	if (g_mkdir(dir, 0700) != 0 || symlink(target, link) != 0) {
+		g_unlink(link);
+		g_rmdir(dir);
+		g_rmdir(top);
+		return NULL;
+	}
+	g_setenv("GDA_TOP_BUILD_DIR", top, TRUE);
+	return g_steal_pointer(&top);
+}
+
+static void
+imss_store_unlink_provider(gchar *top)
+{
+	g_autoptr(GDir) dir = NULL;
+	g_autofree gchar *providers = NULL;
+	const gchar *name;
+	if (top == NULL)
+		return;
+	g_unsetenv("GDA_TOP_BUILD_DIR");
+	providers = g_build_filename(top, "providers", NULL);
+	dir = g_dir_open(providers, 0, NULL);
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree gchar *path = g_build_filename(providers, name, NULL);
+		g_unlink(path);
+	}
+	g_rmdir(providers);
+	g_rmdir(top);
+	g_free(top);
+}
+
 gboolean
 imss_store_open(ImssStore *self, GError **error)
 {
 	gboolean sqlite;
+	gboolean connected;
+	gchar *providers;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
@@ -356,10 +433,13 @@ imss_store_open(ImssStore *self, GError **error)
 		g_free(self->filename);
 		self->filename = imss_store_sqlite_filename(self->cnc_string);
 	}
+	providers = imss_store_link_provider(self->provider);
 	gda_init();
 	if (imss_store_is_pg(self))
 		self->link = imss_pg_link_new(self->cnc_string, self->auth_string);
-	if (!imss_store_connect(self, error)) {
+	connected = imss_store_connect(self, error);
+	imss_store_unlink_provider(g_steal_pointer(&providers));
+	if (!connected) {
 		imss_store_drop_connection(self);
 		imss_store_classify_error(error);
 		if (sqlite && g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA)) {
@@ -502,6 +582,7 @@ imss_store_finalize(GObject *obj)
 	imss_store_close(self);
 	g_hash_table_unref(self->statements);
 	g_hash_table_unref(self->settings);
+	g_clear_pointer(&self->finishes, g_ptr_array_unref);
 	g_free(self->provider);
 	g_free(self->cnc_string);
 	g_free(self->auth_string);

@@ -32,6 +32,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreHistory, imss_store_history_free)
 
 /* @provider: "SQLite" or "PostgreSQL"; @cnc: a libgda connection string
  * (for SQLite "DB_DIR=...;DB_NAME=..."); @auth may be NULL. */
+/* From now on in this process, libgda loads the module of @provider
+ * ("SQLite", "PostgreSQL") alone instead of every installed provider; call
+ * it before the first store opens, in a process that uses one provider
+ * (the daemon). docs/lean.md */
+void
+imss_store_limit_providers(const gchar *provider);
+
 ImssStore *
 imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth);
 /* Opens the connection and brings the schema to the current version
@@ -172,16 +179,27 @@ void
 imss_store_run_free(ImssStoreRun *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreRun, imss_store_run_free)
 
-/* Claims for this node each run of @runs that no node claimed yet, each in
- * its own transaction (a run another node claimed first is normal and does
- * not take the other claims with it), with a lease of the claim lease on the
- * database's clock. FALSE with @error when the store failed: the runs
- * before it keep their claims, the others are not claimed. */
+/* Claims for this node each run of @runs that no node claimed yet, all in
+ * one transaction (in batches of 32): one SELECT for the runs recorded
+ * already, one multi-row INSERT … ON CONFLICT DO NOTHING for the others (a
+ * run another node claimed first is normal and does not take the other
+ * claims with it), with a lease of the claim lease on the database's clock.
+ * FALSE with @error when the store failed: the batches before it keep their
+ * claims, the others are not claimed. */
 gboolean
 imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error);
 
-/* Marks this node's pending run done, with @history (may be NULL), in one
- * transaction; a run another node took over meanwhile is left to it. */
+/* Marks this node's pending run done, with @history (may be NULL; not
+ * taken), in one transaction; a run another node took over meanwhile is left
+ * to it. Between imss_store_hold_finishes() and its
+ * imss_store_release_finishes() it is only noted (TRUE), and every run
+ * finished meanwhile is written at the release in one transaction. */
+void
+imss_store_hold_finishes(ImssStore *self);
+/* FALSE with @error when the runs finished while held could not be written
+ * (they stay pending: taken over again when their lease runs out) */
+gboolean
+imss_store_release_finishes(ImssStore *self, GError **error);
 gboolean
 imss_store_finish_run(ImssStore *self,
 		      const gchar *job,

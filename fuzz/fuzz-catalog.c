@@ -43,7 +43,7 @@ fuzz_render(const ImssCatalog *catalog, ImssSlotId slot)
 	/* E−14 (expiring, a mail day), E (expired), G (updates ended, the last
 	 * mail day), G+1 */
 	const gint days_after_expiry[] = {-14, 0, 90, 91};
-	ImssNotice notice;
+	ImssNoticeData notice;
 	GDate expiry, today;
 
 	g_date_clear(&expiry, 1);

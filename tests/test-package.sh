@@ -150,7 +150,9 @@ else
 fi
 changes=$out/imss-license_${version}_$arch.changes
 debs=()
-for p in imss-license imss-license-notifier imss-license-tools cockpit-imss-license; do
+# (what a gateway installs; libimss-license-dev and gir1.2-imss-1 are built and
+# checked by lintian only)
+for p in libimss-license-1-1 imss-license imss-license-notifier imss-license-tools cockpit-imss-license; do
 	a=$arch; [ "$p" != cockpit-imss-license ] || a=all
 	debs+=("$out/${p}_${version}_$a.deb")
 done
@@ -181,7 +183,7 @@ phase "rootfs (debootstrap of Debian 12, cached in $WORK/rootfs)"
 # the packages' Depends: the first real alternative of each group (virtual
 # ones such as default-dbus-system-bus come with the base image's dbus)
 depends=$(for d in "${debs[@]}"; do dpkg-deb -f "$d" Depends; echo ,; done |
-	tr ',' '\n' | sed 's/([^)]*)//g;s/:any//g;s/[[:space:]]//g' | grep -v '^imss-license' | grep . || true)
+	tr ',' '\n' | sed 's/([^)]*)//g;s/:any//g;s/[[:space:]]//g' | grep -v '^imss-license\|^libimss-license' | grep . || true)
 # (one apt-cache call: each takes seconds)
 real=" $(apt-cache show --no-all-versions $(echo "$depends" | tr '|' ' ') 2>/dev/null |
 	sed -n 's/^Package: //p' | sort -u | paste -sd' ') "

@@ -51,25 +51,23 @@ imss_notifier_open_terminal(void)
 		g_warning("cannot open a terminal for the license status: %s", error->message);
 }
 
+/* the slot's page on the license server (its DetailsUrl), or a terminal
+ * with the status when there is none */
 static void
-imss_notifier_details_url_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+imss_notifier_action_cb(NotifyNotification *notification G_GNUC_UNUSED, char *action, gpointer user_data)
 {
-	g_autoptr(ImssNotifierCall) call = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GVariant) value = NULL;
+	ImssNotifierCall *action_data = user_data;
+	ImssNotifier *self = action_data->self;
+	ImssSlot *slot = NULL;
 	const gchar *url = NULL;
 
-	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	if (reply == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		g_info("cannot read the details address of %s: %s", call->slot, error->message);
-	} else {
-		g_variant_get(reply, "(v)", &value);
-		if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
-			url = g_variant_get_string(value, NULL);
-	}
+	g_debug("action %s on %s", action, action_data->slot);
+	/* the library keeps the last values while the daemon is away: an
+	 * address is only taken from a running daemon */
+	if (self->client != NULL && imss_client_get_daemon_running(self->client))
+		slot = imss_client_get_slot(self->client, action_data->slot);
+	if (slot != NULL)
+		url = imss_slot_get_details_url(slot);
 	if (url != NULL && *url != '\0') {
 		g_autoptr(GError) launch_error = NULL;
 		g_debug("opening %s", url);
@@ -78,34 +76,6 @@ imss_notifier_details_url_cb(GObject *source, GAsyncResult *res, gpointer user_d
 		g_warning("cannot open the details address: %s", launch_error->message);
 	}
 	imss_notifier_open_terminal();
-}
-
-static void
-imss_notifier_action_cb(NotifyNotification *notification G_GNUC_UNUSED, char *action, gpointer user_data)
-{
-	ImssNotifierCall *action_data = user_data;
-	ImssNotifier *self = action_data->self;
-	ImssSlotId slot_id;
-	g_autofree gchar *path = NULL;
-
-	g_debug("action %s on %s", action, action_data->slot);
-	if (!imss_slot_from_string(action_data->slot, &slot_id)) {
-		imss_notifier_open_terminal();
-		return;
-	}
-	path = imss_slot_object_path(slot_id);
-	g_dbus_connection_call(self->system_bus,
-			       IMSS_BUS_NAME,
-			       path,
-			       "org.freedesktop.DBus.Properties",
-			       "Get",
-			       g_variant_new("(ss)", IMSS_BUS_SLOT_IFACE, "DetailsUrl"),
-			       G_VARIANT_TYPE("(v)"),
-			       G_DBUS_CALL_FLAGS_NO_AUTO_START,
-			       IMSS_NOTIFIER_CALL_TIMEOUT_MS,
-			       self->cancellable,
-			       imss_notifier_details_url_cb,
-			       imss_notifier_call_new(self, action_data->slot, TRUE));
 }
 
 /* -- the notification server ------------------------------------------------ */
@@ -236,7 +206,7 @@ imss_notifier_show(ImssNotifier *self,
 }
 
 gboolean
-imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice)
+imss_notifier_show_notice(ImssNotifier *self, const ImssNoticeData *notice)
 {
 	ImssNoticeSeverity severity;
 	g_autofree gchar *title = NULL;
@@ -246,7 +216,7 @@ imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice)
 	g_return_val_if_fail(self != NULL, FALSE);
 	g_return_val_if_fail(notice != NULL, FALSE);
 
-	severity = imss_notice_get_severity(notice);
+	severity = imss_notice_data_get_severity(notice);
 	title = imss_notifier_notice_title(notice);
 	body = imss_notice_render_console(NULL, notice);
 	key = imss_notifier_notice_key(notice);
@@ -278,19 +248,17 @@ imss_notifier_withdraw(ImssNotifier *self, const gchar *slot)
 /* -- the current notices ---------------------------------------------------- */
 
 gboolean
-imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *only_slot)
+imss_notifier_show_current(ImssNotifier *self, GPtrArray *notices, const gchar *only_slot)
 {
-	g_autoptr(GVariantIter) iter = NULL;
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-	GVariant *dict;
 	gboolean ok = TRUE;
 
 	g_return_val_if_fail(self != NULL, FALSE);
-	g_return_val_if_fail(g_variant_is_of_type(reply, G_VARIANT_TYPE("(aa{sv})")), FALSE);
+	g_return_val_if_fail(notices != NULL, FALSE);
 
-	g_variant_get(reply, "(aa{sv})", &iter);
-	while ((dict = g_variant_iter_next_value(iter)) != NULL) {
-		ImssNotice notice;
+	for (guint i = 0; i < notices->len; i++) {
+		GVariant *dict = imss_notice_get_fields(g_ptr_array_index(notices, i));
+		ImssNoticeData notice;
 		if (!imss_notice_from_variant(dict, &notice)) {
 			g_warning("ignoring a malformed notice from GetNotices");
 		} else if (imss_notice_kind_has_dates(notice.kind) &&
@@ -302,7 +270,6 @@ imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *onl
 			if (!imss_notifier_show_notice(self, &notice))
 				ok = FALSE;
 		}
-		g_variant_unref(dict);
 	}
 	/* slots whose notice went away while we were not looking */
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {

@@ -13,14 +13,14 @@
 
 /* the days of the daily mails (E−15 … G): their subject is the title */
 static gboolean
-imss_notifier_is_mail_period(const ImssNotice *notice)
+imss_notifier_is_mail_period(const ImssNoticeData *notice)
 {
 	return notice->kind != IMSS_NOTICE_INACTIVE && notice->days_since >= IMSS_NOTICE_MAIL_FIRST_DAY &&
 	       notice->days_since <= 90;
 }
 
 gchar *
-imss_notifier_notice_title(const ImssNotice *notice)
+imss_notifier_notice_title(const ImssNoticeData *notice)
 {
 	const gchar *name;
 	g_autofree gchar *e = NULL;
@@ -93,7 +93,7 @@ imss_notifier_icon(ImssNoticeSeverity severity)
 /* identifies what a notification says, so that the same notice is not shown
  * twice (GetNotices after a restart, a catch-up Notice on the same day) */
 gchar *
-imss_notifier_notice_key(const ImssNotice *notice)
+imss_notifier_notice_key(const ImssNoticeData *notice)
 {
 	g_autofree gchar *e = NULL;
 

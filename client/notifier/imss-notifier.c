@@ -62,15 +62,15 @@ imss_notifier_refresh_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(ImssNotifierCall) call = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GPtrArray) notices = NULL;
 
-	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
-	if (reply == NULL) {
+	notices = imss_client_get_notices_finish(IMSS_CLIENT(source), res, &error);
+	if (notices == NULL) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			g_info("cannot read the current notices: %s", error->message);
 		return;
 	}
-	imss_notifier_show_current(call->self, reply, call->slot);
+	imss_notifier_show_current(call->self, notices, call->slot);
 	if (call->slot == NULL)
 		g_info("read the current notices");
 }
@@ -79,18 +79,12 @@ imss_notifier_refresh_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 imss_notifier_refresh(ImssNotifier *self, const gchar *slot)
 {
-	g_dbus_connection_call(self->system_bus,
-			       IMSS_BUS_NAME,
-			       IMSS_BUS_OBJECT_PATH,
-			       IMSS_BUS_MANAGER_IFACE,
-			       "GetNotices",
-			       g_variant_new("(s)", ""),
-			       G_VARIANT_TYPE("(aa{sv})"),
-			       G_DBUS_CALL_FLAGS_NO_AUTO_START,
-			       IMSS_NOTIFIER_CALL_TIMEOUT_MS,
-			       self->cancellable,
-			       imss_notifier_refresh_cb,
-			       imss_notifier_call_new(self, slot, TRUE));
+	/* the notifier renders the texts itself (imss-notifier-text.c) */
+	imss_client_get_notices_async(self->client,
+				      NULL,
+				      self->cancellable,
+				      imss_notifier_refresh_cb,
+				      imss_notifier_call_new(self, slot, TRUE));
 }
 
 /* -- signals ---------------------------------------------------------------- */
@@ -107,7 +101,7 @@ imss_notifier_notice_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	ImssNotifier *self = user_data;
 	const gchar *slot = NULL, *kind = NULL;
 	g_autoptr(GVariant) fields = NULL;
-	ImssNotice notice;
+	ImssNoticeData notice;
 
 	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
 		return;
@@ -242,24 +236,25 @@ imss_notifier_subscribe(ImssNotifier *self)
 
 /* -- --once ------------------------------------------------------------------- */
 
+static void
+imss_notifier_once_cb(GObject *source G_GNUC_UNUSED, GAsyncResult *res, gpointer user_data)
+{
+	GAsyncResult **result = user_data;
+	*result = g_object_ref(res);
+}
+
 static gboolean
 imss_notifier_run_once(ImssNotifier *self)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GVariant) reply = NULL;
+	g_autoptr(GPtrArray) notices = NULL;
+	g_autoptr(GAsyncResult) res = NULL;
 
-	reply = g_dbus_connection_call_sync(self->system_bus,
-					    IMSS_BUS_NAME,
-					    IMSS_BUS_OBJECT_PATH,
-					    IMSS_BUS_MANAGER_IFACE,
-					    "GetNotices",
-					    g_variant_new("(s)", ""),
-					    G_VARIANT_TYPE("(aa{sv})"),
-					    G_DBUS_CALL_FLAGS_NO_AUTO_START,
-					    IMSS_NOTIFIER_CALL_TIMEOUT_MS,
-					    NULL,
-					    &error);
-	if (reply == NULL) {
+	imss_client_get_notices_async(self->client, NULL, NULL, imss_notifier_once_cb, &res);
+	while (res == NULL)
+		g_main_context_iteration(NULL, TRUE);
+	notices = imss_client_get_notices_finish(self->client, res, &error);
+	if (notices == NULL) {
 		const gchar *absent = imss_client_daemon_absent_text(error);
 		if (absent != NULL) {
 			g_printerr("imss-notifier: %s\n", absent);
@@ -270,7 +265,7 @@ imss_notifier_run_once(ImssNotifier *self)
 		}
 		return FALSE;
 	}
-	return imss_notifier_show_current(self, reply, NULL);
+	return imss_notifier_show_current(self, notices, NULL);
 }
 
 /* -- main --------------------------------------------------------------------- */
@@ -316,6 +311,7 @@ imss_notifier_clear(ImssNotifier *self)
 	g_clear_pointer(&self->shown, g_hash_table_unref);
 	notify_uninit();
 	g_clear_object(&self->session_bus);
+	g_clear_object(&self->client);
 	g_clear_object(&self->system_bus);
 	g_clear_object(&self->cancellable);
 	g_clear_pointer(&self->loop, g_main_loop_unref);
@@ -429,6 +425,13 @@ main(int argc, char *argv[])
 	imss_notifier_init(&self, once);
 	self.system_bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &error);
 	if (self.system_bus == NULL) {
+		/* TRANSLATORS: %s is the reason */
+		g_printerr(_("imss-notifier: cannot connect to the system bus: %s\n"), error->message);
+		imss_notifier_clear(&self);
+		return EXIT_FAILURE;
+	}
+	self.client = imss_client_new_sync(IMSS_CLIENT_FLAGS_DO_NOT_AUTO_START, NULL, &error);
+	if (self.client == NULL) {
 		/* TRANSLATORS: %s is the reason */
 		g_printerr(_("imss-notifier: cannot connect to the system bus: %s\n"), error->message);
 		imss_notifier_clear(&self);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <imss-license-1/imss-license.h>
 #include <libnotify/notify.h>
 
 #include "imss-notice.h"
@@ -21,6 +22,7 @@ G_BEGIN_DECLS
 typedef struct {
 	GMainLoop *loop;
 	GDBusConnection *system_bus;
+	ImssClient *client; /* the daemon's methods and its slots */
 	GDBusConnection *session_bus;
 	GCancellable *cancellable;
 	GHashTable *notifications; /* slot id (static) → NotifyNotification */
@@ -54,14 +56,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssNotifierCall, imss_notifier_call_free)
 /* -- what a notification says (imss-notifier-text.c) ------------------------- */
 
 gchar *
-imss_notifier_notice_title(const ImssNotice *notice);
+imss_notifier_notice_title(const ImssNoticeData *notice);
 NotifyUrgency
 imss_notifier_urgency(ImssNoticeSeverity severity);
 const gchar *
 imss_notifier_icon(ImssNoticeSeverity severity);
 /* identifies what a notification says, so that the same one is not shown twice */
 gchar *
-imss_notifier_notice_key(const ImssNotice *notice);
+imss_notifier_notice_key(const ImssNoticeData *notice);
 /* the title of a LicenseChanged notification for @reason */
 gchar *
 imss_notifier_license_title(ImssSlotId slot, const gchar *reason);
@@ -84,10 +86,10 @@ imss_notifier_show(ImssNotifier *self,
 		   ImssNoticeSeverity severity,
 		   const gchar *key);
 gboolean
-imss_notifier_show_notice(ImssNotifier *self, const ImssNotice *notice);
-/* Shows the notices of a GetNotices @reply not shown yet (@only_slot: only
- * that slot's, NULL: all) and withdraws those that went away. */
+imss_notifier_show_notice(ImssNotifier *self, const ImssNoticeData *notice);
+/* Shows the @notices (ImssNotice) not shown yet (@only_slot: only that
+ * slot's, NULL: all) and withdraws those that went away. */
 gboolean
-imss_notifier_show_current(ImssNotifier *self, GVariant *reply, const gchar *only_slot);
+imss_notifier_show_current(ImssNotifier *self, GPtrArray *notices, const gchar *only_slot);
 
 G_END_DECLS

@@ -8,7 +8,7 @@ set -u
 export LC_ALL=C.UTF-8 SYSTEMD_PAGER= PAGER=cat
 DEBS=${1:-/mnt/debs}
 UNIT=imss-licensed.service
-PACKAGES="imss-license imss-license-notifier imss-license-tools cockpit-imss-license"
+PACKAGES="libimss-license-1-1 imss-license imss-license-notifier imss-license-tools cockpit-imss-license"
 failed=0
 t_step=$(date +%s.%N)
 step() {
@@ -35,7 +35,7 @@ wait_active() { # the unit active within 20 s
 
 step "dpkg -i ${DEBS}/*.deb"
 cd "$DEBS"
-debs=(imss-license_*.deb imss-license-notifier_*.deb imss-license-tools_*.deb cockpit-imss-license_*.deb)
+debs=(libimss-license-1-1_*.deb imss-license_*.deb imss-license-notifier_*.deb imss-license-tools_*.deb cockpit-imss-license_*.deb)
 if dpkg -i "${debs[@]}" >/tmp/dpkg.log 2>&1; then ok "dpkg -i ${debs[*]} ($(took) s)"; else nok "dpkg -i"; cat /tmp/dpkg.log; exit 1; fi
 cd /
 dpkg-query -W -f='${Package} ${Version} ${Status}\n' $PACKAGES

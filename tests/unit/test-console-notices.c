@@ -54,7 +54,7 @@ count_kind(GPtrArray *list, ImssNoticeKind kind)
 {
 	guint n = 0;
 	for (guint i = 0; i < list->len; i++)
-		n += ((ImssNotice *)g_ptr_array_index(list, i))->kind == kind;
+		n += ((ImssNoticeData *)g_ptr_array_index(list, i))->kind == kind;
 	return n;
 }
 
@@ -79,7 +79,7 @@ test_notices_all_kinds(Fixture *fx, gconstpointer data)
 {
 	gchar *failed[] = {(gchar *)"imss-scan.service", NULL};
 	g_autoptr(GPtrArray) list = NULL;
-	ImssNotice *first;
+	ImssNoticeData *first;
 
 	activate(fx, IMSS_SLOT_ANTIVIRUS, "2027-01-30", "valid");  /* E−60: expiring */
 	activate(fx, IMSS_SLOT_ANTISPAM, "2027-06-30", "replaced"); /* no expiry notice yet */
@@ -95,12 +95,12 @@ test_notices_all_kinds(Fixture *fx, gconstpointer data)
 	g_assert_cmpuint(list->len, ==, 6);
 	/* most severe first */
 	first = g_ptr_array_index(list, 0);
-	g_assert_cmpint(imss_notice_get_severity(first), ==, IMSS_NOTICE_SEVERITY_CRITICAL);
+	g_assert_cmpint(imss_notice_data_get_severity(first), ==, IMSS_NOTICE_SEVERITY_CRITICAL);
 	for (guint i = 1; i < list->len; i++)
-		g_assert_cmpint(imss_notice_get_severity(g_ptr_array_index(list, i - 1)), >=,
-				imss_notice_get_severity(g_ptr_array_index(list, i)));
+		g_assert_cmpint(imss_notice_data_get_severity(g_ptr_array_index(list, i - 1)), >=,
+				imss_notice_data_get_severity(g_ptr_array_index(list, i)));
 	for (guint i = 0; i < list->len; i++) {
-		ImssNotice *n = g_ptr_array_index(list, i);
+		ImssNoticeData *n = g_ptr_array_index(list, i);
 		if (n->kind == IMSS_NOTICE_RESTART_FAILED)
 			g_assert_cmpstr(n->unit, ==, "imss-scan.service");
 		if (!imss_notice_kind_has_slot(n->kind))

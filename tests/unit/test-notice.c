@@ -8,7 +8,7 @@
 #define AV_EN "Antivirus and Content Filter"
 
 static void
-notice_expiring(ImssNotice *notice)
+notice_expiring(ImssNoticeData *notice)
 {
 	GDate expiry, today;
 	g_date_clear(&expiry, 1);
@@ -25,7 +25,7 @@ test_notice_render_languages(void)
 {
 	const ImssCatalog *ja = imss_catalog_for_language("ja");
 	const ImssCatalog *en = imss_catalog_for_language("en");
-	ImssNotice notice;
+	ImssNoticeData notice;
 	g_autofree gchar *console_ja = NULL;
 	g_autofree gchar *console_en = NULL;
 	g_autofree gchar *subject_ja = NULL;
@@ -78,7 +78,7 @@ test_notice_render_inactive(void)
 	     "Compliance."},
 	};
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-		ImssNotice notice;
+		ImssNoticeData notice;
 		g_autofree gchar *ja = NULL;
 		g_autofree gchar *en = NULL;
 		imss_notice_inactive(cases[i].slot, &notice);
@@ -99,7 +99,7 @@ static gpointer
 render_thread(gpointer data)
 {
 	RenderJob *job = data;
-	ImssNotice notice;
+	ImssNoticeData notice;
 	notice_expiring(&notice);
 	job->ok = TRUE;
 	for (guint i = 0; i < 2000 && job->ok; i++) {

@@ -726,6 +726,108 @@ test_store_bad_rows(Fixture *fx)
 	}
 }
 
+static ImssStoreRun *
+make_run(const gchar *job, const gchar *slot, const gchar *day, gint64 at)
+{
+	ImssStoreRun *run = g_new0(ImssStoreRun, 1);
+	run->job = g_strdup(job);
+	run->slot = g_strdup(slot);
+	run->day = g_strdup(day);
+	run->at = at;
+	run->pending = TRUE;
+	run->history = g_new0(ImssStoreHistory, 1);
+	run->history->time = at;
+	run->history->action = g_strdup(job);
+	run->history->slot = g_strdup(slot);
+	run->history->code = g_strdup("");
+	run->history->caller = g_strdup("scheduler");
+	run->history->outcome = g_strdup("due");
+	run->history->detail = g_strdup(day);
+	return run;
+}
+
+static gboolean
+run_claimed(GPtrArray *runs, guint i)
+{
+	return ((ImssStoreRun *)g_ptr_array_index(runs, i))->claimed;
+}
+
+/* the claims of one evaluation go in one batch: a run another node holds
+ * (or recorded under a clock that was ahead) never takes the others with
+ * it; the runs finished while held are written together */
+static void
+test_store_claim_batch(Fixture *fx)
+{
+	g_autoptr(ImssStore) a = fixture_open(fx);
+	g_autoptr(ImssStore) b = fixture_open(fx);
+	g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
+	g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
+	g_autoptr(GPtrArray) pending = NULL;
+	g_autoptr(GPtrArray) history = NULL;
+	g_autoptr(GError) error = NULL;
+	const gint64 now = 1767225600; /* 2026-01-01 */
+
+	imss_store_set_node(a, "node-a", 600);
+	imss_store_set_node(b, "node-b", 600);
+	/* node a holds the antivirus check; an old record of the antispam
+	 * check was made under a clock two days ahead */
+	g_ptr_array_add(first, make_run("check", "antivirus", "2026-01-01", now));
+	g_ptr_array_add(first, make_run("check", "antispam", "2026-01-01", now + 2 * 86400));
+	g_assert_true(imss_store_claim_runs(a, first, &error));
+	g_assert_no_error(error);
+	g_assert_true(run_claimed(first, 0) && run_claimed(first, 1));
+
+	/* node b's evaluation: the conflict on antivirus loses nothing else */
+	g_ptr_array_add(batch, make_run("check", "antivirus", "2026-01-01", now));
+	g_ptr_array_add(batch, make_run("check", "antispam", "2026-01-01", now));
+	g_ptr_array_add(batch, make_run("mail", "antivirus", "2026-01-01", now));
+	g_ptr_array_add(batch, make_run("mail", "compliance", "2026-01-01", now));
+	g_ptr_array_add(batch, make_run("mail", "compliance", "2026-01-01", now)); /* twice */
+	captured_warnings = g_ptr_array_new_with_free_func(g_free);
+	g_assert_true(imss_store_claim_runs(b, batch, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(captured_warnings->len, ==, 1);
+	g_assert_nonnull(strstr(g_ptr_array_index(captured_warnings, 0), "under a wrong clock"));
+	g_clear_pointer(&captured_warnings, g_ptr_array_unref);
+	g_assert_false(run_claimed(batch, 0));
+	g_assert_true(run_claimed(batch, 1)); /* the future record did not count */
+	g_assert_true(run_claimed(batch, 2));
+	g_assert_true(run_claimed(batch, 3));
+	g_assert_false(run_claimed(batch, 4));
+	/* a claim again of what is claimed: nothing */
+	g_assert_true(imss_store_claim_runs(b, batch, &error));
+	for (guint i = 0; i < batch->len; i++)
+		g_assert_false(run_claimed(batch, i));
+	history = imss_store_list_history(b, 0, 0, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(history->len, ==, 5); /* a's two, b's three */
+
+	/* b finishes its three and a's antivirus check, held: written at the
+	 * release; a's stays a's */
+	imss_store_hold_finishes(b);
+	g_assert_true(imss_store_finish_run(b, "check", "antispam", "2026-01-01", NULL, &error));
+	g_assert_true(imss_store_finish_run(b, "mail", "antivirus", "2026-01-01", NULL, &error));
+	g_assert_true(imss_store_finish_run(b, "check", "antivirus", "2026-01-01", NULL, &error));
+	pending = imss_store_take_over_runs(b, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(pending->len, ==, 3); /* not written yet */
+	g_clear_pointer(&pending, g_ptr_array_unref);
+	captured_warnings = g_ptr_array_new_with_free_func(g_free);
+	g_assert_true(imss_store_release_finishes(b, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(captured_warnings->len, ==, 1); /* a's run is a's */
+	g_clear_pointer(&captured_warnings, g_ptr_array_unref);
+	pending = imss_store_take_over_runs(b, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(pending->len, ==, 1);
+	g_assert_cmpstr(((ImssStoreRun *)g_ptr_array_index(pending, 0))->slot, ==, "compliance");
+	g_clear_pointer(&pending, g_ptr_array_unref);
+	pending = imss_store_take_over_runs(a, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_cmpuint(pending->len, ==, 1); /* a's antivirus check, still a's */
+	g_assert_cmpstr(((ImssStoreRun *)g_ptr_array_index(pending, 0))->slot, ==, "antivirus");
+}
+
 #define ADD(provider, name, setup, fn) \
 	g_test_add("/imss/store/" provider "/" name, Fixture, NULL, setup, \
 		   (void (*)(Fixture *, gconstpointer))fn, fixture_teardown)
@@ -749,6 +851,7 @@ main(int argc, char **argv)
 	ADD("sqlite", "damaged", fixture_setup_sqlite, test_store_damaged);
 	ADD("sqlite", "bad-rows", fixture_setup_sqlite, test_store_bad_rows);
 	ADD("sqlite", "stale-write", fixture_setup_sqlite, test_store_stale_write);
+	ADD("sqlite", "claim-batch", fixture_setup_sqlite, test_store_claim_batch);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
@@ -760,5 +863,6 @@ main(int argc, char **argv)
 	    test_store_migrate_pending_restart);
 	ADD("postgresql", "bad-rows", fixture_setup_pg, test_store_bad_rows);
 	ADD("postgresql", "stale-write", fixture_setup_pg, test_store_stale_write);
+	ADD("postgresql", "claim-batch", fixture_setup_pg, test_store_claim_batch);
 	return g_test_run();
 }
