@@ -22,12 +22,15 @@ class ExamplesTest(imsstest.ImssTestCase):
                                 stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
         lines = []
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while 'waiting for state changes' not in lines:
             ready, _, _ = select.select([proc.stdout], [], [], max(0, deadline - time.monotonic()))
             line = proc.stdout.readline() if ready else ''
             if not line:
-                self.fail(f'{argv}: no listing; stderr: {proc.stderr.read()}')
+                # never wait for a process that did not answer: stop it first
+                proc.kill()
+                _out, err = proc.communicate()
+                self.fail(f'{argv}: no listing within 120 s; stderr: {err}')
             lines.append(line.rstrip('\n'))
         self.assertEqual([line.split()[0] for line in lines[:-1]], SLOTS)
         for line in lines[:-1]:
