@@ -17,10 +17,10 @@
 #include "imss-ctl.h"
 #include "imss-error.h"
 
-/* Reads the code from stdin: a prompt without echo on a terminal, otherwise
- * the first line. Keeps the code out of argv and the shell history. */
-static gchar *
-imss_ctl_read_code(GError **error)
+/* Reads a secret from stdin: @prompt without echo on a terminal, otherwise
+ * the first line. Keeps codes and passwords out of argv and the shell history. */
+gchar *
+imss_ctl_read_secret(const gchar *prompt, GError **error)
 {
 	g_autoptr(GString) buf = g_string_new(NULL);
 	struct termios old, noecho;
@@ -28,8 +28,7 @@ imss_ctl_read_code(GError **error)
 	gint c;
 
 	if (tty) {
-		/* TRANSLATORS: prompt; the input is not echoed */
-		g_printerr("%s", _("Activation code: "));
+		g_printerr("%s", prompt);
 		if (tcgetattr(STDIN_FILENO, &old) == 0) {
 			noecho = old;
 			noecho.c_lflag &= ~(tcflag_t)ECHO;
@@ -73,7 +72,8 @@ imss_ctl_activate_args(gchar **args, ImssSlotId *slot_id, GError **error)
 	if (args[1] != NULL && g_strcmp0(args[1], "-") != 0)
 		code = g_strdup(args[1]);
 	else
-		code = imss_ctl_read_code(error);
+		/* TRANSLATORS: prompt; the input is not echoed */
+		code = imss_ctl_read_secret(_("Activation code: "), error);
 	if (code == NULL)
 		return NULL;
 	/* a D-Bus string must be UTF-8: anything else cannot be a code */

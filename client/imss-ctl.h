@@ -21,6 +21,10 @@ G_BEGIN_DECLS
 
 typedef struct {
 	gboolean json;
+	gint warning;	      /* check --warning DAYS */
+	gint critical;	      /* check --critical DAYS */
+	gchar *output;	      /* metrics --output FILE */
+	gint exit_status;     /* when a command that succeeded has its own (check) */
 	guint limit;
 	guint offset;
 	guint days;
@@ -113,6 +117,9 @@ gboolean
 imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error);
 
 /* imss-ctl-activate.c */
+/* a code or password from standard input (@prompt on a terminal, no echo) */
+gchar *
+imss_ctl_read_secret(const gchar *prompt, GError **error);
 gboolean
 imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error);
 
@@ -145,5 +152,17 @@ gboolean
 imss_ctl_fleet(ImssCtl *ctl, gchar **args, GError **error);
 gboolean
 imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-settings.c */
+gboolean
+imss_ctl_settings(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_mail(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-check.c */
+gboolean
+imss_ctl_check(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_metrics(ImssCtl *ctl, gchar **args, GError **error);
 
 G_END_DECLS
