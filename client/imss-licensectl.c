@@ -52,7 +52,7 @@ static const ImssCtlCommand commands[] = {
     {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},
-    {"settings", "[set KEY [VALUE|-] | reset KEY...]", N_("Show or change the mail and proxy settings (passwords from standard input)"), imss_ctl_settings},
+    {"settings", "[set|reset KEY [VALUE|-]]", N_("Show or change the mail and proxy settings (passwords from standard input)"), imss_ctl_settings},
     {"mail", "test", N_("Send a test mail to the recipients of the license mails"), imss_ctl_mail},
     {"check", "", N_("Monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (--warning DAYS, --critical DAYS)"), imss_ctl_check},
     {"metrics", "", N_("Print the license metrics for Prometheus' node exporter (--output FILE: written atomically)"), imss_ctl_metrics},
