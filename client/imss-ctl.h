@@ -24,6 +24,8 @@ typedef struct {
 	gint warning;	      /* check --warning DAYS */
 	gint critical;	      /* check --critical DAYS */
 	gchar *output;	      /* metrics --output FILE */
+	gboolean no_pager;    /* --no-pager */
+	GPid pager;	      /* the pager standard output goes to, or 0 */
 	gint exit_status;     /* when a command that succeeded has its own (check) */
 	guint limit;
 	guint offset;
@@ -57,6 +59,16 @@ imss_ctl_wait(ImssCtl *ctl);
 void
 imss_ctl_disconnect(ImssCtl *ctl);
 
+/* -- the pager --------------------------------------------------------------- */
+
+/* on a terminal (and without --no-pager): standard output from now on goes
+ * through $PAGER (default "less -FRX") */
+void
+imss_ctl_start_pager(ImssCtl *ctl);
+/* waits for the pager to end, if one was started */
+void
+imss_ctl_end_pager(ImssCtl *ctl);
+
 /* -- errors: each sets @error and returns FALSE ------------------------------ */
 
 /* a record the common codec refused: prefixes @error with one clear sentence */
@@ -79,7 +91,10 @@ imss_ctl_print_table(GPtrArray *rows, guint ncols);
 /* the root of @builder, pretty or one line */
 gchar *
 imss_ctl_json_to_data(JsonBuilder *builder, gboolean pretty);
-/* the root of @builder, pretty, on standard output */
+/* @text and a newline on standard output in UTF-8 whatever the locale (JSON) */
+void
+imss_ctl_print_utf8_line(const gchar *text);
+/* the root of @builder, pretty, on standard output (UTF-8) */
 void
 imss_ctl_print_json(JsonBuilder *builder);
 /* {"@name": @value} on standard output (@value: transfer full) */

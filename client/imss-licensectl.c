@@ -77,6 +77,54 @@ imss_ctl_commands_help(void)
 	return g_string_free(str, FALSE);
 }
 
+/* the options that take a value as the next word */
+static const gchar *value_options[] = {"-n", "--limit", "-o", "--offset", "-d", "--days", "-w",
+				       "--warning", "-c", "--critical", "--output", NULL};
+
+/* `imss-licensectl COMMAND --help`: that command's usage, not the global
+ * help; TRUE when it was printed */
+static gboolean
+imss_ctl_command_help(gint argc, gchar **argv)
+{
+	const ImssCtlCommand *command = NULL;
+	gint i;
+
+	/* the command: the first word that is neither an option nor its value */
+	for (i = 1; i < argc; i++) {
+		if (g_strcmp0(argv[i], "--") == 0)
+			return FALSE;
+		if (g_strv_contains(value_options, argv[i])) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] != '-')
+			break;
+	}
+	if (i >= argc)
+		return FALSE;
+	for (guint c = 0; c < G_N_ELEMENTS(commands); c++) {
+		if (g_strcmp0(argv[i], commands[c].name) == 0)
+			command = &commands[c];
+	}
+	if (command == NULL)
+		return FALSE;
+	for (i = i + 1; i < argc; i++) {
+		if (g_strcmp0(argv[i], "--") == 0)
+			return FALSE;
+		if (g_strcmp0(argv[i], "--help") == 0 || g_strcmp0(argv[i], "-h") == 0) {
+			/* TRANSLATORS: `imss-licensectl COMMAND --help`: %1$s the command,
+			 * %2$s its arguments, %3$s what it does */
+			g_print(_("Usage:\n  imss-licensectl [OPTION…] %1$s %2$s\n\n%3$s\n\n"
+				  "The options: imss-licensectl --help; the details: man imss-licensectl\n"),
+				command->name,
+				command->arguments,
+				_(command->description));
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* one clear line per error, in the operator's language */
 static void
 imss_ctl_print_error(GError *error)
@@ -119,6 +167,7 @@ imss_ctl_run(ImssCtl *ctl, const gchar *name, gchar **args)
 		}
 		ok = commands[i].func(ctl, args, &error);
 		imss_ctl_disconnect(ctl);
+		imss_ctl_end_pager(ctl);
 		if (!ok) {
 			imss_ctl_print_error(error);
 			return g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? 2 : 1;
@@ -157,6 +206,8 @@ main(int argc, char *argv[])
 	    {"critical", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &ctl.critical, N_("check: CRITICAL when a license expires within DAYS days (default 15)"), "DAYS"},
 	    /* TRANSLATORS: --output option of metrics */
 	    {"output", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &ctl.output, N_("metrics: write to FILE (atomically) instead of standard output"), "FILE"},
+	    /* TRANSLATORS: --no-pager option */
+	    {"no-pager", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.no_pager, N_("Do not pipe the history into a pager ($PAGER, default less -FRX) on a terminal"), NULL},
 	    /* TRANSLATORS: --version option */
 	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL},
 	    {NULL}};
@@ -170,6 +221,8 @@ main(int argc, char *argv[])
 	g_option_context_add_main_entries(context, options, GETTEXT_PACKAGE);
 	/* TRANSLATORS: one-line summary in --help */
 	g_option_context_set_summary(context, _("Manage the licenses of InterScan Messaging Security."));
+	if (imss_ctl_command_help(argc, argv))
+		return EXIT_SUCCESS;
 	help = imss_ctl_commands_help();
 	g_option_context_set_description(context, help);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {

@@ -9,6 +9,8 @@ import datetime
 import json
 import os
 import re
+import select
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -218,6 +220,15 @@ class CheckTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         grace_end = self.slot_props('antivirus')['GraceEndDate']
         g = datetime.date.fromisoformat(grace_end)
         self.assertIn(f'grace period: {(g - datetime.date(2026, 3, 4)).days} days left', out)
+        # status: the grace days left, never a negative number
+        grace_left = (g - datetime.date(2026, 3, 4)).days
+        row = next(line for line in self.ok_ctl('status').splitlines()
+                   if line.startswith('antivirus '))
+        self.assertIn(f'grace: {grace_left} days', row)
+        self.assertNotIn(' -1 ', row)
+        s = next(s for s in json.loads(self.ok_ctl('status', '--json'))['slots']
+                 if s['slot'] == 'antivirus')
+        self.assertEqual((s['days_left'], s['grace_days_left']), (-1, grace_left))
         m = parse_metrics(self, self.ok_ctl('metrics'))
         self.assertEqual(m[('imss_license_state', (('slot', 'antivirus'), ('state', 'grace')))], 1)
         self.assertEqual(m[('imss_license_days_left', (('slot', 'antivirus'),))], -1)
@@ -259,8 +270,63 @@ class RoughEdgesTest(imsstest.ImssTestCase):
                 self.assertEqual(len(err.strip().splitlines()), 1, err)
 
     def test_json_utf8_under_lang_c(self):
-        out = self.ctl('--json', 'status', env={'LANG': 'C', 'LANGUAGE': 'ja'})[1]
-        self.assertNotIn('?', ''.join(s['name'] for s in json.loads(out)['slots']))
+        # the notices are rendered by the daemon in the client's language
+        # (LANGUAGE=ja): the JSON keeps them in UTF-8 under LANG=C (cron)
+        self.activate('antivirus', self.make_code(
+            'antivirus', expiry=self.today() + datetime.timedelta(days=20)))
+        rc, out, err = self.ctl('--json', 'notices', env={'LANG': 'C', 'LANGUAGE': 'ja'})
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn('?', out)
+        texts = ''.join(json.dumps(n, ensure_ascii=False) for n in json.loads(out))
+        self.assertRegex(texts, r'[\u3040-\u30ff\u4e00-\u9fff]')
+
+    def test_command_help(self):
+        rc, out, err = self.ctl('status', '--help')
+        self.assertEqual(rc, 0, err)
+        self.assertIn('imss-licensectl [OPTION…] status', out)
+        self.assertIn('Show every license slot', out)
+        self.assertNotIn('Commands:', out)
+        rc, out, err = self.ctl('-n', '5', 'history', '-h')
+        self.assertIn('history', out.splitlines()[1])
+        rc, out, err = self.ctl('--help')
+        self.assertIn('Commands:', out)
+
+    def test_status_names(self):
+        out = self.ctl('status')[1]
+        row = next(line for line in out.splitlines() if line.startswith('email-reputation '))
+        self.assertIn('Email Reputation', row)
+
+    def test_history_pager(self):
+        import pty
+        self.activate('antivirus', self.make_code('antivirus'))
+        master, slave = pty.openpty()
+        argv = [imsstest.find_program('IMSS_LICENSECTL', 'client/imss-licensectl'), 'history']
+        env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.bus_address, LANG='C.UTF-8',
+                   PAGER='sed "s/^/PAGED:/"')
+        env.pop('LANGUAGE', None)
+
+        def run(*extra):
+            proc = subprocess.Popen(argv + list(extra), stdout=slave, stderr=subprocess.PIPE,
+                                    stdin=subprocess.DEVNULL, env=env)
+            _, err = proc.communicate(timeout=60)
+            data = b''
+            while True:
+                r, _, _ = select.select([master], [], [], 0.5)
+                if not r:
+                    break
+                data += os.read(master, 65536)
+            self.assertEqual(proc.returncode, 0, err)
+            return data.decode()
+        paged = run()
+        self.assertIn('PAGED:', paged)
+        self.assertIn('activate', paged)
+        plain = run('--no-pager')
+        self.assertNotIn('PAGED:', plain)
+        self.assertIn('activate', plain)
+        # not on a terminal: no pager
+        self.assertNotIn('PAGED:', self.ctl('history', env={'PAGER': 'sed "s/^/PAGED:/"'})[1])
+        os.close(master)
+        os.close(slave)
 
 
 if __name__ == '__main__':
