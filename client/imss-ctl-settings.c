@@ -245,6 +245,10 @@ imss_ctl_settings_set(ImssCtl *ctl, gchar **args, GError **error)
 		memset(secret, 0, strlen(secret));
 	if (!ok)
 		return FALSE;
+	if (ctl->json) {
+		imss_ctl_print_json_member("set", json_node_init_string(json_node_alloc(), setting->key));
+		return TRUE;
+	}
 	/* TRANSLATORS: after `settings set`; %s the setting */
 	g_print(_("%s was set. It is in effect now.\n"), setting->key);
 	return TRUE;
@@ -266,6 +270,14 @@ imss_ctl_settings_reset(ImssCtl *ctl, gchar **args, GError **error)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	if (!imss_ctl_settings_apply(ctl, g_variant_builder_end(&builder), (const gchar *const *)args, error))
 		return FALSE;
+	if (ctl->json) {
+		JsonArray *array = json_array_new();
+		for (guint i = 0; args[i] != NULL; i++)
+			json_array_add_string_element(array, args[i]);
+		imss_ctl_print_json_member("reset", json_node_init_array(json_node_alloc(), array));
+		json_array_unref(array);
+		return TRUE;
+	}
 	for (guint i = 0; args[i] != NULL; i++)
 		/* TRANSLATORS: after `settings reset`; %s the setting */
 		g_print(_("%s is taken from the configuration file again.\n"), args[i]);

@@ -329,6 +329,9 @@ imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error)
 				    _("This license is not activated."));
 		return FALSE;
 	}
-	g_print("%s\n", url);
+	if (ctl->json)
+		imss_ctl_print_json_member("details_url", json_node_init_string(json_node_alloc(), url));
+	else
+		g_print("%s\n", url);
 	return TRUE;
 }

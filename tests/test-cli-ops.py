@@ -291,6 +291,40 @@ class RoughEdgesTest(imsstest.ImssTestCase):
         rc, out, err = self.ctl('--help')
         self.assertIn('Commands:', out)
 
+    def test_edition_hint(self):
+        code = self.make_code('antivirus', edition='imss')
+        rc, out, err = self.ctl('activate', 'antivirus', input=code + '\n')
+        self.assertEqual(rc, 1)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn('activation code is invalid', err)
+        self.assertIn('This code is for IMSS 9.1 for Linux; this gateway is configured as '
+                      'IMSVA 9.1 ([license] edition', err)
+        self.assertNoCode(err, code)
+        # a code of this edition that is wrong for another reason: no hint
+        rc, out, err = self.ctl('activate', 'antivirus',
+                                input=self.make_code('compliance', prefix='DL') + '\n')
+        self.assertEqual(rc, 1)
+        self.assertNotIn('This code is for', err)
+
+    def test_json_everywhere(self):
+        for args, key, value in ((('hide-inactive-notices',), 'inactive_notices_hidden', True),
+                                 (('show-inactive-notices',), 'inactive_notices_hidden', False),
+                                 (('bind-click-protection',), 'bound', True),
+                                 (('settings', 'set', 'mail-from', 'imss@example.com'), 'set',
+                                  'mail-from'),
+                                 (('settings', 'reset', 'mail-from'), 'reset', ['mail-from'])):
+            with self.subTest(args=args):
+                if args[0] == 'bind-click-protection':
+                    self.activate('antispam', self.make_code('antispam'))
+                rc, out, err = self.ctl('--json', *args)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(json.loads(out), {key: value})
+        self.activate('antivirus', self.make_code('antivirus'))
+        rc, out, err = self.ctl('--json', 'details', 'antivirus')
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)['details_url'],
+                         self.slot_props('antivirus')['DetailsUrl'])
+
     def test_status_names(self):
         out = self.ctl('status')[1]
         row = next(line for line in out.splitlines() if line.startswith('email-reputation '))
