@@ -145,6 +145,7 @@ imss_store_classify_error(GError **error)
 	} known[] = {
 	    {"database is locked", G_IO_ERROR_BUSY},	       /* SQLITE_BUSY */
 	    {"database table is locked", G_IO_ERROR_BUSY},     /* SQLITE_LOCKED */
+	    {"due to lock timeout", G_IO_ERROR_BUSY},	       /* PostgreSQL lock_timeout */
 	    {"database or disk is full", G_IO_ERROR_NO_SPACE}, /* SQLITE_FULL */
 	    {"No space left on device", G_IO_ERROR_NO_SPACE},  /* PostgreSQL, errno */
 	    {"disk image is malformed", G_IO_ERROR_INVALID_DATA}, /* SQLITE_CORRUPT */
@@ -320,6 +321,14 @@ imss_store_connect(ImssStore *self, GError **error)
 		if (v == NULL)
 			return FALSE;
 		self->backend_pid = G_VALUE_HOLDS_INT(v) ? g_value_get_int(v) : 0;
+		/* a node stopped inside a transaction (SIGSTOP, a paused VM)
+		 * must not hold the fleet's rows: the server ends its
+		 * transaction after 5 s idle; and a row another node holds is
+		 * waited for 10 s at most (Busy), under a D-Bus caller's 25 s */
+		if (!imss_store_exec_sql(self, "SET idle_in_transaction_session_timeout = 5000",
+					 error) ||
+		    !imss_store_exec_sql(self, "SET lock_timeout = 10000", error))
+			return FALSE;
 	}
 	return TRUE;
 }

@@ -15,7 +15,11 @@
 #    valgrind in two parallel meson runs (memcheck of the core suites; the
 #    bus tests run the daemon under valgrind);
 # 6. fails when any test was SKIPPED in 4 or 5: a skipped test is a test
-#    that did not run.
+#    that did not run;
+# 7. when CI=true or IMSS_TEST_PACKAGE=1: meson test --suite package
+#    (tests/test-package.sh: dpkg-buildpackage, lintian, then install, run
+#    and purge the packages in a Debian 12 container booting a real systemd;
+#    a missing tool fails it under CI=true). IMSS_TEST_PACKAGE=0 leaves it out.
 #
 # The bus tests need root (they drop to nobody with setpriv to check the bus
 # policy). KEEP=1 keeps the temporary directory.
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
 	--install-deps) install=1; shift ;;
 	--build-dir) build=${2:?--build-dir needs a directory}; shift 2 ;;
 	--) shift; meson_test_args=("$@"); break ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
 	*) echo "$0: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -179,5 +183,12 @@ cat "$work/valgrind-a.log"
 [ "$rc_a" = 0 ] && [ "$rc_b" = 0 ] || { echo "$0: valgrind run failed" >&2; exit 1; }
 check_skipped "$build/meson-logs/testlog-valgrind-a.json"
 check_skipped "$build/meson-logs/testlog-valgrind-b.json"
+
+if [ "${IMSS_TEST_PACKAGE:-}" = 1 ] || { [ "${CI:-}" = true ] && [ "${IMSS_TEST_PACKAGE:-}" != 0 ]; }; then
+	log "meson test --suite package (the Debian package under a real systemd)"
+	meson test -C "$build" --no-rebuild --print-errorlogs --suite package \
+		--logbase testlog-package
+	check_skipped "$build/meson-logs/testlog-package.json"
+fi
 
 log "all tests passed"

@@ -5,9 +5,10 @@ bus, through the typelib of the build tree (GI_TYPELIB_PATH): they list the
 six slots and print the state change of an activation.'''
 
 import os
-import select
+import queue
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -21,22 +22,34 @@ class ExamplesTest(imsstest.ImssTestCase):
         proc = subprocess.Popen(argv + ['--once'], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        # a reader thread: select() on a buffered pipe misses the lines that
+        # a readline() has already taken into its buffer
+        out = queue.Queue()
+        threading.Thread(target=lambda: [out.put(line.rstrip('\n')) for line in proc.stdout],
+                         daemon=True).start()
         lines = []
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while 'waiting for state changes' not in lines:
-            ready, _, _ = select.select([proc.stdout], [], [], max(0, deadline - time.monotonic()))
-            line = proc.stdout.readline() if ready else ''
-            if not line:
-                self.fail(f'{argv}: no listing; stderr: {proc.stderr.read()}')
-            lines.append(line.rstrip('\n'))
+            try:
+                lines.append(out.get(timeout=max(0.1, deadline - time.monotonic())))
+            except queue.Empty:
+                # never wait for a process that did not answer: stop it first
+                proc.kill()
+                _out, err = proc.communicate()
+                self.fail(f'{argv}: no listing within 120 s: {lines}; stderr: {err}')
         self.assertEqual([line.split()[0] for line in lines[:-1]], SLOTS)
         for line in lines[:-1]:
             self.assertEqual(line.split()[1:], ['not-activated', '-', '-'])
 
         self.activate('antivirus', self.make_code('antivirus', offline=True))
-        out, err = proc.communicate(timeout=60)
-        self.assertEqual(proc.returncode, 0, err)
-        self.assertEqual(out.strip(), 'state-changed antivirus not-activated -> active')
+        self.assertEqual(proc.wait(timeout=60), 0, proc.stderr.read())
+        rest = []
+        while not out.empty() or not rest:
+            try:
+                rest.append(out.get(timeout=5))
+            except queue.Empty:
+                break
+        self.assertEqual(rest, ['state-changed antivirus not-activated -> active'])
 
     def test_python(self):
         self.run_example(['/usr/bin/python3', str(SOURCE_ROOT / 'examples' / 'list-slots.py')])
