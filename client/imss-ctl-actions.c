@@ -87,6 +87,10 @@ imss_ctl_bind_click(ImssCtl *ctl, gchar **args, GError **error)
 	imss_client_bind_click_protection_async(ctl->client, NULL, imss_ctl_async_cb, ctl);
 	if (!imss_client_bind_click_protection_finish(ctl->client, imss_ctl_wait(ctl), error))
 		return FALSE;
+	if (ctl->json) {
+		imss_ctl_print_json_member("bound", json_node_init_boolean(json_node_alloc(), TRUE));
+		return TRUE;
+	}
 	/* TRANSLATORS: after binding Time-of-Click protection */
 	g_print("%s\n", _("Time-of-Click protection is now bound to the current anti-spam code."));
 	return TRUE;
@@ -207,6 +211,11 @@ imss_ctl_set_inactive_hidden(ImssCtl *ctl, gboolean hidden, GError **error)
 	imss_client_set_inactive_notices_hidden_async(ctl->client, hidden, NULL, imss_ctl_async_cb, ctl);
 	if (!imss_client_set_inactive_notices_hidden_finish(ctl->client, imss_ctl_wait(ctl), error))
 		return FALSE;
+	if (ctl->json) {
+		imss_ctl_print_json_member("inactive_notices_hidden",
+					   json_node_init_boolean(json_node_alloc(), hidden));
+		return TRUE;
+	}
 	g_print("%s\n",
 		hidden ? /* TRANSLATORS: after hiding the inactive-component notices */
 			 _("Notices for inactive components are hidden.")

@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "imss-ctl.h"
+#include "imss-code.h"
 #include "imss-error.h"
 
-/* Reads the code from stdin: a prompt without echo on a terminal, otherwise
- * the first line. Keeps the code out of argv and the shell history. */
-static gchar *
-imss_ctl_read_code(GError **error)
+/* Reads a secret from stdin: @prompt without echo on a terminal, otherwise
+ * the first line. Keeps codes and passwords out of argv and the shell history. */
+gchar *
+imss_ctl_read_secret(const gchar *prompt, GError **error)
 {
 	g_autoptr(GString) buf = g_string_new(NULL);
 	struct termios old, noecho;
@@ -28,8 +29,7 @@ imss_ctl_read_code(GError **error)
 	gint c;
 
 	if (tty) {
-		/* TRANSLATORS: prompt; the input is not echoed */
-		g_printerr("%s", _("Activation code: "));
+		g_printerr("%s", prompt);
 		if (tcgetattr(STDIN_FILENO, &old) == 0) {
 			noecho = old;
 			noecho.c_lflag &= ~(tcflag_t)ECHO;
@@ -73,7 +73,8 @@ imss_ctl_activate_args(gchar **args, ImssSlotId *slot_id, GError **error)
 	if (args[1] != NULL && g_strcmp0(args[1], "-") != 0)
 		code = g_strdup(args[1]);
 	else
-		code = imss_ctl_read_code(error);
+		/* TRANSLATORS: prompt; the input is not echoed */
+		code = imss_ctl_read_secret(_("Activation code: "), error);
 	if (code == NULL)
 		return NULL;
 	/* a D-Bus string must be UTF-8: anything else cannot be a code */
@@ -122,6 +123,44 @@ imss_ctl_activate_print_text(ImssSlotId slot_id, ImssSlot *slot)
 			  "confirmed by the license server yet."));
 }
 
+static const gchar *
+imss_ctl_edition_name(ImssEdition edition)
+{
+	/* product names: not translated */
+	return edition == IMSS_EDITION_IMSS ? "IMSS 9.1 for Linux" : "IMSVA 9.1";
+}
+
+/* A code the daemon refused as invalid that is a valid code of the other
+ * edition: the same one line, with what to change. The code's edition is in
+ * the code itself (common/imss-code.h), so the CLI can tell. */
+static void
+imss_ctl_activate_edition_hint(ImssCtl *ctl, const gchar *code, GError **error)
+{
+	ImssCodeInfo info;
+	ImssEdition configured;
+	GError *hinted;
+
+	if (error == NULL || !g_error_matches(*error, IMSS_ERROR, IMSS_ERROR_INVALID_CODE))
+		return;
+	if (!imss_code_parse(code, strlen(code), &info, NULL, NULL))
+		return;
+	if (!imss_edition_from_string(imss_client_get_edition(ctl->client), &configured) ||
+	    configured == info.edition)
+		return;
+	hinted = g_error_new(G_IO_ERROR,
+			     G_IO_ERROR_FAILED,
+			     /* TRANSLATORS: %1$s the error, %2$s and %3$s product names
+			      * (IMSS 9.1 for Linux, IMSVA 9.1); [license] edition is a
+			      * setting of imss-licensed.conf, keep it */
+			     _("%1$s This code is for %2$s; this gateway is configured as %3$s "
+			       "([license] edition in imss-licensed.conf)."),
+			     imss_error_to_text(IMSS_ERROR_INVALID_CODE),
+			     imss_ctl_edition_name(info.edition),
+			     imss_ctl_edition_name(configured));
+	g_clear_error(error);
+	g_propagate_error(error, hinted);
+}
+
 gboolean
 imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error)
 {
@@ -140,6 +179,8 @@ imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error)
 		return FALSE;
 	imss_client_activate_async(ctl->client, args[0], code, NULL, imss_ctl_async_cb, ctl);
 	slot = imss_client_activate_finish(ctl->client, imss_ctl_wait(ctl), error);
+	if (slot == NULL)
+		imss_ctl_activate_edition_hint(ctl, code, error);
 	memset(code, 0, strlen(code));
 	if (slot == NULL)
 		return FALSE;

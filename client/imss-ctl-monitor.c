@@ -133,7 +133,7 @@ imss_ctl_monitor_print(ImssCtlMonitor *self,
 		imss_ctl_json_add_string(builder, "text", text);
 		json_builder_end_object(builder);
 		out = imss_ctl_json_to_data(builder, FALSE);
-		g_print("%s\n", out);
+		imss_ctl_print_utf8_line(out);
 	} else {
 		g_print("%s %s: %s\n", time_str, slot, text);
 	}

@@ -154,6 +154,8 @@ imss_ctl_history(ImssCtl *ctl, gchar **args, GError **error)
 	entries = imss_client_get_history_page_finish(ctl->client, imss_ctl_wait(ctl), &total, error);
 	if (entries == NULL)
 		return FALSE;
+	/* a page of 100 entries: through the pager on a terminal */
+	imss_ctl_start_pager(ctl);
 	n = (guint)g_variant_n_children(entries);
 	envelope = imss_ctl_history_envelope(total, ctl->offset);
 	if (total == 0)

@@ -13,7 +13,7 @@
 #include "imss-error.h"
 #include "imss-records.h"
 
-#define IMSS_CTL_STATUS_COLUMNS 6
+#define IMSS_CTL_STATUS_COLUMNS 7
 
 static const gchar *
 imss_ctl_environment_text(const gchar *environment)
@@ -63,8 +63,11 @@ imss_ctl_status_json_begin(ImssCtl *ctl, JsonBuilder *builder)
 }
 
 static void
-imss_ctl_status_json_slot(JsonBuilder *builder, ImssSlotId id, ImssSlot *slot, gint days)
+imss_ctl_status_json_slot(ImssCtl *ctl, JsonBuilder *builder, ImssSlotId id, ImssSlot *slot, gint days)
 {
+	gint grace = imss_slot_get_state(slot) == IMSS_LICENSE_STATE_GRACE
+			 ? imss_ctl_days_until(ctl, imss_slot_get_grace_end(slot))
+			 : G_MININT;
 	json_builder_begin_object(builder);
 	imss_ctl_json_add_string(builder, "slot", imss_slot_to_string(id));
 	imss_ctl_json_add_string(builder, "name", imss_slot_display_name(id));
@@ -77,6 +80,12 @@ imss_ctl_status_json_slot(JsonBuilder *builder, ImssSlotId id, ImssSlot *slot, g
 		json_builder_add_null_value(builder);
 	else
 		json_builder_add_int_value(builder, days);
+	/* the days left of the grace period, null outside it */
+	json_builder_set_member_name(builder, "grace_days_left");
+	if (grace == G_MININT)
+		json_builder_add_null_value(builder);
+	else
+		json_builder_add_int_value(builder, grace);
 	imss_ctl_json_add_boolean(builder,
 				  "updates_allowed",
 				  imss_slot_get_updates_allowed(slot));
@@ -104,11 +113,12 @@ imss_ctl_status_header(void)
 	gchar **header = g_new0(gchar *, IMSS_CTL_STATUS_COLUMNS + 1);
 	/* TRANSLATORS: column headers of `imss-licensectl status` */
 	header[0] = g_strdup(_("SLOT"));
-	header[1] = g_strdup(_("STATE"));
-	header[2] = g_strdup(_("EXPIRY"));
-	header[3] = g_strdup(_("GRACE END"));
-	header[4] = g_strdup(_("DAYS LEFT"));
-	header[5] = g_strdup(_("CODE"));
+	header[1] = g_strdup(_("LICENSE"));
+	header[2] = g_strdup(_("STATE"));
+	header[3] = g_strdup(_("EXPIRY"));
+	header[4] = g_strdup(_("GRACE END"));
+	header[5] = g_strdup(_("DAYS LEFT"));
+	header[6] = g_strdup(_("CODE"));
 	return header;
 }
 
@@ -130,23 +140,42 @@ imss_ctl_status_code_cell(ImssSlot *slot)
 	return g_strdup(code);
 }
 
+/* the days left: until the expiry, or in the grace period "grace: N days"
+ * (never a negative number), or "-" */
+static gchar *
+imss_ctl_status_days_cell(ImssCtl *ctl, ImssSlot *slot, gint days)
+{
+	if (days == G_MININT)
+		return g_strdup("-");
+	if (imss_slot_get_state(slot) == IMSS_LICENSE_STATE_GRACE) {
+		gint grace = imss_ctl_days_until(ctl, imss_slot_get_grace_end(slot));
+		if (grace != G_MININT)
+			/* TRANSLATORS: DAYS LEFT column during the grace period */
+			return g_strdup_printf(ngettext("grace: %d day", "grace: %d days", (gulong)grace), grace);
+	}
+	if (days < 0)
+		return g_strdup("-");
+	return g_strdup_printf("%d", days);
+}
+
 static gchar **
-imss_ctl_status_row(ImssSlotId id, ImssSlot *slot, gint days)
+imss_ctl_status_row(ImssCtl *ctl, ImssSlotId id, ImssSlot *slot, gint days)
 {
 	gchar **row = g_new0(gchar *, IMSS_CTL_STATUS_COLUMNS + 1);
 	const gchar *expiry = imss_slot_get_expiry(slot);
 	const gchar *grace_end = imss_slot_get_grace_end(slot);
 
 	row[0] = g_strdup(imss_slot_to_string(id));
+	row[1] = g_strdup(imss_slot_display_name(id));
 	if (!imss_slot_get_enabled(slot))
 		/* TRANSLATORS: state of a slot this edition cannot use */
-		row[1] = g_strdup(_("not available"));
+		row[2] = g_strdup(_("not available"));
 	else
-		row[1] = g_strdup(imss_state_display_name(imss_license_state_to_string(imss_slot_get_state(slot))));
-	row[2] = g_strdup(*expiry != '\0' ? expiry : "-");
-	row[3] = g_strdup(*grace_end != '\0' ? grace_end : "-");
-	row[4] = days == G_MININT ? g_strdup("-") : g_strdup_printf("%d", days);
-	row[5] = imss_ctl_status_code_cell(slot);
+		row[2] = g_strdup(imss_state_display_name(imss_license_state_to_string(imss_slot_get_state(slot))));
+	row[3] = g_strdup(*expiry != '\0' ? expiry : "-");
+	row[4] = g_strdup(*grace_end != '\0' ? grace_end : "-");
+	row[5] = imss_ctl_status_days_cell(ctl, slot, days);
+	row[6] = imss_ctl_status_code_cell(slot);
 	return row;
 }
 
@@ -257,9 +286,9 @@ imss_ctl_status(ImssCtl *ctl, gchar **args, GError **error)
 			return FALSE;
 		days = imss_ctl_days_until(ctl, imss_slot_get_expiry(slot));
 		if (ctl->json)
-			imss_ctl_status_json_slot(builder, (ImssSlotId)i, slot, days);
+			imss_ctl_status_json_slot(ctl, builder, (ImssSlotId)i, slot, days);
 		else
-			g_ptr_array_add(rows, imss_ctl_status_row((ImssSlotId)i, slot, days));
+			g_ptr_array_add(rows, imss_ctl_status_row(ctl, (ImssSlotId)i, slot, days));
 	}
 	if (ctl->json) {
 		json_builder_end_array(builder);
@@ -300,6 +329,9 @@ imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error)
 				    _("This license is not activated."));
 		return FALSE;
 	}
-	g_print("%s\n", url);
+	if (ctl->json)
+		imss_ctl_print_json_member("details_url", json_node_init_string(json_node_alloc(), url));
+	else
+		g_print("%s\n", url);
 	return TRUE;
 }

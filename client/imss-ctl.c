@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "imss-bus.h"
@@ -76,6 +78,52 @@ imss_ctl_get_slot(ImssCtl *ctl, ImssSlotId slot, GError **error)
 		return NULL;
 	}
 	return g_object_ref(found);
+}
+
+/* -- the pager ----------------------------------------------------------------- */
+
+void
+imss_ctl_start_pager(ImssCtl *ctl)
+{
+	const gchar *pager = g_getenv("PAGER");
+	g_autoptr(GError) error_local = NULL;
+	gchar *argv[] = {(gchar *)"/bin/sh", (gchar *)"-c", NULL, NULL};
+	gint fd = -1;
+
+	g_return_if_fail(ctl != NULL);
+
+	if (ctl->no_pager || ctl->pager != 0 || !isatty(STDOUT_FILENO))
+		return;
+	if (pager == NULL || *pager == '\0')
+		pager = "less -FRX";
+	if (g_strcmp0(pager, "cat") == 0)
+		return;
+	argv[2] = (gchar *)pager;
+	fflush(stdout);
+	if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+				      &ctl->pager, &fd, NULL, NULL, &error_local)) {
+		/* no pager: the output goes to the terminal as it is */
+		g_debug("no pager: %s", error_local->message);
+		ctl->pager = 0;
+		return;
+	}
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+}
+
+void
+imss_ctl_end_pager(ImssCtl *ctl)
+{
+	g_return_if_fail(ctl != NULL);
+
+	if (ctl->pager == 0)
+		return;
+	fflush(stdout);
+	/* end of input for the pager, then let the operator read */
+	close(STDOUT_FILENO);
+	waitpid(ctl->pager, NULL, 0);
+	g_spawn_close_pid(ctl->pager);
+	ctl->pager = 0;
 }
 
 /* -- errors ------------------------------------------------------------------ */
@@ -181,10 +229,22 @@ imss_ctl_json_to_data(JsonBuilder *builder, gboolean pretty)
 }
 
 void
+imss_ctl_print_utf8_line(const gchar *text)
+{
+	g_return_if_fail(text != NULL);
+
+	/* not g_print(): it converts to the locale's charset, and under LANG=C
+	 * (cron) every non-ASCII character would become "?" */
+	fputs(text, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+void
 imss_ctl_print_json(JsonBuilder *builder)
 {
 	g_autofree gchar *out = imss_ctl_json_to_data(builder, TRUE);
-	g_print("%s\n", out);
+	imss_ctl_print_utf8_line(out);
 }
 
 void

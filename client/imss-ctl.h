@@ -21,6 +21,12 @@ G_BEGIN_DECLS
 
 typedef struct {
 	gboolean json;
+	gint warning;	      /* check --warning DAYS */
+	gint critical;	      /* check --critical DAYS */
+	gchar *output;	      /* metrics --output FILE */
+	gboolean no_pager;    /* --no-pager */
+	GPid pager;	      /* the pager standard output goes to, or 0 */
+	gint exit_status;     /* when a command that succeeded has its own (check) */
 	guint limit;
 	guint offset;
 	guint days;
@@ -53,6 +59,16 @@ imss_ctl_wait(ImssCtl *ctl);
 void
 imss_ctl_disconnect(ImssCtl *ctl);
 
+/* -- the pager --------------------------------------------------------------- */
+
+/* on a terminal (and without --no-pager): standard output from now on goes
+ * through $PAGER (default "less -FRX") */
+void
+imss_ctl_start_pager(ImssCtl *ctl);
+/* waits for the pager to end, if one was started */
+void
+imss_ctl_end_pager(ImssCtl *ctl);
+
 /* -- errors: each sets @error and returns FALSE ------------------------------ */
 
 /* a record the common codec refused: prefixes @error with one clear sentence */
@@ -75,7 +91,10 @@ imss_ctl_print_table(GPtrArray *rows, guint ncols);
 /* the root of @builder, pretty or one line */
 gchar *
 imss_ctl_json_to_data(JsonBuilder *builder, gboolean pretty);
-/* the root of @builder, pretty, on standard output */
+/* @text and a newline on standard output in UTF-8 whatever the locale (JSON) */
+void
+imss_ctl_print_utf8_line(const gchar *text);
+/* the root of @builder, pretty, on standard output (UTF-8) */
 void
 imss_ctl_print_json(JsonBuilder *builder);
 /* {"@name": @value} on standard output (@value: transfer full) */
@@ -113,6 +132,9 @@ gboolean
 imss_ctl_details(ImssCtl *ctl, gchar **args, GError **error);
 
 /* imss-ctl-activate.c */
+/* a code or password from standard input (@prompt on a terminal, no echo) */
+gchar *
+imss_ctl_read_secret(const gchar *prompt, GError **error);
 gboolean
 imss_ctl_activate(ImssCtl *ctl, gchar **args, GError **error);
 
@@ -145,5 +167,17 @@ gboolean
 imss_ctl_fleet(ImssCtl *ctl, gchar **args, GError **error);
 gboolean
 imss_ctl_schedule(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-settings.c */
+gboolean
+imss_ctl_settings(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_mail(ImssCtl *ctl, gchar **args, GError **error);
+
+/* imss-ctl-check.c */
+gboolean
+imss_ctl_check(ImssCtl *ctl, gchar **args, GError **error);
+gboolean
+imss_ctl_metrics(ImssCtl *ctl, gchar **args, GError **error);
 
 G_END_DECLS

@@ -52,7 +52,17 @@ static const ImssCtlCommand commands[] = {
     {"details", "SLOT", N_("Print the address where the license server shows this license"), imss_ctl_details},
     {"bind-click-protection", "", N_("Bind Time-of-Click protection to the current anti-spam code"), imss_ctl_bind_click},
     {"release-click-protection", "", N_("Release the Time-of-Click protection binding"), imss_ctl_release_click},
+    {"settings", "[set|reset KEY [VALUE|-]]", N_("Show or change the mail and proxy settings (passwords from standard input)"), imss_ctl_settings},
+    {"mail", "test", N_("Send a test mail to the recipients of the license mails"), imss_ctl_mail},
+    {"check", "", N_("Monitoring plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (--warning DAYS, --critical DAYS)"), imss_ctl_check},
+    {"metrics", "", N_("Print the license metrics for Prometheus' node exporter (--output FILE: written atomically)"), imss_ctl_metrics},
 };
+
+/* the commands that take no argument */
+static const gchar *no_arguments[] = {"status", "update", "notices", "hide-inactive-notices",
+				      "show-inactive-notices", "schedule", "history", "fleet",
+				      "monitor", "restart-services", "bind-click-protection",
+				      "release-click-protection", NULL};
 
 static gchar *
 imss_ctl_commands_help(void)
@@ -65,6 +75,54 @@ imss_ctl_commands_help(void)
 		g_string_append_printf(str, "  %-32s %s\n", left, _(commands[i].description));
 	}
 	return g_string_free(str, FALSE);
+}
+
+/* the options that take a value as the next word */
+static const gchar *value_options[] = {"-n", "--limit", "-o", "--offset", "-d", "--days", "-w",
+				       "--warning", "-c", "--critical", "--output", NULL};
+
+/* `imss-licensectl COMMAND --help`: that command's usage, not the global
+ * help; TRUE when it was printed */
+static gboolean
+imss_ctl_command_help(gint argc, gchar **argv)
+{
+	const ImssCtlCommand *command = NULL;
+	gint i;
+
+	/* the command: the first word that is neither an option nor its value */
+	for (i = 1; i < argc; i++) {
+		if (g_strcmp0(argv[i], "--") == 0)
+			return FALSE;
+		if (g_strv_contains(value_options, argv[i])) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] != '-')
+			break;
+	}
+	if (i >= argc)
+		return FALSE;
+	for (guint c = 0; c < G_N_ELEMENTS(commands); c++) {
+		if (g_strcmp0(argv[i], commands[c].name) == 0)
+			command = &commands[c];
+	}
+	if (command == NULL)
+		return FALSE;
+	for (i = i + 1; i < argc; i++) {
+		if (g_strcmp0(argv[i], "--") == 0)
+			return FALSE;
+		if (g_strcmp0(argv[i], "--help") == 0 || g_strcmp0(argv[i], "-h") == 0) {
+			/* TRANSLATORS: `imss-licensectl COMMAND --help`: %1$s the command,
+			 * %2$s its arguments, %3$s what it does */
+			g_print(_("Usage:\n  imss-licensectl [OPTION…] %1$s %2$s\n\n%3$s\n\n"
+				  "The options: imss-licensectl --help; the details: man imss-licensectl\n"),
+				command->name,
+				command->arguments,
+				_(command->description));
+			return TRUE;
+		}
+	}
+	return FALSE;
 }
 
 /* one clear line per error, in the operator's language */
@@ -101,13 +159,20 @@ imss_ctl_run(ImssCtl *ctl, const gchar *name, gchar **args)
 		gboolean ok;
 		if (g_strcmp0(name, commands[i].name) != 0)
 			continue;
+		if (args[0] != NULL && g_strv_contains(no_arguments, name)) {
+			/* TRANSLATORS: %1$s the command, %2$s the first extra argument */
+			g_printerr(_("imss-licensectl: %1$s takes no arguments (got “%2$s”); see --help\n"),
+				   name, args[0]);
+			return 2;
+		}
 		ok = commands[i].func(ctl, args, &error);
 		imss_ctl_disconnect(ctl);
+		imss_ctl_end_pager(ctl);
 		if (!ok) {
 			imss_ctl_print_error(error);
 			return g_error_matches(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE) ? 2 : 1;
 		}
-		return EXIT_SUCCESS;
+		return ctl->exit_status;
 	}
 	/* TRANSLATORS: %s is what the user typed */
 	g_printerr(_("imss-licensectl: unknown command “%s”; see --help\n"), name);
@@ -118,6 +183,7 @@ int
 main(int argc, char *argv[])
 {
 	ImssCtl ctl = {0};
+	int ret;
 	gint limit = 0;
 	gint offset = 0;
 	gint days = 0;
@@ -134,6 +200,14 @@ main(int argc, char *argv[])
 	    {"offset", 'o', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &offset, N_("Skip the N newest history entries"), "N"},
 	    /* TRANSLATORS: --days option of schedule */
 	    {"days", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &days, N_("Look N days ahead (schedule)"), "N"},
+	    /* TRANSLATORS: --warning option of check */
+	    {"warning", 'w', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &ctl.warning, N_("check: WARNING when a license expires within DAYS days (default 60)"), "DAYS"},
+	    /* TRANSLATORS: --critical option of check */
+	    {"critical", 'c', G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &ctl.critical, N_("check: CRITICAL when a license expires within DAYS days (default 15)"), "DAYS"},
+	    /* TRANSLATORS: --output option of metrics */
+	    {"output", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &ctl.output, N_("metrics: write to FILE (atomically) instead of standard output"), "FILE"},
+	    /* TRANSLATORS: --no-pager option */
+	    {"no-pager", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &ctl.no_pager, N_("Do not pipe the history into a pager ($PAGER, default less -FRX) on a terminal"), NULL},
 	    /* TRANSLATORS: --version option */
 	    {"version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &version, N_("Show the version"), NULL},
 	    {NULL}};
@@ -147,6 +221,8 @@ main(int argc, char *argv[])
 	g_option_context_add_main_entries(context, options, GETTEXT_PACKAGE);
 	/* TRANSLATORS: one-line summary in --help */
 	g_option_context_set_summary(context, _("Manage the licenses of InterScan Messaging Security."));
+	if (imss_ctl_command_help(argc, argv))
+		return EXIT_SUCCESS;
 	help = imss_ctl_commands_help();
 	g_option_context_set_description(context, help);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
@@ -161,10 +237,13 @@ main(int argc, char *argv[])
 	ctl.offset = offset > 0 ? (guint)offset : 0;
 	ctl.days = days > 0 ? (guint)days : 0;
 	(void)imss_error_quark();
+	/* no command: the status, like systemctl or timedatectl */
 	if (argc < 2) {
-		g_autofree gchar *usage = g_option_context_get_help(context, TRUE, NULL);
-		g_printerr("%s", usage);
-		return 2;
+		ret = imss_ctl_run(&ctl, "status", argv + 1);
+		g_free(ctl.output);
+		return ret;
 	}
-	return imss_ctl_run(&ctl, argv[1], argv + 2);
+	ret = imss_ctl_run(&ctl, argv[1], argv + 2);
+	g_free(ctl.output);
+	return ret;
 }
