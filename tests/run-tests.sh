@@ -148,9 +148,10 @@ meson test -C "$build" --print-errorlogs "${meson_test_args[@]}"
 check_skipped "$build/meson-logs/testlog.json"
 
 log "meson test --setup valgrind --suite unit"
+# (meson names a setup's log LOGBASE-SETUP: testlog-unit-valgrind.json)
 meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind --suite unit \
-	--logbase testlog-valgrind-unit
-check_skipped "$build/meson-logs/testlog-valgrind-unit.json"
+	--logbase testlog-unit
+check_skipped "$build/meson-logs/testlog-unit-valgrind.json"
 
 # The bus tests under valgrind: each is independent (its own private bus,
 # state directory, PostgreSQL database and ports) but serial within one
@@ -174,15 +175,15 @@ done < <(for t in "${bus_tests[@]}"; do echo "${weight[$t]:-150} $t"; done | sor
 log "meson test --setup valgrind, bus tests in two halves: ${half_a[*]} | ${half_b[*]}"
 rc_a=0 rc_b=0
 meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind \
-	--logbase testlog-valgrind-a "${half_a[@]}" >"$work/valgrind-a.log" 2>&1 &
+	--logbase testlog-bus-a "${half_a[@]}" >"$work/valgrind-a.log" 2>&1 &
 pid_a=$!
 meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind \
-	--logbase testlog-valgrind-b "${half_b[@]}" || rc_b=$?
+	--logbase testlog-bus-b "${half_b[@]}" || rc_b=$?
 wait "$pid_a" || rc_a=$?
 cat "$work/valgrind-a.log"
 [ "$rc_a" = 0 ] && [ "$rc_b" = 0 ] || { echo "$0: valgrind run failed" >&2; exit 1; }
-check_skipped "$build/meson-logs/testlog-valgrind-a.json"
-check_skipped "$build/meson-logs/testlog-valgrind-b.json"
+check_skipped "$build/meson-logs/testlog-bus-a-valgrind.json"
+check_skipped "$build/meson-logs/testlog-bus-b-valgrind.json"
 
 if [ "${IMSS_TEST_PACKAGE:-}" = 1 ] || { [ "${CI:-}" = true ] && [ "${IMSS_TEST_PACKAGE:-}" != 0 ]; }; then
 	log "meson test --suite package (the Debian package under a real systemd)"
