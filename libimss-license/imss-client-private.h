@@ -6,6 +6,7 @@
 
 #include "imss-generated.h"
 #include "imss-license-1/imss-client.h"
+#include "imss-midnight.h"
 #include "imss-props.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,7 @@ struct _ImssClient {
 	GListStore *slots;
 	GDate today;
 	gchar *today_str;
+	ImssMidnight *midnight; /* the date is read again at the daemon's 00:00 */
 	GCancellable *cancellable; /* the client's own calls (the clock) */
 };
 

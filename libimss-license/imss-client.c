@@ -201,6 +201,8 @@ imss_client_take_clock(ImssClient *self, GVariant *clock, GError **error)
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++)
 		imss_slot_set_today(imss_client_slot_at(self, (ImssSlotId)i), &today);
 	self->today = today;
+	if (self->midnight != NULL && imss_client_get_daemon_running(self))
+		imss_midnight_arm(self->midnight, record.now);
 	if (g_strcmp0(self->today_str, record.today) != 0) {
 		g_free(self->today_str);
 		self->today_str = g_steal_pointer(&record.today);
@@ -225,6 +227,17 @@ static void
 imss_client_refresh_clock(ImssClient *self)
 {
 	imss_client_get_clock_async(self, self->cancellable, imss_client_refresh_clock_cb, NULL);
+}
+
+/* the daemon's 00:00 (or a stepped clock): the days left count from a new
+ * date, though no signal says so on an ordinary day */
+static void
+imss_client_midnight_cb(gpointer user_data)
+{
+	ImssClient *self = IMSS_CLIENT(user_data);
+	/* never starts the daemon: when it is back, its date is read anyway */
+	if (imss_client_get_daemon_running(self))
+		imss_client_refresh_clock(self);
 }
 
 /* -- the daemon's signals ---------------------------------------------------- */
@@ -316,6 +329,8 @@ imss_client_name_owner_cb(GObject *object, GParamSpec *pspec, gpointer user_data
 	 * again themselves; the date may have changed meanwhile */
 	if (running)
 		imss_client_refresh_clock(self);
+	else if (self->midnight != NULL)
+		imss_midnight_disarm(self->midnight);
 	g_object_notify_by_pspec(G_OBJECT(self), obj_props[PROP_DAEMON_RUNNING]);
 }
 
@@ -938,6 +953,7 @@ imss_client_dispose(GObject *object)
 		g_list_store_remove_all(self->slots);
 	g_clear_object(&self->manager);
 	g_clear_object(&self->connection);
+	g_clear_pointer(&self->midnight, imss_midnight_free);
 	G_OBJECT_CLASS(imss_client_parent_class)->dispose(object);
 }
 
@@ -958,6 +974,7 @@ imss_client_init(ImssClient *self)
 {
 	self->slots = g_list_store_new(IMSS_TYPE_SLOT);
 	self->cancellable = g_cancellable_new();
+	self->midnight = imss_midnight_new(imss_client_midnight_cb, self);
 	g_date_clear(&self->today, 1);
 }
 

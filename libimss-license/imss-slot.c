@@ -235,6 +235,21 @@ IMSS_SLOT_STRING_GETTER(imss_slot_get_activated_at, PROP_ACTIVATED_AT)
  */
 IMSS_SLOT_STRING_GETTER(imss_slot_get_next_check, PROP_NEXT_CHECK)
 
+/* 00:00 of the date @date_str (YYYY-MM-DD) in the local time zone */
+static GDateTime *
+imss_slot_dup_local_midnight(const gchar *date_str)
+{
+	GDate date;
+	if (!imss_date_parse(date_str, &date))
+		return NULL;
+	return g_date_time_new_local(g_date_get_year(&date),
+				     g_date_get_month(&date),
+				     g_date_get_day(&date),
+				     0,
+				     0,
+				     0);
+}
+
 /**
  * imss_slot_dup_expiry_datetime:
  * @self: a slot
@@ -246,16 +261,23 @@ IMSS_SLOT_STRING_GETTER(imss_slot_get_next_check, PROP_NEXT_CHECK)
 GDateTime *
 imss_slot_dup_expiry_datetime(ImssSlot *self)
 {
-	GDate date;
 	g_return_val_if_fail(IMSS_IS_SLOT(self), NULL);
-	if (!imss_date_parse(imss_slot_get_expiry(self), &date))
-		return NULL;
-	return g_date_time_new_local(g_date_get_year(&date),
-				     g_date_get_month(&date),
-				     g_date_get_day(&date),
-				     0,
-				     0,
-				     0);
+	return imss_slot_dup_local_midnight(imss_slot_get_expiry(self));
+}
+
+/**
+ * imss_slot_dup_grace_end_datetime:
+ * @self: a slot
+ *
+ * Returns: (transfer full) (nullable): the instant the grace period ends
+ *   (component updates stop), 00:00 of the grace end date in the local time
+ *   zone, or %NULL when not activated
+ */
+GDateTime *
+imss_slot_dup_grace_end_datetime(ImssSlot *self)
+{
+	g_return_val_if_fail(IMSS_IS_SLOT(self), NULL);
+	return imss_slot_dup_local_midnight(imss_slot_get_grace_end(self));
 }
 
 /**

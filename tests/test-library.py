@@ -286,6 +286,32 @@ class SignalsTest(imsstest.VirtualClockMixin, LibraryTestCase):
         english = notice.render_text('en')
         self.assertIn('60 days', english)
 
+    def test_days_left_at_midnight(self):
+        '''At the daemon's 00:00 of an ordinary day no signal comes, yet the
+        days left drop by one: the client reads the date again then.'''
+        client = self.new_client()
+        self.run_async(client.activate_async, client.activate_finish, 'antivirus',
+                       self.make_code('antivirus', expiry='2019-12-31'))
+        slot = client.get_slot('antivirus')
+        self.wait_for(lambda: slot.get_state() == Imss.LicenseState.ACTIVE, message='active')
+        self.assertEqual(slot.get_days_left(), 152)
+        grace = slot.dup_grace_end_datetime()
+        self.assertEqual((grace.get_year(), grace.get_month(), grace.get_day_of_month(),
+                          grace.get_hour()), (2020, 3, 30, 0))
+        # three seconds before the daemon's midnight; the client learns the
+        # time from any clock it reads
+        self.set_time('2019-08-01T23:59:57')
+        self.run_async(client.get_clock_async, client.get_clock_finish)
+        days = []
+        slot.connect('notify::days-left', lambda s, _p: days.append(s.get_days_left()))
+        # past midnight on the daemon's clock: nothing is due on 2019-08-02
+        # (no check, no state change, no notice), so no signal is sent
+        self.assertEqual(self.advance(10), 0)
+        self.assertEqual(slot.get_days_left(), 152)
+        self.wait_for(lambda: days, timeout=20, message='days-left at midnight')
+        self.assertEqual(days, [151])
+        self.assertEqual(client.get_today(), '2019-08-02')
+
 
 class CTest(LibraryTestCase):
     '''tests/lib/test-client.c: the library from C, under valgrind with

@@ -30,6 +30,8 @@ const gchar *
 imss_slot_get_grace_end(ImssSlot *self);
 GDateTime *
 imss_slot_dup_expiry_datetime(ImssSlot *self);
+GDateTime *
+imss_slot_dup_grace_end_datetime(ImssSlot *self);
 gint
 imss_slot_get_days_left(ImssSlot *self);
 gboolean
