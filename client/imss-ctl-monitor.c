@@ -14,10 +14,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "imss-bus.h"
 #include "imss-ctl-monitor.h"
 #include "imss-ctl.h"
-#include "imss-notice.h"
 #include "imss-records.h"
 #include "imss-slot.h"
 
@@ -31,16 +29,6 @@ typedef struct {
 } ImssCtlMonitor;
 
 /* -- the text of each signal ----------------------------------------------- */
-
-static gchar *
-imss_ctl_monitor_notice_text(const gchar *kind, GVariant *fields)
-{
-	ImssNoticeData notice;
-	if (!imss_notice_from_variant(fields, &notice))
-		/* TRANSLATORS: monitor: a notice the client cannot render; %s its kind */
-		return g_strdup_printf(_("A license notice (%s)."), kind);
-	return imss_notice_render_console(NULL, &notice);
-}
 
 static gchar *
 imss_ctl_monitor_license_text(const gchar *reason, const ImssLicenseChangeRecord *details)
@@ -141,96 +129,104 @@ imss_ctl_monitor_print(ImssCtlMonitor *self,
 	fflush(stdout);
 }
 
+/* -- the client's signals --------------------------------------------------- */
+
 static void
-imss_ctl_monitor_signal_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			   const gchar *sender G_GNUC_UNUSED,
-			   const gchar *path G_GNUC_UNUSED,
-			   const gchar *iface G_GNUC_UNUSED,
-			   const gchar *signal_name,
-			   GVariant *params,
-			   gpointer user_data)
+imss_ctl_monitor_notice_cb(ImssClient *client G_GNUC_UNUSED, ImssNotice *notice, gpointer user_data)
 {
-	ImssCtlMonitor *self = user_data;
-	const gchar *slot = NULL;
-	const gchar *kind = NULL;
-	g_autoptr(GVariant) fields = NULL;
+	imss_ctl_monitor_print(user_data,
+			       "Notice",
+			       imss_notice_get_slot_id(notice),
+			       imss_notice_kind_to_string(imss_notice_get_kind(notice)),
+			       imss_notice_get_fields(notice),
+			       imss_notice_get_text(notice));
+}
+
+static void
+imss_ctl_monitor_license_changed_cb(ImssClient *client G_GNUC_UNUSED,
+				    ImssSlot *slot,
+				    const gchar *reason,
+				    GVariant *details,
+				    gpointer user_data)
+{
+	g_auto(ImssLicenseChangeRecord) record = {NULL};
+	g_autoptr(GError) error = NULL;
 	g_autofree gchar *text = NULL;
 
-	if (g_strcmp0(signal_name, "Notice") == 0 &&
-	    g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})"))) {
-		g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
-		text = imss_ctl_monitor_notice_text(kind, fields);
-	} else if (g_strcmp0(signal_name, "LicenseChanged") == 0 &&
-		   g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})"))) {
-		g_auto(ImssLicenseChangeRecord) details = {NULL};
-		g_autoptr(GError) error = NULL;
-		g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
-		if (!imss_license_change_record_from_variant(fields, &details, &error)) {
-			/* one line on standard error; the monitor goes on */
-			imss_ctl_malformed(&error);
-			g_printerr("imss-licensectl: %s\n", error->message);
-			return;
-		}
-		text = imss_ctl_monitor_license_text(kind, &details);
-	} else if (g_strcmp0(signal_name, "StateChanged") == 0 &&
-		   g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)"))) {
-		const gchar *old_state = NULL;
-		GVariantDict dict;
-		g_variant_get(params, "(&s&s&s)", &slot, &old_state, &kind);
-		g_variant_dict_init(&dict, NULL);
-		g_variant_dict_insert(&dict, "old_state", "s", old_state);
-		g_variant_dict_insert(&dict, "new_state", "s", kind);
-		fields = g_variant_ref_sink(g_variant_dict_end(&dict));
-		text = imss_ctl_monitor_state_change_text(old_state, kind);
-	} else if (g_strcmp0(signal_name, "UpdatesAllowedChanged") == 0 &&
-		   g_variant_is_of_type(params, G_VARIANT_TYPE("(sb)"))) {
-		gboolean allowed = FALSE;
-		GVariantDict dict;
-		g_variant_get(params, "(&sb)", &slot, &allowed);
-		kind = allowed ? "allowed" : "restricted";
-		g_variant_dict_init(&dict, NULL);
-		g_variant_dict_insert(&dict, "allowed", "b", allowed);
-		fields = g_variant_ref_sink(g_variant_dict_end(&dict));
-		text = imss_ctl_monitor_updates_text(allowed);
-	} else {
-		g_debug("ignoring %s%s", signal_name, g_variant_get_type_string(params));
+	if (!imss_license_change_record_from_variant(details, &record, &error)) {
+		/* one line on standard error; the monitor goes on */
+		imss_ctl_malformed(&error);
+		g_printerr("imss-licensectl: %s\n", error->message);
 		return;
 	}
-	imss_ctl_monitor_print(self, signal_name, slot, kind, fields, text);
+	text = imss_ctl_monitor_license_text(reason, &record);
+	imss_ctl_monitor_print(user_data, "LicenseChanged", imss_slot_get_id(slot), reason, details, text);
+}
+
+static void
+imss_ctl_monitor_state_changed_cb(ImssClient *client G_GNUC_UNUSED,
+				  ImssSlot *slot,
+				  ImssLicenseState old_state,
+				  ImssLicenseState new_state,
+				  gpointer user_data)
+{
+	const gchar *old_name = imss_license_state_to_string(old_state);
+	const gchar *new_name = imss_license_state_to_string(new_state);
+	g_autofree gchar *text = imss_ctl_monitor_state_change_text(old_name, new_name);
+	GVariantDict dict;
+	g_autoptr(GVariant) fields = NULL;
+
+	g_variant_dict_init(&dict, NULL);
+	g_variant_dict_insert(&dict, "old_state", "s", old_name);
+	g_variant_dict_insert(&dict, "new_state", "s", new_name);
+	fields = g_variant_ref_sink(g_variant_dict_end(&dict));
+	imss_ctl_monitor_print(user_data, "StateChanged", imss_slot_get_id(slot), new_name, fields, text);
+}
+
+static void
+imss_ctl_monitor_updates_allowed_cb(ImssClient *client G_GNUC_UNUSED,
+				    ImssSlot *slot,
+				    gboolean allowed,
+				    gpointer user_data)
+{
+	g_autofree gchar *text = imss_ctl_monitor_updates_text(allowed);
+	GVariantDict dict;
+	g_autoptr(GVariant) fields = NULL;
+
+	g_variant_dict_init(&dict, NULL);
+	g_variant_dict_insert(&dict, "allowed", "b", allowed);
+	fields = g_variant_ref_sink(g_variant_dict_end(&dict));
+	imss_ctl_monitor_print(user_data,
+			       "UpdatesAllowedChanged",
+			       imss_slot_get_id(slot),
+			       allowed ? "allowed" : "restricted",
+			       fields,
+			       text);
 }
 
 /* -- the daemon coming and going (on stderr: stdout stays one line per signal) */
 
 static void
-imss_ctl_monitor_appeared_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			     const gchar *name G_GNUC_UNUSED,
-			     const gchar *name_owner G_GNUC_UNUSED,
-			     gpointer user_data)
+imss_ctl_monitor_daemon_running_cb(ImssClient *client, GParamSpec *pspec G_GNUC_UNUSED, gpointer user_data)
 {
 	ImssCtlMonitor *self = user_data;
-	if (self->daemon_was_present && !self->daemon_present)
+	gboolean running = imss_client_get_daemon_running(client);
+
+	if (running && self->daemon_was_present && !self->daemon_present)
 		/* TRANSLATORS: monitor, on standard error: after it stopped */
 		g_printerr("imss-licensectl: %s\n", _("The license service is running again."));
-	else if (self->daemon_seen && !self->daemon_present)
+	else if (running && self->daemon_seen && !self->daemon_present)
 		/* TRANSLATORS: monitor, on standard error: after it was not running */
 		g_printerr("imss-licensectl: %s\n", _("The license service has started."));
-	self->daemon_seen = TRUE;
-	self->daemon_present = TRUE;
-	self->daemon_was_present = TRUE;
-}
-
-static void
-imss_ctl_monitor_vanished_cb(GDBusConnection *connection G_GNUC_UNUSED, const gchar *name G_GNUC_UNUSED, gpointer user_data)
-{
-	ImssCtlMonitor *self = user_data;
-	if (self->daemon_present)
+	else if (!running && self->daemon_present)
 		/* TRANSLATORS: monitor, on standard error */
 		g_printerr("imss-licensectl: %s\n", _("The license service stopped; waiting for it to come back."));
-	else if (!self->daemon_seen)
+	else if (!running && !self->daemon_seen)
 		/* TRANSLATORS: monitor, on standard error */
 		g_printerr("imss-licensectl: %s\n", _("The license service (imss-licensed) is not running; waiting for it."));
 	self->daemon_seen = TRUE;
-	self->daemon_present = FALSE;
+	self->daemon_present = running;
+	self->daemon_was_present |= running;
 }
 
 static gboolean
@@ -258,54 +254,49 @@ imss_ctl_monitor_closed_cb(GDBusConnection *connection G_GNUC_UNUSED,
 }
 
 gboolean
-imss_ctl_monitor_run(GDBusConnection *system_bus, gboolean json, GError **error)
+imss_ctl_monitor_run(gboolean json, GError **error)
 {
-	static const gchar *const members[] = {"Notice", "LicenseChanged", "StateChanged", "UpdatesAllowedChanged"};
 	ImssCtlMonitor self = {NULL, json, FALSE, FALSE, FALSE, NULL};
-	guint subscriptions[G_N_ELEMENTS(members)];
-	guint sigint_id, sigterm_id, watch_id;
+	g_autoptr(GDBusConnection) system_bus = NULL;
+	g_autoptr(ImssClient) client = NULL;
+	guint sigint_id, sigterm_id;
 	gulong closed_id;
 	gboolean exit_on_close;
 
-	g_return_val_if_fail(G_IS_DBUS_CONNECTION(system_bus), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
+	/* watching starts nothing: the daemon is followed as it comes and goes */
+	client = imss_client_new_sync(IMSS_CLIENT_FLAGS_DO_NOT_AUTO_START, NULL, error);
+	if (client == NULL)
+		return FALSE;
+	/* the client's connection (GLib's shared one): a lost bus ends the
+	 * monitor with an error rather than by SIGTERM */
+	system_bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
+	if (system_bus == NULL)
+		return FALSE;
 	self.loop = g_main_loop_new(NULL, FALSE);
-	/* a lost bus ends the monitor with an error rather than by SIGTERM */
 	exit_on_close = g_dbus_connection_get_exit_on_close(system_bus);
 	g_dbus_connection_set_exit_on_close(system_bus, FALSE);
 	closed_id = g_signal_connect(system_bus, "closed", G_CALLBACK(imss_ctl_monitor_closed_cb), &self);
 	sigint_id = g_unix_signal_add(SIGINT, imss_ctl_monitor_quit_cb, &self);
 	sigterm_id = g_unix_signal_add(SIGTERM, imss_ctl_monitor_quit_cb, &self);
 
-	/* by the well-known name: the subscriptions follow a restarted daemon */
-	for (guint i = 0; i < G_N_ELEMENTS(members); i++)
-		subscriptions[i] = g_dbus_connection_signal_subscribe(system_bus,
-								      IMSS_BUS_NAME,
-								      IMSS_BUS_MANAGER_IFACE,
-								      members[i],
-								      IMSS_BUS_OBJECT_PATH,
-								      NULL,
-								      G_DBUS_SIGNAL_FLAGS_NONE,
-								      imss_ctl_monitor_signal_cb,
-								      &self,
-								      NULL);
-	watch_id = g_bus_watch_name_on_connection(system_bus,
-						  IMSS_BUS_NAME,
-						  G_BUS_NAME_WATCHER_FLAGS_NONE,
-						  imss_ctl_monitor_appeared_cb,
-						  imss_ctl_monitor_vanished_cb,
-						  &self,
-						  NULL);
+	g_signal_connect(client, "notice", G_CALLBACK(imss_ctl_monitor_notice_cb), &self);
+	g_signal_connect(client, "license-changed", G_CALLBACK(imss_ctl_monitor_license_changed_cb), &self);
+	g_signal_connect(client, "state-changed", G_CALLBACK(imss_ctl_monitor_state_changed_cb), &self);
+	g_signal_connect(client,
+			 "updates-allowed-changed",
+			 G_CALLBACK(imss_ctl_monitor_updates_allowed_cb),
+			 &self);
+	g_signal_connect(client, "notify::daemon-running", G_CALLBACK(imss_ctl_monitor_daemon_running_cb), &self);
+	imss_ctl_monitor_daemon_running_cb(client, NULL, &self);
 	if (!json && isatty(STDOUT_FILENO))
 		/* TRANSLATORS: monitor, on standard error when run on a terminal */
 		g_printerr("%s\n", _("Waiting for license events; press Ctrl+C to stop."));
 
 	g_main_loop_run(self.loop);
 
-	g_bus_unwatch_name(watch_id);
-	for (guint i = 0; i < G_N_ELEMENTS(members); i++)
-		g_dbus_connection_signal_unsubscribe(system_bus, subscriptions[i]);
+	g_signal_handlers_disconnect_by_data(client, &self);
 	g_source_remove(sigint_id);
 	g_source_remove(sigterm_id);
 	g_signal_handler_disconnect(system_bus, closed_id);

@@ -8,10 +8,11 @@
 G_BEGIN_DECLS
 
 /* Prints every Notice, LicenseChanged, StateChanged and UpdatesAllowedChanged
- * of org.imss.License on @system_bus, one line each, until SIGINT or SIGTERM:
+ * of imss-licensed (through libimss-license-1), one line each, until SIGINT
+ * or SIGTERM:
  * localized text prefixed with the local time of reception, or with @json one
  * JSON object per line. Returns TRUE when stopped by a signal. */
 gboolean
-imss_ctl_monitor_run(GDBusConnection *system_bus, gboolean json, GError **error);
+imss_ctl_monitor_run(gboolean json, GError **error);
 
 G_END_DECLS

@@ -27,11 +27,7 @@ typedef struct {
 static gboolean
 imss_ctl_monitor(ImssCtl *ctl, gchar **args, GError **error)
 {
-	g_autoptr(GDBusConnection) bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, error);
-	if (bus == NULL)
-		return FALSE;
-	/* signals only, no method call: not on libimss-license-1 yet */
-	return imss_ctl_monitor_run(bus, ctl->json, error);
+	return imss_ctl_monitor_run(ctl->json, error);
 }
 
 static const ImssCtlCommand commands[] = {

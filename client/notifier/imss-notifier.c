@@ -1,9 +1,9 @@
 /*
  * imss-notifier: the per-user desktop notifier.
  *
- * Listens to imss-licensed on the system bus (Notice, StateChanged,
- * LicenseChanged; subscriptions by the well-known name, so they outlive a
- * restart of the daemon) and shows what it hears with libnotify on the
+ * Listens to imss-licensed through libimss-license-1 (its notice,
+ * state-changed and license-changed signals, which follow a restarted
+ * daemon) and shows what it hears with libnotify on the
  * session bus: one notification per license slot, replaced in place. When
  * the daemon appears it reads the current notices (GetNotices) and shows the
  * expiry notices it has not shown yet. A missing notification server is
@@ -19,7 +19,6 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include "imss-bus.h"
 #include "imss-catalog.h"
 #include "imss-client.h"
 #include "imss-notifier.h"
@@ -87,71 +86,54 @@ imss_notifier_refresh(ImssNotifier *self, const gchar *slot)
 				      imss_notifier_call_new(self, slot, TRUE));
 }
 
-/* -- signals ---------------------------------------------------------------- */
+/* -- the client's signals ---------------------------------------------------- */
 
 static void
-imss_notifier_notice_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			const gchar *sender G_GNUC_UNUSED,
-			const gchar *path G_GNUC_UNUSED,
-			const gchar *iface G_GNUC_UNUSED,
-			const gchar *signal_name G_GNUC_UNUSED,
-			GVariant *params,
-			gpointer user_data)
+imss_notifier_notice_cb(ImssClient *client G_GNUC_UNUSED, ImssNotice *notice, gpointer user_data)
 {
 	ImssNotifier *self = user_data;
-	const gchar *slot = NULL, *kind = NULL;
-	g_autoptr(GVariant) fields = NULL;
-	ImssNoticeData notice;
+	ImssNoticeData data;
 
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
-		return;
-	g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
-	g_debug("Notice %s %s", slot, kind);
-	if (!imss_notice_from_variant(fields, &notice)) {
-		g_warning("ignoring a malformed notice for %s", slot);
+	g_debug("Notice %s %s",
+		imss_notice_get_slot_id(notice),
+		imss_notice_kind_to_string(imss_notice_get_kind(notice)));
+	/* the notifier renders the texts itself (imss-notifier-text.c) */
+	if (!imss_notice_from_variant(imss_notice_get_fields(notice), &data)) {
+		g_warning("ignoring a malformed notice for %s", imss_notice_get_slot_id(notice));
 		return;
 	}
-	if (imss_notice_kind_has_dates(notice.kind))
-		imss_notifier_show_notice(self, &notice);
+	if (imss_notice_kind_has_dates(data.kind))
+		imss_notifier_show_notice(self, &data);
 }
 
 static void
-imss_notifier_state_cb(GDBusConnection *connection G_GNUC_UNUSED,
-		       const gchar *sender G_GNUC_UNUSED,
-		       const gchar *path G_GNUC_UNUSED,
-		       const gchar *iface G_GNUC_UNUSED,
-		       const gchar *signal_name G_GNUC_UNUSED,
-		       GVariant *params,
+imss_notifier_state_cb(ImssClient *client G_GNUC_UNUSED,
+		       ImssSlot *slot,
+		       ImssLicenseState old_state,
+		       ImssLicenseState new_state,
 		       gpointer user_data)
 {
 	ImssNotifier *self = user_data;
-	const gchar *slot = NULL, *old_state = NULL, *new_state = NULL;
 
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)")))
-		return;
-	g_variant_get(params, "(&s&s&s)", &slot, &old_state, &new_state);
-	if (!imss_slot_from_string(slot, NULL))
-		return;
-	g_debug("StateChanged %s %s → %s", slot, old_state, new_state);
+	g_debug("StateChanged %s %s → %s",
+		imss_slot_get_id(slot),
+		imss_license_state_to_string(old_state),
+		imss_license_state_to_string(new_state));
 	/* entering expiring, grace or expired comes with the daemon's Notice;
 	 * back to active (renewed) or not activated, the slot's notice no longer
 	 * applies: re-read, which withdraws it */
-	if (g_strcmp0(new_state, "active") == 0 || g_strcmp0(new_state, "not-activated") == 0)
-		imss_notifier_refresh(self, slot);
+	if (new_state == IMSS_LICENSE_STATE_ACTIVE || new_state == IMSS_LICENSE_STATE_NOT_ACTIVATED)
+		imss_notifier_refresh(self, imss_slot_get_id(slot));
 }
 
 static void
-imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			 const gchar *sender G_GNUC_UNUSED,
-			 const gchar *path G_GNUC_UNUSED,
-			 const gchar *iface G_GNUC_UNUSED,
-			 const gchar *signal_name G_GNUC_UNUSED,
-			 GVariant *params,
+imss_notifier_license_cb(ImssClient *client G_GNUC_UNUSED,
+			 ImssSlot *slot,
+			 const gchar *reason,
+			 GVariant *dict,
 			 gpointer user_data)
 {
 	ImssNotifier *self = user_data;
-	const gchar *slot = NULL, *reason = NULL;
-	g_autoptr(GVariant) dict = NULL;
 	g_auto(ImssLicenseChangeRecord) details = {NULL};
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *title = NULL;
@@ -159,14 +141,11 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	g_autofree gchar *key = NULL;
 	ImssSlotId slot_id;
 
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
+	if (!imss_slot_from_string(imss_slot_get_id(slot), &slot_id))
 		return;
-	g_variant_get(params, "(&s&s@a{sv})", &slot, &reason, &dict);
-	if (!imss_slot_from_string(slot, &slot_id))
-		return;
-	g_debug("LicenseChanged %s %s", slot, reason);
+	g_debug("LicenseChanged %s %s", imss_slot_get_id(slot), reason);
 	if (!imss_license_change_record_from_variant(dict, &details, &error)) {
-		g_warning("ignoring LicenseChanged for %s: %s", slot, error->message);
+		g_warning("ignoring LicenseChanged for %s: %s", imss_slot_get_id(slot), error->message);
 		return;
 	}
 	title = imss_notifier_license_title(slot_id, reason);
@@ -184,54 +163,31 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 /* -- the daemon coming and going -------------------------------------------- */
 
 static void
-imss_notifier_appeared_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			  const gchar *name,
-			  const gchar *name_owner,
-			  gpointer user_data)
+imss_notifier_daemon_running_cb(ImssClient *client, GParamSpec *pspec G_GNUC_UNUSED, gpointer user_data)
 {
 	ImssNotifier *self = user_data;
-	g_info("%s appeared (%s)", name, name_owner);
-	self->daemon_present = TRUE;
-	imss_notifier_refresh(self, NULL);
-}
 
-static void
-imss_notifier_vanished_cb(GDBusConnection *connection G_GNUC_UNUSED, const gchar *name, gpointer user_data)
-{
-	ImssNotifier *self = user_data;
+	if (imss_client_get_daemon_running(client)) {
+		g_info("imss-licensed is running");
+		self->daemon_present = TRUE;
+		imss_notifier_refresh(self, NULL);
+		return;
+	}
 	if (self->daemon_present)
-		g_message("%s went away; waiting for it to come back", name);
+		g_message("imss-licensed went away; waiting for it to come back");
 	else
-		g_message("%s is not running; waiting for it", name);
+		g_message("imss-licensed is not running; waiting for it");
 	self->daemon_present = FALSE;
 }
 
 static void
-imss_notifier_subscribe(ImssNotifier *self)
+imss_notifier_follow(ImssNotifier *self)
 {
-	const struct {
-		const gchar *member;
-		GDBusSignalCallback callback;
-	} signals[] = {
-	    {"Notice", imss_notifier_notice_cb},
-	    {"StateChanged", imss_notifier_state_cb},
-	    {"LicenseChanged", imss_notifier_license_cb},
-	};
-	G_STATIC_ASSERT(G_N_ELEMENTS(signals) == G_N_ELEMENTS(((ImssNotifier *)NULL)->subscriptions));
-
-	/* by the well-known name: the subscriptions follow a restarted daemon */
-	for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
-		self->subscriptions[i] = g_dbus_connection_signal_subscribe(self->system_bus,
-									    IMSS_BUS_NAME,
-									    IMSS_BUS_MANAGER_IFACE,
-									    signals[i].member,
-									    IMSS_BUS_OBJECT_PATH,
-									    NULL,
-									    G_DBUS_SIGNAL_FLAGS_NONE,
-									    signals[i].callback,
-									    self,
-									    NULL);
-	}
+	g_signal_connect(self->client, "notice", G_CALLBACK(imss_notifier_notice_cb), self);
+	g_signal_connect(self->client, "state-changed", G_CALLBACK(imss_notifier_state_cb), self);
+	g_signal_connect(self->client, "license-changed", G_CALLBACK(imss_notifier_license_cb), self);
+	g_signal_connect(self->client, "notify::daemon-running", G_CALLBACK(imss_notifier_daemon_running_cb), self);
+	imss_notifier_daemon_running_cb(self->client, NULL, self);
 }
 
 /* -- --once ------------------------------------------------------------------- */
@@ -298,12 +254,8 @@ imss_notifier_clear(ImssNotifier *self)
 	/* let cancelled calls finish, so that nothing outlives self */
 	while (self->pending > 0)
 		g_main_context_iteration(NULL, TRUE);
-	if (self->watch_id != 0)
-		g_bus_unwatch_name(self->watch_id);
-	for (guint i = 0; i < G_N_ELEMENTS(self->subscriptions); i++) {
-		if (self->subscriptions[i] != 0)
-			g_dbus_connection_signal_unsubscribe(self->system_bus, self->subscriptions[i]);
-	}
+	if (self->client != NULL)
+		g_signal_handlers_disconnect_by_data(self->client, self);
 	if (self->system_bus != NULL)
 		g_signal_handlers_disconnect_by_data(self->system_bus, self);
 	/* before notify_uninit(): disposing a notification uses libnotify's proxy */
@@ -394,14 +346,7 @@ imss_notifier_run(ImssNotifier *self)
 	sigterm_id = g_unix_signal_add(SIGTERM, imss_notifier_quit_cb, self);
 	sigint_id = g_unix_signal_add(SIGINT, imss_notifier_quit_cb, self);
 
-	imss_notifier_subscribe(self);
-	self->watch_id = g_bus_watch_name_on_connection(self->system_bus,
-							IMSS_BUS_NAME,
-							G_BUS_NAME_WATCHER_FLAGS_NONE,
-							imss_notifier_appeared_cb,
-							imss_notifier_vanished_cb,
-							self,
-							NULL);
+	imss_notifier_follow(self);
 	g_info("listening for license notices");
 	g_main_loop_run(self->loop);
 

@@ -27,8 +27,6 @@ typedef struct {
 	GCancellable *cancellable;
 	GHashTable *notifications; /* slot id (static) → NotifyNotification */
 	GHashTable *shown;	   /* slot id (static) → key of what it shows */
-	guint watch_id;
-	guint subscriptions[3];
 	guint pending; /* async calls in flight (drained before exit) */
 	gboolean once;
 	gboolean daemon_present;
