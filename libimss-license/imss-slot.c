@@ -286,7 +286,9 @@ imss_slot_dup_grace_end_datetime(ImssSlot *self)
  *
  * The days from the daemon's calendar date (its time zone, or its virtual
  * clock) to the expiry date, counted the way the daemon counts them:
- * negative after the expiry.
+ * negative after the expiry. The client reads the daemon's date again at
+ * the daemon's 00:00 (and when the system clock is stepped), so
+ * `notify::days-left` comes every day without polling.
  *
  * Returns: the days left, or %IMSS_SLOT_DAYS_LEFT_UNKNOWN
  */

@@ -80,6 +80,9 @@ start_daemon() {
 say "imss-licensed on a private system bus: SQLite in $work/state, license server $server"
 start_daemon "${today}T09:00:00"
 run "$ctl" status
+# what an operator's terminal would show live (printed at the end)
+"$ctl" monitor >"$work/monitor.out" 2>"$work/monitor.err" &
+pids+=($!)
 
 av=$("$keygen" --edition imsva --slot antivirus --expiry "$(date -d "$today +45 days" +%F)")
 as=$("$keygen" --edition imsva --slot antispam --expiry "$(date -d "$today +200 days" +%F)")
@@ -109,6 +112,13 @@ run "$ctl" notices
 LANGUAGE=ja run "$ctl" notices
 say "the license calendar (SPEC §5.1)"
 run "$ctl" schedule --days 60
+say "the mail recipients of the expiry notices (SPEC §9.2), set over D-Bus (polkit), no restart"
+run "$ctl" settings set mail-to "postmaster@example.com"
+run "$ctl" settings
+say "a monitoring check (Nagios/Icinga exit codes): WARNING at 45 days left"
+run "$ctl" check || echo "(exit status $?)"
+say "the login notice of a headless gateway (/run/motd.d/imss-license on a real one)"
+cat "$work/motd.d/imss-license" 2>/dev/null || echo "(no notice to show)"
 
 say "the customer renews antivirus; the vendor's server shows it 14 days later"
 admin renew "{\"code\": \"$av\", \"expiry\": \"$(date -d "$today +410 days" +%F)\", \"effective\": \"$(date -d "$today +14 days" +%F)\"}"
@@ -123,6 +133,9 @@ kill "$daemon_pid"; wait "$daemon_pid" 2>/dev/null || true
 start_daemon "$(date -d "$today +16 days" +%F)T10:00:00"
 say "in Japanese (LANGUAGE=ja)"
 LANGUAGE=ja run "$ctl" status
+
+say "what 'imss-licensectl monitor' printed meanwhile, live, one line per event"
+cat "$work/monitor.out"
 
 say "history (codes masked)"
 run "$ctl" history --limit 12

@@ -196,6 +196,17 @@ class LoginNoticeTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         self.activate('antivirus', self.make_code('antivirus', expiry='2020-12-31'))
         self.wait_for(lambda: not self.motd_path.exists(), message='the notice to go')
 
+    def test_motd_after_activating_into_e60(self):
+        '''A code activated 45 days before its expiry: the login notice is
+        there at once, not at the next 00:00 (found running the demo).'''
+        os.environ['TZ'] = 'Asia/Tokyo'
+        self.addCleanup(os.environ.pop, 'TZ', None)
+        self.write_config(mail={'language': 'en'})
+        self.start_daemon(['--virtual-clock=2019-11-16T09:00:00'])
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-12-31'))
+        self.wait_for(self.motd_path.exists, message='the login notice')
+        self.assertIn('ends in 45 days', self.motd_path.read_text())
+
 
 def catalog_ids():
     with open(CATALOG, encoding='utf-8') as f:
