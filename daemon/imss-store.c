@@ -413,7 +413,9 @@ imss_store_unlink_provider(gchar *top)
 	const gchar *name;
 	if (top == NULL)
 		return;
-	g_unsetenv("GDA_TOP_BUILD_DIR");
+	/* GDA_TOP_BUILD_DIR stays set: unsetting the environment once threads
+	 * exist is a data race (GLib warns), and libgda reads it only for its
+	 * one scan, which is over */
 	providers = g_build_filename(top, "providers", NULL);
 	dir = g_dir_open(providers, 0, NULL);
 	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {

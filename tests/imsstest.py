@@ -591,6 +591,11 @@ class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
                 self.fail(f'imss-licensed had exited on its own with {rc}:\n' + self.daemon_log())
             if rc != 0:
                 self.fail(f'imss-licensed exited with {rc} on SIGTERM:\n' + self.daemon_log())
+            # GLib's own warning (at debug level, --verbose shows it) that
+            # the environment was changed with threads running: a data race
+            if 'is not thread-safe' in self.daemon_log():
+                self.fail('imss-licensed changed its environment with threads running:\n' +
+                          self.daemon_log())
         return rc
 
     def _cleanup_daemon(self, proc):
