@@ -55,6 +55,14 @@ imss_error_get_type(void)
 	return (GType)type;
 }
 
+/**
+ * imss_error_quark:
+ *
+ * The error domain of imss-licensed: its D-Bus errors
+ * (`org.imss.License.Error.*`) map one to one to #ImssError codes.
+ *
+ * Returns: the quark of %IMSS_ERROR
+ */
 GQuark
 imss_error_quark(void)
 {
@@ -75,6 +83,14 @@ imss_error_quark(void)
 	return (GQuark)quark;
 }
 
+/**
+ * imss_error_to_name:
+ * @code: an error code
+ *
+ * Returns: (nullable): the error's D-Bus name after
+ *   `org.imss.License.Error.` ("InvalidCode", …), or %NULL for a code
+ *   that does not exist
+ */
 const gchar *
 imss_error_to_name(ImssError code)
 {
@@ -84,6 +100,13 @@ imss_error_to_name(ImssError code)
 	return imss_error_dbus_names[code] + strlen(IMSS_BUS_ERROR_PREFIX);
 }
 
+/**
+ * imss_error_to_text:
+ * @code: an error code
+ *
+ * Returns: the sentence an operator reads for @code (SPEC's texts where it
+ *   gives them), translated into the language of the process
+ */
 const gchar *
 imss_error_to_text(ImssError code)
 {

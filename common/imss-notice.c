@@ -85,6 +85,13 @@ imss_notice_data_init(ImssNoticeData *notice, ImssNoticeKind kind, ImssSlotId sl
 		g_strlcpy(notice->unit, unit, sizeof(notice->unit));
 }
 
+/**
+ * imss_notice_kind_to_string:
+ * @kind: a notice kind
+ *
+ * Returns: (nullable): the kind's name on D-Bus ("expiring", "expired",
+ *   …), or %NULL for a kind that does not exist
+ */
 const gchar *
 imss_notice_kind_to_string(ImssNoticeKind kind)
 {
@@ -93,6 +100,13 @@ imss_notice_kind_to_string(ImssNoticeKind kind)
 	return kind_values[kind].value_nick;
 }
 
+/**
+ * imss_notice_kind_from_string:
+ * @str: a kind's name on D-Bus
+ * @kind: (out): the kind
+ *
+ * Returns: whether @str names a notice kind
+ */
 gboolean
 imss_notice_kind_from_string(const gchar *str, ImssNoticeKind *kind)
 {
@@ -134,6 +148,13 @@ imss_notice_data_get_severity(const ImssNoticeData *notice)
 	}
 }
 
+/**
+ * imss_notice_severity_to_string:
+ * @severity: a severity
+ *
+ * Returns: the severity's name on D-Bus ("info", "warning" or "critical";
+ *   "info" for a value that does not exist)
+ */
 const gchar *
 imss_notice_severity_to_string(ImssNoticeSeverity severity)
 {

@@ -34,6 +34,14 @@ imss_license_state_get_type(void)
 	return (GType)type;
 }
 
+/**
+ * imss_license_state_to_string:
+ * @state: a lifecycle state
+ *
+ * Returns: the state's name on D-Bus ("not-activated", "active",
+ *   "expiring", "grace" or "expired"; "not-activated" for a value that
+ *   does not exist)
+ */
 const gchar *
 imss_license_state_to_string(ImssLicenseState state)
 {
@@ -42,6 +50,13 @@ imss_license_state_to_string(ImssLicenseState state)
 	return imss_license_state_values[state].value_nick;
 }
 
+/**
+ * imss_license_state_from_string:
+ * @str: a state's name on D-Bus
+ * @state: (out) (optional): the state
+ *
+ * Returns: whether @str names a lifecycle state
+ */
 gboolean
 imss_license_state_from_string(const gchar *str, ImssLicenseState *state)
 {
