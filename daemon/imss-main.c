@@ -300,6 +300,13 @@ main(int argc, char *argv[])
 	ImssMain m = {NULL, EXIT_SUCCESS, NULL, NULL, FALSE};
 	gint64 started_at = g_get_monotonic_time();
 
+	/* The license server is reached directly or through the configured
+	 * proxy, never the desktop's: GIO asks its default proxy resolver for
+	 * every connection (GProxyAddressEnumerator, even when libsoup has its
+	 * own resolver), which would load the GNOME and libproxy modules and
+	 * GSettings with dconf into a system service. Set before any thread
+	 * exists (setenv with threads is a data race). */
+	g_setenv("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
 	/* the store holds credentials: nothing we create is readable by others */
 	umask(0077);
 	/* to the journal with its fields (MESSAGE_ID, IMSS_SLOT) under systemd */

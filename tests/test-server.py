@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import imsstest
 from imsstest import GLib
@@ -141,6 +142,20 @@ class ActivationOnlineTest(ServerTestBase):
         self.settle()
         self.assertEqual(len(self.sim.requests()), n)
         self.assertEqual(self.restarted_units(), [SCAN, POLICY])
+
+    def test_no_desktop_proxy_settings(self):
+        '''The daemon reaches the server through its own proxy setting only:
+        asking GIO for the desktop's proxy would load the GNOME proxy module
+        and GSettings (dconf) into a system service.'''
+        self.activate_renewed()
+        self.assertTrue(self.slot_props('antivirus')['ExpiryVerified'])
+        maps = Path(f'/proc/{self.daemon.pid}/maps').read_text()
+        # (GIO still opens the resolver modules to find its "dummy" one:
+        # libproxy.so stays mapped, unused)
+        loaded = sorted({line.split()[-1] for line in maps.splitlines()
+                         if any(lib in line for lib in ('libgiognomeproxy', 'libdconfsettings',
+                                                        'gschemas.compiled', '/dconf/'))})
+        self.assertEqual(loaded, [])
 
     def test_unreachable_at_activation_keeps_the_codes_date(self):
         self.sim.admin('fault', mode='error')
