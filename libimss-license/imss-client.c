@@ -2,7 +2,7 @@
  * ImssClient: the connection to imss-licensed — construction (sync and
  * async), the manager's properties, the six slots, the daemon's signals
  * re-emitted with typed arguments, and the daemon coming and going. The
- * methods are in imss-client-methods.c.
+ * methods are in imss-client-methods.c and imss-client-actions.c.
  */
 #define G_LOG_DOMAIN "ImssLicense"
 
