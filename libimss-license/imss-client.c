@@ -1064,11 +1064,31 @@ imss_client_class_init_properties(GObjectClass *object_class)
 	g_object_class_install_properties(object_class, PROP_LAST, obj_props);
 }
 
+/* a signal of ImssClient: run last, no class handler, no return value */
+static guint
+imss_client_signal_new(const gchar *name, guint n_params, ...)
+{
+	va_list params;
+	guint id;
+
+	va_start(params, n_params);
+	id = g_signal_new_valist(name,
+				 IMSS_TYPE_CLIENT,
+				 G_SIGNAL_RUN_LAST,
+				 NULL,
+				 NULL,
+				 NULL,
+				 NULL,
+				 G_TYPE_NONE,
+				 n_params,
+				 params);
+	va_end(params);
+	return id;
+}
+
 static void
 imss_client_class_init_signals(GObjectClass *object_class)
 {
-	GType type = G_TYPE_FROM_CLASS(object_class);
-
 	/**
 	 * ImssClient::license-changed:
 	 * @self: the client
@@ -1079,18 +1099,8 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 *
 	 * A slot's license changed.
 	 */
-	signals[SIGNAL_LICENSE_CHANGED] = g_signal_new("license-changed",
-						       type,
-						       G_SIGNAL_RUN_LAST,
-						       0,
-						       NULL,
-						       NULL,
-						       NULL,
-						       G_TYPE_NONE,
-						       3,
-						       IMSS_TYPE_SLOT,
-						       G_TYPE_STRING,
-						       G_TYPE_VARIANT);
+	signals[SIGNAL_LICENSE_CHANGED] = imss_client_signal_new(
+	    "license-changed", 3, IMSS_TYPE_SLOT, G_TYPE_STRING, G_TYPE_VARIANT);
 	/**
 	 * ImssClient::state-changed:
 	 * @self: the client
@@ -1101,18 +1111,8 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 * A slot's lifecycle state changed: at 00:00 of E−60, E and G, or
 	 * after an activation.
 	 */
-	signals[SIGNAL_STATE_CHANGED] = g_signal_new("state-changed",
-						     type,
-						     G_SIGNAL_RUN_LAST,
-						     0,
-						     NULL,
-						     NULL,
-						     NULL,
-						     G_TYPE_NONE,
-						     3,
-						     IMSS_TYPE_SLOT,
-						     IMSS_TYPE_LICENSE_STATE,
-						     IMSS_TYPE_LICENSE_STATE);
+	signals[SIGNAL_STATE_CHANGED] = imss_client_signal_new(
+	    "state-changed", 3, IMSS_TYPE_SLOT, IMSS_TYPE_LICENSE_STATE, IMSS_TYPE_LICENSE_STATE);
 	/**
 	 * ImssClient::updates-allowed-changed:
 	 * @self: the client
@@ -1121,17 +1121,8 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 *
 	 * Component updates became restricted (at G) or allowed again.
 	 */
-	signals[SIGNAL_UPDATES_ALLOWED_CHANGED] = g_signal_new("updates-allowed-changed",
-							       type,
-							       G_SIGNAL_RUN_LAST,
-							       0,
-							       NULL,
-							       NULL,
-							       NULL,
-							       G_TYPE_NONE,
-							       2,
-							       IMSS_TYPE_SLOT,
-							       G_TYPE_BOOLEAN);
+	signals[SIGNAL_UPDATES_ALLOWED_CHANGED] =
+	    imss_client_signal_new("updates-allowed-changed", 2, IMSS_TYPE_SLOT, G_TYPE_BOOLEAN);
 	/**
 	 * ImssClient::notice:
 	 * @self: the client
@@ -1141,16 +1132,7 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 * when a slot enters the console-notice period (E−60), and when the
 	 * grace period or product updates end.
 	 */
-	signals[SIGNAL_NOTICE] = g_signal_new("notice",
-					      type,
-					      G_SIGNAL_RUN_LAST,
-					      0,
-					      NULL,
-					      NULL,
-					      NULL,
-					      G_TYPE_NONE,
-					      1,
-					      IMSS_TYPE_NOTICE);
+	signals[SIGNAL_NOTICE] = imss_client_signal_new("notice", 1, IMSS_TYPE_NOTICE);
 }
 
 static void
