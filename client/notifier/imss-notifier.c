@@ -89,22 +89,16 @@ imss_notifier_refresh(ImssNotifier *self, const gchar *slot)
 
 /* -- signals ---------------------------------------------------------------- */
 
+/* the handlers: each gets @params of the type its signal has in
+ * imss_notifier_signals */
+
 static void
-imss_notifier_notice_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			const gchar *sender G_GNUC_UNUSED,
-			const gchar *path G_GNUC_UNUSED,
-			const gchar *iface G_GNUC_UNUSED,
-			const gchar *signal_name G_GNUC_UNUSED,
-			GVariant *params,
-			gpointer user_data)
+imss_notifier_notice(ImssNotifier *self, GVariant *params)
 {
-	ImssNotifier *self = user_data;
 	const gchar *slot = NULL, *kind = NULL;
 	g_autoptr(GVariant) fields = NULL;
 	ImssNoticeData notice;
 
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
-		return;
 	g_variant_get(params, "(&s&s@a{sv})", &slot, &kind, &fields);
 	g_debug("Notice %s %s", slot, kind);
 	if (!imss_notice_from_variant(fields, &notice)) {
@@ -116,19 +110,10 @@ imss_notifier_notice_cb(GDBusConnection *connection G_GNUC_UNUSED,
 }
 
 static void
-imss_notifier_state_cb(GDBusConnection *connection G_GNUC_UNUSED,
-		       const gchar *sender G_GNUC_UNUSED,
-		       const gchar *path G_GNUC_UNUSED,
-		       const gchar *iface G_GNUC_UNUSED,
-		       const gchar *signal_name G_GNUC_UNUSED,
-		       GVariant *params,
-		       gpointer user_data)
+imss_notifier_state(ImssNotifier *self, GVariant *params)
 {
-	ImssNotifier *self = user_data;
 	const gchar *slot = NULL, *old_state = NULL, *new_state = NULL;
 
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(sss)")))
-		return;
 	g_variant_get(params, "(&s&s&s)", &slot, &old_state, &new_state);
 	if (!imss_slot_from_string(slot, NULL))
 		return;
@@ -141,15 +126,8 @@ imss_notifier_state_cb(GDBusConnection *connection G_GNUC_UNUSED,
 }
 
 static void
-imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
-			 const gchar *sender G_GNUC_UNUSED,
-			 const gchar *path G_GNUC_UNUSED,
-			 const gchar *iface G_GNUC_UNUSED,
-			 const gchar *signal_name G_GNUC_UNUSED,
-			 GVariant *params,
-			 gpointer user_data)
+imss_notifier_license(ImssNotifier *self, GVariant *params)
 {
-	ImssNotifier *self = user_data;
 	const gchar *slot = NULL, *reason = NULL;
 	g_autoptr(GVariant) dict = NULL;
 	g_auto(ImssLicenseChangeRecord) details = {NULL};
@@ -159,8 +137,6 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 	g_autofree gchar *key = NULL;
 	ImssSlotId slot_id;
 
-	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(ssa{sv})")))
-		return;
 	g_variant_get(params, "(&s&s@a{sv})", &slot, &reason, &dict);
 	if (!imss_slot_from_string(slot, &slot_id))
 		return;
@@ -179,6 +155,39 @@ imss_notifier_license_cb(GDBusConnection *connection G_GNUC_UNUSED,
 			   body,
 			   IMSS_NOTICE_SEVERITY_INFO,
 			   key);
+}
+
+/* the signals the notifier follows: member, type, handler */
+static const struct {
+	const gchar *member;
+	const gchar *type;
+	void (*handler)(ImssNotifier *self, GVariant *params);
+} imss_notifier_signals[] = {
+    {"Notice", "(ssa{sv})", imss_notifier_notice},
+    {"StateChanged", "(sss)", imss_notifier_state},
+    {"LicenseChanged", "(ssa{sv})", imss_notifier_license},
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(imss_notifier_signals) ==
+		G_N_ELEMENTS(((ImssNotifier *)NULL)->subscriptions));
+
+/* one subscription per signal; a signal of another type is ignored */
+static void
+imss_notifier_signal_cb(GDBusConnection *connection G_GNUC_UNUSED,
+			const gchar *sender G_GNUC_UNUSED,
+			const gchar *path G_GNUC_UNUSED,
+			const gchar *iface G_GNUC_UNUSED,
+			const gchar *signal_name,
+			GVariant *params,
+			gpointer user_data)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(imss_notifier_signals); i++) {
+		if (g_strcmp0(signal_name, imss_notifier_signals[i].member) != 0)
+			continue;
+		if (g_variant_is_of_type(params, G_VARIANT_TYPE(imss_notifier_signals[i].type)))
+			imss_notifier_signals[i].handler(user_data, params);
+		return;
+	}
 }
 
 /* -- the daemon coming and going -------------------------------------------- */
@@ -209,28 +218,19 @@ imss_notifier_vanished_cb(GDBusConnection *connection G_GNUC_UNUSED, const gchar
 static void
 imss_notifier_subscribe(ImssNotifier *self)
 {
-	const struct {
-		const gchar *member;
-		GDBusSignalCallback callback;
-	} signals[] = {
-	    {"Notice", imss_notifier_notice_cb},
-	    {"StateChanged", imss_notifier_state_cb},
-	    {"LicenseChanged", imss_notifier_license_cb},
-	};
-	G_STATIC_ASSERT(G_N_ELEMENTS(signals) == G_N_ELEMENTS(((ImssNotifier *)NULL)->subscriptions));
-
 	/* by the well-known name: the subscriptions follow a restarted daemon */
-	for (guint i = 0; i < G_N_ELEMENTS(signals); i++) {
-		self->subscriptions[i] = g_dbus_connection_signal_subscribe(self->system_bus,
-									    IMSS_BUS_NAME,
-									    IMSS_BUS_MANAGER_IFACE,
-									    signals[i].member,
-									    IMSS_BUS_OBJECT_PATH,
-									    NULL,
-									    G_DBUS_SIGNAL_FLAGS_NONE,
-									    signals[i].callback,
-									    self,
-									    NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(imss_notifier_signals); i++) {
+		self->subscriptions[i] =
+		    g_dbus_connection_signal_subscribe(self->system_bus,
+						       IMSS_BUS_NAME,
+						       IMSS_BUS_MANAGER_IFACE,
+						       imss_notifier_signals[i].member,
+						       IMSS_BUS_OBJECT_PATH,
+						       NULL,
+						       G_DBUS_SIGNAL_FLAGS_NONE,
+						       imss_notifier_signal_cb,
+						       self,
+						       NULL);
 	}
 }
 
