@@ -1,7 +1,8 @@
 /*
- * ImssClient's methods: each method of org.imss.License as an
- * _async/_finish pair, through one call helper that converts the errors
- * (the daemon's into IMSS_ERROR, one name to one code).
+ * ImssClient's methods: the call helper every _async/_finish pair goes
+ * through (one table of the methods; the errors converted, the daemon's
+ * into IMSS_ERROR, one name to one code), and the methods that only read.
+ * Those that change something are in imss-client-actions.c.
  */
 #define G_LOG_DOMAIN "ImssLicense"
 
@@ -13,6 +14,33 @@
 #include "imss-notice-private.h"
 
 /* -- the call helper --------------------------------------------------------- */
+
+/* each method's D-Bus name, and its _async function: the source tag of its
+ * tasks, which its _finish function checks */
+static const struct {
+	const gchar *name;
+	gpointer source_tag;
+} imss_client_methods[] = {
+    [METHOD_ACTIVATE] = {"Activate", imss_client_activate_async},
+    [METHOD_UPDATE_STATUS] = {"UpdateStatus", imss_client_update_async},
+    [METHOD_APPLY_PROFILE] = {"ApplyProfile", imss_client_apply_profile_async},
+    [METHOD_DIAGNOSE] = {"Diagnose", imss_client_diagnose_async},
+    [METHOD_GET_NOTICES] = {"GetNotices", imss_client_get_notices_async},
+    [METHOD_LIST_EVENTS] = {"ListEvents", imss_client_list_events_async},
+    [METHOD_GET_HISTORY] = {"GetHistory", imss_client_get_history_async},
+    [METHOD_GET_HISTORY_PAGE] = {"GetHistoryPage", imss_client_get_history_page_async},
+    [METHOD_LIST_NODES] = {"ListNodes", imss_client_list_nodes_async},
+    [METHOD_GET_CLOCK] = {"GetClock", imss_client_get_clock_async},
+    [METHOD_RESTART_SERVICES] = {"RestartServices", imss_client_restart_services_async},
+    [METHOD_BIND_CLICK_PROTECTION] = {"BindClickProtection",
+				      imss_client_bind_click_protection_async},
+    [METHOD_RELEASE_CLICK_PROTECTION] = {"ReleaseClickProtection",
+					 imss_client_release_click_protection_async},
+    [METHOD_SET_INACTIVE_NOTICES_HIDDEN] = {"SetInactiveNoticesHidden",
+					    imss_client_set_inactive_notices_hidden_async},
+    [METHOD_SET_SETTINGS] = {"SetSettings", imss_client_set_settings_async},
+    [METHOD_TEST_MAIL] = {"TestMail", imss_client_test_mail_async},
+};
 
 static void
 imss_client_call_cb(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -31,9 +59,24 @@ imss_client_call_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_task_return_pointer(task, reply, (GDestroyNotify)g_variant_unref);
 }
 
-void
+/* a task for @method of @self */
+static GTask *
+imss_client_task(ImssClient *self,
+		 ImssClientMethod method,
+		 GCancellable *cancellable,
+		 GAsyncReadyCallback callback,
+		 gpointer user_data)
+{
+	GTask *task = g_task_new(self, cancellable, callback, user_data);
+	g_task_set_source_tag(task, imss_client_methods[method].source_tag);
+	return task;
+}
+
+/* Calls @method with @params (floating, or NULL for none); @task (taken)
+ * gets the reply (a GVariant) or the error, converted. */
+static void
 imss_client_call(ImssClient *self,
-		 const gchar *method,
+		 ImssClientMethod method,
 		 GVariant *params,
 		 GCancellable *cancellable,
 		 GTask *task)
@@ -57,7 +100,7 @@ imss_client_call(ImssClient *self,
 	if (self->flags & IMSS_CLIENT_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
 		flags |= G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION;
 	g_dbus_proxy_call(G_DBUS_PROXY(self->manager),
-			  method,
+			  imss_client_methods[method].name,
 			  owned,
 			  flags,
 			  IMSS_CLIENT_CALL_TIMEOUT_MS,
@@ -66,227 +109,72 @@ imss_client_call(ImssClient *self,
 			  task);
 }
 
-/* a task for a method of @self */
-static GTask *
-imss_client_task(ImssClient *self,
-		 gpointer source_tag,
-		 GCancellable *cancellable,
-		 GAsyncReadyCallback callback,
-		 gpointer user_data)
+void
+imss_client_start(ImssClient *self,
+		  ImssClientMethod method,
+		  GVariant *params,
+		  GCancellable *cancellable,
+		  GAsyncReadyCallback callback,
+		  gpointer user_data)
 {
-	GTask *task = g_task_new(self, cancellable, callback, user_data);
-	g_task_set_source_tag(task, source_tag);
-	return task;
+	/* not leaked when a check fails */
+	g_autoptr(GVariant) owned = params != NULL ? g_variant_ref_sink(params) : NULL;
+
+	g_return_if_fail(IMSS_IS_CLIENT(self));
+	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
+	imss_client_call(self,
+			 method,
+			 owned,
+			 cancellable,
+			 imss_client_task(self, method, cancellable, callback, user_data));
 }
 
-/* the whole reply of a call, or NULL with @error */
-static GVariant *
-imss_client_reply(ImssClient *self, GAsyncResult *result, gpointer source_tag, GError **error)
+/* the whole reply of a call of @method, or NULL with @error */
+GVariant *
+imss_client_reply(ImssClient *self, GAsyncResult *result, ImssClientMethod method, GError **error)
 {
 	g_return_val_if_fail(IMSS_IS_CLIENT(self), NULL);
 	g_return_val_if_fail(g_task_is_valid(result, self), NULL);
-	g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == source_tag, NULL);
+	g_return_val_if_fail(
+	    g_task_get_source_tag(G_TASK(result)) == imss_client_methods[method].source_tag, NULL);
 	return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 /* the single value of a reply, or NULL with @error */
-static GVariant *
-imss_client_reply_value(ImssClient *self, GAsyncResult *result, gpointer source_tag, GError **error)
+GVariant *
+imss_client_reply_value(ImssClient *self,
+			GAsyncResult *result,
+			ImssClientMethod method,
+			GError **error)
 {
-	g_autoptr(GVariant) reply = imss_client_reply(self, result, source_tag, error);
+	g_autoptr(GVariant) reply = imss_client_reply(self, result, method, error);
 	if (reply == NULL)
 		return NULL;
 	return g_variant_get_child_value(reply, 0);
 }
 
 /* the single string of a reply, or NULL with @error */
-static gchar *
-imss_client_reply_string(ImssClient *self, GAsyncResult *result, gpointer source_tag, GError **error)
+gchar *
+imss_client_reply_string(ImssClient *self,
+			 GAsyncResult *result,
+			 ImssClientMethod method,
+			 GError **error)
 {
-	g_autoptr(GVariant) value = imss_client_reply_value(self, result, source_tag, error);
+	g_autoptr(GVariant) value = imss_client_reply_value(self, result, method, error);
 	if (value == NULL)
 		return NULL;
 	return g_variant_dup_string(value, NULL);
 }
 
-/* a method without arguments */
-static void
-imss_client_call_simple(ImssClient *self,
-			const gchar *method,
-			gpointer source_tag,
-			GCancellable *cancellable,
-			GAsyncReadyCallback callback,
-			gpointer user_data)
+/* whether a call without a reply value succeeded, FALSE with @error */
+gboolean
+imss_client_reply_ok(ImssClient *self,
+		     GAsyncResult *result,
+		     ImssClientMethod method,
+		     GError **error)
 {
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(self,
-			 method,
-			 NULL,
-			 cancellable,
-			 imss_client_task(self, source_tag, cancellable, callback, user_data));
-}
-
-/* -- Activate ---------------------------------------------------------------- */
-
-/**
- * imss_client_activate_async:
- * @self: a client
- * @slot_id: the slot: cloud-prefilter, antivirus, antispam,
- *   email-reputation, email-encryption or compliance
- * @code: the activation code, in any letter case, with or without dashes
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Registers an activation code (SPEC §6); activating antispam also
- * activates email-reputation. Needs the polkit action
- * org.imss.license.activate. Errors: %IMSS_ERROR_UNKNOWN_SLOT,
- * %IMSS_ERROR_INVALID_CODE, %IMSS_ERROR_SLOT_DISABLED,
- * %IMSS_ERROR_CLICK_PROTECTION_BOUND, %IMSS_ERROR_NOT_AUTHORIZED,
- * %IMSS_ERROR_BUSY, %IMSS_ERROR_INTERNAL.
- */
-void
-imss_client_activate_async(ImssClient *self,
-			   const gchar *slot_id,
-			   const gchar *code,
-			   GCancellable *cancellable,
-			   GAsyncReadyCallback callback,
-			   gpointer user_data)
-{
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(slot_id != NULL && g_utf8_validate(slot_id, -1, NULL));
-	g_return_if_fail(code != NULL && g_utf8_validate(code, -1, NULL));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(
-	    self,
-	    "Activate",
-	    g_variant_new("(ss)", slot_id, code),
-	    cancellable,
-	    imss_client_task(self, imss_client_activate_async, cancellable, callback, user_data));
-}
-
-/**
- * imss_client_activate_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the activated slot, or %NULL with @error
- */
-ImssSlot *
-imss_client_activate_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	g_autoptr(GVariant) path = imss_client_reply_value(self, result, imss_client_activate_async, error);
-	ImssSlot *slot;
-
-	if (path == NULL)
-		return NULL;
-	slot = imss_client_lookup_slot_path(self, g_variant_get_string(path, NULL));
-	if (slot == NULL) {
-		g_set_error(error,
-			    G_IO_ERROR,
-			    G_IO_ERROR_INVALID_DATA,
-			    "the daemon answered with the unknown object %s",
-			    g_variant_get_string(path, NULL));
-		return NULL;
-	}
-	return g_object_ref(slot);
-}
-
-/* -- UpdateStatus ------------------------------------------------------------ */
-
-/**
- * imss_client_update_async:
- * @self: a client
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Asks the license server about every activated online slot now (SPEC
- * §5.2). Needs org.imss.license.update. Errors:
- * %IMSS_ERROR_SERVER_UNREACHABLE, %IMSS_ERROR_INVALID_ANSWER,
- * %IMSS_ERROR_NOT_AUTHORIZED.
- */
-void
-imss_client_update_async(ImssClient *self,
-			 GCancellable *cancellable,
-			 GAsyncReadyCallback callback,
-			 gpointer user_data)
-{
-	imss_client_call_simple(self,
-				"UpdateStatus",
-				imss_client_update_async,
-				cancellable,
-				callback,
-				user_data);
-}
-
-/**
- * imss_client_update_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: (transfer full): "updated" (an expiry changed and the services
- *   were restarted) or "unchanged", or %NULL with @error
- */
-gchar *
-imss_client_update_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	return imss_client_reply_string(self, result, imss_client_update_async, error);
-}
-
-/* -- ApplyProfile ------------------------------------------------------------ */
-
-/**
- * imss_client_apply_profile_async:
- * @self: a client
- * @profile: a Control Manager license profile, `a{sv}`: "slot", "code",
- *   "expiry" and optionally "origin" and "issued" (strings)
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Applies a license profile to the active code (SPEC §8). Needs
- * org.imss.license.apply-profile. Errors: %IMSS_ERROR_INVALID_ARGS,
- * %IMSS_ERROR_UNKNOWN_SLOT, %IMSS_ERROR_INVALID_CODE,
- * %IMSS_ERROR_CODE_MISMATCH, %IMSS_ERROR_NOT_AUTHORIZED.
- */
-void
-imss_client_apply_profile_async(ImssClient *self,
-				GVariant *profile,
-				GCancellable *cancellable,
-				GAsyncReadyCallback callback,
-				gpointer user_data)
-{
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(profile != NULL && g_variant_is_of_type(profile, G_VARIANT_TYPE_VARDICT));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(self,
-			 "ApplyProfile",
-			 g_variant_new_tuple(&profile, 1),
-			 cancellable,
-			 imss_client_task(self,
-					  imss_client_apply_profile_async,
-					  cancellable,
-					  callback,
-					  user_data));
-}
-
-/**
- * imss_client_apply_profile_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: (transfer full): "extended", "changed" or "unchanged", or %NULL
- *   with @error
- */
-gchar *
-imss_client_apply_profile_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	return imss_client_reply_string(self, result, imss_client_apply_profile_async, error);
+	g_autoptr(GVariant) reply = imss_client_reply(self, result, method, error);
+	return reply != NULL;
 }
 
 /* -- Diagnose ---------------------------------------------------------------- */
@@ -312,15 +200,13 @@ imss_client_diagnose_async(ImssClient *self,
 			   GAsyncReadyCallback callback,
 			   gpointer user_data)
 {
+	GVariant *params;
+
+	/* before the language is read from @self */
 	g_return_if_fail(IMSS_IS_CLIENT(self));
 	g_return_if_fail(slot_id != NULL && g_utf8_validate(slot_id, -1, NULL));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(
-	    self,
-	    "Diagnose",
-	    g_variant_new("(ss)", slot_id, imss_client_effective_language(self, language)),
-	    cancellable,
-	    imss_client_task(self, imss_client_diagnose_async, cancellable, callback, user_data));
+	params = g_variant_new("(ss)", slot_id, imss_client_effective_language(self, language));
+	imss_client_start(self, METHOD_DIAGNOSE, params, cancellable, callback, user_data);
 }
 
 /**
@@ -336,7 +222,7 @@ imss_client_diagnose_async(ImssClient *self,
 GVariant *
 imss_client_diagnose_finish(ImssClient *self, GAsyncResult *result, GError **error)
 {
-	return imss_client_reply_value(self, result, imss_client_diagnose_async, error);
+	return imss_client_reply_value(self, result, METHOD_DIAGNOSE, error);
 }
 
 /* -- GetNotices -------------------------------------------------------------- */
@@ -363,13 +249,13 @@ imss_client_get_notices_async(ImssClient *self,
 
 	g_return_if_fail(IMSS_IS_CLIENT(self));
 	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	task = imss_client_task(self, imss_client_get_notices_async, cancellable, callback, user_data);
-	g_task_set_task_data(task,
-			     g_strdup(imss_client_effective_language(self, language)),
-			     g_free);
+	/* the _finish function renders the texts in the language asked for */
+	language = imss_client_effective_language(self, language);
+	task = imss_client_task(self, METHOD_GET_NOTICES, cancellable, callback, user_data);
+	g_task_set_task_data(task, g_strdup(language), g_free);
 	imss_client_call(self,
-			 "GetNotices",
-			 g_variant_new("(s)", (const gchar *)g_task_get_task_data(task)),
+			 METHOD_GET_NOTICES,
+			 g_variant_new("(s)", language),
 			 cancellable,
 			 task);
 }
@@ -389,7 +275,7 @@ imss_client_get_notices_finish(ImssClient *self, GAsyncResult *result, GError **
 	const gchar *language = g_task_get_task_data(G_TASK(result));
 	g_autoptr(GVariant) list = imss_client_reply_value(self,
 							   result,
-							   imss_client_get_notices_async,
+							   METHOD_GET_NOTICES,
 							   error);
 	g_autoptr(GPtrArray) notices = g_ptr_array_new_with_free_func(g_object_unref);
 	GVariantIter iter;
@@ -431,14 +317,8 @@ imss_client_list_events_async(ImssClient *self,
 			      GAsyncReadyCallback callback,
 			      gpointer user_data)
 {
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(
-	    self,
-	    "ListEvents",
-	    g_variant_new("(u)", days),
-	    cancellable,
-	    imss_client_task(self, imss_client_list_events_async, cancellable, callback, user_data));
+	GVariant *params = g_variant_new("(u)", days);
+	imss_client_start(self, METHOD_LIST_EVENTS, params, cancellable, callback, user_data);
 }
 
 /**
@@ -453,7 +333,7 @@ imss_client_list_events_async(ImssClient *self,
 GVariant *
 imss_client_list_events_finish(ImssClient *self, GAsyncResult *result, GError **error)
 {
-	return imss_client_reply_value(self, result, imss_client_list_events_async, error);
+	return imss_client_reply_value(self, result, METHOD_LIST_EVENTS, error);
 }
 
 /**
@@ -473,14 +353,8 @@ imss_client_get_history_async(ImssClient *self,
 			      GAsyncReadyCallback callback,
 			      gpointer user_data)
 {
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(
-	    self,
-	    "GetHistory",
-	    g_variant_new("(u)", limit),
-	    cancellable,
-	    imss_client_task(self, imss_client_get_history_async, cancellable, callback, user_data));
+	GVariant *params = g_variant_new("(u)", limit);
+	imss_client_start(self, METHOD_GET_HISTORY, params, cancellable, callback, user_data);
 }
 
 /**
@@ -496,7 +370,7 @@ imss_client_get_history_async(ImssClient *self,
 GVariant *
 imss_client_get_history_finish(ImssClient *self, GAsyncResult *result, GError **error)
 {
-	return imss_client_reply_value(self, result, imss_client_get_history_async, error);
+	return imss_client_reply_value(self, result, METHOD_GET_HISTORY, error);
 }
 
 /**
@@ -518,17 +392,8 @@ imss_client_get_history_page_async(ImssClient *self,
 				   GAsyncReadyCallback callback,
 				   gpointer user_data)
 {
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(self,
-			 "GetHistoryPage",
-			 g_variant_new("(uu)", offset, limit),
-			 cancellable,
-			 imss_client_task(self,
-					  imss_client_get_history_page_async,
-					  cancellable,
-					  callback,
-					  user_data));
+	GVariant *params = g_variant_new("(uu)", offset, limit);
+	imss_client_start(self, METHOD_GET_HISTORY_PAGE, params, cancellable, callback, user_data);
 }
 
 /**
@@ -548,7 +413,7 @@ imss_client_get_history_page_finish(ImssClient *self,
 				    GError **error)
 {
 	g_autoptr(GVariant) reply =
-	    imss_client_reply(self, result, imss_client_get_history_page_async, error);
+	    imss_client_reply(self, result, METHOD_GET_HISTORY_PAGE, error);
 	GVariant *entries = NULL;
 	guint n = 0;
 
@@ -575,12 +440,7 @@ imss_client_list_nodes_async(ImssClient *self,
 			     GAsyncReadyCallback callback,
 			     gpointer user_data)
 {
-	imss_client_call_simple(self,
-				"ListNodes",
-				imss_client_list_nodes_async,
-				cancellable,
-				callback,
-				user_data);
+	imss_client_start(self, METHOD_LIST_NODES, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -595,7 +455,7 @@ imss_client_list_nodes_async(ImssClient *self,
 GVariant *
 imss_client_list_nodes_finish(ImssClient *self, GAsyncResult *result, GError **error)
 {
-	return imss_client_reply_value(self, result, imss_client_list_nodes_async, error);
+	return imss_client_reply_value(self, result, METHOD_LIST_NODES, error);
 }
 
 /**
@@ -614,12 +474,7 @@ imss_client_get_clock_async(ImssClient *self,
 			    GAsyncReadyCallback callback,
 			    gpointer user_data)
 {
-	imss_client_call_simple(self,
-				"GetClock",
-				imss_client_get_clock_async,
-				cancellable,
-				callback,
-				user_data);
+	imss_client_start(self, METHOD_GET_CLOCK, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -635,290 +490,9 @@ imss_client_get_clock_async(ImssClient *self,
 GVariant *
 imss_client_get_clock_finish(ImssClient *self, GAsyncResult *result, GError **error)
 {
-	g_autoptr(GVariant) clock = imss_client_reply_value(self, result, imss_client_get_clock_async, error);
+	g_autoptr(GVariant) clock = imss_client_reply_value(self, result, METHOD_GET_CLOCK, error);
 
 	if (clock == NULL || !imss_client_take_clock(self, clock, error))
 		return NULL;
 	return g_steal_pointer(&clock);
-}
-
-/* -- RestartServices --------------------------------------------------------- */
-
-/**
- * imss_client_restart_services_async:
- * @self: a client
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Requests again every restart that failed for good, or the restart of the
- * scan and policy services. Needs org.imss.license.restart-services.
- */
-void
-imss_client_restart_services_async(ImssClient *self,
-				   GCancellable *cancellable,
-				   GAsyncReadyCallback callback,
-				   gpointer user_data)
-{
-	imss_client_call_simple(self,
-				"RestartServices",
-				imss_client_restart_services_async,
-				cancellable,
-				callback,
-				user_data);
-}
-
-/**
- * imss_client_restart_services_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (array zero-terminated=1): the units whose
- *   restart was requested, or %NULL with @error
- */
-gchar **
-imss_client_restart_services_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	g_autoptr(GVariant) units =
-	    imss_client_reply_value(self, result, imss_client_restart_services_async, error);
-	if (units == NULL)
-		return NULL;
-	return g_variant_dup_strv(units, NULL);
-}
-
-/* -- Time-of-Click protection, inactive notices ---------------------------------- */
-
-/**
- * imss_client_bind_click_protection_async:
- * @self: a client
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Binds Time-of-Click protection to the current anti-spam code. Needs
- * org.imss.license.click-protection. Errors: %IMSS_ERROR_INVALID_ARGS
- * (anti-spam is not activated), %IMSS_ERROR_NOT_AUTHORIZED.
- */
-void
-imss_client_bind_click_protection_async(ImssClient *self,
-					GCancellable *cancellable,
-					GAsyncReadyCallback callback,
-					gpointer user_data)
-{
-	imss_client_call_simple(self,
-				"BindClickProtection",
-				imss_client_bind_click_protection_async,
-				cancellable,
-				callback,
-				user_data);
-}
-
-/**
- * imss_client_bind_click_protection_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: %TRUE when bound, %FALSE with @error
- */
-gboolean
-imss_client_bind_click_protection_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	g_autoptr(GVariant) reply =
-	    imss_client_reply(self, result, imss_client_bind_click_protection_async, error);
-	return reply != NULL;
-}
-
-/**
- * imss_client_release_click_protection_async:
- * @self: a client
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Removes the Time-of-Click protection binding. Needs
- * org.imss.license.click-protection.
- */
-void
-imss_client_release_click_protection_async(ImssClient *self,
-					   GCancellable *cancellable,
-					   GAsyncReadyCallback callback,
-					   gpointer user_data)
-{
-	imss_client_call_simple(self,
-				"ReleaseClickProtection",
-				imss_client_release_click_protection_async,
-				cancellable,
-				callback,
-				user_data);
-}
-
-/**
- * imss_client_release_click_protection_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @released: (out) (optional): whether a binding existed and was removed
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success, %FALSE with @error
- */
-gboolean
-imss_client_release_click_protection_finish(ImssClient *self,
-					     GAsyncResult *result,
-					     gboolean *released,
-					     GError **error)
-{
-	g_autoptr(GVariant) value =
-	    imss_client_reply_value(self, result, imss_client_release_click_protection_async, error);
-	if (value == NULL)
-		return FALSE;
-	if (released != NULL)
-		*released = g_variant_get_boolean(value);
-	return TRUE;
-}
-
-/**
- * imss_client_set_inactive_notices_hidden_async:
- * @self: a client
- * @hidden: %TRUE to hide the notices about inactive optional components,
- *   %FALSE to show them again
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Hides or shows the inactive-component notices; the choice persists.
- * Needs org.imss.license.notices.
- */
-void
-imss_client_set_inactive_notices_hidden_async(ImssClient *self,
-					      gboolean hidden,
-					      GCancellable *cancellable,
-					      GAsyncReadyCallback callback,
-					      gpointer user_data)
-{
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(self,
-			 "SetInactiveNoticesHidden",
-			 g_variant_new("(b)", hidden),
-			 cancellable,
-			 imss_client_task(self,
-					  imss_client_set_inactive_notices_hidden_async,
-					  cancellable,
-					  callback,
-					  user_data));
-}
-
-/**
- * imss_client_set_inactive_notices_hidden_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: %TRUE on success, %FALSE with @error
- */
-gboolean
-imss_client_set_inactive_notices_hidden_finish(ImssClient *self,
-					       GAsyncResult *result,
-					       GError **error)
-{
-	g_autoptr(GVariant) reply =
-	    imss_client_reply(self, result, imss_client_set_inactive_notices_hidden_async, error);
-	return reply != NULL;
-}
-
-/* -- SetSettings, TestMail ---------------------------------------------------- */
-
-/**
- * imss_client_set_settings_async:
- * @self: a client
- * @settings: names and values to set, `a{sv}` as in
- *   imss_client_get_settings(), plus the write-only "mail-password" and
- *   "proxy-password" (s); "" means the default
- * @reset: (array zero-terminated=1) (nullable): names to take from the
- *   configuration file again
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Checks every value, stores them in one transaction and applies them at
- * once. Needs org.imss.license.settings. Errors: %IMSS_ERROR_INVALID_ARGS
- * (naming the setting; nothing is stored), %IMSS_ERROR_BUSY,
- * %IMSS_ERROR_INTERNAL, %IMSS_ERROR_NOT_AUTHORIZED.
- */
-void
-imss_client_set_settings_async(ImssClient *self,
-			       GVariant *settings,
-			       const gchar *const *reset,
-			       GCancellable *cancellable,
-			       GAsyncReadyCallback callback,
-			       gpointer user_data)
-{
-	static const gchar *const none[] = {NULL};
-
-	g_return_if_fail(IMSS_IS_CLIENT(self));
-	g_return_if_fail(settings != NULL && g_variant_is_of_type(settings, G_VARIANT_TYPE_VARDICT));
-	g_return_if_fail(cancellable == NULL || G_IS_CANCELLABLE(cancellable));
-	imss_client_call(self,
-			 "SetSettings",
-			 g_variant_new("(@a{sv}^as)", settings, reset != NULL ? reset : none),
-			 cancellable,
-			 imss_client_task(self, imss_client_set_settings_async, cancellable, callback, user_data));
-}
-
-/**
- * imss_client_set_settings_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: %TRUE when the settings were stored and applied, %FALSE with @error
- */
-gboolean
-imss_client_set_settings_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	g_autoptr(GVariant) reply = imss_client_reply(self, result, imss_client_set_settings_async, error);
-	return reply != NULL;
-}
-
-/**
- * imss_client_test_mail_async:
- * @self: a client
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when done
- * @user_data: data for @callback
- *
- * Sends one test mail to the recipients of the expiry mails now. Needs
- * org.imss.license.settings. Errors: %IMSS_ERROR_INVALID_ARGS (no
- * recipient or SMTP server), %IMSS_ERROR_SERVER_UNREACHABLE (the SMTP
- * server refused or could not be reached), %IMSS_ERROR_NOT_AUTHORIZED.
- */
-void
-imss_client_test_mail_async(ImssClient *self,
-			    GCancellable *cancellable,
-			    GAsyncReadyCallback callback,
-			    gpointer user_data)
-{
-	imss_client_call_simple(self,
-				"TestMail",
-				imss_client_test_mail_async,
-				cancellable,
-				callback,
-				user_data);
-}
-
-/**
- * imss_client_test_mail_finish:
- * @self: a client
- * @result: the result passed to the callback
- * @error: return location for a #GError
- *
- * Returns: (transfer full): what the SMTP server accepted ("sent to 2
- *   recipient(s)"), or %NULL with @error
- */
-gchar *
-imss_client_test_mail_finish(ImssClient *self, GAsyncResult *result, GError **error)
-{
-	return imss_client_reply_string(self, result, imss_client_test_mail_async, error);
 }

@@ -1,6 +1,8 @@
 /*
- * ImssClient's halves: the object, its connection and signals
- * (imss-client.c) and its methods (imss-client-methods.c).
+ * ImssClient's parts: the object, its connection and signals
+ * (imss-client.c), and its methods: the call helper and the methods that
+ * read (imss-client-methods.c), those that change something
+ * (imss-client-actions.c).
  */
 #pragma once
 
@@ -28,14 +30,57 @@ struct _ImssClient {
 	GCancellable *cancellable; /* the client's own calls (the clock) */
 };
 
-/* Calls @method of org.imss.License with @params (floating); @task gets
- * the reply (a GVariant) or the error, converted (imss-client-methods.c). */
+/* the methods of org.imss.License (the call helper has their names) */
+typedef enum {
+	METHOD_ACTIVATE,
+	METHOD_UPDATE_STATUS,
+	METHOD_APPLY_PROFILE,
+	METHOD_DIAGNOSE,
+	METHOD_GET_NOTICES,
+	METHOD_LIST_EVENTS,
+	METHOD_GET_HISTORY,
+	METHOD_GET_HISTORY_PAGE,
+	METHOD_LIST_NODES,
+	METHOD_GET_CLOCK,
+	METHOD_RESTART_SERVICES,
+	METHOD_BIND_CLICK_PROTECTION,
+	METHOD_RELEASE_CLICK_PROTECTION,
+	METHOD_SET_INACTIVE_NOTICES_HIDDEN,
+	METHOD_SET_SETTINGS,
+	METHOD_TEST_MAIL,
+} ImssClientMethod;
+
+/* What every _async function does once its own arguments are checked:
+ * calls @method with @params (floating, or NULL for none) for @callback,
+ * in a task whose result is the reply or the error, converted
+ * (the daemon's into IMSS_ERROR). */
 void
-imss_client_call(ImssClient *self,
-		 const gchar *method,
-		 GVariant *params,
-		 GCancellable *cancellable,
-		 GTask *task);
+imss_client_start(ImssClient *self,
+		  ImssClientMethod method,
+		  GVariant *params,
+		  GCancellable *cancellable,
+		  GAsyncReadyCallback callback,
+		  gpointer user_data);
+/* what the _finish functions make of the result of @method: the whole
+ * reply, its single value, that value's string, or whether the call
+ * succeeded; NULL (FALSE) with @error */
+GVariant *
+imss_client_reply(ImssClient *self, GAsyncResult *result, ImssClientMethod method, GError **error);
+GVariant *
+imss_client_reply_value(ImssClient *self,
+			GAsyncResult *result,
+			ImssClientMethod method,
+			GError **error);
+gchar *
+imss_client_reply_string(ImssClient *self,
+			 GAsyncResult *result,
+			 ImssClientMethod method,
+			 GError **error);
+gboolean
+imss_client_reply_ok(ImssClient *self,
+		     GAsyncResult *result,
+		     ImssClientMethod method,
+		     GError **error);
 /* the language texts are asked in: @language, the client's, or the process's */
 const gchar *
 imss_client_effective_language(ImssClient *self, const gchar *language);

@@ -2,7 +2,7 @@
  * ImssClient: the connection to imss-licensed — construction (sync and
  * async), the manager's properties, the six slots, the daemon's signals
  * re-emitted with typed arguments, and the daemon coming and going. The
- * methods are in imss-client-methods.c.
+ * methods are in imss-client-methods.c and imss-client-actions.c.
  */
 #define G_LOG_DOMAIN "ImssLicense"
 
@@ -74,8 +74,6 @@ static const ImssPropInfo imss_client_dbus_props[] = {
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(imss_client_dbus_props) == PROP_FLAGS - 1);
-
-#define IMSS_CLIENT_DBUS(prop) ((guint)(prop) - 1)
 
 enum {
 	SIGNAL_LICENSE_CHANGED,
@@ -744,18 +742,13 @@ imss_client_effective_language(ImssClient *self, const gchar *language)
 	return "en";
 }
 
+/* the getters of the D-Bus properties (imss-props.h) */
 #define IMSS_CLIENT_STRING_GETTER(func, prop)                                                      \
-	const gchar *func(ImssClient *self)                                                        \
-	{                                                                                          \
-		g_return_val_if_fail(IMSS_IS_CLIENT(self), NULL);                                  \
-		return imss_props_get_string(&self->props, IMSS_CLIENT_DBUS(prop));                \
-	}
+	IMSS_PROPS_STRING_GETTER(ImssClient, IMSS_IS_CLIENT, func, prop)
 #define IMSS_CLIENT_BOOLEAN_GETTER(func, prop)                                                     \
-	gboolean func(ImssClient *self)                                                            \
-	{                                                                                          \
-		g_return_val_if_fail(IMSS_IS_CLIENT(self), FALSE);                                 \
-		return imss_props_get_boolean(&self->props, IMSS_CLIENT_DBUS(prop));               \
-	}
+	IMSS_PROPS_BOOLEAN_GETTER(ImssClient, IMSS_IS_CLIENT, func, prop)
+#define IMSS_CLIENT_GETTER(Type, func, get, prop, fallback)                                        \
+	IMSS_PROPS_GETTER(ImssClient, IMSS_IS_CLIENT, Type, func, get, prop, fallback)
 
 /**
  * imss_client_get_edition:
@@ -824,12 +817,7 @@ IMSS_CLIENT_STRING_GETTER(imss_client_get_node_name, PROP_NODE_NAME)
  *   restarts, the `aa{sv}` of the Restarts property ("unit", "state",
  *   "attempts", "error", "requested")
  */
-GVariant *
-imss_client_get_restarts(ImssClient *self)
-{
-	g_return_val_if_fail(IMSS_IS_CLIENT(self), NULL);
-	return imss_props_get(&self->props, IMSS_CLIENT_DBUS(PROP_RESTARTS));
-}
+IMSS_CLIENT_GETTER(GVariant *, imss_client_get_restarts, imss_props_get, PROP_RESTARTS, NULL)
 
 /**
  * imss_client_get_settings:
@@ -844,12 +832,7 @@ imss_client_get_restarts(ImssClient *self)
  * Returns: (transfer none) (nullable): the settings, %NULL when the daemon
  *   has none to offer (an older one)
  */
-GVariant *
-imss_client_get_settings(ImssClient *self)
-{
-	g_return_val_if_fail(IMSS_IS_CLIENT(self), NULL);
-	return imss_props_get(&self->props, IMSS_CLIENT_DBUS(PROP_SETTINGS));
-}
+IMSS_CLIENT_GETTER(GVariant *, imss_client_get_settings, imss_props_get, PROP_SETTINGS, NULL)
 
 /**
  * imss_client_get_clock_skew:
@@ -857,12 +840,7 @@ imss_client_get_settings(ImssClient *self)
  *
  * Returns: seconds the database's clock is ahead of this node's
  */
-gint64
-imss_client_get_clock_skew(ImssClient *self)
-{
-	g_return_val_if_fail(IMSS_IS_CLIENT(self), 0);
-	return imss_props_get_int64(&self->props, IMSS_CLIENT_DBUS(PROP_CLOCK_SKEW));
-}
+IMSS_CLIENT_GETTER(gint64, imss_client_get_clock_skew, imss_props_get_int64, PROP_CLOCK_SKEW, 0)
 
 /**
  * imss_client_get_today:
@@ -899,25 +877,11 @@ imss_client_get_property(GObject *object, guint prop_id, GValue *value, GParamSp
 	case PROP_TODAY:
 		g_value_set_string(value, self->today_str);
 		break;
-	case PROP_RESTARTS:
-		g_value_set_variant(value, imss_client_get_restarts(self));
-		break;
-	case PROP_CLOCK_SKEW:
-		g_value_set_int64(value, imss_client_get_clock_skew(self));
-		break;
-	case PROP_SETTINGS:
-		g_value_set_variant(value, imss_client_get_settings(self));
-		break;
 	default:
-		if (prop_id > PROP_0 && prop_id < PROP_FLAGS) {
-			GVariant *v = imss_props_get(&self->props, IMSS_CLIENT_DBUS(prop_id));
-			if (G_VALUE_HOLDS_BOOLEAN(value))
-				g_value_set_boolean(value, v != NULL && g_variant_get_boolean(v));
-			else
-				g_value_set_string(value, v != NULL ? g_variant_get_string(v, NULL) : "");
-			break;
-		}
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+		if (prop_id > PROP_0 && prop_id < PROP_FLAGS)
+			imss_props_get_value(&self->props, IMSS_PROPS_INDEX(prop_id), value);
+		else
+			G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
 		break;
 	}
 }
@@ -978,27 +942,6 @@ imss_client_init(ImssClient *self)
 	g_date_clear(&self->today, 1);
 }
 
-static GParamSpec *
-imss_client_string_pspec(const gchar *name, const gchar *blurb)
-{
-	return g_param_spec_string(name,
-				   NULL,
-				   blurb,
-				   "",
-				   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-}
-
-static GParamSpec *
-imss_client_boolean_pspec(const gchar *name, const gchar *blurb)
-{
-	return g_param_spec_boolean(name,
-				    NULL,
-				    blurb,
-				    FALSE,
-				    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
-					G_PARAM_EXPLICIT_NOTIFY);
-}
-
 static void
 imss_client_class_init_properties(GObjectClass *object_class)
 {
@@ -1031,7 +974,7 @@ imss_client_class_init_properties(GObjectClass *object_class)
 	 * Whether imss-licensed is running.
 	 */
 	obj_props[PROP_DAEMON_RUNNING] =
-	    imss_client_boolean_pspec("daemon-running", "Whether imss-licensed is running");
+	    imss_props_boolean_pspec("daemon-running", "Whether imss-licensed is running");
 	/**
 	 * ImssClient:today:
 	 *
@@ -1048,48 +991,49 @@ imss_client_class_init_properties(GObjectClass *object_class)
 	 *
 	 * The product edition.
 	 */
-	obj_props[PROP_EDITION] = imss_client_string_pspec("edition", "The product edition");
+	obj_props[PROP_EDITION] = imss_props_string_pspec("edition", "The product edition");
 	/**
 	 * ImssClient:environment:
 	 *
 	 * The environment of SPEC §8.
 	 */
-	obj_props[PROP_ENVIRONMENT] = imss_client_string_pspec("environment", "The environment");
+	obj_props[PROP_ENVIRONMENT] = imss_props_string_pspec("environment", "The environment");
 	/**
 	 * ImssClient:daemon-version:
 	 *
 	 * The version of imss-licensed.
 	 */
 	obj_props[PROP_DAEMON_VERSION] =
-	    imss_client_string_pspec("daemon-version", "The version of imss-licensed");
+	    imss_props_string_pspec("daemon-version", "The version of imss-licensed");
 	/**
 	 * ImssClient:last-profile-deployment:
 	 *
 	 * When the last license profile was deployed.
 	 */
 	obj_props[PROP_LAST_PROFILE_DEPLOYMENT] =
-	    imss_client_string_pspec("last-profile-deployment", "The last profile deployment");
+	    imss_props_string_pspec("last-profile-deployment", "The last profile deployment");
 	/**
 	 * ImssClient:last-profile-result:
 	 *
 	 * The outcome of the last license profile.
 	 */
 	obj_props[PROP_LAST_PROFILE_RESULT] =
-	    imss_client_string_pspec("last-profile-result", "The last profile's outcome");
+	    imss_props_string_pspec("last-profile-result", "The last profile's outcome");
 	/**
 	 * ImssClient:inactive-notices-hidden:
 	 *
 	 * Whether the inactive-component notices are hidden.
 	 */
 	obj_props[PROP_INACTIVE_NOTICES_HIDDEN] =
-	    imss_client_boolean_pspec("inactive-notices-hidden", "Whether inactive notices are hidden");
+	    imss_props_boolean_pspec("inactive-notices-hidden",
+				     "Whether inactive notices are hidden");
 	/**
 	 * ImssClient:click-protection-bound:
 	 *
 	 * Whether the Time-of-Click protection binding is set.
 	 */
 	obj_props[PROP_CLICK_PROTECTION_BOUND] =
-	    imss_client_boolean_pspec("click-protection-bound", "Whether Time-of-Click is bound");
+	    imss_props_boolean_pspec("click-protection-bound", "Whether Time-of-Click is bound");
 	/**
 	 * ImssClient:restarts:
 	 *
@@ -1107,7 +1051,7 @@ imss_client_class_init_properties(GObjectClass *object_class)
 	 *
 	 * This gateway's name in a fleet.
 	 */
-	obj_props[PROP_NODE_NAME] = imss_client_string_pspec("node-name", "The node's name");
+	obj_props[PROP_NODE_NAME] = imss_props_string_pspec("node-name", "The node's name");
 	/**
 	 * ImssClient:clock-skew:
 	 *
@@ -1137,11 +1081,31 @@ imss_client_class_init_properties(GObjectClass *object_class)
 	g_object_class_install_properties(object_class, PROP_LAST, obj_props);
 }
 
+/* a signal of ImssClient: run last, no class handler, no return value */
+static guint
+imss_client_signal_new(const gchar *name, guint n_params, ...)
+{
+	va_list params;
+	guint id;
+
+	va_start(params, n_params);
+	id = g_signal_new_valist(name,
+				 IMSS_TYPE_CLIENT,
+				 G_SIGNAL_RUN_LAST,
+				 NULL,
+				 NULL,
+				 NULL,
+				 NULL,
+				 G_TYPE_NONE,
+				 n_params,
+				 params);
+	va_end(params);
+	return id;
+}
+
 static void
 imss_client_class_init_signals(GObjectClass *object_class)
 {
-	GType type = G_TYPE_FROM_CLASS(object_class);
-
 	/**
 	 * ImssClient::license-changed:
 	 * @self: the client
@@ -1152,18 +1116,8 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 *
 	 * A slot's license changed.
 	 */
-	signals[SIGNAL_LICENSE_CHANGED] = g_signal_new("license-changed",
-						       type,
-						       G_SIGNAL_RUN_LAST,
-						       0,
-						       NULL,
-						       NULL,
-						       NULL,
-						       G_TYPE_NONE,
-						       3,
-						       IMSS_TYPE_SLOT,
-						       G_TYPE_STRING,
-						       G_TYPE_VARIANT);
+	signals[SIGNAL_LICENSE_CHANGED] = imss_client_signal_new(
+	    "license-changed", 3, IMSS_TYPE_SLOT, G_TYPE_STRING, G_TYPE_VARIANT);
 	/**
 	 * ImssClient::state-changed:
 	 * @self: the client
@@ -1174,18 +1128,8 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 * A slot's lifecycle state changed: at 00:00 of E−60, E and G, or
 	 * after an activation.
 	 */
-	signals[SIGNAL_STATE_CHANGED] = g_signal_new("state-changed",
-						     type,
-						     G_SIGNAL_RUN_LAST,
-						     0,
-						     NULL,
-						     NULL,
-						     NULL,
-						     G_TYPE_NONE,
-						     3,
-						     IMSS_TYPE_SLOT,
-						     IMSS_TYPE_LICENSE_STATE,
-						     IMSS_TYPE_LICENSE_STATE);
+	signals[SIGNAL_STATE_CHANGED] = imss_client_signal_new(
+	    "state-changed", 3, IMSS_TYPE_SLOT, IMSS_TYPE_LICENSE_STATE, IMSS_TYPE_LICENSE_STATE);
 	/**
 	 * ImssClient::updates-allowed-changed:
 	 * @self: the client
@@ -1194,17 +1138,8 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 *
 	 * Component updates became restricted (at G) or allowed again.
 	 */
-	signals[SIGNAL_UPDATES_ALLOWED_CHANGED] = g_signal_new("updates-allowed-changed",
-							       type,
-							       G_SIGNAL_RUN_LAST,
-							       0,
-							       NULL,
-							       NULL,
-							       NULL,
-							       G_TYPE_NONE,
-							       2,
-							       IMSS_TYPE_SLOT,
-							       G_TYPE_BOOLEAN);
+	signals[SIGNAL_UPDATES_ALLOWED_CHANGED] =
+	    imss_client_signal_new("updates-allowed-changed", 2, IMSS_TYPE_SLOT, G_TYPE_BOOLEAN);
 	/**
 	 * ImssClient::notice:
 	 * @self: the client
@@ -1214,16 +1149,7 @@ imss_client_class_init_signals(GObjectClass *object_class)
 	 * when a slot enters the console-notice period (E−60), and when the
 	 * grace period or product updates end.
 	 */
-	signals[SIGNAL_NOTICE] = g_signal_new("notice",
-					      type,
-					      G_SIGNAL_RUN_LAST,
-					      0,
-					      NULL,
-					      NULL,
-					      NULL,
-					      G_TYPE_NONE,
-					      1,
-					      IMSS_TYPE_NOTICE);
+	signals[SIGNAL_NOTICE] = imss_client_signal_new("notice", 1, IMSS_TYPE_NOTICE);
 }
 
 static void

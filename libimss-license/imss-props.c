@@ -144,3 +144,45 @@ imss_props_get_int64(ImssProps *self, guint i)
 	GVariant *value = imss_props_get(self, i);
 	return value != NULL ? g_variant_get_int64(value) : 0;
 }
+
+void
+imss_props_get_value(ImssProps *self, guint i, GValue *value)
+{
+	switch (G_VALUE_TYPE(value)) {
+	case G_TYPE_BOOLEAN:
+		g_value_set_boolean(value, imss_props_get_boolean(self, i));
+		break;
+	case G_TYPE_STRING:
+		g_value_set_string(value, imss_props_get_string(self, i));
+		break;
+	case G_TYPE_INT64:
+		g_value_set_int64(value, imss_props_get_int64(self, i));
+		break;
+	case G_TYPE_VARIANT:
+		g_value_set_variant(value, imss_props_get(self, i));
+		break;
+	default:
+		g_return_if_reached();
+	}
+}
+
+GParamSpec *
+imss_props_string_pspec(const gchar *name, const gchar *blurb)
+{
+	return g_param_spec_string(name,
+				   NULL,
+				   blurb,
+				   "",
+				   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+GParamSpec *
+imss_props_boolean_pspec(const gchar *name, const gchar *blurb)
+{
+	return g_param_spec_boolean(name,
+				    NULL,
+				    blurb,
+				    FALSE,
+				    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+					G_PARAM_EXPLICIT_NOTIFY);
+}

@@ -77,9 +77,6 @@ static GParamSpec *obj_props[PROP_LAST] = {NULL};
 
 G_DEFINE_TYPE(ImssSlot, imss_slot, G_TYPE_OBJECT)
 
-/* the D-Bus property of GObject property @prop */
-#define IMSS_SLOT_DBUS(prop) ((guint)(prop) - 1)
-
 /**
  * imss_slot_get_id:
  * @self: a slot
@@ -119,23 +116,16 @@ imss_slot_get_state(ImssSlot *self)
 	ImssLicenseState state = IMSS_LICENSE_STATE_NOT_ACTIVATED;
 	g_return_val_if_fail(IMSS_IS_SLOT(self), state);
 	imss_license_state_from_string(imss_props_get_string(&self->props,
-							     IMSS_SLOT_DBUS(PROP_STATE)),
+							     IMSS_PROPS_INDEX(PROP_STATE)),
 				       &state);
 	return state;
 }
 
+/* the getters of the D-Bus properties (imss-props.h) */
 #define IMSS_SLOT_STRING_GETTER(func, prop)                                                        \
-	const gchar *func(ImssSlot *self)                                                          \
-	{                                                                                          \
-		g_return_val_if_fail(IMSS_IS_SLOT(self), NULL);                                    \
-		return imss_props_get_string(&self->props, IMSS_SLOT_DBUS(prop));                  \
-	}
+	IMSS_PROPS_STRING_GETTER(ImssSlot, IMSS_IS_SLOT, func, prop)
 #define IMSS_SLOT_BOOLEAN_GETTER(func, prop)                                                       \
-	gboolean func(ImssSlot *self)                                                              \
-	{                                                                                          \
-		g_return_val_if_fail(IMSS_IS_SLOT(self), FALSE);                                   \
-		return imss_props_get_boolean(&self->props, IMSS_SLOT_DBUS(prop));                 \
-	}
+	IMSS_PROPS_BOOLEAN_GETTER(ImssSlot, IMSS_IS_SLOT, func, prop)
 
 /**
  * imss_slot_get_expiry:
@@ -366,15 +356,10 @@ imss_slot_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec
 		g_value_set_int(value, imss_slot_get_days_left(self));
 		break;
 	default:
-		if (prop_id > PROP_0 && prop_id < PROP_ID) {
-			GVariant *v = imss_props_get(&self->props, IMSS_SLOT_DBUS(prop_id));
-			if (G_VALUE_HOLDS_BOOLEAN(value))
-				g_value_set_boolean(value, v != NULL && g_variant_get_boolean(v));
-			else
-				g_value_set_string(value, v != NULL ? g_variant_get_string(v, NULL) : "");
-			break;
-		}
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+		if (prop_id > PROP_0 && prop_id < PROP_ID)
+			imss_props_get_value(&self->props, IMSS_PROPS_INDEX(prop_id), value);
+		else
+			G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
 		break;
 	}
 }
@@ -393,27 +378,6 @@ imss_slot_init(ImssSlot *self)
 	g_date_clear(&self->today, 1);
 }
 
-static GParamSpec *
-imss_slot_string_pspec(const gchar *name, const gchar *blurb)
-{
-	return g_param_spec_string(name,
-				   NULL,
-				   blurb,
-				   "",
-				   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-}
-
-static GParamSpec *
-imss_slot_boolean_pspec(const gchar *name, const gchar *blurb)
-{
-	return g_param_spec_boolean(name,
-				    NULL,
-				    blurb,
-				    FALSE,
-				    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
-					G_PARAM_EXPLICIT_NOTIFY);
-}
-
 static void
 imss_slot_class_init(ImssSlotClass *klass)
 {
@@ -427,13 +391,13 @@ imss_slot_class_init(ImssSlotClass *klass)
 	 *
 	 * The stable slot id.
 	 */
-	obj_props[PROP_ID] = imss_slot_string_pspec("id", "The stable slot id");
+	obj_props[PROP_ID] = imss_props_string_pspec("id", "The stable slot id");
 	/**
 	 * ImssSlot:name:
 	 *
 	 * The translated display name.
 	 */
-	obj_props[PROP_NAME] = imss_slot_string_pspec("name", "The translated display name");
+	obj_props[PROP_NAME] = imss_props_string_pspec("name", "The translated display name");
 	/**
 	 * ImssSlot:state:
 	 *
@@ -451,13 +415,14 @@ imss_slot_class_init(ImssSlotClass *klass)
 	 *
 	 * The expiry date, YYYY-MM-DD.
 	 */
-	obj_props[PROP_EXPIRY] = imss_slot_string_pspec("expiry", "The expiry date");
+	obj_props[PROP_EXPIRY] = imss_props_string_pspec("expiry", "The expiry date");
 	/**
 	 * ImssSlot:grace-end:
 	 *
 	 * The end of the grace period, YYYY-MM-DD.
 	 */
-	obj_props[PROP_GRACE_END] = imss_slot_string_pspec("grace-end", "The end of the grace period");
+	obj_props[PROP_GRACE_END] =
+	    imss_props_string_pspec("grace-end", "The end of the grace period");
 	/**
 	 * ImssSlot:days-left:
 	 *
@@ -477,72 +442,74 @@ imss_slot_class_init(ImssSlotClass *klass)
 	 * Whether component updates are allowed.
 	 */
 	obj_props[PROP_UPDATES_ALLOWED] =
-	    imss_slot_boolean_pspec("updates-allowed", "Whether component updates are allowed");
+	    imss_props_boolean_pspec("updates-allowed", "Whether component updates are allowed");
 	/**
 	 * ImssSlot:code:
 	 *
 	 * The masked activation code.
 	 */
-	obj_props[PROP_CODE] = imss_slot_string_pspec("code", "The masked activation code");
+	obj_props[PROP_CODE] = imss_props_string_pspec("code", "The masked activation code");
 	/**
 	 * ImssSlot:offline:
 	 *
 	 * Whether the code is an offline code.
 	 */
-	obj_props[PROP_OFFLINE] = imss_slot_boolean_pspec("offline", "Whether the code is offline");
+	obj_props[PROP_OFFLINE] =
+	    imss_props_boolean_pspec("offline", "Whether the code is offline");
 	/**
 	 * ImssSlot:expiry-verified:
 	 *
 	 * Whether the license server confirmed the expiry.
 	 */
 	obj_props[PROP_EXPIRY_VERIFIED] =
-	    imss_slot_boolean_pspec("expiry-verified", "Whether the expiry was confirmed");
+	    imss_props_boolean_pspec("expiry-verified", "Whether the expiry was confirmed");
 	/**
 	 * ImssSlot:last-verified:
 	 *
 	 * When the license server last confirmed the expiry.
 	 */
 	obj_props[PROP_LAST_VERIFIED] =
-	    imss_slot_string_pspec("last-verified", "When the expiry was last confirmed");
+	    imss_props_string_pspec("last-verified", "When the expiry was last confirmed");
 	/**
 	 * ImssSlot:server-status:
 	 *
 	 * The license server's last word about the code.
 	 */
 	obj_props[PROP_SERVER_STATUS] =
-	    imss_slot_string_pspec("server-status", "What the license server said");
+	    imss_props_string_pspec("server-status", "What the license server said");
 	/**
 	 * ImssSlot:last-check-error:
 	 *
 	 * Why the last check failed.
 	 */
 	obj_props[PROP_LAST_CHECK_ERROR] =
-	    imss_slot_string_pspec("last-check-error", "Why the last check failed");
+	    imss_props_string_pspec("last-check-error", "Why the last check failed");
 	/**
 	 * ImssSlot:details-url:
 	 *
 	 * The license server's page about this license.
 	 */
 	obj_props[PROP_DETAILS_URL] =
-	    imss_slot_string_pspec("details-url", "The license server's page");
+	    imss_props_string_pspec("details-url", "The license server's page");
 	/**
 	 * ImssSlot:enabled:
 	 *
 	 * Whether this edition can use the slot.
 	 */
-	obj_props[PROP_ENABLED] = imss_slot_boolean_pspec("enabled", "Whether the slot can be used");
+	obj_props[PROP_ENABLED] =
+	    imss_props_boolean_pspec("enabled", "Whether the slot can be used");
 	/**
 	 * ImssSlot:activated-at:
 	 *
 	 * When the current code was activated.
 	 */
 	obj_props[PROP_ACTIVATED_AT] =
-	    imss_slot_string_pspec("activated-at", "When the code was activated");
+	    imss_props_string_pspec("activated-at", "When the code was activated");
 	/**
 	 * ImssSlot:next-check:
 	 *
 	 * The next automatic license-server check.
 	 */
-	obj_props[PROP_NEXT_CHECK] = imss_slot_string_pspec("next-check", "The next check");
+	obj_props[PROP_NEXT_CHECK] = imss_props_string_pspec("next-check", "The next check");
 	g_object_class_install_properties(object_class, PROP_LAST, obj_props);
 }

@@ -121,6 +121,35 @@ class MethodsTest(LibraryTestCase):
         self.assertEqual((dt.get_year(), dt.get_month(), dt.get_day_of_month()),
                          (expiry.year, expiry.month, expiry.day))
 
+    def test_properties_read_as_getters(self):
+        '''Every GObject property of the client and of the slots reads as
+        its getter does: the D-Bus ones (strings, booleans, the clock skew,
+        the restarts and the settings) and the client's own.'''
+        client = self.new_client()
+        code = self.make_code('antispam', expiry=self.today() + datetime.timedelta(days=30))
+        self.run_async(client.activate_async, client.activate_finish, 'antispam', code)
+        slot = self.slot(client, 'antispam')
+        self.wait_for(lambda: slot.get_code(), message='the slot\'s code')
+        checked = 0
+        for obj in [client] + [self.slot(client, s) for s in SLOTS]:
+            for pspec in obj.list_properties():
+                getter = getattr(obj, 'get_' + pspec.name.replace('-', '_'), None)
+                if getter is None:
+                    continue
+                with self.subTest(obj=type(obj).__name__, prop=pspec.name):
+                    value = obj.get_property(pspec.name)
+                    if isinstance(value, GLib.Variant):
+                        value = value.unpack()
+                        self.assertEqual(value, getter().unpack())
+                    else:
+                        self.assertEqual(value, getter())
+                checked += 1
+        self.assertGreater(checked, 100)
+        self.assertEqual(slot.props.code, self.slot_props('antispam')['ActivationCode'])
+        self.assertEqual(slot.props.expiry_verified, slot.get_expiry_verified())
+        self.assertEqual(client.props.clock_skew, self.manager_props()['ClockSkew'])
+        self.assertEqual(self.slot(client, 'compliance').props.expiry, '')
+
     def test_error_mapping(self):
         client = self.new_client()
         with self.assertRaises(GLib.Error) as cm:
