@@ -1,6 +1,7 @@
 /*
- * ImssClient's parts: the object, its connection and signals
- * (imss-client.c), and its methods: the call helper and the methods that
+ * ImssClient's parts: the object, its slots and signals (imss-client.c),
+ * its construction (imss-client-new.c), its properties
+ * (imss-client-props.c), and its methods: the call helper and the methods that
  * read (imss-client-methods.c), those that change something
  * (imss-client-actions.c).
  */
@@ -29,6 +30,45 @@ struct _ImssClient {
 	ImssMidnight *midnight; /* the date is read again at the daemon's 00:00 */
 	GCancellable *cancellable; /* the client's own calls (the clock) */
 };
+
+enum {
+	PROP_0,
+	/* the D-Bus properties, in the order of imss_client_dbus_props */
+	PROP_EDITION,
+	PROP_ENVIRONMENT,
+	PROP_DAEMON_VERSION,
+	PROP_LAST_PROFILE_DEPLOYMENT,
+	PROP_LAST_PROFILE_RESULT,
+	PROP_INACTIVE_NOTICES_HIDDEN,
+	PROP_CLICK_PROTECTION_BOUND,
+	PROP_RESTARTS,
+	PROP_NODE_NAME,
+	PROP_CLOCK_SKEW,
+	PROP_SETTINGS,
+	/* the client's own */
+	PROP_FLAGS,
+	PROP_LANGUAGE,
+	PROP_DAEMON_RUNNING,
+	PROP_TODAY,
+	PROP_LAST
+};
+
+/* the manager's D-Bus properties, in the order of PROP_EDITION … PROP_SETTINGS,
+ * and every property's specification (imss-client-props.c) */
+extern const ImssPropInfo imss_client_dbus_props[PROP_FLAGS - 1];
+extern GParamSpec *imss_client_pspecs[PROP_LAST];
+void
+imss_client_class_init_properties(GObjectClass *object_class);
+
+/* construction (imss-client-new.c) */
+void
+imss_client_initable_iface_init(GInitableIface *iface);
+void
+imss_client_async_initable_iface_init(GAsyncInitableIface *iface);
+/* everything after the proxies exist: takes @slot_proxies (IMSS_SLOT_LAST)
+ * (imss-client.c: the slots, the signals, the daemon coming and going) */
+void
+imss_client_setup(ImssClient *self, GDBusProxy **slot_proxies);
 
 /* the methods of org.imss.License (the call helper has their names) */
 typedef enum {
