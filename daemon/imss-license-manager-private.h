@@ -70,7 +70,7 @@ imss_license_manager_emit_notice(ImssLicenseManager *self,
 				 const ImssNoticeData *notice,
 				 gboolean mail) G_GNUC_INTERNAL;
 
-/* errors (imss-license-manager.c) */
+/* errors (imss-license-manager-store.c) */
 gboolean
 imss_license_manager_fail(GError **error, ImssError code) G_GNUC_INTERNAL;
 /* a store failure as the caller hears it (Busy, a full disk, a database
@@ -86,7 +86,7 @@ gboolean
 imss_license_manager_stale_reload(ImssLicenseManager *self, const GError *cause, gboolean *retried)
     G_GNUC_INTERNAL;
 
-/* waiting for a store another program holds locked (imss-license-manager.c):
+/* waiting for a store another program holds locked (imss-license-manager-store.c):
  * one try, a result or NULL with @error (IMSS_ERROR_BUSY: worth another) */
 typedef gpointer (*ImssStoreAttempt)(ImssLicenseManager *self, gpointer data, GError **error);
 void
