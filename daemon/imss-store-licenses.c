@@ -436,53 +436,35 @@ imss_store_write_settings(ImssStore *self, ImssStoreChange *change, GError **err
 	return TRUE;
 }
 
-/* history rows written by one statement at most */
-#define IMSS_STORE_HISTORY_BATCH 16
-
-/* @n entries of @history from @first in one multi-row INSERT */
+/* @history in one INSERT, in its order */
 static gboolean
-imss_store_write_history_rows(ImssStore *self, GPtrArray *history, guint first, guint n, GError **error)
+imss_store_write_history_rows(ImssStore *self, GPtrArray *history, GError **error)
 {
-	static const gchar *const cols[] = {"at", "action", "slot", "code", "caller", "outcome", "detail"};
-	g_autoptr(GString) sql = g_string_new("INSERT INTO history (at, action, slot, code, caller, "
-					      "outcome, detail, node) VALUES ");
+	g_autoptr(GString) rows = g_string_new(NULL);
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
 
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(sql,
-				       "%s(##at%u::gint64, ##action%u::string, ##slot%u::string, "
-				       "##code%u::string, ##caller%u::string, ##outcome%u::string, "
-				       "##detail%u::string, ##node::string)",
-				       i > 0 ? ", " : "", i, i, i, i, i, i, i);
-	ins = imss_store_prepare(self, sql->str, &p, error);
-	if (ins == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
-		return FALSE;
-	for (guint i = 0; i < n; i++) {
-		ImssStoreHistory *h = g_ptr_array_index(history, first + i);
-		const gchar *text[] = {NULL, h->action, h->slot, h->code, h->caller, h->outcome, h->detail};
-		gchar name[24];
-		g_snprintf(name, sizeof(name), "at%u", i);
-		if (!gda_set_set_holder_value(p, error, name, (gint64)h->time))
-			return FALSE;
-		for (guint c = 1; c < G_N_ELEMENTS(cols); c++) {
-			g_snprintf(name, sizeof(name), "%s%u", cols[c], i);
-			if (!gda_set_set_holder_value(p, error, name, text[c]))
-				return FALSE;
-		}
+	ins = imss_store_prepare_now(self,
+				     "INSERT INTO history (at, action, slot, code, caller, outcome, detail, node) "
+				     "SELECT CAST(@col0@ AS BIGINT), @col1@, @col2@, @col3@, @col4@, @col5@, "
+				     "@col6@, ##node::string FROM @rows@ ORDER BY key",
+				     &p,
+				     error);
+	for (guint i = 0; i < history->len; i++) {
+		ImssStoreHistory *h = g_ptr_array_index(history, i);
+		imss_store_rows_append(rows, "issssss", (gint64)h->time, h->action, h->slot, h->code,
+				       h->caller, h->outcome, h->detail);
 	}
-	return imss_store_exec(self, ins, p, error);
+	return ins != NULL && imss_store_bind_rows(p, rows, error) &&
+	       gda_set_set_holder_value(p, error, "node", self->node) && imss_store_exec(self, ins, p, error);
 }
 
 /* history: appended, then the retention; inside a transaction */
 static gboolean
 imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
 {
-	for (guint first = 0; first < history->len; first += IMSS_STORE_HISTORY_BATCH) {
-		guint n = MIN(IMSS_STORE_HISTORY_BATCH, history->len - first);
-		if (!imss_store_write_history_rows(self, history, first, n, error))
-			return FALSE;
-	}
+	if (!imss_store_write_history_rows(self, history, error))
+		return FALSE;
 	/* the retention, in the same transaction */
 	if (!imss_store_prune_history(self, error))
 		return FALSE;

@@ -32,6 +32,8 @@ struct _ImssStore {
 	gint64 started_at;	/* when this node started (unix seconds) */
 	guint claim_lease;	/* seconds a claim belongs to its node (database clock) */
 	const gchar *sql_now;	/* the database's clock in unix seconds, as SQL */
+	const gchar *sql_rows;	/* the rows of the JSON parameter ##rows, as SQL */
+	const gchar *sql_col[2]; /* column N of a row of sql_rows: [0] N [1], as SQL (text) */
 	guint finish_hold;	/* imss_store_hold_finishes() depth */
 	GPtrArray *finishes;	/* ImssStoreRun: finished while held, written at release */
 };
@@ -52,10 +54,21 @@ gboolean
 imss_store_exec_count(ImssStore *self, GdaStatement *stmt, GdaSet *params, gint *n, GError **error)
     G_GNUC_INTERNAL;
 /* @sql with each "@now@" replaced by the database's clock (unix seconds,
- * an SQL expression of the provider), prepared (and cached) */
+ * an SQL expression of the provider), "@rows@" by a table of the rows of
+ * the parameter ##rows (imss_store_rows_append(): ordered by its column
+ * key) and "@colN@" (N < 10) by column N of a row (text; CAST for a
+ * number), prepared and cached under @sql. Many rows thus take one
+ * parameter, not one per value: libgda's cost is per parameter set. */
 GdaStatement *
 imss_store_prepare_now(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
     G_GNUC_INTERNAL;
+/* appends a row to @rows (empty at first) with a value per character of
+ * @types: 's' a string (NULL: null), 'i' a gint64 */
+void
+imss_store_rows_append(GString *rows, const gchar *types, ...) G_GNUC_INTERNAL;
+/* ends @rows and sets it as the parameter ##rows of @params */
+gboolean
+imss_store_bind_rows(GdaSet *params, GString *rows, GError **error) G_GNUC_INTERNAL;
 /* inside a transaction: the change counter goes up and, with PostgreSQL,
  * the other nodes are told on commit (pg_notify) */
 gboolean

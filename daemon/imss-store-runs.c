@@ -206,34 +206,28 @@ imss_store_mark_own_runs(ImssStore *self, GPtrArray *todo, GError **error)
 static gboolean
 imss_store_insert_runs(ImssStore *self, GPtrArray *todo, gboolean *all, GError **error)
 {
-	g_autoptr(GString) sql = g_string_new("INSERT INTO job_runs (job, slot, day, at, done, owner, "
-					      "lease_until) VALUES ");
+	g_autoptr(GString) rows = g_string_new(NULL);
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) ins = NULL;
 	gint n = 0;
 
-	for (guint i = 0; i < todo->len; i++)
-		g_string_append_printf(sql,
-				       "%s(##j%u::string, ##s%u::string, ##d%u::string, ##a%u::gint64, "
-				       "##p%u::gint, ##node::string, @now@ + ##lease::gint64)",
-				       i > 0 ? ", " : "", i, i, i, i, i);
-	g_string_append(sql, " ON CONFLICT DO NOTHING");
-	ins = imss_store_prepare_now(self, sql->str, &p, error);
-	if (ins == NULL || !imss_store_bind_keys(p, todo, error) ||
-	    !gda_set_set_holder_value(p, error, "node", self->node) ||
-	    !gda_set_set_holder_value(p, error, "lease", (gint64)self->claim_lease))
-		return FALSE;
+	/* WHERE: SQLite's upsert after a SELECT needs one (no join's ON) */
+	ins = imss_store_prepare_now(self,
+				     "INSERT INTO job_runs (job, slot, day, at, done, owner, lease_until) "
+				     "SELECT @col0@, @col1@, @col2@, CAST(@col3@ AS BIGINT), "
+				     "CAST(@col4@ AS INTEGER), ##node::string, @now@ + ##lease::gint64 "
+				     "FROM @rows@ WHERE 1 = 1 ON CONFLICT DO NOTHING",
+				     &p,
+				     error);
 	for (guint i = 0; i < todo->len; i++) {
 		ImssStoreRun *run = g_ptr_array_index(todo, i);
-		gchar name[16];
-		g_snprintf(name, sizeof(name), "a%u", i);
-		if (!gda_set_set_holder_value(p, error, name, (gint64)run->at))
-			return FALSE;
-		g_snprintf(name, sizeof(name), "p%u", i);
-		if (!gda_set_set_holder_value(p, error, name, (gint)(run->pending ? 0 : 1)))
-			return FALSE;
+		imss_store_rows_append(rows, "sssii", run->job, run->slot, run->day, (gint64)run->at,
+				       (gint64)(run->pending ? 0 : 1));
 	}
-	if (!imss_store_exec_count(self, ins, p, &n, error))
+	if (ins == NULL || !imss_store_bind_rows(p, rows, error) ||
+	    !gda_set_set_holder_value(p, error, "node", self->node) ||
+	    !gda_set_set_holder_value(p, error, "lease", (gint64)self->claim_lease) ||
+	    !imss_store_exec_count(self, ins, p, &n, error))
 		return FALSE;
 	*all = n == (gint)todo->len;
 	for (guint i = 0; i < todo->len && *all; i++)

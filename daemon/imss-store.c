@@ -37,14 +37,11 @@ imss_store_is_pg(ImssStore *self)
 	return g_strcmp0(self->provider, "PostgreSQL") == 0;
 }
 
-GdaStatement *
-imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
+/* @sql parsed once and kept under @key */
+static GdaStatement *
+imss_store_prepare_as(ImssStore *self, const gchar *key, const gchar *sql, GdaSet **params, GError **error)
 {
-	ImssStoreStmt *cached = NULL;
-	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
-	g_return_val_if_fail(sql != NULL, NULL);
-	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-	cached = g_hash_table_lookup(self->statements, sql);
+	ImssStoreStmt *cached = g_hash_table_lookup(self->statements, key);
 
 	if (cached == NULL) {
 		g_autoptr(GdaStatement) stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
@@ -56,11 +53,20 @@ imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **
 		cached = g_new0(ImssStoreStmt, 1);
 		cached->stmt = g_steal_pointer(&stmt);
 		cached->params = set;
-		g_hash_table_insert(self->statements, g_strdup(sql), cached);
+		g_hash_table_insert(self->statements, g_strdup(key), cached);
 	}
 	if (params != NULL)
 		*params = cached->params != NULL ? g_object_ref(cached->params) : NULL;
 	return g_object_ref(cached->stmt);
+}
+
+GdaStatement *
+imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(sql != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	return imss_store_prepare_as(self, sql, sql, params, error);
 }
 
 gboolean
@@ -93,9 +99,71 @@ imss_store_prepare_now(ImssStore *self, const gchar *sql, GdaSet **params, GErro
 	g_autoptr(GString) text = NULL;
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(sql != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	/* rendered once: the statement is kept under its template */
+	if (g_hash_table_contains(self->statements, sql))
+		return imss_store_prepare_as(self, sql, sql, params, error);
 	text = g_string_new(sql);
 	g_string_replace(text, "@now@", self->sql_now, 0);
-	return imss_store_prepare(self, text->str, params, error);
+	g_string_replace(text, "@rows@", self->sql_rows, 0);
+	for (guint c = 0; c < 10; c++) {
+		g_autofree gchar *mark = g_strdup_printf("@col%u@", c);
+		g_autofree gchar *expr = g_strdup_printf("%s%u%s", self->sql_col[0], c, self->sql_col[1]);
+		g_string_replace(text, mark, expr, 0);
+	}
+	return imss_store_prepare_as(self, sql, text->str, params, error);
+}
+
+/* -- rows as one parameter --------------------------------------------- */
+
+static void
+imss_store_rows_append_string(GString *rows, const gchar *value)
+{
+	if (value == NULL) {
+		g_string_append(rows, "null");
+		return;
+	}
+	g_string_append_c(rows, '"');
+	for (const guchar *c = (const guchar *)value; *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\')
+			g_string_append_c(rows, '\\');
+		if (*c < 0x20)
+			g_string_append_printf(rows, "\\u%04x", *c);
+		else
+			g_string_append_c(rows, (gchar)*c);
+	}
+	g_string_append_c(rows, '"');
+}
+
+void
+imss_store_rows_append(GString *rows, const gchar *types, ...)
+{
+	va_list args;
+	g_return_if_fail(rows != NULL);
+	g_return_if_fail(types != NULL);
+
+	g_string_append(rows, rows->len == 0 ? "[[" : ",[");
+	va_start(args, types);
+	for (const gchar *t = types; *t != '\0'; t++) {
+		if (t != types)
+			g_string_append_c(rows, ',');
+		if (*t == 'i')
+			g_string_append_printf(rows, "%" G_GINT64_FORMAT, va_arg(args, gint64));
+		else
+			imss_store_rows_append_string(rows, va_arg(args, const gchar *));
+	}
+	va_end(args);
+	g_string_append_c(rows, ']');
+}
+
+gboolean
+imss_store_bind_rows(GdaSet *params, GString *rows, GError **error)
+{
+	g_return_val_if_fail(GDA_IS_SET(params), FALSE);
+	g_return_val_if_fail(rows != NULL, FALSE);
+	g_string_append(rows, rows->len == 0 ? "[]" : "]");
+	return gda_set_set_holder_value(params, error, "rows", rows->str);
 }
 
 gboolean
@@ -630,6 +698,13 @@ imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
 	 * know EXTRACT and loses memory on each statement holding it */
 	self->sql_now = imss_store_is_pg(self) ? "CAST(floor(date_part('epoch', now())) AS BIGINT)"
 					       : "CAST(strftime('%s', 'now') AS INTEGER)";
+	/* the rows of ##rows, a JSON array of arrays: a table of one column,
+	 * value (the row), and key (its position) */
+	self->sql_rows = imss_store_is_pg(self)
+			     ? "json_array_elements(CAST(##rows::string AS json)) WITH ORDINALITY AS r(value, key)"
+			     : "json_each(##rows::string)";
+	self->sql_col[0] = imss_store_is_pg(self) ? "json_extract_path_text(value, '" : "json_extract(value, '$[";
+	self->sql_col[1] = imss_store_is_pg(self) ? "')" : "]')";
 	self->node = g_strdup(g_get_host_name());
 	self->started_at = g_get_real_time() / G_USEC_PER_SEC;
 	self->claim_lease = 600;

@@ -77,6 +77,11 @@ test_store_roundtrip(Fixture *fx)
 	imss_store_change_set_setting(change, "click_protection", "ws_api_key", "abc'\"");
 	imss_store_change_add_history(change, 1700000000, "activate", "antispam",
 				      "IM-****-*****-*****-*****-*****-ABCDE", "uid 0", "ok", "x");
+	/* the texts travel as one parameter for the batch: any character
+	 * comes back as it was, in order */
+	imss_store_change_add_history(change, G_GINT64_CONSTANT(4102444800), "settings", "",
+				      "", "uid 1000 (\"x\")", "ok",
+				      "a\\b \"c\" ',\n\t\x01 ]}\u3042 '); DROP TABLE history;--");
 	g_assert_true(imss_store_apply(store, change, &error));
 	g_assert_no_error(error);
 	g_clear_object(&store);
@@ -102,11 +107,16 @@ test_store_roundtrip(Fixture *fx)
 	g_assert_cmpstr(value, ==, "abc'\"");
 	history = imss_store_list_history(store, 0, 0, NULL, &error);
 	g_assert_no_error(error);
-	g_assert_cmpuint(history->len, ==, 1);
+	g_assert_cmpuint(history->len, ==, 2);
 	{
-		ImssStoreHistory *h = g_ptr_array_index(history, 0);
+		ImssStoreHistory *h = g_ptr_array_index(history, 1);
 		g_assert_cmpint(h->time, ==, 1700000000);
 		g_assert_cmpstr(h->caller, ==, "uid 0");
+		h = g_ptr_array_index(history, 0); /* the newest first */
+		g_assert_cmpint(h->time, ==, G_GINT64_CONSTANT(4102444800));
+		g_assert_cmpstr(h->slot, ==, "");
+		g_assert_cmpstr(h->caller, ==, "uid 1000 (\"x\")");
+		g_assert_cmpstr(h->detail, ==, "a\\b \"c\" ',\n\t\x01 ]}\u3042 '); DROP TABLE history;--");
 	}
 }
 
