@@ -568,18 +568,9 @@ imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name)
 static gboolean
 imss_store_count_history(ImssStore *self, guint *total, GError **error)
 {
-	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
-	g_autoptr(GdaStatement) stmt = NULL;
 	g_autoptr(GdaDataModel) model = NULL;
-	const GValue *v;
-
-	stmt = imss_store_prepare(self, "SELECT COUNT(*) FROM history", NULL, error);
-	if (stmt == NULL)
-		return FALSE;
-	model = imss_store_select(self, stmt, NULL, types, error);
-	if (model == NULL)
-		return FALSE;
-	v = gda_data_model_get_value_at(model, 0, 0, error);
+	const GValue *v =
+	    imss_store_select_value(self, "SELECT COUNT(*) FROM history", G_TYPE_INT64, &model, error);
 	if (v == NULL)
 		return FALSE;
 	*total = (guint)CLAMP(imss_store_value_get_int64(v), 0, G_MAXUINT);

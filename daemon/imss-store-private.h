@@ -75,6 +75,15 @@ gboolean
 imss_store_note_change(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 GdaDataModel *
 imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error) G_GNUC_INTERNAL;
+/* the first value of the first row @sql (no parameters) answers, read as
+ * @type; it lives as long as *@model (NULL at first). NULL with @error
+ * when the statement fails or answers no row. */
+const GValue *
+imss_store_select_value(ImssStore *self,
+			const gchar *sql,
+			GType type,
+			GdaDataModel **model,
+			GError **error) G_GNUC_INTERNAL;
 void
 imss_store_classify_error(GError **error) G_GNUC_INTERNAL;
 /* the @n first values of @row of @model into @v */

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -276,6 +277,27 @@ imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *ty
 	return g_steal_pointer(&model);
 }
 
+const GValue *
+imss_store_select_value(ImssStore *self,
+			const gchar *sql,
+			GType type,
+			GdaDataModel **model,
+			GError **error)
+{
+	GType types[] = {type, G_TYPE_NONE};
+	g_autoptr(GdaStatement) stmt = NULL;
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(model != NULL && *model == NULL, NULL);
+	stmt = imss_store_prepare(self, sql, NULL, error);
+	if (stmt == NULL)
+		return NULL;
+	*model = imss_store_select(self, stmt, NULL, types, error);
+	if (*model == NULL)
+		return NULL;
+	return gda_data_model_get_value_at(*model, 0, 0, error);
+}
+
 gboolean
 imss_store_row_values(GdaDataModel *model, gint row, const GValue **v, gint n, GError **error)
 {
@@ -340,14 +362,58 @@ imss_store_rollback(ImssStore *self)
 static gboolean
 imss_store_set_busy_timeout(ImssStore *self, guint ms, GError **error)
 {
-	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
 	g_autofree gchar *sql = g_strdup_printf("PRAGMA busy_timeout = %u", ms);
-	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, sql, NULL, error);
 	g_autoptr(GdaDataModel) model = NULL;
-	if (stmt == NULL)
+	return imss_store_select_value(self, sql, G_TYPE_INT64, &model, error) != NULL;
+}
+
+/* the store holds activation codes, and so does its log: owner only */
+static void
+imss_store_restrict_files(ImssStore *self)
+{
+	const gchar *const suffixes[] = {"", "-wal", "-shm"};
+	if (self->filename == NULL)
+		return;
+	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		g_autofree gchar *path = g_strconcat(self->filename, suffixes[i], NULL);
+		if (g_chmod(path, 0600) != 0 && (i == 0 || errno != ENOENT))
+			g_warning("failed to restrict %s to 0600", path);
+	}
+}
+
+/* Write-ahead logging, each commit synced (docs/design.md, "Store"): a
+ * commit appends its pages to imss-license.db-wal and syncs that file
+ * once, where the rollback journal created, synced, wrote, synced and
+ * deleted a file (a third of the calendar's worst case went to it);
+ * still durable across power loss, and kill -9 leaves a log SQLite
+ * replays at the next open. Another program's lock no longer stops our
+ * reads (they see the last commit), only our writes (Busy). A file system
+ * without shared memory for the log's index keeps the rollback journal. */
+static gboolean
+imss_store_use_wal(ImssStore *self, GError **error)
+{
+	GType none[] = {G_TYPE_NONE};
+	g_autoptr(GdaStatement) sync =
+	    imss_store_prepare(self, "PRAGMA synchronous = FULL", NULL, error);
+	g_autoptr(GdaDataModel) model = NULL;
+	const GValue *v;
+	const gchar *mode;
+
+	/* PRAGMAs are selections to libgda, even one that answers nothing */
+	if (sync == NULL)
 		return FALSE;
-	model = imss_store_select(self, stmt, NULL, types, error);
-	return model != NULL;
+	model = imss_store_select(self, sync, NULL, none, error);
+	if (model == NULL)
+		return FALSE;
+	g_clear_object(&model);
+	v = imss_store_select_value(self, "PRAGMA journal_mode = WAL", G_TYPE_STRING, &model, error);
+	if (v == NULL)
+		return FALSE;
+	mode = G_VALUE_HOLDS_STRING(v) ? g_value_get_string(v) : NULL;
+	if (g_strcmp0(mode, "wal") != 0)
+		g_message("%s: no write-ahead log here (journal mode %s)", self->filename,
+			  mode != NULL ? mode : "unknown");
+	return TRUE;
 }
 
 /* PostgreSQL: drops a connection whose server process is gone (libgda
@@ -375,17 +441,9 @@ imss_store_connect(ImssStore *self, GError **error)
 	if (self->parser == NULL)
 		self->parser = gda_sql_parser_new();
 	if (self->link != NULL) {
-		GType types[] = {G_TYPE_INT, G_TYPE_NONE};
-		g_autoptr(GdaStatement) stmt =
-		    imss_store_prepare(self, "SELECT pg_backend_pid()", NULL, error);
 		g_autoptr(GdaDataModel) model = NULL;
-		const GValue *v;
-		if (stmt == NULL)
-			return FALSE;
-		model = imss_store_select(self, stmt, NULL, types, error);
-		if (model == NULL)
-			return FALSE;
-		v = gda_data_model_get_value_at(model, 0, 0, error);
+		const GValue *v =
+		    imss_store_select_value(self, "SELECT pg_backend_pid()", G_TYPE_INT, &model, error);
 		if (v == NULL)
 			return FALSE;
 		self->backend_pid = G_VALUE_HOLDS_INT(v) ? g_value_get_int(v) : 0;
@@ -532,12 +590,11 @@ imss_store_open(ImssStore *self, GError **error)
 			imss_store_close(self);
 			return FALSE;
 		}
-		/* the store holds activation codes: owner only */
-		if (self->filename != NULL && g_chmod(self->filename, 0600) != 0)
-			g_warning("failed to restrict %s to 0600", self->filename);
-		/* SQLite's defaults are what we want and we keep them: a rollback
-		 * journal (no -wal/-shm side files, works on any local filesystem)
-		 * with synchronous=FULL, durable across power loss */
+		if (!imss_store_use_wal(self, error)) {
+			imss_store_close(self);
+			return FALSE;
+		}
+		imss_store_restrict_files(self);
 	}
 
 	if (!imss_store_upgrade_schema(self, error))
