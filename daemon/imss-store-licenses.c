@@ -580,20 +580,19 @@ imss_store_count_history(ImssStore *self, guint *total, GError **error)
 GPtrArray *
 imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error)
 {
-	GType types[] = {G_TYPE_INT64,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_NONE};
+	static const ImssStoreColumn columns[] = {
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreHistory, time)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, action)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, slot)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, code)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, caller)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, outcome)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, detail)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreHistory, node)},
+	};
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
-	g_autoptr(GdaDataModel) model = NULL;
-	g_autoptr(GPtrArray) entries =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+	g_autoptr(GPtrArray) entries = NULL;
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -612,26 +611,11 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 	    !gda_set_set_holder_value(p, error, "limit", (gint64)(limit > 0 ? limit : G_MAXINT32)) ||
 	    !gda_set_set_holder_value(p, error, "offset", (gint64)offset))
 		return NULL;
-	model = imss_store_select(self, stmt, p, types, error);
-	if (model == NULL)
+	entries = imss_store_select_rows(self, stmt, p, columns, G_N_ELEMENTS(columns),
+					 sizeof(ImssStoreHistory),
+					 (GDestroyNotify)imss_store_history_free, error);
+	if (entries == NULL)
 		return NULL;
-	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
-		const GValue *v[8];
-		if (!imss_store_row_values(model, i, v, 8, error)) {
-			imss_store_history_free(h);
-			return NULL;
-		}
-		h->time = imss_store_value_get_int64(v[0]);
-		h->action = imss_store_value_dup_string(v[1]);
-		h->slot = imss_store_value_dup_string(v[2]);
-		h->code = imss_store_value_dup_string(v[3]);
-		h->caller = imss_store_value_dup_string(v[4]);
-		h->outcome = imss_store_value_dup_string(v[5]);
-		h->detail = imss_store_value_dup_string(v[6]);
-		h->node = imss_store_value_dup_string(v[7]);
-		g_ptr_array_add(entries, h);
-	}
 	if (total != NULL && !imss_store_count_history(self, total, error))
 		return NULL;
 	return g_steal_pointer(&entries);

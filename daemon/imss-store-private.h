@@ -86,6 +86,31 @@ imss_store_select_value(ImssStore *self,
 			GError **error) G_GNUC_INTERNAL;
 void
 imss_store_classify_error(GError **error) G_GNUC_INTERNAL;
+/* where a column of a row lands in a struct (imss_store_select_rows()) */
+typedef enum {
+	IMSS_STORE_COLUMN_STRING, /* gchar *, "" for NULL */
+	IMSS_STORE_COLUMN_INT64,  /* gint64, 0 for NULL */
+	IMSS_STORE_COLUMN_UINT,	  /* guint (read as a gint64) */
+} ImssStoreColumnKind;
+
+typedef struct {
+	ImssStoreColumnKind kind;
+	gsize offset; /* G_STRUCT_OFFSET() */
+} ImssStoreColumn;
+
+/* Runs the SELECT @stmt (@params may be NULL) and reads each row into a
+ * struct of @size (g_new0), column i into @columns[i]; the array frees its
+ * structs with @free. NULL with @error when the read fails (never a part
+ * of the rows). */
+GPtrArray *
+imss_store_select_rows(ImssStore *self,
+		       GdaStatement *stmt,
+		       GdaSet *params,
+		       const ImssStoreColumn *columns,
+		       guint n_columns,
+		       gsize size,
+		       GDestroyNotify free,
+		       GError **error) G_GNUC_INTERNAL;
 /* the @n first values of @row of @model into @v */
 gboolean
 imss_store_row_values(GdaDataModel *model, gint row, const GValue **v, gint n, GError **error)

@@ -741,18 +741,16 @@ imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError
 GPtrArray *
 imss_store_list_restarts(ImssStore *self, GError **error)
 {
-	GType types[] = {G_TYPE_STRING,
-			 G_TYPE_INT64,
-			 G_TYPE_INT64,
-			 G_TYPE_STRING,
-			 G_TYPE_INT64,
-			 G_TYPE_STRING,
-			 G_TYPE_NONE};
+	static const ImssStoreColumn columns[] = {
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreRestart, unit)},
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreRestart, generation)},
+	    {IMSS_STORE_COLUMN_UINT, G_STRUCT_OFFSET(ImssStoreRestart, attempts)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreRestart, state)},
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreRestart, requested_at)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreRestart, last_error)},
+	};
 	g_autoptr(GdaSet) p = NULL;
 	g_autoptr(GdaStatement) stmt = NULL;
-	g_autoptr(GdaDataModel) model = NULL;
-	g_autoptr(GPtrArray) list =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_restart_free);
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -766,23 +764,9 @@ imss_store_list_restarts(ImssStore *self, GError **error)
 				  error);
 	if (stmt == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
 		return NULL;
-	model = imss_store_select(self, stmt, p, types, error);
-	if (model == NULL)
-		return NULL;
-	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		g_autoptr(ImssStoreRestart) r = g_new0(ImssStoreRestart, 1);
-		const GValue *v[6];
-		if (!imss_store_row_values(model, i, v, 6, error))
-			return NULL;
-		r->unit = imss_store_value_dup_string(v[0]);
-		r->generation = imss_store_value_get_int64(v[1]);
-		r->attempts = (guint)imss_store_value_get_int64(v[2]);
-		r->state = imss_store_value_dup_string(v[3]);
-		r->requested_at = imss_store_value_get_int64(v[4]);
-		r->last_error = imss_store_value_dup_string(v[5]);
-		g_ptr_array_add(list, g_steal_pointer(&r));
-	}
-	return g_steal_pointer(&list);
+	return imss_store_select_rows(self, stmt, p, columns, G_N_ELEMENTS(columns),
+				      sizeof(ImssStoreRestart),
+				      (GDestroyNotify)imss_store_restart_free, error);
 }
 
 gboolean

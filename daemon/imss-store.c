@@ -311,6 +311,53 @@ imss_store_row_values(GdaDataModel *model, gint row, const GValue **v, gint n, G
 	return TRUE;
 }
 
+GPtrArray *
+imss_store_select_rows(ImssStore *self,
+		       GdaStatement *stmt,
+		       GdaSet *params,
+		       const ImssStoreColumn *columns,
+		       guint n_columns,
+		       gsize size,
+		       GDestroyNotify free,
+		       GError **error)
+{
+	g_autofree GType *types = g_new0(GType, n_columns + 1);
+	g_autofree const GValue **v = g_new0(const GValue *, n_columns);
+	g_autoptr(GdaDataModel) model = NULL;
+	g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func(free);
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
+	g_return_val_if_fail(columns != NULL && n_columns > 0, NULL);
+	for (guint c = 0; c < n_columns; c++)
+		types[c] = columns[c].kind == IMSS_STORE_COLUMN_STRING ? G_TYPE_STRING : G_TYPE_INT64;
+	types[n_columns] = G_TYPE_NONE;
+	model = imss_store_select(self, stmt, params, types, error);
+	if (model == NULL)
+		return NULL;
+	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
+		guint8 *row;
+		if (!imss_store_row_values(model, i, v, (gint)n_columns, error))
+			return NULL;
+		row = g_malloc0(size);
+		for (guint c = 0; c < n_columns; c++) {
+			gpointer field = row + columns[c].offset;
+			switch (columns[c].kind) {
+			case IMSS_STORE_COLUMN_STRING:
+				*(gchar **)field = imss_store_value_dup_string(v[c]);
+				break;
+			case IMSS_STORE_COLUMN_INT64:
+				*(gint64 *)field = imss_store_value_get_int64(v[c]);
+				break;
+			case IMSS_STORE_COLUMN_UINT:
+				*(guint *)field = (guint)imss_store_value_get_int64(v[c]);
+				break;
+			}
+		}
+		g_ptr_array_add(rows, row);
+	}
+	return g_steal_pointer(&rows);
+}
+
 gchar *
 imss_store_value_dup_string(const GValue *value)
 {
