@@ -1,9 +1,11 @@
 /*
  * The store's insides, shared by its files (split by table group, as
- * fwupd's FuHistory): imss-store.c (the connection, statements and
- * transactions), -schema.c (schema, migrations, integrity), -licenses.c
- * (license rows, settings, history) and -runs.c (scheduled runs, claims,
- * the restart queue). Only these files speak SQL.
+ * fwupd's FuHistory): imss-store.c (the connection), -sql.c (statements,
+ * rows and transactions), -schema.c (schema, migrations, integrity),
+ * -licenses.c (license rows, settings), -history.c, -runs.c (scheduled runs:
+ * claims and ends), -leases.c (runs taken over, leases renewed),
+ * -restarts.c (the restart queue) and -fleet.c (the nodes). Only these
+ * files speak SQL.
  */
 #pragma once
 
@@ -38,11 +40,16 @@ struct _ImssStore {
 	GPtrArray *finishes;	/* ImssStoreRun: finished while held, written at release */
 };
 
-/* connection, statements and transactions (imss-store.c) */
+/* the connection (imss-store.c) */
 gboolean
 imss_store_check_open(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_is_pg(ImssStore *self) G_GNUC_INTERNAL;
+
+/* statements, rows and transactions (imss-store-sql.c) */
+/* SQL text → its parsed statement and parameters, kept */
+GHashTable *
+imss_store_statements_new(void) G_GNUC_INTERNAL;
 GdaStatement *
 imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error) G_GNUC_INTERNAL;
 gboolean
@@ -138,17 +145,20 @@ imss_store_damaged(ImssStore *self, const gchar *finding, GError **error) G_GNUC
 gboolean
 imss_store_check_integrity(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 
-/* licenses, settings and history (imss-store-licenses.c) */
+/* licenses and settings (imss-store-licenses.c), history (-history.c) */
 gboolean
 imss_store_load_settings(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_prune_history(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+/* @history appended, then the retention; inside a transaction */
+gboolean
+imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_append_histories(ImssStore *self, GPtrArray *history, GError **error) G_GNUC_INTERNAL;
 
-/* runs, claims and restarts (imss-store-runs.c) */
+/* the restart queue (imss-store-restarts.c) */
 gboolean
 imss_store_request_restarts(ImssStore *self, GPtrArray *units, gint64 at, GError **error) G_GNUC_INTERNAL;
 
