@@ -40,6 +40,17 @@ bench_cpu_seconds(void)
 	return (gdouble)ts.tv_sec + (gdouble)ts.tv_nsec / 1e9;
 }
 
+/* the store's file and SQLite's files beside it */
+static void
+bench_remove_store(const gchar *db)
+{
+	const gchar *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		g_autofree gchar *path = g_strconcat(db, suffixes[i], NULL);
+		g_unlink(path);
+	}
+}
+
 static void
 bench_virtual_years(const gchar *dir, gboolean current)
 {
@@ -59,7 +70,7 @@ bench_virtual_years(const gchar *dir, gboolean current)
 	gdouble secs;
 	gdouble cpu;
 
-	g_unlink(db);
+	bench_remove_store(db);
 	imss_config_load_data(config, "[license]\nedition=imsva\nenvironment=standalone\n", "bench", NULL);
 	store = imss_store_new("SQLite", cnc, NULL);
 	if (!imss_store_open(store, &error)) {
@@ -96,7 +107,10 @@ bench_virtual_years(const gchar *dir, gboolean current)
 	g_print("ten virtual years, 6 slots %s: %u alarms, %.3f s (%.1f µs per alarm; CPU %.3f s), store in %s\n",
 		current ? "kept current (30-day checks)" : "never renewed (daily checks after G)",
 		fired, secs, secs * 1e6 / MAX(fired, 1), cpu, dir);
-	g_unlink(db);
+	/* closed first: SQLite folds its log into the file and removes it */
+	g_clear_object(&manager);
+	g_clear_object(&store);
+	bench_remove_store(db);
 }
 
 /* the planner's next wake-up over many licenses (pure: no clock, no store) */

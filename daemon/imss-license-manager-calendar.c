@@ -175,6 +175,7 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 {
 	g_autoptr(GPtrArray) runs = imss_license_manager_claims(self, planned);
 	g_autoptr(GError) error_local = NULL;
+	const gchar *environment = NULL; /* asked once per evaluation */
 
 	if (!imss_store_claim_runs(self->store, runs, &error_local)) {
 		/* what was not claimed is not lost: it is tried again */
@@ -198,8 +199,10 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 			continue;
 		if (!run->pending && g_strcmp0(run->job, IMSS_JOB_CHECK) == 0) {
 			/* recorded done with its claim (see above) */
+			if (environment == NULL)
+				environment = imss_license_manager_get_environment(self);
 			g_info("automatic check of %s for %s skipped: the environment is %s",
-			       run->slot, run->day, imss_license_manager_get_environment(self));
+			       run->slot, run->day, environment);
 			continue;
 		}
 		imss_license_manager_dispatch_run(self, run->job, run->slot, run->day);

@@ -87,11 +87,15 @@ imss_store_heartbeat(ImssStore *self,
 GPtrArray *
 imss_store_list_nodes(ImssStore *self, GError **error)
 {
-	GType types[] = {G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_STRING,
-			 G_TYPE_INT64, G_TYPE_NONE};
+	static const ImssStoreColumn columns[] = {
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreNode, name)},
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreNode, started_at)},
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreNode, last_seen)},
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreNode, clock_skew)},
+	    {IMSS_STORE_COLUMN_STRING, G_STRUCT_OFFSET(ImssStoreNode, last_job)},
+	    {IMSS_STORE_COLUMN_INT64, G_STRUCT_OFFSET(ImssStoreNode, last_job_at)},
+	};
 	g_autoptr(GdaStatement) stmt = NULL;
-	g_autoptr(GdaDataModel) model = NULL;
-	g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_node_free);
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -104,23 +108,9 @@ imss_store_list_nodes(ImssStore *self, GError **error)
 				  error);
 	if (stmt == NULL)
 		return NULL;
-	model = imss_store_select(self, stmt, NULL, types, error);
-	if (model == NULL)
-		return NULL;
-	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		g_autoptr(ImssStoreNode) node = g_new0(ImssStoreNode, 1);
-		const GValue *v[6];
-		if (!imss_store_row_values(model, i, v, 6, error))
-			return NULL;
-		node->name = imss_store_value_dup_string(v[0]);
-		node->started_at = imss_store_value_get_int64(v[1]);
-		node->last_seen = imss_store_value_get_int64(v[2]);
-		node->clock_skew = imss_store_value_get_int64(v[3]);
-		node->last_job = imss_store_value_dup_string(v[4]);
-		node->last_job_at = imss_store_value_get_int64(v[5]);
-		g_ptr_array_add(nodes, g_steal_pointer(&node));
-	}
-	return g_steal_pointer(&nodes);
+	return imss_store_select_rows(self, stmt, NULL, columns, G_N_ELEMENTS(columns),
+				      sizeof(ImssStoreNode), (GDestroyNotify)imss_store_node_free,
+				      error);
 }
 
 gboolean

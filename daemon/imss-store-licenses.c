@@ -10,21 +10,6 @@
 #include "imss-slot.h"
 #include "imss-store-private.h"
 
-void
-imss_store_history_free(ImssStoreHistory *entry)
-{
-	if (entry == NULL)
-		return;
-	g_free(entry->action);
-	g_free(entry->slot);
-	g_free(entry->code);
-	g_free(entry->caller);
-	g_free(entry->outcome);
-	g_free(entry->detail);
-	g_free(entry->node);
-	g_free(entry);
-}
-
 ImssStoreChange *
 imss_store_change_new(void)
 {
@@ -158,32 +143,6 @@ imss_store_load_settings(ImssStore *self, GError **error)
 	g_hash_table_unref(self->settings);
 	self->settings = g_steal_pointer(&settings);
 	return TRUE;
-}
-
-/* Keeps the newest history_max entries. Ids only grow (AUTOINCREMENT,
- * BIGSERIAL): everything at or below the newest id minus history_max goes,
- * one range delete on the primary key, whatever the table's size. A
- * PostgreSQL sequence can skip ids (a rolled-back insert), which only
- * keeps fewer. */
-gboolean
-imss_store_prune_history(ImssStore *self, GError **error)
-{
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) del = NULL;
-
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-	if (self->history_max == 0)
-		return TRUE;
-	del = imss_store_prepare(self,
-				 "DELETE FROM history WHERE id <= "
-				 "(SELECT MAX(id) FROM history) - ##keep::gint64",
-				 &p,
-				 error);
-	if (del == NULL || !gda_set_set_holder_value(p, error, "keep", (gint64)self->history_max))
-		return FALSE;
-	return imss_store_exec(self, del, p, error);
 }
 
 /* a stored row as a license; NULL (with a warning) for a slot we do not
@@ -436,59 +395,6 @@ imss_store_write_settings(ImssStore *self, ImssStoreChange *change, GError **err
 	return TRUE;
 }
 
-/* history rows written by one statement at most */
-#define IMSS_STORE_HISTORY_BATCH 16
-
-/* @n entries of @history from @first in one multi-row INSERT */
-static gboolean
-imss_store_write_history_rows(ImssStore *self, GPtrArray *history, guint first, guint n, GError **error)
-{
-	static const gchar *const cols[] = {"at", "action", "slot", "code", "caller", "outcome", "detail"};
-	g_autoptr(GString) sql = g_string_new("INSERT INTO history (at, action, slot, code, caller, "
-					      "outcome, detail, node) VALUES ");
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) ins = NULL;
-
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(sql,
-				       "%s(##at%u::gint64, ##action%u::string, ##slot%u::string, "
-				       "##code%u::string, ##caller%u::string, ##outcome%u::string, "
-				       "##detail%u::string, ##node::string)",
-				       i > 0 ? ", " : "", i, i, i, i, i, i, i);
-	ins = imss_store_prepare(self, sql->str, &p, error);
-	if (ins == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
-		return FALSE;
-	for (guint i = 0; i < n; i++) {
-		ImssStoreHistory *h = g_ptr_array_index(history, first + i);
-		const gchar *text[] = {NULL, h->action, h->slot, h->code, h->caller, h->outcome, h->detail};
-		gchar name[24];
-		g_snprintf(name, sizeof(name), "at%u", i);
-		if (!gda_set_set_holder_value(p, error, name, (gint64)h->time))
-			return FALSE;
-		for (guint c = 1; c < G_N_ELEMENTS(cols); c++) {
-			g_snprintf(name, sizeof(name), "%s%u", cols[c], i);
-			if (!gda_set_set_holder_value(p, error, name, text[c]))
-				return FALSE;
-		}
-	}
-	return imss_store_exec(self, ins, p, error);
-}
-
-/* history: appended, then the retention; inside a transaction */
-static gboolean
-imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
-{
-	for (guint first = 0; first < history->len; first += IMSS_STORE_HISTORY_BATCH) {
-		guint n = MIN(IMSS_STORE_HISTORY_BATCH, history->len - first);
-		if (!imss_store_write_history_rows(self, history, first, n, error))
-			return FALSE;
-	}
-	/* the retention, in the same transaction */
-	if (!imss_store_prune_history(self, error))
-		return FALSE;
-	return TRUE;
-}
-
 static gboolean
 imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 {
@@ -503,19 +409,6 @@ imss_store_apply_inner(ImssStore *self, ImssStoreChange *change, GError **error)
 	if (change->history->len > 0 && !imss_store_write_history(self, change->history, error))
 		return FALSE;
 	return TRUE;
-}
-
-/* appends the ImssStoreHistory entries of @history (not taken) inside the
- * current transaction: one prepared statement, then the retention once */
-gboolean
-imss_store_append_histories(ImssStore *self, GPtrArray *history, GError **error)
-{
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	g_return_val_if_fail(history != NULL, FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	if (history->len == 0)
-		return TRUE;
-	return imss_store_write_history(self, history, error);
 }
 
 /* appends @history (may be NULL; not taken) inside the current transaction */
@@ -583,83 +476,3 @@ imss_store_get_setting(ImssStore *self, const gchar *section, const gchar *name)
 	return g_strdup(g_hash_table_lookup(self->settings, key));
 }
 
-static gboolean
-imss_store_count_history(ImssStore *self, guint *total, GError **error)
-{
-	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
-	g_autoptr(GdaStatement) stmt = NULL;
-	g_autoptr(GdaDataModel) model = NULL;
-	const GValue *v;
-
-	stmt = imss_store_prepare(self, "SELECT COUNT(*) FROM history", NULL, error);
-	if (stmt == NULL)
-		return FALSE;
-	model = imss_store_select(self, stmt, NULL, types, error);
-	if (model == NULL)
-		return FALSE;
-	v = gda_data_model_get_value_at(model, 0, 0, error);
-	if (v == NULL)
-		return FALSE;
-	*total = (guint)CLAMP(imss_store_value_get_int64(v), 0, G_MAXUINT);
-	return TRUE;
-}
-
-GPtrArray *
-imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total, GError **error)
-{
-	GType types[] = {G_TYPE_INT64,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_STRING,
-			 G_TYPE_NONE};
-	g_autoptr(GdaSet) p = NULL;
-	g_autoptr(GdaStatement) stmt = NULL;
-	g_autoptr(GdaDataModel) model = NULL;
-	g_autoptr(GPtrArray) entries =
-	    g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
-
-	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
-	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-
-	if (!imss_store_check_open(self, error))
-		return NULL;
-	/* the page bounds are parameters too: one parsed statement for every
-	 * page (a statement per distinct text would pile up in the cache) */
-	stmt = imss_store_prepare(self,
-				  "SELECT at, action, slot, code, caller, outcome, detail, node "
-				  "FROM history ORDER BY id DESC "
-				  "LIMIT ##limit::gint64 OFFSET ##offset::gint64",
-				  &p,
-				  error);
-	if (stmt == NULL ||
-	    !gda_set_set_holder_value(p, error, "limit", (gint64)(limit > 0 ? limit : G_MAXINT32)) ||
-	    !gda_set_set_holder_value(p, error, "offset", (gint64)offset))
-		return NULL;
-	model = imss_store_select(self, stmt, p, types, error);
-	if (model == NULL)
-		return NULL;
-	for (gint i = 0; i < gda_data_model_get_n_rows(model); i++) {
-		ImssStoreHistory *h = g_new0(ImssStoreHistory, 1);
-		const GValue *v[8];
-		if (!imss_store_row_values(model, i, v, 8, error)) {
-			imss_store_history_free(h);
-			return NULL;
-		}
-		h->time = imss_store_value_get_int64(v[0]);
-		h->action = imss_store_value_dup_string(v[1]);
-		h->slot = imss_store_value_dup_string(v[2]);
-		h->code = imss_store_value_dup_string(v[3]);
-		h->caller = imss_store_value_dup_string(v[4]);
-		h->outcome = imss_store_value_dup_string(v[5]);
-		h->detail = imss_store_value_dup_string(v[6]);
-		h->node = imss_store_value_dup_string(v[7]);
-		g_ptr_array_add(entries, h);
-	}
-	if (total != NULL && !imss_store_count_history(self, total, error))
-		return NULL;
-	return g_steal_pointer(&entries);
-}

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -12,23 +13,6 @@
 G_DEFINE_TYPE(ImssStore, imss_store, G_TYPE_OBJECT)
 
 
-/* -- SQL helpers ------------------------------------------------------- */
-
-/* a parsed statement and its parameter set, reused: parsing and building
- * holders costs more than running the statement on SQLite */
-typedef struct {
-	GdaStatement *stmt;
-	GdaSet *params;
-} ImssStoreStmt;
-
-static void
-imss_store_stmt_free(ImssStoreStmt *cached)
-{
-	g_clear_object(&cached->stmt);
-	g_clear_object(&cached->params);
-	g_free(cached);
-}
-
 gboolean
 imss_store_is_pg(ImssStore *self)
 {
@@ -36,233 +20,6 @@ imss_store_is_pg(ImssStore *self)
 
 	return g_strcmp0(self->provider, "PostgreSQL") == 0;
 }
-
-GdaStatement *
-imss_store_prepare(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
-{
-	ImssStoreStmt *cached = NULL;
-	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
-	g_return_val_if_fail(sql != NULL, NULL);
-	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-	cached = g_hash_table_lookup(self->statements, sql);
-
-	if (cached == NULL) {
-		g_autoptr(GdaStatement) stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
-		GdaSet *set = NULL;
-		if (stmt == NULL)
-			return NULL;
-		if (!gda_statement_get_parameters(stmt, &set, error))
-			return NULL;
-		cached = g_new0(ImssStoreStmt, 1);
-		cached->stmt = g_steal_pointer(&stmt);
-		cached->params = set;
-		g_hash_table_insert(self->statements, g_strdup(sql), cached);
-	}
-	if (params != NULL)
-		*params = cached->params != NULL ? g_object_ref(cached->params) : NULL;
-	return g_object_ref(cached->stmt);
-}
-
-gboolean
-imss_store_exec(ImssStore *self, GdaStatement *stmt, GdaSet *params, GError **error)
-{
-	/* -1 is an error; -2 means "rows affected unknown" (DDL) */
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	g_return_val_if_fail(GDA_IS_STATEMENT(stmt), FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-	return gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error) !=
-	       -1;
-}
-
-gboolean
-imss_store_exec_count(ImssStore *self, GdaStatement *stmt, GdaSet *params, gint *n, GError **error)
-{
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	g_return_val_if_fail(GDA_IS_STATEMENT(stmt), FALSE);
-	g_return_val_if_fail(n != NULL, FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-	*n = gda_connection_statement_execute_non_select(self->cnc, stmt, params, NULL, error);
-	return *n != -1;
-}
-
-GdaStatement *
-imss_store_prepare_now(ImssStore *self, const gchar *sql, GdaSet **params, GError **error)
-{
-	g_autoptr(GString) text = NULL;
-	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
-	g_return_val_if_fail(sql != NULL, NULL);
-	text = g_string_new(sql);
-	g_string_replace(text, "@now@", self->sql_now, 0);
-	return imss_store_prepare(self, text->str, params, error);
-}
-
-gboolean
-imss_store_note_change(ImssStore *self, GError **error)
-{
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	if (!imss_store_exec_sql(self, "UPDATE changes SET counter = counter + 1 WHERE id = 1", error))
-		return FALSE;
-	if (imss_store_is_pg(self)) {
-		GType types[] = {G_TYPE_NONE};
-		g_autoptr(GdaSet) p = NULL;
-		g_autoptr(GdaStatement) stmt =
-		    imss_store_prepare(self, "SELECT pg_notify('imss_change', ##node::string)", &p, error);
-		g_autoptr(GdaDataModel) model = NULL;
-		if (stmt == NULL || !gda_set_set_holder_value(p, error, "node", self->node))
-			return FALSE;
-		model = imss_store_select(self, stmt, p, types, error);
-		if (model == NULL)
-			return FALSE;
-	}
-	return TRUE;
-}
-
-gboolean
-imss_store_exec_sql(ImssStore *self, const gchar *sql, GError **error)
-{
-	g_autoptr(GdaStatement) stmt = NULL;
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	g_return_val_if_fail(sql != NULL, FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	stmt = imss_store_prepare(self, sql, NULL, error);
-
-	if (stmt == NULL)
-		return FALSE;
-	return imss_store_exec(self, stmt, NULL, error);
-}
-
-/* libgda hands SQLite's result codes on only as sqlite3_errmsg() texts (and
- * PostgreSQL's as the server's message): the few conditions a caller must
- * tell apart become G_IO_ERROR codes, with the message kept */
-void
-imss_store_classify_error(GError **error)
-{
-	const struct {
-		const gchar *text;
-		GIOErrorEnum code;
-	} known[] = {
-	    {"database is locked", G_IO_ERROR_BUSY},	       /* SQLITE_BUSY */
-	    {"database table is locked", G_IO_ERROR_BUSY},     /* SQLITE_LOCKED */
-	    {"due to lock timeout", G_IO_ERROR_BUSY},	       /* PostgreSQL lock_timeout */
-	    {"database or disk is full", G_IO_ERROR_NO_SPACE}, /* SQLITE_FULL */
-	    {"No space left on device", G_IO_ERROR_NO_SPACE},  /* PostgreSQL, errno */
-	    {"disk image is malformed", G_IO_ERROR_INVALID_DATA}, /* SQLITE_CORRUPT */
-	    {"file is not a database", G_IO_ERROR_INVALID_DATA},  /* SQLITE_NOTADB */
-	};
-	GError *cause;
-
-	if (error == NULL || *error == NULL || (*error)->domain == G_IO_ERROR)
-		return;
-	cause = *error;
-	for (guint i = 0; i < G_N_ELEMENTS(known); i++) {
-		if (strstr(cause->message, known[i].text) == NULL)
-			continue;
-		*error = g_error_new_literal(G_IO_ERROR, known[i].code, cause->message);
-		g_error_free(cause);
-		return;
-	}
-}
-
-/* Runs a SELECT (or a PRAGMA) and reads it whole. libgda's SQLite provider
- * steps lazily: a step that fails with SQLITE_BUSY leaves the row count
- * unknown (-1) and any other failing step (a damaged page) becomes an
- * "exception" of the model with the rows read so far — neither is reported
- * as an error, so a failed read would look like "no rows". Both are errors
- * here. */
-GdaDataModel *
-imss_store_select(ImssStore *self, GdaStatement *stmt, GdaSet *params, GType *types, GError **error)
-{
-	g_autoptr(GdaDataModel) model = NULL;
-	GError **exceptions;
-
-	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
-	g_return_val_if_fail(GDA_IS_STATEMENT(stmt), NULL);
-	g_return_val_if_fail(types != NULL, NULL);
-	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-
-	model = gda_connection_statement_execute_select_full(self->cnc,
-							     stmt,
-							     params,
-							     GDA_STATEMENT_MODEL_RANDOM_ACCESS,
-							     types,
-							     error);
-	if (model == NULL) {
-		imss_store_classify_error(error);
-		return NULL;
-	}
-	if (gda_data_model_get_n_rows(model) < 0) {
-		g_set_error_literal(error,
-				    G_IO_ERROR,
-				    G_IO_ERROR_BUSY,
-				    "the read did not complete: database is locked");
-		return NULL;
-	}
-	exceptions = gda_data_model_get_exceptions(model);
-	if (exceptions != NULL && exceptions[0] != NULL) {
-		g_propagate_error(error, g_error_copy(exceptions[0]));
-		imss_store_classify_error(error);
-		return NULL;
-	}
-	return g_steal_pointer(&model);
-}
-
-gboolean
-imss_store_row_values(GdaDataModel *model, gint row, const GValue **v, gint n, GError **error)
-{
-	g_return_val_if_fail(GDA_IS_DATA_MODEL(model), FALSE);
-	g_return_val_if_fail(v != NULL, FALSE);
-	for (gint c = 0; c < n; c++) {
-		v[c] = gda_data_model_get_value_at(model, c, row, error);
-		if (v[c] == NULL)
-			return FALSE;
-	}
-	return TRUE;
-}
-
-gchar *
-imss_store_value_dup_string(const GValue *value)
-{
-	if (value == NULL || !G_VALUE_HOLDS_STRING(value))
-		return g_strdup("");
-	return g_strdup(g_value_get_string(value));
-}
-
-gint64
-imss_store_value_get_int64(const GValue *value)
-{
-	if (value == NULL)
-		return 0;
-	if (G_VALUE_HOLDS_INT64(value))
-		return g_value_get_int64(value);
-	if (G_VALUE_HOLDS_INT(value))
-		return g_value_get_int(value);
-	return 0;
-}
-
-gboolean
-imss_store_begin(ImssStore *self, GError **error)
-{
-	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-	return gda_connection_begin_transaction(self->cnc,
-						NULL,
-						GDA_TRANSACTION_ISOLATION_UNKNOWN,
-						error);
-}
-
-void
-imss_store_rollback(ImssStore *self)
-{
-	g_autoptr(GError) error_local = NULL;
-	g_return_if_fail(IMSS_IS_STORE(self));
-
-	if (!gda_connection_rollback_transaction(self->cnc, NULL, &error_local))
-		g_warning("failed to roll back: %s", error_local->message);
-}
-
 
 /* how long one statement waits for another program's lock before it fails
  * with "database is locked": short, because it blocks the main loop; callers
@@ -272,14 +29,58 @@ imss_store_rollback(ImssStore *self)
 static gboolean
 imss_store_set_busy_timeout(ImssStore *self, guint ms, GError **error)
 {
-	GType types[] = {G_TYPE_INT64, G_TYPE_NONE};
 	g_autofree gchar *sql = g_strdup_printf("PRAGMA busy_timeout = %u", ms);
-	g_autoptr(GdaStatement) stmt = imss_store_prepare(self, sql, NULL, error);
 	g_autoptr(GdaDataModel) model = NULL;
-	if (stmt == NULL)
+	return imss_store_select_value(self, sql, G_TYPE_INT64, &model, error) != NULL;
+}
+
+/* the store holds activation codes, and so does its log: owner only */
+static void
+imss_store_restrict_files(ImssStore *self)
+{
+	const gchar *const suffixes[] = {"", "-wal", "-shm"};
+	if (self->filename == NULL)
+		return;
+	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		g_autofree gchar *path = g_strconcat(self->filename, suffixes[i], NULL);
+		if (g_chmod(path, 0600) != 0 && (i == 0 || errno != ENOENT))
+			g_warning("failed to restrict %s to 0600", path);
+	}
+}
+
+/* Write-ahead logging, each commit synced (docs/design.md, "Store"): a
+ * commit appends its pages to imss-license.db-wal and syncs that file
+ * once, where the rollback journal created, synced, wrote, synced and
+ * deleted a file (a third of the calendar's worst case went to it);
+ * still durable across power loss, and kill -9 leaves a log SQLite
+ * replays at the next open. Another program's lock no longer stops our
+ * reads (they see the last commit), only our writes (Busy). A file system
+ * without shared memory for the log's index keeps the rollback journal. */
+static gboolean
+imss_store_use_wal(ImssStore *self, GError **error)
+{
+	GType none[] = {G_TYPE_NONE};
+	g_autoptr(GdaStatement) sync =
+	    imss_store_prepare(self, "PRAGMA synchronous = FULL", NULL, error);
+	g_autoptr(GdaDataModel) model = NULL;
+	const GValue *v;
+	const gchar *mode;
+
+	/* PRAGMAs are selections to libgda, even one that answers nothing */
+	if (sync == NULL)
 		return FALSE;
-	model = imss_store_select(self, stmt, NULL, types, error);
-	return model != NULL;
+	model = imss_store_select(self, sync, NULL, none, error);
+	if (model == NULL)
+		return FALSE;
+	g_clear_object(&model);
+	v = imss_store_select_value(self, "PRAGMA journal_mode = WAL", G_TYPE_STRING, &model, error);
+	if (v == NULL)
+		return FALSE;
+	mode = G_VALUE_HOLDS_STRING(v) ? g_value_get_string(v) : NULL;
+	if (g_strcmp0(mode, "wal") != 0)
+		g_message("%s: no write-ahead log here (journal mode %s)", self->filename,
+			  mode != NULL ? mode : "unknown");
+	return TRUE;
 }
 
 /* PostgreSQL: drops a connection whose server process is gone (libgda
@@ -307,17 +108,9 @@ imss_store_connect(ImssStore *self, GError **error)
 	if (self->parser == NULL)
 		self->parser = gda_sql_parser_new();
 	if (self->link != NULL) {
-		GType types[] = {G_TYPE_INT, G_TYPE_NONE};
-		g_autoptr(GdaStatement) stmt =
-		    imss_store_prepare(self, "SELECT pg_backend_pid()", NULL, error);
 		g_autoptr(GdaDataModel) model = NULL;
-		const GValue *v;
-		if (stmt == NULL)
-			return FALSE;
-		model = imss_store_select(self, stmt, NULL, types, error);
-		if (model == NULL)
-			return FALSE;
-		v = gda_data_model_get_value_at(model, 0, 0, error);
+		const GValue *v =
+		    imss_store_select_value(self, "SELECT pg_backend_pid()", G_TYPE_INT, &model, error);
 		if (v == NULL)
 			return FALSE;
 		self->backend_pid = G_VALUE_HOLDS_INT(v) ? g_value_get_int(v) : 0;
@@ -466,12 +259,11 @@ imss_store_open(ImssStore *self, GError **error)
 			imss_store_close(self);
 			return FALSE;
 		}
-		/* the store holds activation codes: owner only */
-		if (self->filename != NULL && g_chmod(self->filename, 0600) != 0)
-			g_warning("failed to restrict %s to 0600", self->filename);
-		/* SQLite's defaults are what we want and we keep them: a rollback
-		 * journal (no -wal/-shm side files, works on any local filesystem)
-		 * with synchronous=FULL, durable across power loss */
+		if (!imss_store_use_wal(self, error)) {
+			imss_store_close(self);
+			return FALSE;
+		}
+		imss_store_restrict_files(self);
 	}
 
 	if (!imss_store_upgrade_schema(self, error))
@@ -611,10 +403,7 @@ imss_store_class_init(ImssStoreClass *klass)
 static void
 imss_store_init(ImssStore *self)
 {
-	self->statements = g_hash_table_new_full(g_str_hash,
-						 g_str_equal,
-						 g_free,
-						 (GDestroyNotify)imss_store_stmt_free);
+	self->statements = imss_store_statements_new();
 	self->settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
@@ -632,6 +421,13 @@ imss_store_new(const gchar *provider, const gchar *cnc, const gchar *auth)
 	 * know EXTRACT and loses memory on each statement holding it */
 	self->sql_now = imss_store_is_pg(self) ? "CAST(floor(date_part('epoch', now())) AS BIGINT)"
 					       : "CAST(strftime('%s', 'now') AS INTEGER)";
+	/* the rows of ##rows, a JSON array of arrays: a table of one column,
+	 * value (the row), and key (its position) */
+	self->sql_rows = imss_store_is_pg(self)
+			     ? "json_array_elements(CAST(##rows::string AS json)) WITH ORDINALITY AS r(value, key)"
+			     : "json_each(##rows::string)";
+	self->sql_col[0] = imss_store_is_pg(self) ? "json_extract_path_text(value, '" : "json_extract(value, '$[";
+	self->sql_col[1] = imss_store_is_pg(self) ? "')" : "]')";
 	self->node = g_strdup(g_get_host_name());
 	self->started_at = g_get_real_time() / G_USEC_PER_SEC;
 	self->claim_lease = 600;

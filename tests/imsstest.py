@@ -802,8 +802,10 @@ class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
         snap = {}
         for p in sorted(self.state_dir.rglob('*')):
             # SQLite's rollback journal lives only during a transaction (the
-            # calendar's first evaluation may still be writing): not state
-            if p.is_file() and not p.name.endswith('-journal'):
+            # calendar's first evaluation may still be writing), and the
+            # write-ahead log's index (-shm) changes with every read: not
+            # state (the log itself, -wal, is)
+            if p.is_file() and not p.name.endswith(('-journal', '-shm')):
                 snap[str(p.relative_to(self.state_dir))] = p.read_bytes()
         return snap
 

@@ -146,8 +146,10 @@ class KillDuringWritesTest(imsstest.ImssTestCase):
                 writes += 1
             self.process_events(rng.uniform(0, 0.25 * (10 if self.valgrind else 1)))
             self.kill_daemon()
-            # a rollback journal left behind: killed inside a transaction
-            torn += (self.state_dir / (DB_NAME + '-journal')).exists()
+            # commits in the write-ahead log not yet folded into the file
+            # (SQLite replays them at the next open)
+            wal = self.state_dir / (DB_NAME + '-wal')
+            torn += wal.exists() and wal.stat().st_size > 0
         # the last restart: all as it should be, and still working
         self.start_daemon()
         rows = self.check_store(every)
@@ -156,7 +158,7 @@ class KillDuringWritesTest(imsstest.ImssTestCase):
         self.assertTrue(masked_matches(self.slot_props('antivirus')['ActivationCode'],
                                        codes['antivirus'][0]))
         self.check_store(every)
-        print(f'{iterations} kills during {writes} changes, {torn} inside a transaction; '
+        print(f'{iterations} kills during {writes} changes, {torn} with a log to replay; '
               f'stored at the end: {sorted(rows)}')
 
 
