@@ -163,13 +163,15 @@ class ActivationOnlineTest(ServerTestBase):
 
 class ModuleTest(ServerTestBase):
     '''libsoup is opened at the first request, in a module of its own
-    (docs/lean.md): a start does not map it.'''
+    (docs/lean.md): a start maps neither it nor GMime.'''
 
     def test_libsoup_is_mapped_from_the_first_request(self):
-        self.assertMapped('libsoup-3.0', 'imss-http-soup', mapped=False)
+        self.assertMapped('libsoup-3.0', 'libgmime-3.0', 'imss-http-soup', 'imss-mime-gmime',
+                          mapped=False)
         self.activate_renewed()
         self.assertTrue(self.slot_props('antivirus')['ExpiryVerified'])
         self.assertMapped('libsoup-3.0', 'imss-http-soup')
+        self.assertMapped('libgmime-3.0', 'imss-mime-gmime', mapped=False)
 
 
 class BrokenModuleTest(ServerTestBase):
