@@ -2,21 +2,26 @@
 
 #include "config.h"
 
-#include <libsoup/soup.h>
 #include <string.h>
 
+#include "imss-http.h"
 #include "imss-license-server.h"
 
 #define IMSS_SERVER_DEADLINE_DEFAULT 20
 #define IMSS_SERVER_MAX_REDIRECTS    3
-/* RFC 6585; libsoup 3.2 has no name for it */
-#define IMSS_HTTP_TOO_MANY_REQUESTS 429
+/* the HTTP statuses the protocol tells apart (RFC 9110, RFC 6585) */
+#define IMSS_HTTP_OK			    200
+#define IMSS_HTTP_UNAUTHORIZED		    401
+#define IMSS_HTTP_PROXY_AUTHENTICATION_REQUIRED 407
+#define IMSS_HTTP_REQUEST_TIMEOUT	    408
+#define IMSS_HTTP_TOO_MANY_REQUESTS	    429
+#define IMSS_HTTP_SERVICE_UNAVAILABLE	    503
 #define IMSS_SERVER_RETRY_AFTER_MAX (7 * 24 * 3600)
 
 struct _ImssLicenseServer {
 	GObject parent_instance;
 	ImssConfig *config;
-	SoupSession *session; /* created on first use */
+	GObject *session; /* created on first use (imss-http.h) */
 	guint deadline;
 };
 
@@ -72,8 +77,8 @@ typedef struct {
 	gboolean timed_out;
 	guint redirects;
 	GUri *uri;
-	SoupMessage *msg;
-	GInputStream *stream;
+	const ImssHttpModule *http;
+	ImssHttpResponse *response;
 	GByteArray *body;
 } ImssQuery;
 
@@ -85,8 +90,7 @@ imss_query_free(ImssQuery *q)
 	g_ptr_array_unref(q->tasks);
 	g_clear_object(&q->cancellable);
 	g_clear_pointer(&q->uri, g_uri_unref);
-	g_clear_object(&q->msg);
-	g_clear_object(&q->stream);
+	g_clear_pointer(&q->response, imss_http_response_free);
 	if (q->body != NULL)
 		g_byte_array_unref(q->body);
 	if (q->code != NULL)
@@ -193,44 +197,46 @@ imss_query_deadline_cb(gpointer user_data)
 /* Basic credentials for the proxy, up front as curl does (a proxy that
  * closes the connection after its 407 would otherwise turn the retry into a
  * connection reset): only on what goes to the proxy itself, never on what
- * goes through a tunnel to the license server. Never logged. */
-static void
-imss_license_server_add_proxy_credentials(ImssLicenseServer *self, SoupMessage *msg)
+ * goes through a tunnel to the license server. Never logged; NULL without
+ * a proxy user. Free with imss_license_server_wipe(). */
+static gchar *
+imss_license_server_proxy_authorization(ImssLicenseServer *self)
 {
 	const gchar *user = imss_config_get_proxy_user(self->config);
 	const gchar *password = imss_config_get_proxy_password(self->config);
 	g_autofree gchar *plain = NULL;
 	g_autofree gchar *b64 = NULL;
-	g_autofree gchar *value = NULL;
+	gchar *value;
 	if (imss_config_get_proxy_host(self->config) == NULL || user == NULL)
-		return;
+		return NULL;
 	plain = g_strdup_printf("%s:%s", user, password != NULL ? password : "");
 	b64 = g_base64_encode((const guchar *)plain, strlen(plain));
 	value = g_strdup_printf("Basic %s", b64);
-	soup_message_headers_replace(soup_message_get_request_headers(msg),
-				     "Proxy-Authorization",
-				     value);
 	memset(plain, 0, strlen(plain));
 	memset(b64, 0, strlen(b64));
-	memset(value, 0, strlen(value));
+	return value;
 }
 
-/* libsoup opens an https:// tunnel with a CONNECT of its own: the one
- * message that carries the proxy's credentials for https */
 static void
-imss_license_server_request_queued_cb(SoupSession *session, SoupMessage *msg, gpointer user_data)
+imss_license_server_wipe(gchar *secret)
 {
-	ImssLicenseServer *self = IMSS_LICENSE_SERVER(user_data);
-	if (soup_message_get_method(msg) == SOUP_METHOD_CONNECT)
-		imss_license_server_add_proxy_credentials(self, msg);
+	if (secret != NULL)
+		memset(secret, 0, strlen(secret));
+	g_free(secret);
 }
 
-static SoupSession *
-imss_license_server_get_session(ImssLicenseServer *self, GError **error)
+static GObject *
+imss_license_server_get_session(ImssLicenseServer *self, const ImssHttpModule *http, GError **error)
 {
-	const gchar *proxy_host;
+	const gchar *proxy_host = imss_config_get_proxy_host(self->config);
 	const gchar *ca_file = imss_config_get_server_ca_file(self->config);
 	g_autoptr(GTlsDatabase) database = NULL;
+	g_autofree gchar *proxy_uri = NULL;
+	gchar *proxy_authorization = NULL;
+	ImssHttpOptions options = {
+	    .user_agent = "imss-licensed/" PACKAGE_VERSION,
+	    .timeout = self->deadline,
+	};
 	if (self->session != NULL)
 		return self->session;
 	/* an https:// server is verified against these CAs instead of the
@@ -243,38 +249,22 @@ imss_license_server_get_session(ImssLicenseServer *self, GError **error)
 		}
 	}
 	/* never the environment's proxy (http_proxy, GSettings): only what the
-	 * configuration says, through an explicit resolver given at construction
-	 * (so that the default resolver, and dconf with it, is never loaded) */
-	{
-		g_autofree gchar *proxy_uri = NULL;
-		g_autoptr(GProxyResolver) resolver = NULL;
-		proxy_host = imss_config_get_proxy_host(self->config);
-		if (proxy_host != NULL) {
-			gboolean v6 = strchr(proxy_host, ':') != NULL && proxy_host[0] != '[';
-			proxy_uri = g_strdup_printf(v6 ? "http://[%s]:%u" : "http://%s:%u",
-						    proxy_host,
-						    imss_config_get_proxy_port(self->config));
-			g_info("the license server is reached through the proxy %s:%u",
-			       proxy_host,
-			       imss_config_get_proxy_port(self->config));
-		}
-		/* a simple resolver without a default proxy answers direct:// */
-		resolver = g_simple_proxy_resolver_new(proxy_uri, NULL);
-		self->session = soup_session_new_with_options("user-agent",
-							      "imss-licensed/" PACKAGE_VERSION,
-							      "timeout",
-							      (guint)self->deadline,
-							      "proxy-resolver",
-							      resolver,
-							      NULL);
+	 * configuration says */
+	if (proxy_host != NULL) {
+		gboolean v6 = strchr(proxy_host, ':') != NULL && proxy_host[0] != '[';
+		proxy_uri = g_strdup_printf(v6 ? "http://[%s]:%u" : "http://%s:%u",
+					    proxy_host,
+					    imss_config_get_proxy_port(self->config));
+		g_info("the license server is reached through the proxy %s:%u",
+		       proxy_host,
+		       imss_config_get_proxy_port(self->config));
 	}
-	if (database != NULL)
-		soup_session_set_tls_database(self->session, database);
-	g_signal_connect_object(self->session,
-				"request-queued",
-				G_CALLBACK(imss_license_server_request_queued_cb),
-				self,
-				G_CONNECT_DEFAULT);
+	proxy_authorization = imss_license_server_proxy_authorization(self);
+	options.proxy_uri = proxy_uri;
+	options.proxy_authorization = proxy_authorization;
+	options.tls_database = database;
+	self->session = http->session_new(&options);
+	imss_license_server_wipe(proxy_authorization);
 	return self->session;
 }
 
@@ -316,7 +306,7 @@ imss_query_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	g_byte_array_append(q->body, g_bytes_get_data(chunk, NULL), g_bytes_get_size(chunk));
-	g_input_stream_read_bytes_async(q->stream, 8192, G_PRIORITY_DEFAULT, q->cancellable,
+	g_input_stream_read_bytes_async(q->response->body, 8192, G_PRIORITY_DEFAULT, q->cancellable,
 					imss_query_read_cb, q);
 }
 
@@ -332,11 +322,10 @@ imss_query_same_origin(GUri *a, GUri *b)
  * to the answer's Date (the server's clock) or else ours; a date in the past
  * is 0. Capped at a week: more is "not today" all the same. */
 static gboolean
-imss_query_retry_after(SoupMessage *msg, guint *seconds)
+imss_query_retry_after(ImssQuery *q, guint *seconds)
 {
-	SoupMessageHeaders *headers = soup_message_get_response_headers(msg);
-	const gchar *value = soup_message_headers_get_one(headers, "Retry-After");
-	const gchar *date_str = soup_message_headers_get_one(headers, "Date");
+	const gchar *value = q->response->retry_after;
+	const gchar *date_str = q->response->date;
 	guint64 delta = 0;
 	g_autoptr(GDateTime) then = NULL;
 	g_autoptr(GDateTime) now = NULL;
@@ -346,10 +335,10 @@ imss_query_retry_after(SoupMessage *msg, guint *seconds)
 		*seconds = (guint)MIN(delta, IMSS_SERVER_RETRY_AFTER_MAX);
 		return TRUE;
 	}
-	then = soup_date_time_new_from_http_string(value);
+	then = q->http->parse_date(value);
 	if (then == NULL)
 		return FALSE;
-	now = date_str != NULL ? soup_date_time_new_from_http_string(date_str) : NULL;
+	now = date_str != NULL ? q->http->parse_date(date_str) : NULL;
 	if (now == NULL)
 		now = g_date_time_new_now_utc();
 	*seconds = (guint)CLAMP(g_date_time_difference(then, now) / G_TIME_SPAN_SECOND,
@@ -364,16 +353,16 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	ImssQuery *q = user_data;
 	g_autoptr(GError) error_local = NULL;
 	guint status;
-	goffset length;
 
-	q->stream = soup_session_send_finish(SOUP_SESSION(source), res, &error_local);
-	if (q->stream == NULL) {
+	g_clear_pointer(&q->response, imss_http_response_free);
+	q->response = q->http->post_finish(source, res, &error_local);
+	if (q->response == NULL) {
 		imss_query_fail(q, error_local);
 		return;
 	}
-	status = soup_message_get_status(q->msg);
-	if (SOUP_STATUS_IS_REDIRECTION(status)) {
-		const gchar *location = soup_message_headers_get_one(soup_message_get_response_headers(q->msg), "Location");
+	status = q->response->status;
+	if (status >= 300 && status < 400) {
+		const gchar *location = q->response->location;
 		g_autoptr(GUri) next = location != NULL ? g_uri_parse_relative(q->uri, location, G_URI_FLAGS_NONE, NULL) : NULL;
 		if (next == NULL || !imss_query_same_origin(q->uri, next)) {
 			imss_query_invalid(q, "redirected to another server");
@@ -385,15 +374,14 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		}
 		g_uri_unref(q->uri);
 		q->uri = g_steal_pointer(&next);
-		g_clear_object(&q->stream);
 		imss_query_send(q);
 		return;
 	}
 	/* the protocol has no authentication, so a 401 through a proxy that has
 	 * a user is the proxy's (tinyproxy 1.11 refuses wrong credentials so) */
 	if (imss_config_get_proxy_host(q->self->config) != NULL &&
-	    (status == SOUP_STATUS_PROXY_AUTHENTICATION_REQUIRED ||
-	     (status == SOUP_STATUS_UNAUTHORIZED &&
+	    (status == IMSS_HTTP_PROXY_AUTHENTICATION_REQUIRED ||
+	     (status == IMSS_HTTP_UNAUTHORIZED &&
 	      imss_config_get_proxy_user(q->self->config) != NULL))) {
 		imss_query_fail_literal(q,
 					IMSS_LICENSE_SERVER_ERROR_NO_ANSWER,
@@ -403,15 +391,15 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 					      "configured");
 		return;
 	}
-	if (SOUP_STATUS_IS_SERVER_ERROR(status) || status == SOUP_STATUS_REQUEST_TIMEOUT ||
+	if ((status >= 500 && status < 600) || status == IMSS_HTTP_REQUEST_TIMEOUT ||
 	    status == IMSS_HTTP_TOO_MANY_REQUESTS) {
 		/* a server in trouble: no answer yet; an overloaded one may say
 		 * when to ask again (the caller decides whether to) */
 		guint retry_after = 0;
 		g_autofree gchar *why = NULL;
 		if ((status == IMSS_HTTP_TOO_MANY_REQUESTS ||
-		     status == SOUP_STATUS_SERVICE_UNAVAILABLE) &&
-		    imss_query_retry_after(q->msg, &retry_after)) {
+		     status == IMSS_HTTP_SERVICE_UNAVAILABLE) &&
+		    imss_query_retry_after(q, &retry_after)) {
 			why = g_strdup_printf("the server is busy (HTTP %u) and asks to be asked "
 					      "again in %u s",
 					      status,
@@ -423,19 +411,18 @@ imss_query_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		imss_query_fail_literal(q, IMSS_LICENSE_SERVER_ERROR_NO_ANSWER, why);
 		return;
 	}
-	if (status != SOUP_STATUS_OK) {
+	if (status != IMSS_HTTP_OK) {
 		/* e.g. 404: the URL is not the license server's */
 		imss_query_invalid(q, "HTTP %u instead of 200", status);
 		return;
 	}
-	length = soup_message_headers_get_content_length(soup_message_get_response_headers(q->msg));
-	if (length > IMSS_PROTOCOL_BODY_MAX) {
+	if (q->response->content_length > IMSS_PROTOCOL_BODY_MAX) {
 		g_cancellable_cancel(q->cancellable);
 		imss_query_invalid(q, "larger than %u bytes", IMSS_PROTOCOL_BODY_MAX);
 		return;
 	}
 	q->body = g_byte_array_new();
-	g_input_stream_read_bytes_async(q->stream, 8192, G_PRIORITY_DEFAULT, q->cancellable,
+	g_input_stream_read_bytes_async(q->response->body, 8192, G_PRIORITY_DEFAULT, q->cancellable,
 					imss_query_read_cb, q);
 }
 
@@ -443,10 +430,15 @@ static void
 imss_query_send(ImssQuery *q)
 {
 	g_autoptr(GError) error_local = NULL;
-	SoupSession *session = imss_license_server_get_session(q->self, &error_local);
+	GObject *session = NULL;
 	g_autofree gchar *body = NULL;
 	g_autoptr(GBytes) bytes = NULL;
+	gchar *proxy_authorization = NULL;
 
+	/* libsoup is opened on the first request, not linked (docs/lean.md) */
+	q->http = imss_module_load(IMSS_HTTP_MODULE, IMSS_HTTP_ABI, &error_local);
+	if (q->http != NULL)
+		session = imss_license_server_get_session(q->self, q->http, &error_local);
 	if (session == NULL) {
 		imss_query_fail(q, error_local);
 		return;
@@ -454,18 +446,14 @@ imss_query_send(ImssQuery *q)
 	body = imss_server_request_body(q->code, q->edition);
 	bytes = g_bytes_new_take(g_steal_pointer(&body), strlen(body));
 
-	g_clear_object(&q->msg);
-	q->msg = soup_message_new_from_uri(SOUP_METHOD_POST, q->uri);
-	soup_message_set_flags(q->msg, SOUP_MESSAGE_NO_REDIRECT);
-	soup_message_headers_replace(soup_message_get_request_headers(q->msg), "Accept", "application/json");
-	soup_message_set_request_body_from_bytes(q->msg, "application/json", bytes);
 	/* for http:// the request itself goes to the proxy; for https:// it
 	 * goes through the tunnel to the license server, and the credentials
-	 * go on the CONNECT (imss_license_server_request_queued_cb) */
+	 * go on the CONNECT (the session's) */
 	if (g_strcmp0(g_uri_get_scheme(q->uri), "http") == 0)
-		imss_license_server_add_proxy_credentials(q->self, q->msg);
-	soup_session_send_async(session, q->msg, G_PRIORITY_DEFAULT, q->cancellable,
-				imss_query_send_cb, q);
+		proxy_authorization = imss_license_server_proxy_authorization(q->self);
+	q->http->post_async(session, q->uri, bytes, "application/json", "application/json",
+			    proxy_authorization, q->cancellable, imss_query_send_cb, q);
+	imss_license_server_wipe(proxy_authorization);
 }
 
 void

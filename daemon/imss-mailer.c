@@ -4,10 +4,10 @@
 
 #include <curl/curl.h>
 #include <gmodule.h>
-#include <gmime/gmime.h>
 #include <string.h>
 
 #include "imss-mailer.h"
+#include "imss-mime.h"
 
 struct _ImssMailer {
 	GObject parent_instance;
@@ -15,10 +15,6 @@ struct _ImssMailer {
 };
 
 G_DEFINE_TYPE(ImssMailer, imss_mailer, G_TYPE_OBJECT)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeTextPart, g_object_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeFormatOptions, g_mime_format_options_free)
 
 gboolean
 imss_mailer_is_configured(ImssMailer *self)
@@ -90,13 +86,12 @@ imss_mailer_open_curl(void)
 	imss_curl.global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* GMime and libcurl are set up on the first mail, not at start-up */
+/* libcurl is set up on the first mail, not at start-up */
 static void
-imss_mailer_init_libraries(void)
+imss_mailer_init_curl(void)
 {
 	static gsize once = 0;
 	if (g_once_init_enter(&once)) {
-		g_mime_init();
 		imss_mailer_open_curl();
 		if (imss_curl_error != NULL)
 			g_warning("cannot open %s: %s", IMSS_CURL_SONAME, imss_curl_error);
@@ -104,41 +99,32 @@ imss_mailer_init_libraries(void)
 	}
 }
 
-static gchar *
-imss_mailer_compose_message(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date)
-{
-	g_autoptr(GMimeMessage) msg = g_mime_message_new(TRUE);
-	g_autoptr(GMimeTextPart) part = g_mime_text_part_new_with_subtype("plain");
-	g_autoptr(GMimeFormatOptions) fo = g_mime_format_options_new();
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local(date);
-	gchar *const *to = imss_config_get_mail_to(self->config);
-
-	g_mime_message_add_mailbox(msg,
-				   GMIME_ADDRESS_TYPE_FROM,
-				   "imss-licensed",
-				   imss_config_get_mail_from(self->config));
-	for (guint i = 0; to != NULL && to[i] != NULL; i++)
-		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, to[i]);
-	g_mime_message_set_subject(msg, subject, "UTF-8");
-	g_mime_message_set_date(msg, dt);
-	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", "auto-generated", NULL);
-	g_mime_text_part_set_text(part, body); /* UTF-8, encoded as needed */
-	g_mime_part_set_content_encoding(GMIME_PART(part), GMIME_CONTENT_ENCODING_BASE64);
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
-	/* SMTP wants CRLF */
-	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
-	return g_mime_object_to_string(GMIME_OBJECT(msg), fo);
-}
-
 gchar *
-imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date)
+imss_mailer_compose(ImssMailer *self,
+		    const gchar *subject,
+		    const gchar *body,
+		    gint64 date,
+		    GError **error)
 {
+	const ImssMimeModule *mime;
+	g_autoptr(GDateTime) dt = NULL;
+
 	g_return_val_if_fail(IMSS_IS_MAILER(self), NULL);
 	g_return_val_if_fail(subject != NULL, NULL);
 	g_return_val_if_fail(body != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	imss_mailer_init_libraries();
-	return imss_mailer_compose_message(self, subject, body, date);
+	/* GMime is opened on the first mail, not linked (docs/lean.md) */
+	mime = imss_module_load(IMSS_MIME_MODULE, IMSS_MIME_ABI, error);
+	if (mime == NULL)
+		return NULL;
+	dt = g_date_time_new_from_unix_local(date);
+	return mime->compose("imss-licensed",
+			     imss_config_get_mail_from(self->config),
+			     (const gchar *const *)imss_config_get_mail_to(self->config),
+			     subject,
+			     body,
+			     dt);
 }
 
 typedef struct {
@@ -245,6 +231,8 @@ imss_mailer_send_async(ImssMailer *self,
 		       gpointer user_data)
 {
 	g_autoptr(GTask) task = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *data = NULL;
 	ImssMailJob *job;
 
 	g_return_if_fail(IMSS_IS_MAILER(self));
@@ -257,13 +245,20 @@ imss_mailer_send_async(ImssMailer *self,
 					"no recipients or SMTP server configured");
 		return;
 	}
+	data = imss_mailer_compose(self, subject, body, date, &error);
+	if (data == NULL) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+					"cannot compose the mail: %s", error->message);
+		return;
+	}
+	imss_mailer_init_curl();
 	job = g_new0(ImssMailJob, 1);
 	job->url = g_strdup(imss_config_get_mail_smtp(self->config));
 	job->user = g_strdup(imss_config_get_mail_user(self->config));
 	job->password = g_strdup(imss_config_get_mail_password(self->config));
 	job->from = g_strdup(imss_config_get_mail_from(self->config));
 	job->to = g_strdupv((gchar **)imss_config_get_mail_to(self->config));
-	job->data = imss_mailer_compose(self, subject, body, date);
+	job->data = g_steal_pointer(&data);
 	job->len = strlen(job->data);
 	job->timeout = imss_config_get_mail_timeout(self->config);
 	g_task_set_task_data(task, job, (GDestroyNotify)imss_mail_job_free);

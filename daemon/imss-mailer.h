@@ -1,6 +1,7 @@
 /*
  * Mail notices (SPEC §9.2): a MIME message composed with GMime (RFC 2047
- * subject, UTF-8 body) and delivered over SMTP with libcurl, off the main
+ * subject, UTF-8 body; in a module opened on the first mail, imss-mime.h)
+ * and delivered over SMTP with libcurl (opened then too), off the main
  * loop, with connect and total timeouts.
  */
 #pragma once
@@ -21,9 +22,14 @@ gboolean
 imss_mailer_is_configured(ImssMailer *self);
 guint
 imss_mailer_get_n_recipients(ImssMailer *self);
-/* The composed message (CRLF line ends), for tests. */
+/* The composed message (CRLF line ends); NULL with @error when GMime's
+ * module cannot be loaded (imss-mime.h). */
 gchar *
-imss_mailer_compose(ImssMailer *self, const gchar *subject, const gchar *body, gint64 date);
+imss_mailer_compose(ImssMailer *self,
+		    const gchar *subject,
+		    const gchar *body,
+		    gint64 date,
+		    GError **error);
 void
 imss_mailer_send_async(ImssMailer *self,
 		       const gchar *subject,

@@ -626,6 +626,28 @@ class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
         self.assertIsNotNone(self.daemon)
         self.assertIsNone(self.daemon.poll(), 'imss-licensed died:\n' + self.daemon_log())
 
+    def mapped_files(self):
+        '''The names of the files the running daemon maps (its
+        /proc/PID/maps; under valgrind, those of the program it runs).'''
+        self.assertDaemonRunning()
+        names = set()
+        for line in Path(f'/proc/{self.daemon.pid}/maps').read_text().splitlines():
+            fields = line.split(None, 5)
+            if len(fields) == 6 and fields[5].startswith('/'):
+                names.add(os.path.basename(fields[5]))
+        return names
+
+    def assertMapped(self, *prefixes, mapped=True):
+        '''Whether the daemon maps (mapped=False: maps none of) the files
+        whose names start with each of @prefixes ("libsoup-3.0").'''
+        names = self.mapped_files()
+        for prefix in prefixes:
+            found = sorted(n for n in names if n.startswith(prefix))
+            if mapped:
+                self.assertTrue(found, f'the daemon maps no {prefix}*')
+            else:
+                self.assertEqual(found, [], f'the daemon maps {prefix}*')
+
     # ------------------------------------------------------------------ calls
 
     def call_full(self, path, interface, method, signature=None, args=(), reply_type=None,

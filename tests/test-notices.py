@@ -163,6 +163,46 @@ class EnglishMailTest(NoticeTestBase):
                           'The license is in its renewal grace period, which ends in 90 days.'])
 
 
+class MailModuleTest(NoticeTestBase):
+    '''GMime is opened at the first mail, in a module of its own
+    (docs/lean.md); and without that module a mail fails with the reason,
+    is retried, and the daemon runs on.'''
+    modules = None  # IMSS_MODULE_DIR for the daemon; None: the build's
+
+    def daemon_env(self):
+        env = super().daemon_env()
+        if self.modules is not None:
+            env['IMSS_MODULE_DIR'] = str(self.modules)
+        return env
+
+    def test_gmime_is_mapped_from_the_first_mail(self):
+        self.assertMapped('libgmime-3.0', 'imss-mime-gmime', 'libsoup-3.0', mapped=False)
+        # (an offline code: no request to a license server)
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-09-10', offline=True))
+        self.assertMapped('libgmime-3.0', mapped=False)
+        self.advance_to('2019-08-26T10:00:00')          # E-15: one mail
+        self.assertEqual(len(self.wait_mails(1)), 1)
+        self.assertMapped('libgmime-3.0', 'imss-mime-gmime')
+        self.assertMapped('libsoup-3.0', 'imss-http-soup', mapped=False)
+
+    def test_without_the_module(self):
+        self.modules = self.tmp / 'no-modules'         # missing
+        self.stop_daemon()
+        self.start_daemon([f'--virtual-clock={self.start}'])
+        self.activate('antivirus', self.make_code('antivirus', expiry='2019-09-10', offline=True))
+        self.advance_to('2019-08-26T10:00:00')          # E-15
+        why = 'cannot compose the mail: cannot load the module imss-mime-gmime'
+        self.wait_for(lambda: why in self.daemon_log(), message='the mail to fail')
+        self.advance(5)                                  # a retry, failing the same way
+        self.wait_for(lambda: self.daemon_log().count(why) >= 2, message='a retry')
+        self.advance_to('2019-08-27T01:00:00')          # the day is over: undelivered
+        self.settle()
+        self.assertEqual(self.smtp.messages(), [])
+        mails = [h for h in self.history() if h['action'] == 'mail']
+        self.assertEqual([h['outcome'] for h in mails], ['undelivered'], mails)
+        self.assertDaemonRunning()
+
+
 class ConsoleNoticeTest(NoticeTestBase):
     start = '2019-08-01T09:00:00'
 

@@ -176,6 +176,49 @@ class ActivationOnlineTest(ServerTestBase):
         self.assertTrue(self.slot_props('compliance')['ExpiryVerified'])
 
 
+class ModuleTest(ServerTestBase):
+    '''libsoup is opened at the first request, in a module of its own
+    (docs/lean.md): a start maps neither it nor GMime.'''
+
+    def test_libsoup_is_mapped_from_the_first_request(self):
+        self.assertMapped('libsoup-3.0', 'libgmime-3.0', 'imss-http-soup', 'imss-mime-gmime',
+                          mapped=False)
+        self.activate_renewed()
+        self.assertTrue(self.slot_props('antivirus')['ExpiryVerified'])
+        self.assertMapped('libsoup-3.0', 'imss-http-soup')
+        self.assertMapped('libgmime-3.0', 'imss-mime-gmime', mapped=False)
+
+
+class BrokenModuleTest(ServerTestBase):
+    '''A broken installation (the HTTP module unreadable): the online check
+    fails with the reason, as an unreachable server does, and the daemon runs
+    on.'''
+
+    def daemon_env(self):
+        env = super().daemon_env()
+        modules = self.tmp / 'modules'
+        modules.mkdir(exist_ok=True)
+        (modules / 'imss-http-soup.so').write_text('not a module\n')
+        env['IMSS_MODULE_DIR'] = str(modules)
+        return env
+
+    def test_activation_without_the_http_module(self):
+        e = self.today() + datetime.timedelta(days=100)
+        self.activate('antivirus', self.make_code('antivirus', expiry=e))
+        props = self.slot_props('antivirus')
+        self.assertEqual(props['ExpiryDate'], str(e))      # the code's date
+        self.assertFalse(props['ExpiryVerified'])
+        self.assertIn('cannot load the module imss-http-soup', props['LastCheckError'])
+        self.assertIn('imss-http-soup.so', props['LastCheckError'])
+        self.assertEqual(self.sim.requests(), [])
+        self.assertIn('cannot load the module imss-http-soup', self.daemon_log())
+        # and again at the next request: a failure is not remembered
+        self.assertDBusError('ServerUnreachable', self.update)
+        self.assertIn('cannot load the module imss-http-soup',
+                      self.slot_props('antivirus')['LastCheckError'])
+        self.assertDaemonRunning()
+
+
 class ManualUpdateTest(ServerTestBase):
     sender_filter = True
 

@@ -71,6 +71,8 @@ check "dbus-daemon handed the activation to systemd" sh -c \
 	"journalctl --no-pager -q -u dbus.service --since '$since' | grep -F \"Activating via systemd: service name='org.imss.License' unit='$UNIT'\""
 pid=$(main_pid)
 check "MainPID $pid is /usr/libexec/imss-licensed" test "$(readlink /proc/"$pid"/exe)" = /usr/libexec/imss-licensed
+check "a start maps neither libsoup nor GMime (modules opened on first use)" sh -c \
+	"! grep -E 'libsoup-3\.0|libgmime-3\.0|/imss-license/imss-' /proc/$pid/maps"
 
 step "hardening on the live process (pid $pid)"
 grep -E '^(Uid|NoNewPrivs|Seccomp|CapEff|CapBnd|CapPrm):' /proc/"$pid"/status
@@ -96,6 +98,9 @@ if printf '%s\n' "$code" | timeout 30 imss-licensectl activate antivirus; then
 else
 	nok "imss-licensectl activate antivirus"
 fi
+# (the code is an online one: the activation asked the license server)
+check "the activation opened the installed HTTP module" \
+	grep -qE '/usr/lib/[^/]+/imss-license/imss-http-soup\.so$' /proc/"$pid"/maps
 journalctl --no-pager -u "$UNIT" -o verbose MESSAGE_ID=3614d09e618d4a99aec8bf38ca1488ab >/tmp/activated.txt
 grep -E '^    (MESSAGE|MESSAGE_ID|IMSS_SLOT|PRIORITY|SYSLOG_IDENTIFIER)=' /tmp/activated.txt
 check "MESSAGE_ID=3614d09e618d4a99aec8bf38ca1488ab with IMSS_SLOT=antivirus" \
