@@ -68,8 +68,8 @@ static gchar *
 imss_ctl_monitor_updates_text(gboolean allowed)
 {
 	if (allowed)
-		/* TRANSLATORS: monitor: UpdatesAllowedChanged, TRUE */
-		return g_strdup(_("Component updates are allowed again."));
+		/* TRANSLATORS: monitor: UpdatesAllowedChanged, TRUE (after an activation, or again after a renewal) */
+		return g_strdup(_("Component updates are allowed."));
 	/* TRANSLATORS: monitor: UpdatesAllowedChanged, FALSE (SPEC §3) */
 	return g_strdup(_("Component updates are restricted: scanning continues with the last pattern files."));
 }
