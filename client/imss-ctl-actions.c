@@ -13,6 +13,7 @@
 #include "imss-ctl.h"
 #include "imss-error.h"
 #include "imss-json.h"
+#include "imss-records.h"
 
 /* the outcome of a call: {"outcome": …} with --json; else @if_match when it
  * is @match, @otherwise when not */
@@ -163,7 +164,7 @@ imss_ctl_load_profile(const gchar *path, GError **error)
 	for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
 		JsonNode *node = json_object_get_member(obj, keys[i]);
 		if (node != NULL && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING)
-			g_variant_builder_add(&builder, "{sv}", keys[i], g_variant_new_string(json_node_get_string(node)));
+			imss_vardict_add(&builder, keys[i], g_variant_new_string(json_node_get_string(node)));
 	}
 	return g_variant_builder_end(&builder);
 }

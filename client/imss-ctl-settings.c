@@ -13,6 +13,7 @@
 
 #include "imss-ctl.h"
 #include "imss-error.h"
+#include "imss-records.h"
 
 typedef struct {
 	const gchar *key;
@@ -239,7 +240,7 @@ imss_ctl_settings_set(ImssCtl *ctl, gchar **args, GError **error)
 	if (value == NULL)
 		return FALSE;
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&builder, "{sv}", setting->key, value);
+	imss_vardict_add(&builder, setting->key, value);
 	ok = imss_ctl_settings_apply(ctl, g_variant_builder_end(&builder), reset, error);
 	if (secret != NULL)
 		memset(secret, 0, strlen(secret));

@@ -8,6 +8,7 @@
 #include "imss-notice.h"
 #include "imss-slot.h"
 #include "imss-state.h"
+#include "imss-records.h"
 
 /* Texts come from the catalogue the caller passes (the daemon: the caller's
  * or the mail language) or, with NULL, from dgettext() in the process's
@@ -440,25 +441,21 @@ imss_notice_to_variant(const ImssNoticeData *notice)
 	e = imss_date_format(&notice->expiry);
 	g = imss_date_format(&notice->grace_end);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	g_variant_builder_add(&b,
-			      "{sv}",
-			      "slot",
+	imss_vardict_add(&b, "slot",
 			      g_variant_new_string(imss_notice_kind_has_slot(notice->kind)
 						       ? imss_slot_to_string(notice->slot)
 						       : ""));
-	g_variant_builder_add(&b, "{sv}", "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
-	g_variant_builder_add(&b,
-			      "{sv}",
-			      "severity",
+	imss_vardict_add(&b, "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
+	imss_vardict_add(&b, "severity",
 			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_data_get_severity(notice))));
 	if (notice->unit[0] != '\0')
-		g_variant_builder_add(&b, "{sv}", "unit", g_variant_new_string(notice->unit));
+		imss_vardict_add(&b, "unit", g_variant_new_string(notice->unit));
 	if (imss_notice_kind_has_dates(notice->kind)) {
-		g_variant_builder_add(&b, "{sv}", "days_left", g_variant_new_int32(notice->days_left));
-		g_variant_builder_add(&b, "{sv}", "grace_left", g_variant_new_int32(notice->grace_left));
-		g_variant_builder_add(&b, "{sv}", "days_since", g_variant_new_int32(notice->days_since));
-		g_variant_builder_add(&b, "{sv}", "expiry", g_variant_new_string(e));
-		g_variant_builder_add(&b, "{sv}", "grace_end", g_variant_new_string(g));
+		imss_vardict_add(&b, "days_left", g_variant_new_int32(notice->days_left));
+		imss_vardict_add(&b, "grace_left", g_variant_new_int32(notice->grace_left));
+		imss_vardict_add(&b, "days_since", g_variant_new_int32(notice->days_since));
+		imss_vardict_add(&b, "expiry", g_variant_new_string(e));
+		imss_vardict_add(&b, "grace_end", g_variant_new_string(g));
 	}
 	return g_variant_builder_end(&b);
 }

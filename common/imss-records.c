@@ -119,6 +119,14 @@ static const ImssRecordType imss_node_type = IMSS_RECORD_TYPE("node", imss_node_
 
 /* -- the writer, the reader and the cleaner of every record ----------------- */
 
+void
+imss_vardict_add(GVariantBuilder *builder, const gchar *key, GVariant *value)
+{
+	g_variant_builder_add_value(builder,
+				    g_variant_new_dict_entry(g_variant_new_string(key),
+							     g_variant_new_variant(value)));
+}
+
 static const GVariantType *
 imss_field_variant_type(ImssFieldType type)
 {
@@ -169,9 +177,7 @@ imss_record_to_variant(const ImssRecordType *type, gconstpointer record)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	for (guint i = 0; i < type->n_fields; i++) {
 		const ImssField *field = &type->fields[i];
-		g_variant_builder_add(&builder,
-				      "{sv}",
-				      field->key,
+		imss_vardict_add(&builder, field->key,
 				      imss_field_to_variant(field, record));
 	}
 	return g_variant_builder_end(&builder);

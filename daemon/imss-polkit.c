@@ -6,6 +6,7 @@
 
 #include "imss-error.h"
 #include "imss-polkit.h"
+#include "imss-records.h"
 
 /* Bounds on the wait for polkitd (it may hang): below the 25 s a D-Bus
  * caller waits by default, so that such a caller hears NotAuthorized rather
@@ -169,7 +170,7 @@ imss_polkit_check_authority(ImssPolkit *self, GTask *task)
 	ImssPolkitHelper *helper = g_task_get_task_data(task);
 	GVariantBuilder subject;
 	g_variant_builder_init(&subject, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&subject, "{sv}", "name", g_variant_new_string(helper->sender));
+	imss_vardict_add(&subject, "name", g_variant_new_string(helper->sender));
 	helper->bus = g_object_ref(self->bus);
 	helper->cancellation_id = g_strdup_printf("imss-licensed-%u", ++self->next_cancellation);
 	g_dbus_connection_call(
