@@ -2,13 +2,18 @@
  * Benchmarks of the license calendar (printed figures, not tests):
  *  1. ten virtual years of all six slots' schedules through the virtual
  *     clock — the same alarm path as production — with the real store;
- *  2. the cost of computing the next event as the number of licenses grows.
+ *  2. the SQLite floor of the worst case: the rows the never-renewed run
+ *     wrote, written again in the same transactions with SQLite's own API
+ *     (prepared statements, no libgda, no calendar), on the same schema,
+ *     WAL and synchronous=FULL — what the writes alone cost;
+ *  3. the cost of computing the next event as the number of licenses grows.
  *
  *   bench-scheduler [STATE_DIR]   (default: a directory in /dev/shm)
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +55,8 @@ bench_remove_store(const gchar *db)
 		g_unlink(path);
 	}
 }
+
+static void bench_sqlite_floor(const gchar *dir, const gchar *db);
 
 static void
 bench_virtual_years(const gchar *dir, gboolean current)
@@ -110,7 +117,117 @@ bench_virtual_years(const gchar *dir, gboolean current)
 	/* closed first: SQLite folds its log into the file and removes it */
 	g_clear_object(&manager);
 	g_clear_object(&store);
+	if (!current)
+		bench_sqlite_floor(dir, db);
 	bench_remove_store(db);
+}
+
+#define BENCH_SQL(call)                                                                         \
+	do {                                                                                       \
+		int rc_ = (call);                                                                  \
+		if (rc_ != SQLITE_OK && rc_ != SQLITE_ROW && rc_ != SQLITE_DONE) {                 \
+			g_printerr("sqlite floor: %s: %s\n", #call, sqlite3_errstr(rc_));        \
+			goto out;                                                                  \
+		}                                                                                  \
+	} while (0)
+
+/* binds column @c of @from to parameter @c + 1 of @to */
+static void
+bench_copy_column(sqlite3_stmt *to, sqlite3_stmt *from, int c)
+{
+	if (sqlite3_column_type(from, c) == SQLITE_INTEGER)
+		sqlite3_bind_int64(to, c + 1, sqlite3_column_int64(from, c));
+	else
+		sqlite3_bind_text(to, c + 1, (const char *)sqlite3_column_text(from, c), -1, SQLITE_TRANSIENT);
+}
+
+/* The writes of the never-renewed run (@db, closed), replayed into a
+ * fresh file of the same schema: one transaction per evaluation (the claims
+ * and history rows of one instant, then the node's row), each committed
+ * durably, as the store does. Rows are read out first; only the writes are
+ * timed. */
+static void
+bench_sqlite_floor(const gchar *dir, const gchar *db)
+{
+	g_autofree gchar *path = g_build_filename(dir, "floor.db", NULL);
+	sqlite3 *src = NULL;
+	sqlite3 *dst = NULL;
+	sqlite3_stmt *schema = NULL, *runs = NULL, *hist = NULL;
+	sqlite3_stmt *begin = NULL, *commit = NULL, *ins_run = NULL, *ins_hist = NULL, *node = NULL;
+	guint transactions = 0, n_runs = 0, n_hist = 0;
+	gdouble cpu = 0;
+	int rr, rh;
+
+	bench_remove_store(path);
+	BENCH_SQL(sqlite3_open_v2(db, &src, SQLITE_OPEN_READONLY, NULL));
+	BENCH_SQL(sqlite3_open(path, &dst));
+	BENCH_SQL(sqlite3_exec(dst, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", NULL, NULL, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(src, "SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "
+					  "AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'", -1, &schema, NULL));
+	while (sqlite3_step(schema) == SQLITE_ROW)
+		BENCH_SQL(sqlite3_exec(dst, (const char *)sqlite3_column_text(schema, 0), NULL, NULL, NULL));
+	BENCH_SQL(sqlite3_exec(dst, "INSERT INTO nodes (name, started_at, last_seen, clock_skew, last_job, "
+				    "last_job_at) VALUES ('bench', 0, 0, 0, '', 0)", NULL, NULL, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(src, "SELECT job, slot, day, at, done, owner, lease_until FROM job_runs "
+					  "ORDER BY at", -1, &runs, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(src, "SELECT at, action, slot, code, caller, outcome, detail, node "
+					  "FROM history ORDER BY id", -1, &hist, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(dst, "BEGIN IMMEDIATE", -1, &begin, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(dst, "COMMIT", -1, &commit, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(dst, "INSERT INTO job_runs (job, slot, day, at, done, owner, lease_until) "
+					  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &ins_run, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(dst, "INSERT INTO history (at, action, slot, code, caller, outcome, "
+					  "detail, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins_hist, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(dst, "UPDATE nodes SET last_job = ?, last_job_at = ? WHERE name = 'bench'",
+				     -1, &node, NULL));
+	/* the evaluations' instants: the claims' "at" (their history rows
+	 * share it); history rows of other instants (activations) go alone */
+	rr = sqlite3_step(runs);
+	rh = sqlite3_step(hist);
+	while (rr == SQLITE_ROW || rh == SQLITE_ROW) {
+		gint64 at = rr == SQLITE_ROW ? sqlite3_column_int64(runs, 3) : G_MAXINT64;
+		gdouble t;
+		if (rh == SQLITE_ROW)
+			at = MIN(at, sqlite3_column_int64(hist, 0));
+		t = bench_cpu_seconds();
+		BENCH_SQL(sqlite3_step(begin));
+		sqlite3_reset(begin);
+		for (; rr == SQLITE_ROW && sqlite3_column_int64(runs, 3) == at; rr = sqlite3_step(runs), n_runs++) {
+			for (int c = 0; c < 7; c++)
+				bench_copy_column(ins_run, runs, c);
+			BENCH_SQL(sqlite3_step(ins_run));
+			sqlite3_reset(ins_run);
+		}
+		for (; rh == SQLITE_ROW && sqlite3_column_int64(hist, 0) == at; rh = sqlite3_step(hist), n_hist++) {
+			for (int c = 0; c < 8; c++)
+				bench_copy_column(ins_hist, hist, c);
+			BENCH_SQL(sqlite3_step(ins_hist));
+			sqlite3_reset(ins_hist);
+		}
+		sqlite3_bind_text(node, 1, "check", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(node, 2, at);
+		BENCH_SQL(sqlite3_step(node));
+		sqlite3_reset(node);
+		BENCH_SQL(sqlite3_step(commit));
+		sqlite3_reset(commit);
+		cpu += bench_cpu_seconds() - t;
+		transactions++;
+	}
+	g_print("the same writes with SQLite's own API (no libgda, no calendar): %u transactions, "
+		"%u claims, %u history rows, CPU %.3f s (WAL, synchronous=FULL)\n",
+		transactions, n_runs, n_hist, cpu);
+out:
+	sqlite3_finalize(schema);
+	sqlite3_finalize(runs);
+	sqlite3_finalize(hist);
+	sqlite3_finalize(begin);
+	sqlite3_finalize(commit);
+	sqlite3_finalize(ins_run);
+	sqlite3_finalize(ins_hist);
+	sqlite3_finalize(node);
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	bench_remove_store(path);
 }
 
 /* the planner's next wake-up over many licenses (pure: no clock, no store) */
