@@ -753,6 +753,35 @@ class MonitorTest(imsstest.ImssTestCase):
             self.assertNoCode(out, code, 'the monitor output')
             self.assertNotIn('****', out)
 
+    def test_monitor_follows_a_restart(self):
+        '''The monitor outlives the daemon: it says when the service stops
+        and comes back, and prints the events of the new run as of the old.'''
+        text, text_out, text_err = self.start_monitor()
+        js, js_out, _ = self.start_monitor('--json')
+        self.start_daemon([f'--virtual-clock={START}'])
+        self.wait_for(lambda: 'has started' in self.read(text_err), message='the started line')
+        self.activate('antivirus', self.make_code('antivirus', expiry=E))
+        self.wait_for(lambda: 'antivirus: The license was activated' in self.read(text_out),
+                      message="the first run's activation")
+        self.stop_daemon()
+        self.wait_for(lambda: 'stopped; waiting' in self.read(text_err), message='the stopped line')
+        self.start_daemon([f'--virtual-clock={START}'])
+        self.wait_for(lambda: 'running again' in self.read(text_err), message='the running-again line')
+        self.activate('antispam', self.make_code('antispam', expiry=E))
+        self.wait_for(lambda: 'antispam: The license was activated' in self.read(text_out),
+                      message="the second run's activation")
+        self.wait_for(lambda: '"slot":"antispam"' in self.read(js_out).replace(' ', ''),
+                      message="the second run's activation as JSON")
+        for proc in (text, js):
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=10), 0)
+        err = self.read(text_err)
+        self.assertLess(err.index('has started'), err.index('stopped; waiting'))
+        self.assertLess(err.index('stopped; waiting'), err.index('running again'))
+        out = self.read(text_out)
+        self.assertEqual(out.count('antivirus: The license was activated'), 1)
+        self.assertEqual(out.count('antispam: The license was activated'), 1)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)
