@@ -122,11 +122,11 @@ bench_virtual_years(const gchar *dir, gboolean current)
 	bench_remove_store(db);
 }
 
-#define BENCH_SQL(call)                                                                         \
+#define BENCH_SQL(call)                                                                            \
 	do {                                                                                       \
 		int rc_ = (call);                                                                  \
 		if (rc_ != SQLITE_OK && rc_ != SQLITE_ROW && rc_ != SQLITE_DONE) {                 \
-			g_printerr("sqlite floor: %s: %s\n", #call, sqlite3_errstr(rc_));        \
+			g_printerr("sqlite floor: %s: %s\n", #call, sqlite3_errstr(rc_));          \
 			goto out;                                                                  \
 		}                                                                                  \
 	} while (0)
@@ -138,7 +138,8 @@ bench_copy_column(sqlite3_stmt *to, sqlite3_stmt *from, int c)
 	if (sqlite3_column_type(from, c) == SQLITE_INTEGER)
 		sqlite3_bind_int64(to, c + 1, sqlite3_column_int64(from, c));
 	else
-		sqlite3_bind_text(to, c + 1, (const char *)sqlite3_column_text(from, c), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(
+		    to, c + 1, (const char *)sqlite3_column_text(from, c), -1, SQLITE_TRANSIENT);
 }
 
 /* The writes of the never-renewed run (@db, closed), replayed into a
@@ -161,25 +162,60 @@ bench_sqlite_floor(const gchar *dir, const gchar *db)
 	bench_remove_store(path);
 	BENCH_SQL(sqlite3_open_v2(db, &src, SQLITE_OPEN_READONLY, NULL));
 	BENCH_SQL(sqlite3_open(path, &dst));
-	BENCH_SQL(sqlite3_exec(dst, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", NULL, NULL, NULL));
-	BENCH_SQL(sqlite3_prepare_v2(src, "SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "
-					  "AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'", -1, &schema, NULL));
+	BENCH_SQL(sqlite3_exec(
+	    dst, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL", NULL, NULL, NULL));
+	BENCH_SQL(
+	    sqlite3_prepare_v2(src,
+	                       "SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "
+	                       "AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'",
+	                       -1,
+	                       &schema,
+	                       NULL));
 	while (sqlite3_step(schema) == SQLITE_ROW)
-		BENCH_SQL(sqlite3_exec(dst, (const char *)sqlite3_column_text(schema, 0), NULL, NULL, NULL));
-	BENCH_SQL(sqlite3_exec(dst, "INSERT INTO nodes (name, started_at, last_seen, clock_skew, last_job, "
-				    "last_job_at) VALUES ('bench', 0, 0, 0, '', 0)", NULL, NULL, NULL));
-	BENCH_SQL(sqlite3_prepare_v2(src, "SELECT job, slot, day, at, done, owner, lease_until FROM job_runs "
-					  "ORDER BY at", -1, &runs, NULL));
-	BENCH_SQL(sqlite3_prepare_v2(src, "SELECT at, action, slot, code, caller, outcome, detail, node "
-					  "FROM history ORDER BY id", -1, &hist, NULL));
+		BENCH_SQL(sqlite3_exec(
+		    dst, (const char *)sqlite3_column_text(schema, 0), NULL, NULL, NULL));
+	BENCH_SQL(
+	    sqlite3_exec(dst,
+	                 "INSERT INTO nodes (name, started_at, last_seen, clock_skew, last_job, "
+	                 "last_job_at) VALUES ('bench', 0, 0, 0, '', 0)",
+	                 NULL,
+	                 NULL,
+	                 NULL));
+	BENCH_SQL(
+	    sqlite3_prepare_v2(src,
+	                       "SELECT job, slot, day, at, done, owner, lease_until FROM job_runs "
+	                       "ORDER BY at",
+	                       -1,
+	                       &runs,
+	                       NULL));
+	BENCH_SQL(sqlite3_prepare_v2(src,
+	                             "SELECT at, action, slot, code, caller, outcome, detail, node "
+	                             "FROM history ORDER BY id",
+	                             -1,
+	                             &hist,
+	                             NULL));
 	BENCH_SQL(sqlite3_prepare_v2(dst, "BEGIN IMMEDIATE", -1, &begin, NULL));
 	BENCH_SQL(sqlite3_prepare_v2(dst, "COMMIT", -1, &commit, NULL));
-	BENCH_SQL(sqlite3_prepare_v2(dst, "INSERT INTO job_runs (job, slot, day, at, done, owner, lease_until) "
-					  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", -1, &ins_run, NULL));
-	BENCH_SQL(sqlite3_prepare_v2(dst, "INSERT INTO history (at, action, slot, code, caller, outcome, "
-					  "detail, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins_hist, NULL));
-	BENCH_SQL(sqlite3_prepare_v2(dst, "UPDATE nodes SET last_job = ?, last_job_at = ? WHERE name = 'bench'",
-				     -1, &node, NULL));
+	BENCH_SQL(sqlite3_prepare_v2(
+	    dst,
+	    "INSERT INTO job_runs (job, slot, day, at, done, owner, lease_until) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+	    -1,
+	    &ins_run,
+	    NULL));
+	BENCH_SQL(
+	    sqlite3_prepare_v2(dst,
+	                       "INSERT INTO history (at, action, slot, code, caller, outcome, "
+	                       "detail, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                       -1,
+	                       &ins_hist,
+	                       NULL));
+	BENCH_SQL(sqlite3_prepare_v2(
+	    dst,
+	    "UPDATE nodes SET last_job = ?, last_job_at = ? WHERE name = 'bench'",
+	    -1,
+	    &node,
+	    NULL));
 	/* the evaluations' instants: the claims' "at" (their history rows
 	 * share it); history rows of other instants (activations) go alone */
 	rr = sqlite3_step(runs);
@@ -192,13 +228,15 @@ bench_sqlite_floor(const gchar *dir, const gchar *db)
 		t = bench_cpu_seconds();
 		BENCH_SQL(sqlite3_step(begin));
 		sqlite3_reset(begin);
-		for (; rr == SQLITE_ROW && sqlite3_column_int64(runs, 3) == at; rr = sqlite3_step(runs), n_runs++) {
+		for (; rr == SQLITE_ROW && sqlite3_column_int64(runs, 3) == at;
+		     rr = sqlite3_step(runs), n_runs++) {
 			for (int c = 0; c < 7; c++)
 				bench_copy_column(ins_run, runs, c);
 			BENCH_SQL(sqlite3_step(ins_run));
 			sqlite3_reset(ins_run);
 		}
-		for (; rh == SQLITE_ROW && sqlite3_column_int64(hist, 0) == at; rh = sqlite3_step(hist), n_hist++) {
+		for (; rh == SQLITE_ROW && sqlite3_column_int64(hist, 0) == at;
+		     rh = sqlite3_step(hist), n_hist++) {
 			for (int c = 0; c < 8; c++)
 				bench_copy_column(ins_hist, hist, c);
 			BENCH_SQL(sqlite3_step(ins_hist));
@@ -214,8 +252,11 @@ bench_sqlite_floor(const gchar *dir, const gchar *db)
 		transactions++;
 	}
 	g_print("the same writes with SQLite's own API (no libgda, no calendar): %u transactions, "
-		"%u claims, %u history rows, CPU %.3f s (WAL, synchronous=FULL)\n",
-		transactions, n_runs, n_hist, cpu);
+	        "%u claims, %u history rows, CPU %.3f s (WAL, synchronous=FULL)\n",
+	        transactions,
+	        n_runs,
+	        n_hist,
+	        cpu);
 out:
 	sqlite3_finalize(schema);
 	sqlite3_finalize(runs);

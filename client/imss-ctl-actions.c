@@ -164,7 +164,8 @@ imss_ctl_load_profile(const gchar *path, GError **error)
 	for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
 		JsonNode *node = json_object_get_member(obj, keys[i]);
 		if (node != NULL && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING)
-			imss_vardict_add(&builder, keys[i], g_variant_new_string(json_node_get_string(node)));
+			imss_vardict_add(
+			    &builder, keys[i], g_variant_new_string(json_node_get_string(node)));
 	}
 	return g_variant_builder_end(&builder);
 }

@@ -6,9 +6,9 @@
 
 #include "imss-date.h"
 #include "imss-notice.h"
+#include "imss-records.h"
 #include "imss-slot.h"
 #include "imss-state.h"
-#include "imss-records.h"
 
 /* Texts come from the catalogue the caller passes (the daemon: the caller's
  * or the mail language) or, with NULL, from dgettext() in the process's
@@ -441,13 +441,17 @@ imss_notice_to_variant(const ImssNoticeData *notice)
 	e = imss_date_format(&notice->expiry);
 	g = imss_date_format(&notice->grace_end);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	imss_vardict_add(&b, "slot",
-			      g_variant_new_string(imss_notice_kind_has_slot(notice->kind)
-						       ? imss_slot_to_string(notice->slot)
-						       : ""));
-	imss_vardict_add(&b, "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
-	imss_vardict_add(&b, "severity",
-			      g_variant_new_string(imss_notice_severity_to_string(imss_notice_data_get_severity(notice))));
+	imss_vardict_add(&b,
+	                 "slot",
+	                 g_variant_new_string(imss_notice_kind_has_slot(notice->kind)
+	                                          ? imss_slot_to_string(notice->slot)
+	                                          : ""));
+	imss_vardict_add(
+	    &b, "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
+	imss_vardict_add(&b,
+	                 "severity",
+	                 g_variant_new_string(imss_notice_severity_to_string(
+	                     imss_notice_data_get_severity(notice))));
 	if (notice->unit[0] != '\0')
 		imss_vardict_add(&b, "unit", g_variant_new_string(notice->unit));
 	if (imss_notice_kind_has_dates(notice->kind)) {

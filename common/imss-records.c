@@ -122,9 +122,9 @@ static const ImssRecordType imss_node_type = IMSS_RECORD_TYPE("node", imss_node_
 void
 imss_vardict_add(GVariantBuilder *builder, const gchar *key, GVariant *value)
 {
-	g_variant_builder_add_value(builder,
-				    g_variant_new_dict_entry(g_variant_new_string(key),
-							     g_variant_new_variant(value)));
+	g_variant_builder_add_value(
+	    builder,
+	    g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value)));
 }
 
 static const GVariantType *
@@ -177,8 +177,7 @@ imss_record_to_variant(const ImssRecordType *type, gconstpointer record)
 	g_variant_builder_init(&builder, G_VARIANT_TYPE_VARDICT);
 	for (guint i = 0; i < type->n_fields; i++) {
 		const ImssField *field = &type->fields[i];
-		imss_vardict_add(&builder, field->key,
-				      imss_field_to_variant(field, record));
+		imss_vardict_add(&builder, field->key, imss_field_to_variant(field, record));
 	}
 	return g_variant_builder_end(&builder);
 }

@@ -15,8 +15,8 @@
 #include "imss-catalog.h"
 #include "imss-error.h"
 #include "imss-license-manager-private.h"
-#include "imss-settings.h"
 #include "imss-records.h"
+#include "imss-settings.h"
 
 #define IMSS_SETTINGS_ADDRESSES_MAX 64
 
@@ -91,17 +91,17 @@ imss_license_manager_get_settings(ImssLicenseManager *self)
 		if (infos[i].secret) {
 			/* write-only: whether one is set, never the value */
 			g_autofree gchar *key = g_strdup_printf("%s-set", infos[i].name);
-			imss_vardict_add(&b, key,
-					      g_variant_new_boolean(
-						  imss_license_manager_secret_is_set(self, &infos[i])));
+			imss_vardict_add(&b,
+			                 key,
+			                 g_variant_new_boolean(
+			                     imss_license_manager_secret_is_set(self, &infos[i])));
 			continue;
 		}
-		imss_vardict_add(&b, infos[i].name,
-				      imss_license_manager_setting_value(self, &infos[i]));
+		imss_vardict_add(
+		    &b, infos[i].name, imss_license_manager_setting_value(self, &infos[i]));
 	}
 	stored_names = g_strv_builder_end(stored);
-	imss_vardict_add(&b, "stored",
-			      g_variant_new_strv((const gchar *const *)stored_names, -1));
+	imss_vardict_add(&b, "stored", g_variant_new_strv((const gchar *const *)stored_names, -1));
 	return g_variant_builder_end(&b);
 }
 
