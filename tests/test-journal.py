@@ -161,6 +161,10 @@ class JournalTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
                                '--state-dir', str(self.state_dir)],
                               env=self.daemon_env(), capture_output=True, text=True, timeout=60)
         self.assertEqual(proc.returncode, 1, proc.stderr)
+        # the entry was sent before the exit; the reader thread may not
+        # have taken it from the socket yet
+        self.wait_for(lambda: self.journal.find(MSGID['START_FAILED']),
+                      message='the start failure in the journal')
         (fatal,) = self.journal.find(MSGID['START_FAILED'])
         self.assertEqual(fatal['PRIORITY'], '3')
         self.assertIn('edition', fatal['MESSAGE'])
