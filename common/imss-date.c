@@ -14,12 +14,31 @@
 gchar *
 imss_date_format(const GDate *date)
 {
+	guint year, month, day;
+	gchar *out;
+
 	if (date == NULL || !g_date_valid(date))
 		return g_strdup("");
-	return g_strdup_printf("%04u-%02u-%02u",
-			       (guint)g_date_get_year(date),
-			       (guint)g_date_get_month(date),
-			       (guint)g_date_get_day(date));
+	year = g_date_get_year(date);
+	month = g_date_get_month(date);
+	day = g_date_get_day(date);
+	/* "%04u-%02u-%02u" without printf, which costs ~20× as much (the
+	 * calendar formats a date per planned run); GDate years are 1..65535 */
+	if (year > 9999)
+		return g_strdup_printf("%04u-%02u-%02u", year, month, day);
+	out = g_malloc(sizeof("YYYY-MM-DD"));
+	out[0] = (gchar)('0' + year / 1000);
+	out[1] = (gchar)('0' + year / 100 % 10);
+	out[2] = (gchar)('0' + year / 10 % 10);
+	out[3] = (gchar)('0' + year % 10);
+	out[4] = '-';
+	out[5] = (gchar)('0' + month / 10);
+	out[6] = (gchar)('0' + month % 10);
+	out[7] = '-';
+	out[8] = (gchar)('0' + day / 10);
+	out[9] = (gchar)('0' + day % 10);
+	out[10] = '\0';
+	return out;
 }
 
 gboolean

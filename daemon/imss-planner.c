@@ -101,16 +101,17 @@ static const ImssJobKind job_kinds[] = {
      imss_job_mail_next},
 };
 
+/* @day_start: when @day begins (imss_calendar_day_start()) */
 static void
 imss_planner_add(GArray *runs,
 		 const ImssJobKind *kind,
 		 const ImssPlanLicense *license,
-		 GTimeZone *tz,
+		 gint64 day_start,
 		 const GDate *day,
 		 const GDate *today)
 {
 	ImssPlannedRun run = {0};
-	if (imss_calendar_day_start(tz, day) < license->activated_at)
+	if (day_start < license->activated_at)
 		return;
 	run.job = kind->name;
 	run.action = kind->action;
@@ -131,7 +132,18 @@ imss_planner_due(const ImssPlanLicense *licenses,
 		 gboolean passage)
 {
 	GArray *runs = g_array_new(FALSE, TRUE, sizeof(ImssPlannedRun));
+	/* a passage looks at the dates that began since the last look: today
+	 * and the two days before, oldest first (their starts, found once for
+	 * every license and job: a time-zone lookup is the dear part) */
+	GDate days[3];
+	gint64 starts[G_N_ELEMENTS(days)];
+
 	g_return_val_if_fail(licenses != NULL || n == 0, runs);
+	for (guint d = 0; passage && d < G_N_ELEMENTS(days); d++) {
+		days[d] = *today;
+		g_date_subtract_days(&days[d], G_N_ELEMENTS(days) - 1 - d);
+		starts[d] = imss_calendar_day_start(tz, &days[d]);
+	}
 	for (guint i = 0; i < n; i++) {
 		const ImssPlanLicense *license = &licenses[i];
 		for (guint k = 0; k < G_N_ELEMENTS(job_kinds); k++) {
@@ -141,44 +153,53 @@ imss_planner_due(const ImssPlanLicense *licenses,
 				continue;
 			if (!passage) {
 				if (kind->prev_due(&license->expiry, today, &day))
-					imss_planner_add(runs, kind, license, tz, &day, today);
+					imss_planner_add(runs, kind, license,
+							 imss_calendar_day_start(tz, &day), &day, today);
 				continue;
 			}
-			/* the dates that began since the last look, oldest first */
-			day = *today;
-			g_date_subtract_days(&day, 2);
-			for (; g_date_compare(&day, today) <= 0; g_date_add_days(&day, 1)) {
-				if (imss_calendar_day_start(tz, &day) > last_time &&
-				    kind->is_due(&license->expiry, &day))
-					imss_planner_add(runs, kind, license, tz, &day, today);
+			for (guint d = 0; d < G_N_ELEMENTS(days); d++) {
+				if (starts[d] > last_time && kind->is_due(&license->expiry, &days[d]))
+					imss_planner_add(runs, kind, license, starts[d], &days[d], today);
 			}
 		}
 	}
 	return runs;
 }
 
+/* @best becomes @date when it is unset or later */
+static void
+imss_planner_earlier(GDate *best, const GDate *date)
+{
+	if (!g_date_valid(best) || g_date_compare(date, best) < 0)
+		*best = *date;
+}
+
 gint64
 imss_planner_next_wakeup(const ImssPlanLicense *licenses, guint n, GTimeZone *tz, const GDate *today)
 {
-	gint64 best = IMSS_PLANNER_NO_WAKEUP;
+	/* the earliest date: a later date never starts sooner, so one
+	 * time-zone lookup, for that date, is enough */
+	GDate best;
+	GDate next;
+
 	g_return_val_if_fail(licenses != NULL || n == 0, 0);
 	g_return_val_if_fail(tz != NULL, 0);
 	g_return_val_if_fail(today != NULL, 0);
 
+	g_date_clear(&best, 1);
 	for (guint i = 0; i < n; i++) {
 		const ImssPlanLicense *license = &licenses[i];
-		GDate next;
 		if (!license->activated)
 			continue;
 		if (imss_calendar_next_transition(&license->expiry, today, &next))
-			best = MIN(best, imss_calendar_day_start(tz, &next));
+			imss_planner_earlier(&best, &next);
 		for (guint k = 0; k < G_N_ELEMENTS(job_kinds); k++) {
 			if (job_kinds[k].applies(license) &&
 			    job_kinds[k].next_due(&license->expiry, today, &next))
-				best = MIN(best, imss_calendar_day_start(tz, &next));
+				imss_planner_earlier(&best, &next);
 		}
 	}
-	return best;
+	return g_date_valid(&best) ? imss_calendar_day_start(tz, &best) : IMSS_PLANNER_NO_WAKEUP;
 }
 
 static gint

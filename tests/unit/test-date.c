@@ -13,6 +13,8 @@ test_date_format(void)
 	g_autofree gchar *invalid = NULL;
 	g_autofree gchar *null = NULL;
 	g_autofree gchar *early = NULL;
+	g_autofree gchar *last = NULL;
+	g_autofree gchar *far = NULL;
 
 	g_date_clear(&d, 1);
 	g_date_set_dmy(&d, 29, G_DATE_FEBRUARY, 2024);
@@ -21,6 +23,12 @@ test_date_format(void)
 	g_date_set_dmy(&d, 5, G_DATE_MARCH, 7);
 	early = imss_date_format(&d);
 	g_assert_cmpstr(early, ==, "0007-03-05");
+	g_date_set_dmy(&d, 31, G_DATE_DECEMBER, 9999);
+	last = imss_date_format(&d);
+	g_assert_cmpstr(last, ==, "9999-12-31");
+	g_date_set_dmy(&d, 10, G_DATE_OCTOBER, 10000); /* GDate goes on: five digits */
+	far = imss_date_format(&d);
+	g_assert_cmpstr(far, ==, "10000-10-10");
 	g_date_clear(&d, 1);
 	invalid = imss_date_format(&d);
 	g_assert_cmpstr(invalid, ==, "");
