@@ -104,11 +104,11 @@ static const ImssJobKind job_kinds[] = {
 /* @day_start: when @day begins (imss_calendar_day_start()) */
 static void
 imss_planner_add(GArray *runs,
-		 const ImssJobKind *kind,
-		 const ImssPlanLicense *license,
-		 gint64 day_start,
-		 const GDate *day,
-		 const GDate *today)
+                 const ImssJobKind *kind,
+                 const ImssPlanLicense *license,
+                 gint64 day_start,
+                 const GDate *day,
+                 const GDate *today)
 {
 	ImssPlannedRun run = {0};
 	if (day_start < license->activated_at)
@@ -153,13 +153,19 @@ imss_planner_due(const ImssPlanLicense *licenses,
 				continue;
 			if (!passage) {
 				if (kind->prev_due(&license->expiry, today, &day))
-					imss_planner_add(runs, kind, license,
-							 imss_calendar_day_start(tz, &day), &day, today);
+					imss_planner_add(runs,
+					                 kind,
+					                 license,
+					                 imss_calendar_day_start(tz, &day),
+					                 &day,
+					                 today);
 				continue;
 			}
 			for (guint d = 0; d < G_N_ELEMENTS(days); d++) {
-				if (starts[d] > last_time && kind->is_due(&license->expiry, &days[d]))
-					imss_planner_add(runs, kind, license, starts[d], &days[d], today);
+				if (starts[d] > last_time &&
+				    kind->is_due(&license->expiry, &days[d]))
+					imss_planner_add(
+					    runs, kind, license, starts[d], &days[d], today);
 			}
 		}
 	}
