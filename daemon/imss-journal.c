@@ -12,6 +12,8 @@
 #include "imss-journal.h"
 
 #define IMSS_JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* an event's wait for room in the journal's queue (imss_journal_send()) */
+#define IMSS_JOURNAL_EVENT_WAIT_MS 100
 
 /* syslog priorities: a critical is an error of the service (err), not a
  * warning as GLib's journal writer files it */
@@ -70,12 +72,17 @@ imss_journal_send(const gchar *path, GLogLevelFlags level, const GLogField *fiel
 	static gsize fd = 0; /* the socket + 1; 1 when none could be made */
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	g_autoptr(GByteArray) dgram = g_byte_array_new();
+	gboolean event = FALSE;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return FALSE;
 	strcpy(sa.sun_path, path);
 	if (g_once_init_enter(&fd)) {
 		gint s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		/* how long an event waits for room in the journal's queue */
+		const struct timeval wait = {.tv_sec = 0, .tv_usec = IMSS_JOURNAL_EVENT_WAIT_MS * 1000};
+		if (s >= 0)
+			setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof(wait));
 		g_once_init_leave(&fd, s < 0 ? 1 : (gsize)s + 1);
 	}
 	if (fd <= 1)
@@ -85,10 +92,17 @@ imss_journal_send(const gchar *path, GLogLevelFlags level, const GLogField *fiel
 	for (gsize i = 0; i < n_fields; i++) {
 		if (g_strcmp0(fields[i].key, "PRIORITY") == 0 || fields[i].value == NULL)
 			continue;
+		event |= g_strcmp0(fields[i].key, "MESSAGE_ID") == 0;
 		imss_journal_append(dgram, fields[i].key, fields[i].value, fields[i].length);
 	}
-	/* never wait for a journal that does not read: the line goes to stderr */
-	return sendto((gint)fd - 1, dgram->data, dgram->len, MSG_NOSIGNAL | MSG_DONTWAIT,
+	/* A full queue (the kernel holds net.unix.max_dgram_qlen datagrams:
+	 * 512 under systemd, 10 without it): a line never waits for the
+	 * journal, it goes to stderr; an event (a MESSAGE_ID, what monitoring
+	 * looks for) waits up to IMSS_JOURNAL_EVENT_WAIT_MS for room, so that
+	 * a burst of debug lines does not cost it its fields, and only then
+	 * goes to stderr too. */
+	return sendto((gint)fd - 1, dgram->data, dgram->len,
+		      MSG_NOSIGNAL | (event ? 0 : MSG_DONTWAIT),
 		      (struct sockaddr *)&sa, sizeof(sa)) >= 0;
 }
 

@@ -61,8 +61,10 @@ class FakeJournal:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.entries = []
         self.lock = threading.Lock()
-        # journald reads all the time; so does this (the daemon never waits
-        # for a journal that does not: a full queue sends the line to stderr)
+        # journald reads all the time; so does this. The daemon never blocks
+        # on a journal that does not: a full queue sends a line to stderr, an
+        # event after a wait of up to 100 ms (on a machine without systemd
+        # the kernel queues 10 datagrams, and --verbose's bursts fill that).
         self.thread = threading.Thread(target=self._reader, daemon=True)
         self.thread.start()
         test.addCleanup(self.sock.close)
