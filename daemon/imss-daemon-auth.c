@@ -8,7 +8,6 @@
 
 #include "imss-daemon-private.h"
 #include "imss-error.h"
-#include "imss-validate.h"
 
 /* -- errors at the boundary ---------------------------------------------- */
 
@@ -31,49 +30,6 @@ imss_daemon_return_error(GDBusMethodInvocation *invocation, const GError *error)
 						      IMSS_ERROR,
 						      IMSS_ERROR_INTERNAL,
 						      imss_error_to_text(IMSS_ERROR_INTERNAL));
-}
-
-/* -- arguments at the boundary ------------------------------------------- */
-
-/* Every string a caller sends is bounded before anything else looks at it
- * (polkit, the domain, the catalogues): each in-argument is checked under its
- * name in the introspection XML, so a new method is covered by the default
- * bound of its strings. Runs before the handle-* handlers. */
-static gboolean
-imss_daemon_authorize_method_cb(GDBusInterfaceSkeleton *skeleton,
-				GDBusMethodInvocation *invocation,
-				gpointer user_data)
-{
-	const GDBusMethodInfo *info = g_dbus_method_invocation_get_method_info(invocation);
-	GVariant *parameters = g_dbus_method_invocation_get_parameters(invocation);
-
-	if (info == NULL || info->in_args == NULL)
-		return TRUE;
-	for (guint i = 0; info->in_args[i] != NULL && i < g_variant_n_children(parameters); i++) {
-		g_autoptr(GVariant) value = g_variant_get_child_value(parameters, i);
-		g_autoptr(GError) error_local = NULL;
-		if (!imss_validate_argument(info->in_args[i]->name, value, &error_local)) {
-			g_info("%s from %s refused: %s",
-			       g_dbus_method_invocation_get_method_name(invocation),
-			       g_dbus_method_invocation_get_sender(invocation),
-			       error_local->message);
-			g_dbus_method_invocation_return_gerror(invocation, error_local);
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
-
-void
-imss_daemon_watch_arguments(ImssDaemon *self, GDBusInterfaceSkeleton *skeleton)
-{
-	g_return_if_fail(IMSS_IS_DAEMON(self));
-	g_return_if_fail(G_IS_DBUS_INTERFACE_SKELETON(skeleton));
-
-	g_signal_connect(skeleton,
-			 "g-authorize-method",
-			 G_CALLBACK(imss_daemon_authorize_method_cb),
-			 self);
 }
 
 /* -- authorised calls --------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "imss-date.h"
 #include "imss-error.h"
 #include "imss-records.h"
+#include "imss-skeleton.h"
 
 static gboolean
 imss_daemon_handle_get_clock(ImssExportedManager *skeleton,
@@ -94,8 +95,7 @@ imss_daemon_connect_clock_methods(ImssDaemon *self)
 			 self);
 	if (!imss_license_manager_has_virtual_clock(self->manager))
 		return;
-	self->virtual_clock = imss_exported_virtual_clock_skeleton_new();
-	imss_daemon_watch_arguments(self, G_DBUS_INTERFACE_SKELETON(self->virtual_clock));
+	self->virtual_clock = imss_skeleton_new_virtual_clock();
 	g_signal_connect(self->virtual_clock,
 			 "handle-set-time",
 			 G_CALLBACK(imss_daemon_handle_set_time),

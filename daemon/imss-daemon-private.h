@@ -37,8 +37,6 @@ typedef void (*ImssDaemonAuthorizedFunc)(ImssDaemon *self,
 void
 imss_daemon_return_error(GDBusMethodInvocation *invocation, const GError *error) G_GNUC_INTERNAL;
 void
-imss_daemon_watch_arguments(ImssDaemon *self, GDBusInterfaceSkeleton *skeleton) G_GNUC_INTERNAL;
-void
 imss_daemon_authorize(ImssDaemon *self,
 		      GDBusMethodInvocation *invocation,
 		      const gchar *action_id,

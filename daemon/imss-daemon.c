@@ -9,6 +9,7 @@
 
 #include "imss-bus.h"
 #include "imss-daemon-private.h"
+#include "imss-skeleton.h"
 
 enum { SIGNAL_LOST, SIGNAL_ACQUIRED, SIGNAL_LAST };
 static guint signals[SIGNAL_LAST] = {0};
@@ -167,7 +168,7 @@ static void
 imss_daemon_init(ImssDaemon *self)
 {
 	self->polkit = imss_polkit_new();
-	self->skeleton = imss_exported_manager_skeleton_new();
+	self->skeleton = imss_skeleton_new_manager();
 	self->object_manager = g_dbus_object_manager_server_new(IMSS_BUS_OBJECT_PATH);
 }
 
@@ -178,7 +179,7 @@ imss_daemon_add_slots(ImssDaemon *self)
 	for (guint i = 0; i < IMSS_SLOT_LAST; i++) {
 		g_autofree gchar *path = imss_slot_object_path((ImssSlotId)i);
 		g_autoptr(GDBusObjectSkeleton) object = g_dbus_object_skeleton_new(path);
-		self->slots[i] = imss_exported_slot_skeleton_new();
+		self->slots[i] = imss_skeleton_new_slot();
 		g_dbus_object_skeleton_add_interface(object,
 						     G_DBUS_INTERFACE_SKELETON(self->slots[i]));
 		g_dbus_object_manager_server_export(self->object_manager, object);
@@ -199,7 +200,6 @@ imss_daemon_new(ImssLicenseManager *manager)
 	    self->skeleton,
 	    imss_edition_to_string(imss_license_manager_get_edition(manager)));
 	imss_exported_manager_set_daemon_version(self->skeleton, PACKAGE_VERSION);
-	imss_daemon_watch_arguments(self, G_DBUS_INTERFACE_SKELETON(self->skeleton));
 	imss_daemon_connect_license_methods(self);
 	imss_daemon_connect_admin_methods(self);
 	imss_daemon_connect_settings_methods(self);

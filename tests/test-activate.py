@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import imsstest  # noqa: E402
 from imsstest import (IFACE, OBJECT_PATH, PROPERTIES_IFACE, SLOT_IFACE, SLOTS,  # noqa: E402
-                      slot_path)
+                      GLib, slot_path)
 
 ISO_TIME_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}')
 
@@ -215,6 +215,39 @@ class ActivateTest(imsstest.ImssTestCase):
                 self.assertMasked(changed['ActivationCode'], code)
         for _path, args in changes:
             self.assertNoCode(repr(args), code, 'PropertiesChanged')
+
+    def test_properties_interface(self):
+        '''Get, GetAll and GetManagedObjects are answered from the skeletons'
+        prepared copy (daemon/imss-skeleton.c): each read after a change
+        shows the change, the three agree, and what is not a readable
+        property is refused.'''
+        path = slot_path('antivirus')
+        # read first, so that a copy is prepared before the change
+        self.assertEqual(self.get_property('State', path, SLOT_IFACE), 'not-activated')
+        self.assertEqual(self.slot_props('antivirus')['State'], 'not-activated')
+        before_edition = self.get_property('Edition')
+
+        code = self.make_code('antivirus')
+        self.activate('antivirus', code)
+        props = self.slot_props('antivirus')
+        self.assertEqual(props['State'], 'active')
+        for name, value in props.items():
+            self.assertEqual(self.get_property(name, path, SLOT_IFACE), value, name)
+        self.assertEqual(self.managed_objects()[path][SLOT_IFACE], props)
+        manager = self.manager_props()
+        self.assertEqual(manager['Edition'], before_edition)
+        for name, value in manager.items():
+            self.assertEqual(self.get_property(name), value, name)
+
+        self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs',
+                             self.get_property, 'NoSuchProperty', path, SLOT_IFACE)
+        self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs',
+                             self.call_full, path, PROPERTIES_IFACE, 'GetAll', 's',
+                             ('org.imss.License.NoSuchInterface',), '(a{sv})')
+        self.assertDBusError('org.freedesktop.DBus.Error.InvalidArgs',
+                             self.call_full, path, PROPERTIES_IFACE, 'Set', 'ssv',
+                             (SLOT_IFACE, 'State', GLib.Variant('s', 'inactive')))
+        self.assertEqual(self.get_property('State', path, SLOT_IFACE), 'active')
 
     def test_object_manager(self):
         objects = self.managed_objects()
