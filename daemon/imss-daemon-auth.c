@@ -1,6 +1,7 @@
 /*
- * The adapter's boundary: errors going out, arguments coming in, and polkit
- * (through imss-polkit.c) before any call that changes something.
+ * The adapter's boundary: errors going out, and polkit (through
+ * imss-polkit.c) before any call that changes something. The arguments
+ * coming in are bounded in imss-skeleton.c.
  */
 #define G_LOG_DOMAIN "ImssDaemon"
 

@@ -188,7 +188,7 @@ imss_daemon_handle_get_notices(ImssExportedManager *skeleton,
 			       ImssDaemon *self)
 {
 	g_autoptr(GPtrArray) notices = imss_license_manager_get_notices(self->manager);
-	/* @language is a tag or empty (imss_daemon_authorize_method_cb()); the
+	/* @language is a tag or empty (checked in imss-skeleton.c); the
 	 * texts come from its catalogue, never through the environment */
 	const ImssCatalog *catalog = imss_catalog_for_language(language);
 	GVariantBuilder builder;

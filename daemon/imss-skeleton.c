@@ -18,8 +18,8 @@
  *   Our vtable has no get_property(), so Get and GetAll come to
  *   method_call() (GDBusInterfaceVTable, since GLib 2.38), answered from a
  *   copy of the properties built at the first read after a change, every
- *   container in tree form (writing the message follows references). Any
- *   "notify" of the skeleton (a property that changed) drops the copy. The
+ *   container in tree form (writing the message follows references). GObject's
+ *   notify of the skeleton (a property that changed) drops the copy. The
  *   object manager's view (GetManagedObjects, InterfacesAdded) is the same
  *   copy.
  *
@@ -33,27 +33,17 @@
 #include "imss-skeleton.h"
 #include "imss-validate.h"
 
+/* where a skeleton keeps its prepared properties (internal: declared
+ * static before G_DEFINE_QUARK defines it) */
 static GQuark
-imss_skeleton_quark(void)
+imss_skeleton_quark(void);
+G_DEFINE_QUARK(imss-skeleton-properties, imss_skeleton)
+
+/* the generated class above ours (each of ours is final, right below it) */
+static gpointer
+imss_skeleton_parent_class(gpointer instance)
 {
-	static GQuark quark;
-
-	if (quark == 0)
-		quark = g_quark_from_static_string("imss-skeleton-properties");
-	return quark;
-}
-
-static GDBusInterfaceVTable *imss_skeleton_get_vtable(GDBusInterfaceSkeleton *skeleton);
-
-/* the generated class above ours */
-static GDBusInterfaceSkeletonClass *
-imss_skeleton_generated_class(GDBusInterfaceSkeleton *skeleton)
-{
-	GDBusInterfaceSkeletonClass *klass = G_DBUS_INTERFACE_SKELETON_GET_CLASS(skeleton);
-
-	while (klass->get_vtable == imss_skeleton_get_vtable)
-		klass = g_type_class_peek_parent(klass);
-	return klass;
+	return g_type_class_peek_parent(G_OBJECT_GET_CLASS(instance));
 }
 
 /* (transfer full) @value with every container rebuilt from its children:
@@ -83,7 +73,7 @@ imss_skeleton_properties(GDBusInterfaceSkeleton *skeleton)
 	GVariant *properties = g_object_get_qdata(G_OBJECT(skeleton), imss_skeleton_quark());
 
 	if (properties == NULL) {
-		GDBusInterfaceSkeletonClass *klass = imss_skeleton_generated_class(skeleton);
+		GDBusInterfaceSkeletonClass *klass = imss_skeleton_parent_class(skeleton);
 		g_autoptr(GVariant) all = g_variant_ref_sink(klass->get_properties(skeleton));
 		properties = imss_skeleton_tree(all);
 		g_object_set_qdata_full(G_OBJECT(skeleton),
@@ -94,10 +84,16 @@ imss_skeleton_properties(GDBusInterfaceSkeleton *skeleton)
 	return properties;
 }
 
+/* GObject's notify, for every property that changed: the copy is dropped,
+ * then the generated skeleton queues its PropertiesChanged */
 static void
-imss_skeleton_notify_cb(GObject *object, GParamSpec *pspec, gpointer user_data)
+imss_skeleton_notify(GObject *object, GParamSpec *pspec)
 {
+	GObjectClass *parent = imss_skeleton_parent_class(object);
+
 	g_object_set_qdata(object, imss_skeleton_quark(), NULL);
+	if (parent->notify != NULL)
+		parent->notify(object, pspec);
 }
 
 /* a new (floating) a{sv} holding the prepared entries: the object manager
@@ -190,6 +186,7 @@ imss_skeleton_method_call(GDBusConnection *connection,
 			  gpointer user_data)
 {
 	GDBusInterfaceSkeleton *skeleton = G_DBUS_INTERFACE_SKELETON(user_data);
+	GDBusInterfaceSkeletonClass *parent = imss_skeleton_parent_class(skeleton);
 	GDBusInterfaceVTable *vtable;
 
 	if (g_strcmp0(interface_name, "org.freedesktop.DBus.Properties") == 0) {
@@ -198,7 +195,7 @@ imss_skeleton_method_call(GDBusConnection *connection,
 	}
 	if (!imss_skeleton_check_arguments(invocation, parameters))
 		return;
-	vtable = imss_skeleton_generated_class(skeleton)->get_vtable(skeleton);
+	vtable = parent->get_vtable(skeleton);
 	vtable->method_call(connection,
 			    sender,
 			    object_path,
@@ -239,12 +236,12 @@ imss_skeleton_get_vtable(GDBusInterfaceSkeleton *skeleton)
 	{                                                                                          \
 		GDBusInterfaceSkeletonClass *skeleton_class =                                      \
 		    G_DBUS_INTERFACE_SKELETON_CLASS(klass);                                        \
+		G_OBJECT_CLASS(klass)->notify = imss_skeleton_notify;                              \
 		skeleton_class->get_vtable = imss_skeleton_get_vtable;                             \
 		skeleton_class->get_properties = imss_skeleton_get_properties;                     \
 	}                                                                                          \
 	static void imss_##name##_skeleton_init(Imss##Name##Skeleton *self)                        \
 	{                                                                                          \
-		g_signal_connect(self, "notify", G_CALLBACK(imss_skeleton_notify_cb), NULL);       \
 	}                                                                                          \
 	ImssExported##Name *imss_skeleton_new_##name(void)                                         \
 	{                                                                                          \
