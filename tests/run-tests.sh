@@ -100,6 +100,23 @@ fi
 log "meson compile"
 meson compile -C "$build"
 
+# The bus tests run the build's programs as nobody (the CLI, the Cockpit
+# bridge), so nobody must be able to reach the tree. A clone under a private
+# directory (mktemp -d makes it 0700) cannot be reached: every directory
+# above the source and build trees that lacks it gets search permission
+# for others (o+x: entering, not listing).
+if [ "$(id -u)" = 0 ]; then
+	for d in "$top" "$(cd "$build" && pwd)"; do
+		while [ "$d" != / ]; do
+			if [ -z "$(find "$d" -maxdepth 0 -perm -o+x)" ]; then
+				log "chmod o+x $d (nobody must reach the tree)"
+				chmod o+x "$d"
+			fi
+			d=$(dirname "$d")
+		done
+	done
+fi
+
 # ---- a throwaway PostgreSQL ----------------------------------------------------
 if [ -z "${IMSS_PG_CNC:-}" ]; then
 	pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
