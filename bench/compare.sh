@@ -10,7 +10,9 @@
 # of 10 starts), RSS / PSS / private dirty after start (kB, from
 # /proc/PID/smaps_rollup), idle wake-ups (context switches of all threads)
 # over IDLE_SECONDS, GetAll p50/p99 (µs) and 4-client GetAll calls/s
-# (bench/compare-calls.py), then one table with ratios to the floor.
+# (bench/compare-calls.py), the CPU time per GetAll over those calls of the
+# service and of the bus's dbus-daemon (µs, /proc/PID/stat), then one table
+# with ratios to the floor.
 #
 #   bench/compare.sh [BUILD_DIR] [IDLE_SECONDS]   (default build, 30 s; as root)
 set -euo pipefail
@@ -32,6 +34,8 @@ printf "[license]\nedition=imsva\n[license-server]\nurl=http://127.0.0.1:9/ollu/
 # ended in between, a worker of GLib'"'"'s pool, counts no more)
 ctxsw() { for t in /proc/$1/task/*; do echo "${t##*/} $(awk "/ctxt_switches/ {s += \$2} END {print s}" $t/status)"; done; }
 wakeups() { awk "NR == FNR {a[\$1] = \$2; next} {s += \$2 - a[\$1]} END {print s + 0}" <(echo "$1") <(echo "$2"); }
+# user + system CPU time of a process, in clock ticks
+ticks() { awk "{print \$14 + \$15}" /proc/$1/stat; }
 mem() { awk "/^(Rss|Pss|Private_Dirty):/ {printf \"%s \", \$2}" /proc/$1/smaps_rollup; }
 now_us() { echo $(( $(date +%s%N) / 1000 )); }
 
@@ -50,7 +54,7 @@ stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 # measure LABEL BUSNAME PATH IFACE SETUP CMD...
 measure() {
 	local label=$1 bus=$2 path=$3 iface=$4 setup=$5; shift 5
-	local starts=() m a b calls median
+	local starts=() m a b calls median t0 t1 b0 b1 cpu buscpu
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		start "$label" "$bus" "$@"
 		starts+=("$ms")
@@ -62,9 +66,15 @@ measure() {
 	sleep 2
 	a=$(ctxsw $pid); sleep "$secs"; b=$(ctxsw $pid)
 	idle=$(wakeups "$a" "$b")
+	t0=$(ticks $pid); b0=$(ticks $buspid)
 	calls=$(/usr/bin/python3 "$top/bench/compare-calls.py" "$bus" "$path" "$iface" 3)
+	t1=$(ticks $pid); b1=$(ticks $buspid)
+	# the CPU time per GetAll of the service and of the bus, µs (the last
+	# field: the calls)
+	cpu=$(echo "$calls" | awk -v t=$((t1 - t0)) -v hz=$(getconf CLK_TCK) "{printf \"%.0f\", t * 1e6 / hz / \$4}")
+	buscpu=$(echo "$calls" | awk -v t=$((b1 - b0)) -v hz=$(getconf CLK_TCK) "{printf \"%.0f\", t * 1e6 / hz / \$4}")
 	stop
-	echo "$label $median $m $idle $calls" >>"$w/rows"
+	echo "$label $median $m $idle $calls $cpu $buscpu" >>"$w/rows"
 }
 activate3() {
 	for s in antivirus antispam compliance; do
@@ -74,6 +84,9 @@ activate3() {
 }
 none() { :; }
 
+# the private bus'"'"'s dbus-daemon (it answers for its own name)
+buspid=$(gdbus call --system -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+	-m org.freedesktop.DBus.GetConnectionUnixProcessID org.freedesktop.DBus | sed "s/.* \([0-9]*\),.*/\1/")
 rm -rf "$w/floor"
 measure floor org.imss.License /org/imss/License org.imss.License none "$build/bench/floor" "$w/floor"
 measure imss-licensed org.imss.License /org/imss/License org.imss.License activate3 \
@@ -86,14 +99,14 @@ fi
 
 echo "one run, $(nproc) cores, build $build; memory in kB after start; wake-ups over $secs s"
 awk -v secs="$secs" "
-NR == 1 { f_ms = \$2; f_rss = \$3; f_pss = \$4; f_pd = \$5; f_p50 = \$7; f_cps = \$9 }
+NR == 1 { f_ms = \$2; f_rss = \$3; f_pss = \$4; f_pd = \$5; f_p50 = \$7; f_cps = \$9; f_cpu = \$11 }
 { rows[NR] = \$0 }
 END {
-	printf \"| | start-up ms | RSS kB | PSS kB | private dirty kB | idle wake-ups/%d s | GetAll p50 µs | GetAll p99 µs | 4-client calls/s |\n\", secs
-	printf \"|---|---|---|---|---|---|---|---|---|\n\"
+	printf \"| | start-up ms | RSS kB | PSS kB | private dirty kB | idle wake-ups/%d s | GetAll p50 µs | GetAll p99 µs | 4-client calls/s | service CPU µs per GetAll | bus CPU µs per GetAll |\n\", secs
+	printf \"|---|---|---|---|---|---|---|---|---|---|---|\n\"
 	for (i = 1; i <= NR; i++) {
 		split(rows[i], r, \" \")
-		printf \"| %s | %s (%.2f×) | %s (%+d) | %s (%+d) | %s (%+d) | %s | %s (%.2f×) | %s | %s (%.2f×) |\n\", r[1], r[2], r[2] / f_ms, r[3], r[3] - f_rss, r[4], r[4] - f_pss, r[5], r[5] - f_pd, r[6], r[7], r[7] / f_p50, r[8], r[9], r[9] / f_cps
+		printf \"| %s | %s (%.2f×) | %s (%+d) | %s (%+d) | %s (%+d) | %s | %s (%.2f×) | %s | %s (%.2f×) | %s (%.2f×) | %s |\n\", r[1], r[2], r[2] / f_ms, r[3], r[3] - f_rss, r[4], r[4] - f_pss, r[5], r[5] - f_pd, r[6], r[7], r[7] / f_p50, r[8], r[9], r[9] / f_cps, r[11], r[11] / f_cpu, r[12]
 	}
 }" "$w/rows"
 [ -n "$upowerd" ] || echo "upowerd: not installed on this machine (no /usr/libexec/upowerd): not measured"

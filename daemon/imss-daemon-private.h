@@ -21,6 +21,7 @@ struct _ImssDaemon {
 	ImssLicenseManager *manager;
 	ImssPolkit *polkit;
 	GDBusConnection *connection;
+	guint reads_filter; /* imss_skeleton_serve() on the connection */
 	ImssExportedManager *skeleton;
 	GDBusObjectManagerServer *object_manager;
 	ImssExportedSlot *slots[IMSS_SLOT_LAST];

@@ -40,6 +40,7 @@ imss_daemon_export(ImssDaemon *self, GDBusConnection *connection, GError **error
 					      error))
 		return FALSE;
 	g_dbus_object_manager_server_set_connection(self->object_manager, connection);
+	self->reads_filter = imss_skeleton_serve(connection);
 	return TRUE;
 }
 
@@ -50,6 +51,10 @@ imss_daemon_unexport(ImssDaemon *self)
 
 	if (self->connection == NULL)
 		return;
+	if (self->reads_filter != 0) {
+		imss_skeleton_unserve(self->connection, self->reads_filter);
+		self->reads_filter = 0;
+	}
 	g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->skeleton));
 	if (self->virtual_clock != NULL)
 		g_dbus_interface_skeleton_unexport(G_DBUS_INTERFACE_SKELETON(self->virtual_clock));

@@ -23,8 +23,18 @@
  *   object manager's view (GetManagedObjects, InterfacesAdded) is the same
  *   copy.
  *
- * Main context only, as the rest of the daemon: the skeletons are exported
- * without G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD.
+ * Once a copy has answered a read in the main context, it is also put on a
+ * shelf that GDBus's worker thread reads (imss_skeleton_serve(): a filter of
+ * the connection): the next Get and GetAll of that object are answered
+ * there, as the message arrives, without waking the main context — until a
+ * change drops the copy (in the main context, before the PropertiesChanged
+ * it queues), and the next read comes to the main context again. A copy is
+ * an immutable GVariant: the worker only takes a reference under the
+ * shelf's lock.
+ *
+ * Everything else runs in the main context, as the rest of the daemon: the
+ * skeletons are exported without
+ * G_DBUS_INTERFACE_SKELETON_FLAGS_HANDLE_METHOD_INVOCATIONS_IN_THREAD.
  */
 #define G_LOG_DOMAIN "ImssDaemon"
 
@@ -38,6 +48,111 @@
 static GQuark
 imss_skeleton_quark(void);
 G_DEFINE_QUARK(imss-skeleton-properties, imss_skeleton)
+
+/* -- the shelf: copies the worker thread may answer from ---------------------- */
+
+typedef struct {
+	gpointer owner;              /* the skeleton: identity only, never dereferenced */
+	GDBusConnection *connection; /* identity only */
+	gchar *object_path;
+	const gchar *interface; /* the name in the skeleton's static GDBusInterfaceInfo */
+	GVariant *properties;   /* the prepared copy, tree form */
+} ImssSkeletonShelved;
+
+/* under the lock, created with the first connection served */
+static GMutex imss_skeleton_shelf_lock;
+static GPtrArray *imss_skeleton_shelf;  /* of ImssSkeletonShelved */
+static GPtrArray *imss_skeleton_served; /* the connections filtered (identity) */
+
+static void
+imss_skeleton_shelved_free(gpointer data)
+{
+	ImssSkeletonShelved *shelved = data;
+	g_free(shelved->object_path);
+	g_variant_unref(shelved->properties);
+	g_free(shelved);
+}
+
+/* (transfer full) (nullable) the copies of @owner, or of every skeleton on
+ * @connection, taken off the shelf, to be freed once the lock is released;
+ * the caller holds the lock */
+static GPtrArray *
+imss_skeleton_shelf_take(gpointer owner, GDBusConnection *connection)
+{
+	GPtrArray *removed = NULL;
+
+	for (guint i = 0; imss_skeleton_shelf != NULL && i < imss_skeleton_shelf->len;) {
+		ImssSkeletonShelved *shelved = g_ptr_array_index(imss_skeleton_shelf, i);
+		if (shelved->owner != owner && shelved->connection != connection) {
+			i++;
+			continue;
+		}
+		if (removed == NULL)
+			removed = g_ptr_array_new_with_free_func(imss_skeleton_shelved_free);
+		g_ptr_array_add(removed, g_ptr_array_steal_index_fast(imss_skeleton_shelf, i));
+	}
+	return removed;
+}
+
+/* the copies of @owner taken off the shelf */
+static void
+imss_skeleton_shelf_drop(gpointer owner)
+{
+	g_autoptr(GPtrArray) removed = NULL;
+
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	removed = imss_skeleton_shelf_take(owner, NULL);
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+}
+
+/* @properties answered a read of @skeleton at @object_path on @connection
+ * in the main context: when @connection is served, the worker answers the
+ * next ones */
+static void
+imss_skeleton_shelf_put(GDBusInterfaceSkeleton *skeleton,
+			GDBusConnection *connection,
+			const gchar *object_path,
+			GVariant *properties)
+{
+	g_autoptr(GPtrArray) removed = NULL;
+	ImssSkeletonShelved *shelved;
+
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	if (!g_ptr_array_find(imss_skeleton_served, connection, NULL)) {
+		g_mutex_unlock(&imss_skeleton_shelf_lock);
+		return;
+	}
+	removed = imss_skeleton_shelf_take(skeleton, NULL);
+	shelved = g_new0(ImssSkeletonShelved, 1);
+	shelved->owner = skeleton;
+	shelved->connection = connection;
+	shelved->object_path = g_strdup(object_path);
+	shelved->interface = g_dbus_interface_skeleton_get_info(skeleton)->name;
+	shelved->properties = g_variant_ref(properties);
+	g_ptr_array_add(imss_skeleton_shelf, shelved);
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+}
+
+/* (transfer full) (nullable) the copy shelved for @interface at
+ * @object_path on @connection; any thread */
+static GVariant *
+imss_skeleton_shelf_find(GDBusConnection *connection, const gchar *object_path, const gchar *interface)
+{
+	GVariant *properties = NULL;
+
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	for (guint i = 0; i < imss_skeleton_shelf->len; i++) {
+		ImssSkeletonShelved *shelved = g_ptr_array_index(imss_skeleton_shelf, i);
+		if (shelved->connection == connection &&
+		    g_strcmp0(shelved->object_path, object_path) == 0 &&
+		    g_strcmp0(shelved->interface, interface) == 0) {
+			properties = g_variant_ref(shelved->properties);
+			break;
+		}
+	}
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+	return properties;
+}
 
 /* the generated class above ours (each of ours is final, right below it) */
 static gpointer
@@ -91,9 +206,21 @@ imss_skeleton_notify(GObject *object, GParamSpec *pspec)
 {
 	GObjectClass *parent = imss_skeleton_parent_class(object);
 
+	imss_skeleton_shelf_drop(object);
 	g_object_set_qdata(object, imss_skeleton_quark(), NULL);
 	if (parent->notify != NULL)
 		parent->notify(object, pspec);
+}
+
+/* a skeleton going away without being unexported first leaves nothing on
+ * the shelf */
+static void
+imss_skeleton_finalize(GObject *object)
+{
+	GObjectClass *parent = imss_skeleton_parent_class(object);
+
+	imss_skeleton_shelf_drop(object);
+	parent->finalize(object);
 }
 
 /* a new (floating) a{sv} holding the prepared entries: the object manager
@@ -123,6 +250,10 @@ imss_skeleton_handle_properties(GDBusInterfaceSkeleton *skeleton,
 {
 	GVariant *properties = imss_skeleton_properties(skeleton);
 
+	imss_skeleton_shelf_put(skeleton,
+				g_dbus_method_invocation_get_connection(invocation),
+				g_dbus_method_invocation_get_object_path(invocation),
+				properties);
 	if (g_strcmp0(method_name, "GetAll") == 0) {
 		g_dbus_method_invocation_return_value(invocation,
 						      g_variant_new_tuple(&properties, 1));
@@ -216,6 +347,96 @@ imss_skeleton_get_vtable(GDBusInterfaceSkeleton *skeleton)
 	return &imss_skeleton_vtable;
 }
 
+/* GDBus's worker thread, every message as it arrives: a Get or GetAll of a
+ * shelved copy is answered here and goes no further */
+static GDBusMessage *
+imss_skeleton_filter(GDBusConnection *connection,
+		     GDBusMessage *message,
+		     gboolean incoming,
+		     gpointer user_data)
+{
+	const gchar *member;
+	const gchar *interface = NULL;
+	const gchar *name = NULL;
+	GVariant *body;
+	GVariant *answer;
+	g_autoptr(GVariant) properties = NULL;
+	g_autoptr(GDBusMessage) reply = NULL;
+
+	if (!incoming || g_dbus_message_get_message_type(message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+	    (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) != 0 ||
+	    g_strcmp0(g_dbus_message_get_interface(message), "org.freedesktop.DBus.Properties") != 0)
+		return message;
+	member = g_dbus_message_get_member(message);
+	body = g_dbus_message_get_body(message);
+	if (body == NULL)
+		return message;
+	if (g_strcmp0(member, "GetAll") == 0 && g_variant_is_of_type(body, G_VARIANT_TYPE("(s)")))
+		g_variant_get(body, "(&s)", &interface);
+	else if (g_strcmp0(member, "Get") == 0 && g_variant_is_of_type(body, G_VARIANT_TYPE("(ss)")))
+		g_variant_get(body, "(&s&s)", &interface, &name);
+	else
+		return message;
+	properties = imss_skeleton_shelf_find(connection, g_dbus_message_get_path(message), interface);
+	if (properties == NULL)
+		return message;
+	if (name == NULL) {
+		answer = g_variant_new_tuple(&properties, 1);
+	} else {
+		g_autoptr(GVariant) value = g_variant_lookup_value(properties, name, NULL);
+		if (value == NULL)
+			return message; /* the main context answers the error */
+		answer = g_variant_new("(v)", value);
+	}
+	reply = g_dbus_message_new_method_reply(message);
+	g_dbus_message_set_body(reply, answer);
+	g_dbus_connection_send_message(connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+	g_object_unref(message);
+	return NULL;
+}
+
+/**
+ * imss_skeleton_serve:
+ * @connection: the connection our skeletons are exported on
+ *
+ * Reads of a copy already prepared are answered in GDBus's worker thread
+ * from now on (see the top of this file).
+ *
+ * Returns: the filter's id, for imss_skeleton_unserve()
+ */
+guint
+imss_skeleton_serve(GDBusConnection *connection)
+{
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	if (imss_skeleton_served == NULL) {
+		imss_skeleton_served = g_ptr_array_new();
+		imss_skeleton_shelf = g_ptr_array_new();
+	}
+	g_ptr_array_add(imss_skeleton_served, connection);
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+	return g_dbus_connection_add_filter(connection, imss_skeleton_filter, NULL, NULL);
+}
+
+/**
+ * imss_skeleton_unserve:
+ * @connection: a connection given to imss_skeleton_serve()
+ * @filter_id: what it returned
+ *
+ * The worker answers nothing more on @connection: its copies leave the
+ * shelf (the filter may still run once, and then finds none).
+ */
+void
+imss_skeleton_unserve(GDBusConnection *connection, guint filter_id)
+{
+	g_autoptr(GPtrArray) removed = NULL;
+
+	g_dbus_connection_remove_filter(connection, filter_id);
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	g_ptr_array_remove(imss_skeleton_served, connection);
+	removed = imss_skeleton_shelf_take(NULL, connection);
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+}
+
 /* -- the subclasses ---------------------------------------------------------- */
 
 /* ImssNameSkeleton, a final subclass of ImssExportedNameSkeleton with our
@@ -237,6 +458,7 @@ imss_skeleton_get_vtable(GDBusInterfaceSkeleton *skeleton)
 		GDBusInterfaceSkeletonClass *skeleton_class =                                      \
 		    G_DBUS_INTERFACE_SKELETON_CLASS(klass);                                        \
 		G_OBJECT_CLASS(klass)->notify = imss_skeleton_notify;                              \
+		G_OBJECT_CLASS(klass)->finalize = imss_skeleton_finalize;                          \
 		skeleton_class->get_vtable = imss_skeleton_get_vtable;                             \
 		skeleton_class->get_properties = imss_skeleton_get_properties;                     \
 	}                                                                                          \

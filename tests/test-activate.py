@@ -7,12 +7,13 @@ import datetime
 import os
 import re
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import imsstest  # noqa: E402
 from imsstest import (IFACE, OBJECT_PATH, PROPERTIES_IFACE, SLOT_IFACE, SLOTS,  # noqa: E402
-                      GLib, slot_path)
+                      Gio, GLib, slot_path)
 
 ISO_TIME_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}')
 
@@ -248,6 +249,62 @@ class ActivateTest(imsstest.ImssTestCase):
                              self.call_full, path, PROPERTIES_IFACE, 'Set', 'ssv',
                              (SLOT_IFACE, 'State', GLib.Variant('s', 'inactive')))
         self.assertEqual(self.get_property('State', path, SLOT_IFACE), 'active')
+
+    def test_properties_while_reading(self):
+        '''Reads of a copy already prepared are answered in GDBus's worker
+        thread (daemon/imss-skeleton.c): with another client reading the
+        slots back to back, every reply is whole, and a read sent after
+        Activate has answered shows the activation.'''
+        slots = ('antivirus', 'compliance', 'email-encryption')
+        reader = Gio.DBusConnection.new_for_address_sync(
+            os.environ['DBUS_SYSTEM_BUS_ADDRESS'],
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self.addCleanup(reader.close_sync, None)
+        names = set(self.slot_props('antivirus'))
+        stop = threading.Event()
+        seen = []
+        errors = []
+
+        def read():
+            while not stop.is_set():
+                for slot in slots:
+                    try:
+                        props = self.call_full(slot_path(slot), PROPERTIES_IFACE, 'GetAll', 's',
+                                               (SLOT_IFACE,), '(a{sv})', bus=reader)
+                        seen.append((slot, props))
+                    except GLib.Error as e:
+                        errors.append(e.message)
+        thread = threading.Thread(target=read)
+        thread.start()
+        try:
+            for slot in slots:
+                # prepared, and read again (now by the worker) before the change
+                for _ in range(3):
+                    self.assertEqual(self.slot_props(slot)['State'], 'not-activated')
+                self.assertEqual(self.get_property('State', slot_path(slot), SLOT_IFACE),
+                                 'not-activated')
+                expiry = self.expiry(days=200 + len(seen) % 7)
+                code = self.make_code(slot, expiry=expiry)
+                self.activate(slot, code)
+                props = self.slot_props(slot)
+                self.assertEqual(props['State'], 'active', slot)
+                self.assertEqual(props['ExpiryDate'], expiry.isoformat(), slot)
+                self.assertEqual(self.get_property('ExpiryDate', slot_path(slot), SLOT_IFACE),
+                                 expiry.isoformat())
+        finally:
+            stop.set()
+            thread.join()
+        self.assertEqual(errors, [])
+        self.assertGreater(len(seen), 30)
+        for slot, props in seen:
+            self.assertEqual(set(props), names, slot)
+            self.assertIn(props['State'], ('not-activated', 'active'), slot)
+        # the reader's last replies show every activation
+        last = {slot: props for slot, props in seen}
+        self.assertEqual({slot: last[slot]['State'] for slot in slots},
+                         {slot: 'active' for slot in slots})
 
     def test_object_manager(self):
         objects = self.managed_objects()
