@@ -143,7 +143,7 @@ bench_summarise(Bench *self)
 {
 	series_init(&self->all, "all reads");
 	series_init(&self->all_outside, "reads, no Activate/Advance");
-	series_init(&self->get_outside, "Get, no Activate/Advance");
+	series_init(&self->get_outside, "probe, no Activate/Advance");
 	for (guint i = 0; i < READ_LAST; i++) {
 		series_append(&self->all, &self->reads[i]);
 		series_append_outside(

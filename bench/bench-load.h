@@ -80,7 +80,7 @@ typedef struct {
 
 typedef struct _Probe Probe;
 
-/* one probe on its own connection: Peer.Ping, or Get(DaemonVersion) */
+/* one probe on its own connection: Peer.Ping, or GetClock (the main loop) */
 typedef struct {
 	Probe *probe;
 	gboolean main_loop;

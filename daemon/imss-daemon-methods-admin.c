@@ -117,6 +117,7 @@ imss_daemon_read_history(ImssDaemon *self,
 	imss_license_manager_get_history_page_async(self->manager,
 						    offset,
 						    limit,
+						    with_total,
 						    imss_daemon_history_cb,
 						    call);
 }

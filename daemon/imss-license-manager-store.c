@@ -225,6 +225,7 @@ imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError *
 typedef struct {
 	guint offset;
 	guint limit;
+	gboolean with_total; /* a COUNT over the whole table: only when asked */
 	guint total;
 } ImssHistoryRequest;
 
@@ -236,7 +237,7 @@ imss_license_manager_history_attempt(ImssLicenseManager *self, gpointer data, GE
 	GPtrArray *entries = imss_store_list_history(self->store,
 						     req->offset,
 						     req->limit,
-						     &req->total,
+						     req->with_total ? &req->total : NULL,
 						     &error_local);
 	if (entries == NULL)
 		imss_license_manager_store_failed(error, error_local, "read the history");
@@ -247,6 +248,7 @@ void
 imss_license_manager_get_history_page_async(ImssLicenseManager *self,
 					    guint offset,
 					    guint limit,
+					    gboolean with_total,
 					    GAsyncReadyCallback callback,
 					    gpointer user_data)
 {
@@ -254,6 +256,7 @@ imss_license_manager_get_history_page_async(ImssLicenseManager *self,
 	g_return_if_fail(IMSS_IS_LICENSE_MANAGER(self));
 
 	req->offset = offset;
+	req->with_total = with_total;
 	req->limit = MIN(limit > 0 ? limit : IMSS_HISTORY_PAGE_DEFAULT, IMSS_HISTORY_PAGE_MAX);
 	imss_license_manager_store_retry_async(self,
 					       imss_license_manager_history_attempt,

@@ -190,13 +190,15 @@ imss_license_manager_get_history(ImssLicenseManager *self, guint limit, GError *
 
 /* A page of the history, newest first: @limit entries (0: the default
  * page; at most IMSS_HISTORY_PAGE_MAX) from the @offset-th newest on, and
- * how many entries there are. While another program locks the store it
+ * with @with_total how many entries there are (finish's @total; 0 without
+ * it: counting reads the whole table). While another program locks the store it
  * tries again for a few seconds (the main loop serves other callers), then
  * fails with IMSS_ERROR_BUSY. */
 void
 imss_license_manager_get_history_page_async(ImssLicenseManager *self,
 					    guint offset,
 					    guint limit,
+					    gboolean with_total,
 					    GAsyncReadyCallback callback,
 					    gpointer user_data);
 GPtrArray *
