@@ -43,26 +43,110 @@ imss_daemon_handle_restart_services(ImssExportedManager *skeleton,
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* A history row as sent: its content and its time as shown in the daemon's
+ * zone now. The same row read again is the same key (rows never change; a
+ * row that did, or an id reused by a restored database, is another key), and
+ * so is its time only while the zone stays (a zone reloaded after
+ * /etc/localtime changed shows another offset). No reference to the zone is
+ * kept: that would keep GLib's cached zone alive across the reload
+ * (imss-clock.c). */
+typedef struct {
+	ImssStoreHistory *row;
+	gchar *time;
+} ImssDaemonSentRow;
+
+static void
+imss_daemon_sent_row_free(ImssDaemonSentRow *sent)
+{
+	imss_store_history_free(sent->row);
+	g_free(sent->time);
+	g_free(sent);
+}
+
+static guint
+imss_daemon_sent_row_hash(gconstpointer data)
+{
+	const ImssDaemonSentRow *sent = data;
+	const ImssStoreHistory *h = sent->row;
+	const gchar *const fields[] = {
+	    sent->time, h->action, h->slot, h->code, h->caller, h->outcome, h->detail, h->node};
+	guint hash = g_int64_hash(&h->time);
+
+	for (guint i = 0; i < G_N_ELEMENTS(fields); i++)
+		hash = hash * 31 + (fields[i] != NULL ? g_str_hash(fields[i]) : 0);
+	return hash;
+}
+
+static gboolean
+imss_daemon_sent_row_equal(gconstpointer a, gconstpointer b)
+{
+	const ImssDaemonSentRow *sa = a;
+	const ImssDaemonSentRow *sb = b;
+	const ImssStoreHistory *x = sa->row;
+	const ImssStoreHistory *y = sb->row;
+
+	return x->time == y->time && g_strcmp0(sa->time, sb->time) == 0 &&
+	       g_strcmp0(x->action, y->action) == 0 && g_strcmp0(x->slot, y->slot) == 0 &&
+	       g_strcmp0(x->code, y->code) == 0 && g_strcmp0(x->caller, y->caller) == 0 &&
+	       g_strcmp0(x->outcome, y->outcome) == 0 && g_strcmp0(x->detail, y->detail) == 0 &&
+	       g_strcmp0(x->node, y->node) == 0;
+}
+
+static GVariant *
+imss_daemon_history_entry(const ImssDaemonSentRow *sent)
+{
+	const ImssStoreHistory *h = sent->row;
+	g_auto(ImssHistoryRecord) record = {
+	    .time = g_strdup(sent->time),
+	    .action = g_strdup(h->action),
+	    .slot = g_strdup(h->slot),
+	    .code = g_strdup(h->code),
+	    .caller = g_strdup(h->caller),
+	    .outcome = g_strdup(h->outcome),
+	    .detail = g_strdup(h->detail),
+	    .node = g_strdup(h->node),
+	};
+	return g_variant_ref_sink(imss_history_record_to_variant(&record));
+}
+
+/* The page as D-Bus entries. A row the previous page sent already (most
+ * of them: a page moves by the few entries written since) reuses its entry
+ * — building the 20 entries of a page and freeing them after the reply was
+ * half of a GetHistory's CPU (docs/lean.md); only the last page is kept.
+ * Takes the rows out of @entries. */
 static GVariant *
 imss_daemon_history_to_variant(ImssDaemon *self, GPtrArray *entries)
 {
 	GVariantBuilder builder;
 	GTimeZone *tz = imss_license_manager_get_timezone(self->manager);
+	g_autoptr(GHashTable) previous = g_steal_pointer(&self->history_sent);
 
+	self->history_sent = g_hash_table_new_full(imss_daemon_sent_row_hash,
+						   imss_daemon_sent_row_equal,
+						   (GDestroyNotify)imss_daemon_sent_row_free,
+						   (GDestroyNotify)g_variant_unref);
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < entries->len; i++) {
-		ImssStoreHistory *h = g_ptr_array_index(entries, i);
-		g_auto(ImssHistoryRecord) record = {
-		    .time = imss_calendar_format_instant(tz, h->time),
-		    .action = g_strdup(h->action),
-		    .slot = g_strdup(h->slot),
-		    .code = g_strdup(h->code),
-		    .caller = g_strdup(h->caller),
-		    .outcome = g_strdup(h->outcome),
-		    .detail = g_strdup(h->detail),
-		    .node = g_strdup(h->node),
-		};
-		g_variant_builder_add_value(&builder, imss_history_record_to_variant(&record));
+		g_autofree gchar *time = NULL;
+		ImssDaemonSentRow lookup = {g_ptr_array_index(entries, i), NULL};
+		gpointer key = NULL;
+		gpointer entry = NULL;
+
+		time = imss_calendar_format_instant(tz, lookup.row->time);
+		lookup.time = time;
+		if (!g_hash_table_lookup_extended(self->history_sent, &lookup, NULL, &entry)) {
+			if (previous != NULL &&
+			    g_hash_table_steal_extended(previous, &lookup, &key, &entry)) {
+				g_hash_table_insert(self->history_sent, key, entry);
+			} else {
+				ImssDaemonSentRow *sent = g_new0(ImssDaemonSentRow, 1);
+				sent->row = g_steal_pointer(&entries->pdata[i]); /* the table's now */
+				sent->time = g_steal_pointer(&time);
+				entry = imss_daemon_history_entry(sent);
+				g_hash_table_insert(self->history_sent, sent, entry);
+			}
+		}
+		g_variant_builder_add_value(&builder, entry);
 	}
 	return g_variant_builder_end(&builder);
 }

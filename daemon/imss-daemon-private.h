@@ -28,6 +28,9 @@ struct _ImssDaemon {
 	ImssExportedVirtualClock *virtual_clock; /* --virtual-clock only */
 	gint64 started_at;
 	guint owner_id;
+	/* the history page last sent: its rows, by content and time as shown,
+	 * to their entries (imss-daemon-methods-admin.c) */
+	GHashTable *history_sent;
 };
 
 /* errors, argument bounds and polkit (imss-daemon-auth.c) */

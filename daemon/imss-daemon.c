@@ -139,6 +139,7 @@ imss_daemon_finalize(GObject *obj)
 	g_clear_object(&self->skeleton);
 	g_clear_object(&self->polkit);
 	g_clear_object(&self->manager);
+	g_clear_pointer(&self->history_sent, g_hash_table_unref);
 	G_OBJECT_CLASS(imss_daemon_parent_class)->finalize(obj);
 }
 

@@ -4,6 +4,7 @@ reloads the zone and recomputes its deadlines. The daemon runs in its own
 mount namespace where a scratch file is bind-mounted on /etc/localtime, so
 the machine's zone is never touched.'''
 
+import datetime
 import os
 import shutil
 import time
@@ -48,6 +49,11 @@ class TimeZoneChangeTest(imsstest.ImssTestCase):
         self.activate('antivirus', self.make_code('antivirus'))
         before = self.slot_props('antivirus')['NextCheck']
         self.assertTrue(before.endswith('T00:00:00+09:00'), before)
+        # the history's times are written in the daemon's zone too; read
+        # twice, so that the page is one the daemon sent already
+        for _ in range(2):
+            activated = next(e for e in self.history(20) if e['action'] == 'activate')
+            self.assertTrue(activated['time'].endswith('+09:00'), activated)
         self.assertEqual(self.call('GetClock')['zone'].rsplit('/', 1)[-1] != '', True)
         # rewrite the file in place (same inode), as a zone update would
         with open(self.zone_file, 'wb') as f:
@@ -61,6 +67,11 @@ class TimeZoneChangeTest(imsstest.ImssTestCase):
                 self.fail(f'NextCheck still {after} after the zone changed:\n' + self.daemon_log())
             time.sleep(0.1)
         self.assertIn('/etc/localtime changed', self.daemon_log())
+        # the same entry, now in New York's time
+        entry = next(e for e in self.history(20) if e['action'] == 'activate')
+        self.assertTrue(entry['time'].endswith(('-05:00', '-04:00')), entry)
+        self.assertEqual(datetime.datetime.fromisoformat(entry['time']),
+                         datetime.datetime.fromisoformat(activated['time']))
 
 
 
