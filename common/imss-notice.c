@@ -429,39 +429,33 @@ imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNoticeData *n
 	return NULL;
 }
 
-GVariant *
-imss_notice_to_variant(const ImssNoticeData *notice)
+void
+imss_notice_add_fields(GVariantBuilder *b, const ImssNoticeData *notice)
 {
-	GVariantBuilder b;
-	g_autofree gchar *e = NULL;
-	g_autofree gchar *g = NULL;
+	g_return_if_fail(b != NULL);
+	g_return_if_fail(notice != NULL);
 
-	g_return_val_if_fail(notice != NULL, NULL);
-
-	e = imss_date_format(&notice->expiry);
-	g = imss_date_format(&notice->grace_end);
-	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-	imss_vardict_add(&b,
+	imss_vardict_add(b,
 	                 "slot",
 	                 g_variant_new_string(imss_notice_kind_has_slot(notice->kind)
 	                                          ? imss_slot_to_string(notice->slot)
 	                                          : ""));
 	imss_vardict_add(
-	    &b, "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
-	imss_vardict_add(&b,
+	    b, "kind", g_variant_new_string(imss_notice_kind_to_string(notice->kind)));
+	imss_vardict_add(b,
 	                 "severity",
 	                 g_variant_new_string(imss_notice_severity_to_string(
 	                     imss_notice_data_get_severity(notice))));
 	if (notice->unit[0] != '\0')
-		imss_vardict_add(&b, "unit", g_variant_new_string(notice->unit));
+		imss_vardict_add(b, "unit", g_variant_new_string(notice->unit));
 	if (imss_notice_kind_has_dates(notice->kind)) {
-		imss_vardict_add(&b, "days_left", g_variant_new_int32(notice->days_left));
-		imss_vardict_add(&b, "grace_left", g_variant_new_int32(notice->grace_left));
-		imss_vardict_add(&b, "days_since", g_variant_new_int32(notice->days_since));
-		imss_vardict_add(&b, "expiry", g_variant_new_string(e));
-		imss_vardict_add(&b, "grace_end", g_variant_new_string(g));
+		imss_vardict_add(b, "days_left", g_variant_new_int32(notice->days_left));
+		imss_vardict_add(b, "grace_left", g_variant_new_int32(notice->grace_left));
+		imss_vardict_add(b, "days_since", g_variant_new_int32(notice->days_since));
+		imss_vardict_add(b, "expiry", g_variant_new_take_string(imss_date_format(&notice->expiry)));
+		imss_vardict_add(
+		    b, "grace_end", g_variant_new_take_string(imss_date_format(&notice->grace_end)));
 	}
-	return g_variant_builder_end(&b);
 }
 
 gboolean

@@ -66,10 +66,12 @@ imss_notice_render_mail_subject(const ImssCatalog *catalog, const ImssNoticeData
 gchar *
 imss_notice_render_mail_body(const ImssCatalog *catalog, const ImssNoticeData *notice);
 
-/* Fields as a{sv}: slot, kind, severity, days_left, grace_left, days_since,
- * expiry, grace_end (the mail's and the signal's fields). */
-GVariant *
-imss_notice_to_variant(const ImssNoticeData *notice);
+/* The notice's fields — slot, kind, severity, unit, days_left, grace_left,
+ * days_since, expiry, grace_end (the signal's and GetNotices' fields) —
+ * added to @b, an a{sv} being built: the caller adds its own entries
+ * to the same dictionary. */
+void
+imss_notice_add_fields(GVariantBuilder *b, const ImssNoticeData *notice);
 gboolean
 imss_notice_from_variant(GVariant *dict, ImssNoticeData *notice);
 

@@ -280,13 +280,15 @@ imss_daemon_handle_get_notices(ImssExportedManager *skeleton,
 	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
 	for (guint i = 0; i < notices->len; i++) {
 		const ImssNoticeData *notice = g_ptr_array_index(notices, i);
-		g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
-		g_autofree gchar *text = imss_notice_render_console(catalog, notice);
-		GVariantDict dict;
-		g_variant_dict_init(&dict, fields);
-		g_variant_dict_insert(&dict, "text", "s", text);
-		g_variant_dict_insert(&dict, "hideable", "b", notice->kind == IMSS_NOTICE_INACTIVE);
-		g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
+		g_variant_builder_open(&builder, G_VARIANT_TYPE_VARDICT);
+		imss_notice_add_fields(&builder, notice);
+		imss_vardict_add(&builder,
+				 "text",
+				 g_variant_new_take_string(imss_notice_render_console(catalog, notice)));
+		imss_vardict_add(&builder,
+				 "hideable",
+				 g_variant_new_boolean(notice->kind == IMSS_NOTICE_INACTIVE));
+		g_variant_builder_close(&builder);
 	}
 	imss_exported_manager_complete_get_notices(skeleton, invocation, g_variant_builder_end(&builder));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;

@@ -121,16 +121,16 @@ static void
 imss_daemon_notice_cb(ImssLicenseManager *manager, gpointer notice_ptr, gboolean mail, ImssDaemon *self)
 {
 	const ImssNoticeData *notice = notice_ptr;
-	g_autoptr(GVariant) fields = g_variant_ref_sink(imss_notice_to_variant(notice));
-	GVariantDict dict;
+	GVariantBuilder fields;
 	if (self->connection == NULL)
 		return;
-	g_variant_dict_init(&dict, fields);
-	g_variant_dict_insert(&dict, "mail", "b", mail);
+	g_variant_builder_init(&fields, G_VARIANT_TYPE_VARDICT);
+	imss_notice_add_fields(&fields, notice);
+	imss_vardict_add(&fields, "mail", g_variant_new_boolean(mail));
 	imss_exported_manager_emit_notice(self->skeleton,
 					  imss_slot_to_string(notice->slot),
 					  imss_notice_kind_to_string(notice->kind),
-					  g_variant_dict_end(&dict));
+					  g_variant_builder_end(&fields));
 }
 
 static void
