@@ -168,6 +168,63 @@ test_calendar_local_date(void)
 	g_assert_cmpstr(s, ==, "2024-11-03");
 }
 
+/* imss_calendar_format_instant() writes what GDateTime's format does, in
+ * zones with half- and quarter-hour offsets, both hemispheres' DST, a
+ * historical local mean time with seconds, and the edges of the range */
+static void
+test_calendar_format_instant(void)
+{
+	const gchar *const zones[] = {"UTC", "Asia/Tokyo", "America/New_York", "Asia/Kolkata",
+				      "America/St_Johns", "Australia/Lord_Howe", "Pacific/Chatham",
+				      "Europe/Dublin", "Pacific/Kiritimati", "America/Sao_Paulo"};
+	/* 1850 (local mean time) to 2060, every 5 days 3 h 7 min 11 s (times
+	 * the zone's rank: each zone meets other hours), then 2021 every
+	 * 97 minutes (every transition of the year, an hour or two after) */
+	const struct {
+		gint64 first, last, step;
+		gboolean by_rank;
+	} spans[] = {
+	    {-3786825600, 2871763200, 5 * 86400 + 3 * 3600 + 7 * 60 + 11, TRUE},
+	    {1609459200, 1640995200, 97 * 60, FALSE},
+	};
+	guint compared = 0;
+
+	for (guint z = 0; z < G_N_ELEMENTS(zones); z++) {
+		g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(zones[z]);
+		g_assert_nonnull(tz);
+		for (guint s = 0; s < G_N_ELEMENTS(spans); s++) {
+			gint64 step = spans[s].step * (spans[s].by_rank ? z + 1 : 1);
+			for (gint64 t = spans[s].first; t <= spans[s].last; t += step) {
+				g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+				g_autoptr(GDateTime) local = g_date_time_to_timezone(utc, tz);
+				g_autofree gchar *expected =
+				    g_date_time_format(local, "%Y-%m-%dT%H:%M:%S%:z");
+				g_autofree gchar *got = imss_calendar_format_instant(tz, t);
+				if (g_strcmp0(got, expected) != 0)
+					g_error("%s at %" G_GINT64_FORMAT ": %s, GDateTime %s",
+						zones[z],
+						t,
+						got,
+						expected);
+				compared++;
+			}
+		}
+	}
+	g_assert_cmpuint(compared, >, 90000);
+	/* the range: year 1 to 9999 in UTC, "" beyond */
+	{
+		g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+		g_autofree gchar *lowest = imss_calendar_format_instant(utc, -62135596800);
+		g_autofree gchar *highest = imss_calendar_format_instant(utc, 253402300799);
+		g_autofree gchar *below = imss_calendar_format_instant(utc, -62135596801);
+		g_autofree gchar *above = imss_calendar_format_instant(utc, 253402300800);
+		g_assert_cmpstr(lowest, ==, "0001-01-01T00:00:00+00:00");
+		g_assert_cmpstr(highest, ==, "9999-12-31T23:59:59+00:00");
+		g_assert_cmpstr(below, ==, "");
+		g_assert_cmpstr(above, ==, "");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -177,5 +234,6 @@ main(int argc, char **argv)
 	g_test_add_func("/imss/calendar/states", test_calendar_states);
 	g_test_add_func("/imss/calendar/zone-edges", test_calendar_zone_edges);
 	g_test_add_func("/imss/calendar/local-date", test_calendar_local_date);
+	g_test_add_func("/imss/calendar/format-instant", test_calendar_format_instant);
 	return g_test_run();
 }
