@@ -22,12 +22,7 @@ secs=${2:-30}
 exec "$top/tests/with-system-bus.sh" -- bash -c '
 set -euo pipefail
 top=$1; build=$2; secs=$3
-w=$(mktemp -d); chmod 755 "$w"
-trap "kill \$(jobs -p) 2>/dev/null || true; rm -rf \"$w\"" EXIT
-/usr/bin/python3 -m dbusmock --system --template polkitd >/dev/null 2>&1 &
-gdbus wait --system --timeout 20 org.freedesktop.PolicyKit1
-gdbus call --system -d org.freedesktop.PolicyKit1 -o /org/freedesktop/PolicyKit1/Authority \
-	-m org.freedesktop.DBus.Mock.AllowUnknown true >/dev/null
+. "$top/bench/bench-world.sh"
 printf "[license]\nedition=imsva\n[license-server]\nurl=http://127.0.0.1:9/ollu/license_update.aspx\ntimeout=2\n" >"$w/c.conf"
 # context switches per thread ("tid count"); wakeups A B: the switches
 # between two snapshots, of the threads alive at the second (a thread that

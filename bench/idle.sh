@@ -11,12 +11,8 @@ build=$(cd "${1:-$top/build}" && pwd)
 secs=${2:-60}
 exec "$top/tests/with-system-bus.sh" -- bash -c '
 set -euo pipefail
-build=$1; secs=$2
-w=$(mktemp -d); chmod 755 "$w"
-/usr/bin/python3 -m dbusmock --system --template polkitd >/dev/null 2>&1 & mock=$!
-gdbus wait --system --timeout 20 org.freedesktop.PolicyKit1
-gdbus call --system -d org.freedesktop.PolicyKit1 -o /org/freedesktop/PolicyKit1/Authority \
-	-m org.freedesktop.DBus.Mock.AllowUnknown true >/dev/null
+top=$1; build=$2; secs=$3
+. "$top/bench/bench-world.sh"
 printf "[license]\nedition=imsva\n[license-server]\nurl=http://127.0.0.1:9/ollu/license_update.aspx\ntimeout=2\n" >"$w/c.conf"
 ctxsw() { cat /proc/$1/task/*/status | awk "/ctxt_switches/ {s += \$2} END {print s}"; }
 t0=$(date +%s%N)
@@ -36,6 +32,5 @@ a=$(ctxsw $d)
 sleep "$secs"
 b=$(ctxsw $d)
 echo "idle wake-ups over ${secs} s (context switches, all threads): $((b - a))"
-kill $d $mock; wait 2>/dev/null || true
-rm -rf "$w"
-' _ "$build" "$secs"
+kill $d; wait $d 2>/dev/null || true
+' _ "$top" "$build" "$secs"

@@ -20,12 +20,7 @@ calls=${3:-300}
 exec "$top/tests/with-system-bus.sh" -- bash -c '
 set -euo pipefail
 top=$1; build=$2; rounds=$3; calls=$4
-w=$(mktemp -d); chmod 755 "$w"
-trap "kill \$(jobs -p) 2>/dev/null || true; rm -rf \"$w\"" EXIT
-/usr/bin/python3 -m dbusmock --system --template polkitd >/dev/null 2>&1 &
-gdbus wait --system --timeout 20 org.freedesktop.PolicyKit1
-gdbus call --system -d org.freedesktop.PolicyKit1 -o /org/freedesktop/PolicyKit1/Authority \
-	-m org.freedesktop.DBus.Mock.AllowUnknown true >/dev/null
+. "$top/bench/bench-world.sh"
 printf "[license]\nedition=imsva\nenvironment=standalone\n" >"$w/c.conf"
 "$build/daemon/imss-licensed" --config "$w/c.conf" --state-dir "$w/st" \
 	--virtual-clock=2026-01-01T09:00:00 >"$w/log" 2>&1 &
