@@ -28,9 +28,11 @@
  * the connection): the next Get and GetAll of that object are answered
  * there, as the message arrives, without waking the main context — until a
  * change drops the copy (in the main context, before the PropertiesChanged
- * it queues), and the next read comes to the main context again. A copy is
- * an immutable GVariant: the worker only takes a reference under the
- * shelf's lock.
+ * it queues), and the next read comes to the main context again: a read
+ * sent after a reply or a PropertiesChanged sees the change (one pipelined
+ * behind an unanswered call may be answered first; docs/design.md,
+ * "Threads"). A copy is an immutable GVariant: the worker only takes a
+ * reference under the shelf's lock.
  *
  * Everything else runs in the main context, as the rest of the daemon: the
  * skeletons are exported without
