@@ -176,6 +176,7 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 	g_autoptr(GPtrArray) runs = imss_license_manager_claims(self, planned);
 	g_autoptr(GError) error_local = NULL;
 	const gchar *environment = NULL; /* asked once per evaluation */
+	gboolean flushed = FALSE;
 
 	if (!imss_store_claim_runs(self->store, runs, &error_local)) {
 		/* what was not claimed is not lost: it is tried again */
@@ -204,6 +205,14 @@ imss_license_manager_run_due(ImssLicenseManager *self, GArray *planned)
 			g_info("automatic check of %s for %s skipped: the environment is %s",
 			       run->slot, run->day, environment);
 			continue;
+		}
+		if (!flushed) {
+			/* its claim is on disk before the run does anything */
+			g_clear_error(&error_local);
+			if (!imss_store_flush_commits(self->store, &error_local))
+				g_warning("failed to record the claims of the scheduled runs: %s",
+					  error_local->message);
+			flushed = TRUE;
 		}
 		imss_license_manager_dispatch_run(self, run->job, run->slot, run->day);
 	}
@@ -242,7 +251,9 @@ imss_license_manager_evaluate(ImssLicenseManager *self, gboolean passage)
 				   imss_planner_next_wakeup(plan, IMSS_SLOT_LAST, tz, &today));
 	}
 	self->in_tick = FALSE;
-	imss_license_manager_emit_refreshed(self);
+	/* during an advance of the virtual clock, once at its end */
+	if (!self->advancing)
+		imss_license_manager_emit_refreshed(self);
 }
 
 static void

@@ -34,6 +34,7 @@ struct _ImssLicenseManager {
 	ImssLicenseState states[IMSS_SLOT_LAST];
 	gboolean started;
 	gboolean in_tick;
+	gboolean advancing; /* in imss_license_manager_advance() */
 	gboolean held;	   /* the wall clock is not believable: nothing runs */
 	gint64 last_time;  /* the instant of the previous evaluation */
 	guint retry_id;	   /* claiming failed: evaluate again (catch-up) */

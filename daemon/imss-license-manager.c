@@ -150,10 +150,22 @@ imss_license_manager_set_time(ImssLicenseManager *self, gint64 t)
 guint
 imss_license_manager_advance(ImssLicenseManager *self, gint64 seconds)
 {
+	g_autoptr(GError) error_local = NULL;
 	guint fired;
 	g_return_val_if_fail(IMSS_IS_LICENSE_MANAGER(self), 0);
 	g_return_val_if_fail(imss_clock_is_virtual(self->clock), 0);
+	/* the evaluations on the way commit together, a few dozen at a time
+	 * (imss_store_hold_commits(); the claim of a run that does something
+	 * is committed before it runs, imss_license_manager_run_due()), and
+	 * the properties and the login notice follow once, at the end */
+	imss_store_hold_commits(self->store);
+	self->advancing = TRUE;
 	fired = imss_clock_advance(self->clock, seconds);
+	self->advancing = FALSE;
+	if (!imss_store_release_commits(self->store, &error_local))
+		g_warning("failed to record the virtual clock's advance of %" G_GINT64_FORMAT " s: %s",
+			  seconds,
+			  error_local->message);
 	imss_license_manager_emit_refreshed(self);
 	return fired;
 }

@@ -443,7 +443,7 @@ imss_store_apply(ImssStore *self, ImssStoreChange *change, GError **error)
 	}
 	change->settings_delete_hit = FALSE;
 	if (!imss_store_apply_inner(self, change, error) || !imss_store_note_change(self, error) ||
-	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	    !imss_store_commit(self, error)) {
 		imss_store_rollback(self);
 		imss_store_classify_error(error);
 		return FALSE;

@@ -23,6 +23,7 @@ struct _ImssStore {
 	gchar *filename; /* SQLite only */
 	GdaConnection *cnc;
 	GdaSqlParser *parser;
+	GdaSqlParser *delimiter; /* splits, does not parse: imss_store_exec_untracked() */
 	GHashTable *statements; /* SQL text → ImssStoreStmt, parsed once */
 	GHashTable *settings;	/* "section\x1fname" → value, read at open */
 	guint history_max;	/* history entries kept (the newest); 0: all */
@@ -38,6 +39,9 @@ struct _ImssStore {
 	const gchar *sql_col[2]; /* column N of a row of sql_rows: [0] N [1], as SQL (text) */
 	guint finish_hold;	/* imss_store_hold_finishes() depth */
 	GPtrArray *finishes;	/* ImssStoreRun: finished while held, written at release */
+	guint commit_hold;	/* imss_store_hold_commits() depth */
+	gboolean commits_held;	/* the held transaction is open */
+	guint commits_in_held;	/* the store's transactions committed in it */
 };
 
 /* the connection (imss-store.c) */
@@ -130,6 +134,8 @@ gboolean
 imss_store_begin(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 void
 imss_store_rollback(ImssStore *self) G_GNUC_INTERNAL;
+gboolean
+imss_store_commit(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 
 /* schema, migrations and integrity (imss-store-schema.c) */
 gboolean

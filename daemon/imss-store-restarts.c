@@ -190,7 +190,7 @@ imss_store_update_restart(ImssStore *self,
 		return FALSE;
 	}
 	if (!imss_store_append_history(self, history, error) || !imss_store_note_change(self, error) ||
-	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	    !imss_store_commit(self, error)) {
 		imss_store_rollback(self);
 		imss_store_classify_error(error);
 		return FALSE;

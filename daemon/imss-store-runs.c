@@ -295,7 +295,7 @@ imss_store_claim_batch(ImssStore *self, GPtrArray *runs, GError **error)
 			imss_store_rollback(self);
 			continue;
 		}
-		if (!gda_connection_commit_transaction(self->cnc, NULL, error))
+		if (!imss_store_commit(self, error))
 			break;
 		for (guint i = 0; i < runs->len; i++) {
 			ImssStoreRun *run = g_ptr_array_index(runs, i);
@@ -467,7 +467,7 @@ imss_store_release_finishes(ImssStore *self, GError **error)
 			return FALSE;
 		}
 		if (!imss_store_finish_batch_inner(self, batch, error) ||
-		    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
+		    !imss_store_commit(self, error)) {
 			imss_store_rollback(self);
 			imss_store_classify_error(error);
 			return FALSE;
@@ -508,7 +508,7 @@ imss_store_finish_run(ImssStore *self,
 		return FALSE;
 	}
 	if (!imss_store_finish_inner(self, job, slot, day, history, error) ||
-	    !gda_connection_commit_transaction(self->cnc, NULL, error)) {
+	    !imss_store_commit(self, error)) {
 		imss_store_rollback(self);
 		imss_store_classify_error(error);
 		return FALSE;

@@ -384,7 +384,7 @@ imss_store_upgrade_schema(ImssStore *self, GError **error)
 			return FALSE;
 		}
 	}
-	if (!gda_connection_commit_transaction(self->cnc, NULL, error))
+	if (!imss_store_commit(self, error))
 		return FALSE;
 	return TRUE;
 }

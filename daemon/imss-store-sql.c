@@ -31,14 +31,19 @@ imss_store_statements_new(void)
 	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)imss_store_stmt_free);
 }
 
-/* @sql parsed once and kept under @key */
+/* @sql parsed by @parser once and kept under @key */
 static GdaStatement *
-imss_store_prepare_as(ImssStore *self, const gchar *key, const gchar *sql, GdaSet **params, GError **error)
+imss_store_parse_as(ImssStore *self,
+		    GdaSqlParser *parser,
+		    const gchar *key,
+		    const gchar *sql,
+		    GdaSet **params,
+		    GError **error)
 {
 	ImssStoreStmt *cached = g_hash_table_lookup(self->statements, key);
 
 	if (cached == NULL) {
-		g_autoptr(GdaStatement) stmt = gda_sql_parser_parse_string(self->parser, sql, NULL, error);
+		g_autoptr(GdaStatement) stmt = gda_sql_parser_parse_string(parser, sql, NULL, error);
 		GdaSet *set = NULL;
 		if (stmt == NULL)
 			return NULL;
@@ -52,6 +57,29 @@ imss_store_prepare_as(ImssStore *self, const gchar *key, const gchar *sql, GdaSe
 	if (params != NULL)
 		*params = cached->params != NULL ? g_object_ref(cached->params) : NULL;
 	return g_object_ref(cached->stmt);
+}
+
+static GdaStatement *
+imss_store_prepare_as(ImssStore *self, const gchar *key, const gchar *sql, GdaSet **params, GError **error)
+{
+	return imss_store_parse_as(self, self->parser, key, sql, params, error);
+}
+
+/* Runs @sql (a transaction's statement) without libgda knowing what it is:
+ * only split, not parsed, so libgda's transaction tracking does not see
+ * it. That tracking notes every statement of a transaction it knows of in
+ * a list it walks again for the next one — a transaction of thousands of
+ * statements costs the square of them; in a transaction it does not know
+ * of, a statement costs nothing more. */
+static gboolean
+imss_store_exec_untracked(ImssStore *self, const gchar *sql, GError **error)
+{
+	g_autofree gchar *key = g_strconcat("untracked\x1f", sql, NULL);
+	g_autoptr(GdaStatement) stmt = NULL;
+	if (self->delimiter == NULL)
+		self->delimiter = g_object_new(GDA_TYPE_SQL_PARSER, "mode", GDA_SQL_PARSER_MODE_DELIMIT, NULL);
+	stmt = imss_store_parse_as(self, self->delimiter, key, sql, NULL, error);
+	return stmt != NULL && imss_store_exec(self, stmt, NULL, error);
 }
 
 GdaStatement *
@@ -371,16 +399,44 @@ imss_store_value_get_int64(const GValue *value)
 	return 0;
 }
 
+#define IMSS_STORE_HELD_COMMITS 32
+
+/* Inside imss_store_hold_commits()'s transaction a transaction of the
+ * store's is a savepoint: its rollback undoes it alone, its commit keeps it
+ * for the held transaction's. The held transaction and its savepoints are
+ * untracked by libgda (imss_store_exec_untracked()). */
 gboolean
 imss_store_begin(ImssStore *self, GError **error)
 {
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
+	if (self->commits_held)
+		return imss_store_exec_untracked(self, "SAVEPOINT imss_inner", error);
 	return gda_connection_begin_transaction(self->cnc,
 						NULL,
 						GDA_TRANSACTION_ISOLATION_UNKNOWN,
 						error);
+}
+
+gboolean
+imss_store_commit(ImssStore *self, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	if (self->commits_held) {
+		if (!imss_store_exec_untracked(self, "RELEASE imss_inner", error))
+			return FALSE;
+		/* a few dozen in one: what a crash in the middle of a long
+		 * advance loses stays small (committing more seldom saves
+		 * nothing measurable: 2.68e9 against 2.71e9 instructions for
+		 * ten years) */
+		if (++self->commits_in_held < IMSS_STORE_HELD_COMMITS)
+			return TRUE;
+		return imss_store_flush_commits(self, error);
+	}
+	return gda_connection_commit_transaction(self->cnc, NULL, error);
 }
 
 void
@@ -389,6 +445,76 @@ imss_store_rollback(ImssStore *self)
 	g_autoptr(GError) error_local = NULL;
 	g_return_if_fail(IMSS_IS_STORE(self));
 
+	if (self->commits_held) {
+		if (!imss_store_exec_untracked(self, "ROLLBACK TO imss_inner", &error_local) ||
+		    !imss_store_exec_untracked(self, "RELEASE imss_inner", &error_local))
+			g_warning("failed to roll back to the savepoint: %s", error_local->message);
+		return;
+	}
 	if (!gda_connection_rollback_transaction(self->cnc, NULL, &error_local))
 		g_warning("failed to roll back: %s", error_local->message);
+}
+
+/* the held transaction: begun for the first hold, with SQLite only */
+static void
+imss_store_begin_held(ImssStore *self)
+{
+	g_autoptr(GError) error_local = NULL;
+	if (imss_store_is_pg(self) || self->cnc == NULL)
+		return;
+	if (!imss_store_exec_untracked(self, "BEGIN IMMEDIATE", &error_local)) {
+		/* each transaction commits on its own, as without the hold */
+		g_debug("commits not held: %s", error_local->message);
+		return;
+	}
+	self->commits_held = TRUE;
+	self->commits_in_held = 0;
+}
+
+static gboolean
+imss_store_commit_held(ImssStore *self, GError **error)
+{
+	if (!self->commits_held)
+		return TRUE;
+	self->commits_held = FALSE;
+	if (!imss_store_exec_untracked(self, "COMMIT", error)) {
+		g_autoptr(GError) error_local = NULL;
+		if (!imss_store_exec_untracked(self, "ROLLBACK", &error_local))
+			g_warning("failed to roll back: %s", error_local->message);
+		imss_store_classify_error(error);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+imss_store_hold_commits(ImssStore *self)
+{
+	g_return_if_fail(IMSS_IS_STORE(self));
+	if (self->commit_hold++ == 0)
+		imss_store_begin_held(self);
+}
+
+gboolean
+imss_store_flush_commits(ImssStore *self, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (!self->commits_held)
+		return TRUE;
+	if (!imss_store_commit_held(self, error))
+		return FALSE;
+	imss_store_begin_held(self);
+	return TRUE;
+}
+
+gboolean
+imss_store_release_commits(ImssStore *self, GError **error)
+{
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(self->commit_hold > 0, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (--self->commit_hold > 0)
+		return TRUE;
+	return imss_store_commit_held(self, error);
 }

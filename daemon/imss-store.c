@@ -90,6 +90,7 @@ imss_store_drop_connection(ImssStore *self)
 {
 	g_hash_table_remove_all(self->statements);
 	g_clear_object(&self->parser);
+	g_clear_object(&self->delimiter);
 	g_clear_object(&self->cnc);
 	self->backend_pid = 0;
 }
@@ -136,7 +137,7 @@ imss_store_prune_at_open(ImssStore *self)
 		return;
 	if (!imss_store_begin(self, &error_local) ||
 	    !imss_store_prune_history(self, &error_local) ||
-	    !gda_connection_commit_transaction(self->cnc, NULL, &error_local)) {
+	    !imss_store_commit(self, &error_local)) {
 		imss_store_rollback(self);
 		g_warning("failed to prune the history to %u entries: %s",
 			  self->history_max,
@@ -288,6 +289,7 @@ imss_store_close(ImssStore *self)
 
 	g_hash_table_remove_all(self->statements);
 	g_clear_object(&self->parser);
+	g_clear_object(&self->delimiter);
 	if (self->cnc != NULL) {
 		gda_connection_close(self->cnc);
 		g_clear_object(&self->cnc);

@@ -189,6 +189,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImssStoreRun, imss_store_run_free)
 gboolean
 imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error);
 
+/* Holds the commits of the store's transactions (SQLite only; nested
+ * holds count): between imss_store_hold_commits() and its
+ * imss_store_release_commits() the store's writes are one transaction,
+ * each of its own a savepoint in it (rolled back alone), committed — and
+ * synced — at the release. For a burst of writes no caller waits on in
+ * between: the virtual clock's Advance, whose evaluations each committed
+ * durably before. With PostgreSQL a held transaction would keep the other
+ * nodes' claims waiting on its rows: nothing is held there. */
+void
+imss_store_hold_commits(ImssStore *self);
+/* commits what is held now (before an effect outside the store: the
+ * claim of a run is on disk before the run does anything) and holds on */
+gboolean
+imss_store_flush_commits(ImssStore *self, GError **error);
+/* FALSE with @error when the held transaction could not be committed:
+ * what was written since the hold (or the last flush) is rolled back */
+gboolean
+imss_store_release_commits(ImssStore *self, GError **error);
+
 /* Marks this node's pending run done, with @history (may be NULL; not
  * taken), in one transaction; a run another node took over meanwhile is left
  * to it. Between imss_store_hold_finishes() and its

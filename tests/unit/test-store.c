@@ -846,6 +846,82 @@ test_store_claim_batch(Fixture *fx)
 	g_assert_cmpstr(((ImssStoreRun *)g_ptr_array_index(pending, 0))->slot, ==, "antivirus");
 }
 
+/* the number of history entries another connection to the store sees */
+static guint
+history_seen(ImssStore *other)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) history = imss_store_list_history(other, 0, 0, NULL, &error);
+	g_assert_no_error(error);
+	return history->len;
+}
+
+/* a claim of one run of @job for @day, alone in its evaluation */
+static gboolean
+claim_one(ImssStore *store, const gchar *job, const gchar *day)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
+	g_ptr_array_add(runs, make_run(job, "antivirus", day, 1767225600));
+	g_assert_true(imss_store_claim_runs(store, runs, &error));
+	g_assert_no_error(error);
+	return run_claimed(runs, 0);
+}
+
+/* the virtual clock's advance holds the commits: the store's transactions
+ * are savepoints of one (a rolled-back one undone alone), committed at a
+ * flush, at the release, and after a few dozen (libgda's cost of a long
+ * transaction is the square of its statements) */
+static void
+test_store_held_commits(Fixture *fx)
+{
+	g_autoptr(ImssStore) a = fixture_open(fx);
+	g_autoptr(ImssStore) b = fixture_open(fx);
+	g_autoptr(GPtrArray) runs = NULL;
+	g_autoptr(GError) error = NULL;
+	guint seen;
+
+	imss_store_set_node(a, "node-a", 600);
+	imss_store_hold_commits(a);
+	imss_store_hold_commits(a); /* nested */
+	g_assert_true(claim_one(a, "check", "2026-01-01"));
+	g_assert_cmpuint(history_seen(a), ==, 1);
+	g_assert_cmpuint(history_seen(b), ==, 0);
+	/* one of two recorded already: the batch is rolled back to its
+	 * savepoint and done again, the first claim stays */
+	runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
+	g_ptr_array_add(runs, make_run("mail", "antivirus", "2026-01-01", 1767225600));
+	g_ptr_array_add(runs, make_run("check", "antivirus", "2026-01-01", 1767225600));
+	g_assert_true(imss_store_claim_runs(a, runs, &error));
+	g_assert_no_error(error);
+	g_assert_true(run_claimed(runs, 0));
+	g_assert_false(run_claimed(runs, 1));
+	g_clear_pointer(&runs, g_ptr_array_unref);
+	g_assert_cmpuint(history_seen(a), ==, 2);
+	g_assert_cmpuint(history_seen(b), ==, 0);
+	g_assert_true(imss_store_flush_commits(a, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(history_seen(b), ==, 2);
+	g_assert_true(claim_one(a, "check", "2026-01-02"));
+	g_assert_true(imss_store_release_commits(a, &error)); /* the inner hold */
+	g_assert_cmpuint(history_seen(b), ==, 2);
+	/* a long hold commits every few dozen transactions */
+	for (guint d = 3; d <= 28; d++) {
+		g_autofree gchar *day = g_strdup_printf("2026-01-%02u", d);
+		g_assert_true(claim_one(a, "check", day));
+		g_assert_true(claim_one(a, "mail", day));
+	}
+	seen = history_seen(b);
+	g_assert_cmpuint(seen, >, 2);
+	g_assert_cmpuint(seen, <, 55);
+	g_assert_true(imss_store_release_commits(a, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(history_seen(b), ==, 55);
+	/* no longer held: each claim commits on its own */
+	g_assert_true(claim_one(a, "check", "2026-01-29"));
+	g_assert_cmpuint(history_seen(b), ==, 56);
+}
+
 #define ADD(provider, name, setup, fn) \
 	g_test_add("/imss/store/" provider "/" name, Fixture, NULL, setup, \
 		   (void (*)(Fixture *, gconstpointer))fn, fixture_teardown)
@@ -870,6 +946,7 @@ main(int argc, char **argv)
 	ADD("sqlite", "bad-rows", fixture_setup_sqlite, test_store_bad_rows);
 	ADD("sqlite", "stale-write", fixture_setup_sqlite, test_store_stale_write);
 	ADD("sqlite", "claim-batch", fixture_setup_sqlite, test_store_claim_batch);
+	ADD("sqlite", "held-commits", fixture_setup_sqlite, test_store_held_commits);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
