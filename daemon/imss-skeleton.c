@@ -29,9 +29,11 @@
  * there, as the message arrives, without waking the main context — until a
  * change drops the copy (in the main context, before the PropertiesChanged
  * it queues), and the next read comes to the main context again: a read
- * sent after a reply or a PropertiesChanged sees the change (one pipelined
- * behind an unanswered call may be answered first; docs/design.md,
- * "Threads"). A copy is an immutable GVariant: the worker only takes a
+ * sent after a reply or a PropertiesChanged sees the change. A read of a
+ * sender one of whose calls the main context has not answered goes to the
+ * main context too, behind that call (the filter counts the calls it
+ * passes on and sees their replies leave): pipelined calls are answered in
+ * order. A copy is an immutable GVariant: the worker only takes a
  * reference under the shelf's lock.
  *
  * Everything else runs in the main context, as the rest of the daemon: the
@@ -65,6 +67,11 @@ typedef struct {
 static GMutex imss_skeleton_shelf_lock;
 static GPtrArray *imss_skeleton_shelf;  /* of ImssSkeletonShelved */
 static GPtrArray *imss_skeleton_served; /* the connections filtered (identity) */
+/* the calls the main context has not answered yet, as "sender serial", and
+ * how many each sender has: a read of a sender with one waiting goes to the
+ * main context too, behind it (one filter, one connection) */
+static GHashTable *imss_skeleton_waiting;	  /* set of "sender serial" */
+static GHashTable *imss_skeleton_waiting_senders; /* sender -> count */
 
 static void
 imss_skeleton_shelved_free(gpointer data)
@@ -349,46 +356,133 @@ imss_skeleton_get_vtable(GDBusInterfaceSkeleton *skeleton)
 	return &imss_skeleton_vtable;
 }
 
-/* GDBus's worker thread, every message as it arrives: a Get or GetAll of a
- * shelved copy is answered here and goes no further */
+/* the key of a call in imss_skeleton_waiting */
+static gchar *
+imss_skeleton_call_key(const gchar *sender, guint32 serial)
+{
+	return g_strdup_printf("%s %" G_GUINT32_FORMAT, sender, serial);
+}
+
+/* @message (an incoming call that expects a reply) goes to the main
+ * context: the sender's next reads wait for its reply */
+static void
+imss_skeleton_wait(GDBusMessage *message)
+{
+	const gchar *sender = g_dbus_message_get_sender(message);
+	guint n;
+
+	if (sender == NULL)
+		return;
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	if (imss_skeleton_waiting != NULL &&
+	    g_hash_table_add(imss_skeleton_waiting,
+			     imss_skeleton_call_key(sender, g_dbus_message_get_serial(message)))) {
+		n = GPOINTER_TO_UINT(g_hash_table_lookup(imss_skeleton_waiting_senders, sender));
+		g_hash_table_insert(imss_skeleton_waiting_senders, g_strdup(sender), GUINT_TO_POINTER(n + 1));
+	}
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+}
+
+/* an outgoing message: when it answers a call that waits, the call is done */
+static void
+imss_skeleton_answered(GDBusMessage *message)
+{
+	GDBusMessageType type = g_dbus_message_get_message_type(message);
+	const gchar *destination = g_dbus_message_get_destination(message);
+	g_autofree gchar *key = NULL;
+	guint n;
+
+	if ((type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN && type != G_DBUS_MESSAGE_TYPE_ERROR) ||
+	    destination == NULL)
+		return;
+	key = imss_skeleton_call_key(destination, g_dbus_message_get_reply_serial(message));
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	if (imss_skeleton_waiting != NULL && g_hash_table_remove(imss_skeleton_waiting, key)) {
+		n = GPOINTER_TO_UINT(g_hash_table_lookup(imss_skeleton_waiting_senders, destination));
+		if (n > 1)
+			g_hash_table_insert(imss_skeleton_waiting_senders, g_strdup(destination),
+					    GUINT_TO_POINTER(n - 1));
+		else
+			g_hash_table_remove(imss_skeleton_waiting_senders, destination);
+	}
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+}
+
+/* whether a call of @sender waits for the main context's answer */
+static gboolean
+imss_skeleton_sender_waits(const gchar *sender)
+{
+	gboolean waits;
+
+	g_mutex_lock(&imss_skeleton_shelf_lock);
+	waits = sender != NULL && imss_skeleton_waiting_senders != NULL &&
+		g_hash_table_contains(imss_skeleton_waiting_senders, sender);
+	g_mutex_unlock(&imss_skeleton_shelf_lock);
+	return waits;
+}
+
+/* (transfer full) (nullable) the reply to @message, a Get or GetAll of a
+ * shelved copy; NULL: the main context answers it */
+static GVariant *
+imss_skeleton_answer(GDBusConnection *connection, GDBusMessage *message)
+{
+	const gchar *member;
+	const gchar *interface = NULL;
+	const gchar *name = NULL;
+	GVariant *body;
+	g_autoptr(GVariant) properties = NULL;
+	g_autoptr(GVariant) value = NULL;
+
+	if (g_strcmp0(g_dbus_message_get_interface(message), "org.freedesktop.DBus.Properties") != 0)
+		return NULL;
+	member = g_dbus_message_get_member(message);
+	body = g_dbus_message_get_body(message);
+	if (body == NULL)
+		return NULL;
+	if (g_strcmp0(member, "GetAll") == 0 && g_variant_is_of_type(body, G_VARIANT_TYPE("(s)")))
+		g_variant_get(body, "(&s)", &interface);
+	else if (g_strcmp0(member, "Get") == 0 && g_variant_is_of_type(body, G_VARIANT_TYPE("(ss)")))
+		g_variant_get(body, "(&s&s)", &interface, &name);
+	else
+		return NULL;
+	/* in order behind the sender's calls the main context has not answered */
+	if (imss_skeleton_sender_waits(g_dbus_message_get_sender(message)))
+		return NULL;
+	properties = imss_skeleton_shelf_find(connection, g_dbus_message_get_path(message), interface);
+	if (properties == NULL)
+		return NULL;
+	if (name == NULL)
+		return g_variant_ref_sink(g_variant_new_tuple(&properties, 1));
+	value = g_variant_lookup_value(properties, name, NULL);
+	if (value == NULL)
+		return NULL; /* the main context answers the error */
+	return g_variant_ref_sink(g_variant_new("(v)", value));
+}
+
+/* GDBus's worker thread, every message as it arrives or leaves: a Get or
+ * GetAll of a shelved copy is answered here and goes no further, unless a
+ * call of the same sender waits for the main context; every other call
+ * waits for its reply, which is seen leaving */
 static GDBusMessage *
 imss_skeleton_filter(GDBusConnection *connection,
 		     GDBusMessage *message,
 		     gboolean incoming,
 		     gpointer user_data)
 {
-	const gchar *member;
-	const gchar *interface = NULL;
-	const gchar *name = NULL;
-	GVariant *body;
-	GVariant *answer;
-	g_autoptr(GVariant) properties = NULL;
+	g_autoptr(GVariant) answer = NULL;
 	g_autoptr(GDBusMessage) reply = NULL;
 
-	if (!incoming || g_dbus_message_get_message_type(message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
-	    (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) != 0 ||
-	    g_strcmp0(g_dbus_message_get_interface(message), "org.freedesktop.DBus.Properties") != 0)
+	if (!incoming) {
+		imss_skeleton_answered(message);
 		return message;
-	member = g_dbus_message_get_member(message);
-	body = g_dbus_message_get_body(message);
-	if (body == NULL)
+	}
+	if (g_dbus_message_get_message_type(message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+	    (g_dbus_message_get_flags(message) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) != 0)
 		return message;
-	if (g_strcmp0(member, "GetAll") == 0 && g_variant_is_of_type(body, G_VARIANT_TYPE("(s)")))
-		g_variant_get(body, "(&s)", &interface);
-	else if (g_strcmp0(member, "Get") == 0 && g_variant_is_of_type(body, G_VARIANT_TYPE("(ss)")))
-		g_variant_get(body, "(&s&s)", &interface, &name);
-	else
+	answer = imss_skeleton_answer(connection, message);
+	if (answer == NULL) {
+		imss_skeleton_wait(message);
 		return message;
-	properties = imss_skeleton_shelf_find(connection, g_dbus_message_get_path(message), interface);
-	if (properties == NULL)
-		return message;
-	if (name == NULL) {
-		answer = g_variant_new_tuple(&properties, 1);
-	} else {
-		g_autoptr(GVariant) value = g_variant_lookup_value(properties, name, NULL);
-		if (value == NULL)
-			return message; /* the main context answers the error */
-		answer = g_variant_new("(v)", value);
 	}
 	reply = g_dbus_message_new_method_reply(message);
 	g_dbus_message_set_body(reply, answer);
@@ -413,6 +507,8 @@ imss_skeleton_serve(GDBusConnection *connection)
 	if (imss_skeleton_served == NULL) {
 		imss_skeleton_served = g_ptr_array_new();
 		imss_skeleton_shelf = g_ptr_array_new();
+		imss_skeleton_waiting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		imss_skeleton_waiting_senders = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	}
 	g_ptr_array_add(imss_skeleton_served, connection);
 	g_mutex_unlock(&imss_skeleton_shelf_lock);

@@ -177,7 +177,7 @@ check_skipped "$build/meson-logs/testlog-unit-valgrind.json"
 # meson run (is_parallel: false, for their timing), and valgrind is slow:
 # two meson runs side by side, each test into the lighter half (weights:
 # seconds under valgrind in CI; 150 for the others).
-declare -A weight=([test-server]=1000 [test-activate]=350 [test-calendar]=280
+declare -A weight=([test-server]=1000 [test-activate]=350 [test-calendar]=310
 	[test-badinput]=260 [test-notices]=250 [test-reliability]=200)
 mapfile -t bus_tests < <(meson test -C "$build" --no-rebuild --list --suite bus 2>/dev/null |
 	sed -n 's|^.* / ||p')

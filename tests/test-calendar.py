@@ -10,7 +10,8 @@ import os
 import subprocess
 
 import imsstest
-from imsstest import GLib, OBJECT_PATH
+from imsstest import (BUS_NAME, OBJECT_PATH, PROPERTIES_IFACE, SLOT_IFACE, Gio, GLib,
+                      slot_path)
 
 VCLOCK = imsstest.VCLOCK_IFACE
 DAY = 86400
@@ -130,6 +131,75 @@ class VirtualClockTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         # three days later, past G: one check for today, not three
         self.start_daemon(['--virtual-clock=2019-08-04T09:00:00'])
         self.assertEqual(self.checks('antivirus'), [('2019-08-04T09:00:00+09:00', '2019-08-04')])
+
+    def test_read_pipelined_behind_advance(self):
+        '''A read a client sends right behind its own unanswered call is
+        answered after that call, although reads of prepared properties are
+        answered in GDBus's worker thread (daemon/imss-skeleton.c): Get of
+        Now and GetAll of a slot sent before Advance's reply came back show
+        the clock and the state after the Advance.'''
+        # a long Advance: three slots checked daily after their grace periods
+        for slot in ('antivirus', 'antispam', 'compliance'):
+            self.activate(slot, self.make_code(slot, expiry='2019-09-30'))
+        conn = Gio.DBusConnection.new_for_address_sync(
+            os.environ['DBUS_SYSTEM_BUS_ADDRESS'],
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self.addCleanup(conn.close_sync, None)
+        get_now = (OBJECT_PATH, PROPERTIES_IFACE, 'Get', GLib.Variant('(ss)', (VCLOCK, 'Now')))
+        get_slot = (slot_path('antivirus'), PROPERTIES_IFACE, 'GetAll',
+                    GLib.Variant('(s)', (SLOT_IFACE,)))
+        advance = (OBJECT_PATH, VCLOCK, 'Advance', GLib.Variant('(x)', (730 * DAY,)))
+        for _ in range(3):  # prepared: from now on answered by the worker
+            for path, iface, method, args in (get_now, get_slot):
+                conn.call_sync(BUS_NAME, path, iface, method, args, None,
+                               Gio.DBusCallFlags.NONE, 20000, None)
+        loop = GLib.MainLoop()
+        replies = {}
+        sent = []
+
+        def send(name, call):
+            path, iface, method, args = call
+            sent.append(name)
+
+            def cb(c, result):
+                try:
+                    replies[name] = c.call_finish(result).unpack()
+                except GLib.Error as e:
+                    replies[name] = e.message
+                if 'advance' in replies and len(replies) == len(sent):
+                    loop.quit()
+            conn.call(BUS_NAME, path, iface, method, args, None, Gio.DBusCallFlags.NONE,
+                      120000, None, cb)
+
+        def more_reads():
+            # until Advance's reply is in: every read sent meanwhile is
+            # pipelined behind it (at most 60: the bus allows a connection
+            # 128 calls waiting for a reply)
+            if 'advance' in replies or len(sent) > 60:
+                return GLib.SOURCE_REMOVE
+            i = len(sent)
+            send(f'now {i}', get_now)
+            send(f'slot {i}', get_slot)
+            return GLib.SOURCE_CONTINUE
+        send('advance', advance)
+        more_reads()
+        GLib.timeout_add(1, more_reads)
+        timeout = GLib.timeout_add_seconds(120, loop.quit)
+        loop.run()
+        GLib.source_remove(timeout)
+        self.assertEqual(len(replies), len(sent), replies)
+        self.assertEqual({n: r[:300] for n, r in replies.items() if isinstance(r, str)}, {})
+        self.assertGreater(len(sent), 2)
+        self.assertGreater(replies['advance'][0], 0)
+        now = self.now()
+        self.assertTrue(now.startswith('2021-07-31T00:00:00'), now)
+        for name in sent[1:]:
+            if name.startswith('now'):
+                self.assertEqual(replies[name][0], now, f'{name} of {len(sent)}')
+            else:
+                self.assertEqual(replies[name][0]['State'], 'expired', f'{name} of {len(sent)}')
 
     def test_virtual_clock_is_root_only(self):
         '''The test interface is not for unprivileged callers (bus policy).'''
