@@ -126,6 +126,15 @@ def free_port():
     return port
 
 
+def connect(address):
+    '''A new connection to the message bus at @address.'''
+    return Gio.DBusConnection.new_for_address_sync(
+        address,
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+        | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+        None, None)
+
+
 def slot_path(slot_id):
     '''The object path of a slot: /org/imss/License/slot/<id, - replaced by _>.'''
     return OBJECT_PATH + '/slot/' + slot_id.replace('-', '_')
@@ -328,13 +337,16 @@ class ImssTestCase(MainContextWaits, dbusmock.DBusTestCase):
                 os.environ['DBUS_SYSTEM_BUS_ADDRESS'] = old
         self.addCleanup(restore)
 
-        self.bus = Gio.DBusConnection.new_for_address_sync(
-            address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
+        self.bus = connect(address)
         self.bus.set_exit_on_close(False)
         self.addCleanup(self._close_bus_connection)
+
+    def another_connection(self):
+        '''A second client: a connection of its own to the test's bus,
+        closed at cleanup.'''
+        conn = connect(os.environ['DBUS_SYSTEM_BUS_ADDRESS'])
+        self.addCleanup(conn.close_sync, None)
+        return conn
 
     def _close_bus_connection(self):
         for sub in self._signals:

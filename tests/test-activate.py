@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import imsstest  # noqa: E402
 from imsstest import (IFACE, OBJECT_PATH, PROPERTIES_IFACE, SLOT_IFACE, SLOTS,  # noqa: E402
-                      Gio, GLib, slot_path)
+                      GLib, slot_path)
 
 ISO_TIME_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}')
 
@@ -256,12 +256,7 @@ class ActivateTest(imsstest.ImssTestCase):
         slots back to back, every reply is whole, and a read sent after
         Activate has answered shows the activation.'''
         slots = ('antivirus', 'compliance', 'email-encryption')
-        reader = Gio.DBusConnection.new_for_address_sync(
-            os.environ['DBUS_SYSTEM_BUS_ADDRESS'],
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        self.addCleanup(reader.close_sync, None)
+        reader = self.another_connection()
         names = set(self.slot_props('antivirus'))
         stop = threading.Event()
         seen = []

@@ -141,12 +141,7 @@ class VirtualClockTest(imsstest.VirtualClockMixin, imsstest.ImssTestCase):
         # a long Advance: three slots checked daily after their grace periods
         for slot in ('antivirus', 'antispam', 'compliance'):
             self.activate(slot, self.make_code(slot, expiry='2019-09-30'))
-        conn = Gio.DBusConnection.new_for_address_sync(
-            os.environ['DBUS_SYSTEM_BUS_ADDRESS'],
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
-            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        self.addCleanup(conn.close_sync, None)
+        conn = self.another_connection()
         get_now = (OBJECT_PATH, PROPERTIES_IFACE, 'Get', GLib.Variant('(ss)', (VCLOCK, 'Now')))
         get_slot = (slot_path('antivirus'), PROPERTIES_IFACE, 'GetAll',
                     GLib.Variant('(s)', (SLOT_IFACE,)))
