@@ -3,9 +3,11 @@
  *  1. ten virtual years of all six slots' schedules through the virtual
  *     clock — the same alarm path as production — with the real store;
  *  2. the SQLite floor of the worst case: the rows the never-renewed run
- *     wrote, written again in the same transactions with SQLite's own API
- *     (prepared statements, no libgda, no calendar), on the same schema,
- *     WAL and synchronous=FULL — what the writes alone cost;
+ *     wrote, written again with SQLite's own API (prepared statements, no
+ *     libgda, no calendar), on the same schema, WAL and synchronous=FULL —
+ *     what the writes alone cost — twice: each evaluation committed (a real
+ *     gateway's days) and 32 evaluations per commit (the Advance's held
+ *     commits);
  *  3. the cost of computing the next event as the number of licenses grows.
  *
  *   bench-scheduler [STATE_DIR]   (default: a directory in /dev/shm)

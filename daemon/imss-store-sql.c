@@ -451,6 +451,10 @@ imss_store_rollback(ImssStore *self)
 			g_warning("failed to roll back to the savepoint: %s", error_local->message);
 		return;
 	}
+	/* none left: a held transaction that failed to commit at a flush
+	 * rolled back its savepoints with it */
+	if (gda_connection_get_transaction_status(self->cnc) == NULL)
+		return;
 	if (!gda_connection_rollback_transaction(self->cnc, NULL, &error_local))
 		g_warning("failed to roll back: %s", error_local->message);
 }

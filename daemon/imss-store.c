@@ -93,6 +93,8 @@ imss_store_drop_connection(ImssStore *self)
 	g_clear_object(&self->delimiter);
 	g_clear_object(&self->cnc);
 	self->backend_pid = 0;
+	/* a held transaction ends with its connection */
+	self->commits_held = FALSE;
 }
 
 static gboolean

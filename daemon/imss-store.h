@@ -191,12 +191,14 @@ imss_store_claim_runs(ImssStore *self, GPtrArray *runs, GError **error);
 
 /* Holds the commits of the store's transactions (SQLite only; nested
  * holds count): between imss_store_hold_commits() and its
- * imss_store_release_commits() the store's writes are one transaction,
- * each of its own a savepoint in it (rolled back alone), committed — and
- * synced — at the release. For a burst of writes no caller waits on in
- * between: the virtual clock's Advance, whose evaluations each committed
- * durably before. With PostgreSQL a held transaction would keep the other
- * nodes' claims waiting on its rows: nothing is held there. */
+ * imss_store_release_commits() the store's writes go into one transaction,
+ * each of its own transactions a savepoint in it (rolled back alone); the
+ * held transaction is committed — and synced — after every 32 of them, at
+ * imss_store_flush_commits() and at the release. For a burst of writes no
+ * caller waits on in between: the virtual clock's Advance, whose
+ * evaluations each committed durably before. With PostgreSQL a held
+ * transaction would keep the other nodes' claims waiting on its rows:
+ * nothing is held there. */
 void
 imss_store_hold_commits(ImssStore *self);
 /* commits what is held now (before an effect outside the store: the
