@@ -82,6 +82,8 @@ bench_virtual_years(const gchar *dir, gboolean current)
 	bench_remove_store(db);
 	imss_config_load_data(config, "[license]\nedition=imsva\nenvironment=standalone\n", "bench", NULL);
 	store = imss_store_new("SQLite", cnc, NULL);
+	/* the daemon's retention (imss-main.c): ten years write twice as many entries */
+	imss_store_set_history_max(store, imss_config_get_history_max_entries(config));
 	if (!imss_store_open(store, &error)) {
 		g_printerr("store: %s\n", error->message);
 		return;

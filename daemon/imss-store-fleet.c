@@ -99,7 +99,7 @@ imss_store_list_nodes(ImssStore *self, GError **error)
 
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-	if (!imss_store_check_open(self, error))
+	if (!imss_store_check_open(self, error) || !imss_store_write_held(self, error))
 		return NULL;
 	stmt = imss_store_prepare(self,
 				  "SELECT name, started_at, last_seen, clock_skew, last_job, last_job_at "

@@ -21,6 +21,21 @@ imss_store_history_free(ImssStoreHistory *entry)
 	g_free(entry);
 }
 
+ImssStoreHistory *
+imss_store_history_dup(const ImssStoreHistory *h)
+{
+	ImssStoreHistory *copy = g_new0(ImssStoreHistory, 1);
+	copy->time = h->time;
+	copy->action = g_strdup(h->action);
+	copy->slot = g_strdup(h->slot);
+	copy->code = g_strdup(h->code);
+	copy->caller = g_strdup(h->caller);
+	copy->outcome = g_strdup(h->outcome);
+	copy->detail = g_strdup(h->detail);
+	copy->node = g_strdup(h->node);
+	return copy;
+}
+
 /* Keeps the newest history_max entries. Ids only grow (AUTOINCREMENT,
  * BIGSERIAL): everything at or below the newest id minus history_max goes,
  * one range delete on the primary key, whatever the table's size. A
@@ -74,12 +89,78 @@ imss_store_write_history_rows(ImssStore *self, GPtrArray *history, GError **erro
 gboolean
 imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error)
 {
+	if (self->commits_held) {
+		/* written with the held transaction's others, before it commits */
+		for (guint i = 0; i < history->len; i++)
+			g_ptr_array_add(self->held_history, imss_store_history_dup(g_ptr_array_index(history, i)));
+		return TRUE;
+	}
 	if (!imss_store_write_history_rows(self, history, error))
 		return FALSE;
 	/* the retention, in the same transaction */
 	if (!imss_store_prune_history(self, error))
 		return FALSE;
 	return TRUE;
+}
+
+/* entries per INSERT of imss_store_write_held(): a held transaction's
+ * (32 evaluations: about 200) in one or two */
+#define IMSS_STORE_HELD_ROWS 256
+
+gboolean
+imss_store_write_held(ImssStore *self, GError **error)
+{
+	g_autoptr(GPtrArray) held = NULL;
+	g_autofree gchar *job = g_steal_pointer(&self->held_job);
+
+	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+	if (self->held_history->len > 0) {
+		g_autoptr(GPtrArray) chunk = g_ptr_array_new();
+		held = g_steal_pointer(&self->held_history);
+		self->held_history = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
+		for (guint i = 0; i < held->len; i++) {
+			g_ptr_array_add(chunk, g_ptr_array_index(held, i));
+			if (chunk->len < IMSS_STORE_HELD_ROWS && i + 1 < held->len)
+				continue;
+			if (!imss_store_write_history_rows(self, chunk, error))
+				return FALSE;
+			g_ptr_array_set_size(chunk, 0);
+		}
+		if (!imss_store_prune_history(self, error))
+			return FALSE;
+	}
+	self->held_history_mark = 0;
+	g_clear_pointer(&self->held_job_mark, g_free);
+	return job == NULL || imss_store_write_last_job(self, job, self->held_job_at, error);
+}
+
+void
+imss_store_held_mark(ImssStore *self)
+{
+	self->held_history_mark = self->held_history->len;
+	g_free(self->held_job_mark);
+	self->held_job_mark = g_strdup(self->held_job);
+	self->held_job_at_mark = self->held_job_at;
+}
+
+void
+imss_store_held_undo(ImssStore *self)
+{
+	g_ptr_array_set_size(self->held_history, MIN(self->held_history_mark, self->held_history->len));
+	g_free(self->held_job);
+	self->held_job = g_strdup(self->held_job_mark);
+	self->held_job_at = self->held_job_at_mark;
+}
+
+void
+imss_store_held_clear(ImssStore *self)
+{
+	g_ptr_array_set_size(self->held_history, 0);
+	self->held_history_mark = 0;
+	g_clear_pointer(&self->held_job, g_free);
+	g_clear_pointer(&self->held_job_mark, g_free);
 }
 
 /* appends the ImssStoreHistory entries of @history (not taken) inside the
@@ -127,7 +208,7 @@ imss_store_list_history(ImssStore *self, guint offset, guint limit, guint *total
 	g_return_val_if_fail(IMSS_IS_STORE(self), NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-	if (!imss_store_check_open(self, error))
+	if (!imss_store_check_open(self, error) || !imss_store_write_held(self, error))
 		return NULL;
 	/* the page bounds are parameters too: one parsed statement for every
 	 * page (a statement per distinct text would pile up in the cache) */

@@ -42,6 +42,17 @@ struct _ImssStore {
 	guint commit_hold;	/* imss_store_hold_commits() depth */
 	gboolean commits_held;	/* the held transaction is open */
 	guint commits_in_held;	/* the store's transactions committed in it */
+	/* what the held transaction's savepoints append to the history and
+	 * note as the node's last job: written into it once, before it
+	 * commits (imss_store_write_held()) — a statement for a few hundred
+	 * entries instead of one per savepoint. *_mark: as the current
+	 * savepoint began, for its rollback */
+	GPtrArray *held_history; /* ImssStoreHistory */
+	guint held_history_mark;
+	gchar *held_job;
+	gint64 held_job_at;
+	gchar *held_job_mark;
+	gint64 held_job_at_mark;
 };
 
 /* the connection (imss-store.c) */
@@ -156,11 +167,29 @@ gboolean
 imss_store_load_settings(ImssStore *self, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_prune_history(ImssStore *self, GError **error) G_GNUC_INTERNAL;
-/* @history appended, then the retention; inside a transaction */
+/* @history appended, then the retention; inside a transaction (in the
+ * held transaction: kept for imss_store_write_held()) */
 gboolean
 imss_store_write_history(ImssStore *self, GPtrArray *history, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_append_history(ImssStore *self, ImssStoreHistory *history, GError **error) G_GNUC_INTERNAL;
+ImssStoreHistory *
+imss_store_history_dup(const ImssStoreHistory *h) G_GNUC_INTERNAL;
+/* the history entries and the last job kept in the held transaction,
+ * written into it (before its commit, and before a read of them) */
+gboolean
+imss_store_write_held(ImssStore *self, GError **error) G_GNUC_INTERNAL;
+/* the savepoint of the held transaction begins / is rolled back / the held
+ * transaction is gone: what is kept for it follows */
+void
+imss_store_held_mark(ImssStore *self) G_GNUC_INTERNAL;
+void
+imss_store_held_undo(ImssStore *self) G_GNUC_INTERNAL;
+void
+imss_store_held_clear(ImssStore *self) G_GNUC_INTERNAL;
+/* writes the node's last job (runs) */
+gboolean
+imss_store_write_last_job(ImssStore *self, const gchar *what, gint64 at, GError **error) G_GNUC_INTERNAL;
 gboolean
 imss_store_append_histories(ImssStore *self, GPtrArray *history, GError **error) G_GNUC_INTERNAL;
 

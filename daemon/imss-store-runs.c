@@ -46,12 +46,10 @@ imss_store_run_free(ImssStoreRun *run)
 	g_free(run);
 }
 
-/* inside a transaction: this node ran @job of @slot for @day (the fleet view) */
-static gboolean
-imss_store_note_job(ImssStore *self, const ImssStoreRun *run, GError **error)
+gboolean
+imss_store_write_last_job(ImssStore *self, const gchar *what, gint64 at, GError **error)
 {
 	g_autoptr(GdaSet) p = NULL;
-	g_autofree gchar *what = g_strdup_printf("%s %s %s", run->job, run->slot, run->day);
 	g_autoptr(GdaStatement) upd =
 	    imss_store_prepare(self,
 			       "UPDATE nodes SET last_job = ##job::string, last_job_at = ##at::gint64 "
@@ -59,9 +57,24 @@ imss_store_note_job(ImssStore *self, const ImssStoreRun *run, GError **error)
 			       &p,
 			       error);
 	return upd != NULL && gda_set_set_holder_value(p, error, "job", what) &&
-	       gda_set_set_holder_value(p, error, "at", (gint64)run->at) &&
+	       gda_set_set_holder_value(p, error, "at", at) &&
 	       gda_set_set_holder_value(p, error, "node", self->node) &&
 	       imss_store_exec(self, upd, p, error);
+}
+
+/* inside a transaction: this node ran @job of @slot for @day (the fleet
+ * view; in the held transaction: written before it commits) */
+static gboolean
+imss_store_note_job(ImssStore *self, const ImssStoreRun *run, GError **error)
+{
+	g_autofree gchar *what = g_strdup_printf("%s %s %s", run->job, run->slot, run->day);
+	if (self->commits_held) {
+		g_free(self->held_job);
+		self->held_job = g_steal_pointer(&what);
+		self->held_job_at = (gint64)run->at;
+		return TRUE;
+	}
+	return imss_store_write_last_job(self, what, (gint64)run->at, error);
 }
 
 /* runs written by one statement at most (SQLite binds at most 32,766
@@ -386,21 +399,6 @@ imss_store_finish_inner(ImssStore *self,
 		return TRUE;
 	}
 	return imss_store_append_history(self, history, error);
-}
-
-static ImssStoreHistory *
-imss_store_history_dup(const ImssStoreHistory *h)
-{
-	ImssStoreHistory *copy = g_new0(ImssStoreHistory, 1);
-	copy->time = h->time;
-	copy->action = g_strdup(h->action);
-	copy->slot = g_strdup(h->slot);
-	copy->code = g_strdup(h->code);
-	copy->caller = g_strdup(h->caller);
-	copy->outcome = g_strdup(h->outcome);
-	copy->detail = g_strdup(h->detail);
-	copy->node = g_strdup(h->node);
-	return copy;
 }
 
 /* inside a transaction: the runs of @runs (at most IMSS_STORE_BATCH) are

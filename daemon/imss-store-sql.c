@@ -411,8 +411,10 @@ imss_store_begin(ImssStore *self, GError **error)
 	g_return_val_if_fail(IMSS_IS_STORE(self), FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
-	if (self->commits_held)
+	if (self->commits_held) {
+		imss_store_held_mark(self);
 		return imss_store_exec_untracked(self, "SAVEPOINT imss_inner", error);
+	}
 	return gda_connection_begin_transaction(self->cnc,
 						NULL,
 						GDA_TRANSACTION_ISOLATION_UNKNOWN,
@@ -446,6 +448,7 @@ imss_store_rollback(ImssStore *self)
 	g_return_if_fail(IMSS_IS_STORE(self));
 
 	if (self->commits_held) {
+		imss_store_held_undo(self);
 		if (!imss_store_exec_untracked(self, "ROLLBACK TO imss_inner", &error_local) ||
 		    !imss_store_exec_untracked(self, "RELEASE imss_inner", &error_local))
 			g_warning("failed to roll back to the savepoint: %s", error_local->message);
@@ -478,17 +481,20 @@ imss_store_begin_held(ImssStore *self)
 static gboolean
 imss_store_commit_held(ImssStore *self, GError **error)
 {
+	g_autoptr(GError) error_local = NULL;
+	gboolean written;
+
 	if (!self->commits_held)
 		return TRUE;
+	written = imss_store_write_held(self, error);
+	imss_store_held_clear(self);
 	self->commits_held = FALSE;
-	if (!imss_store_exec_untracked(self, "COMMIT", error)) {
-		g_autoptr(GError) error_local = NULL;
-		if (!imss_store_exec_untracked(self, "ROLLBACK", &error_local))
-			g_warning("failed to roll back: %s", error_local->message);
-		imss_store_classify_error(error);
-		return FALSE;
-	}
-	return TRUE;
+	if (written && imss_store_exec_untracked(self, "COMMIT", error))
+		return TRUE;
+	if (!imss_store_exec_untracked(self, "ROLLBACK", &error_local))
+		g_warning("failed to roll back: %s", error_local->message);
+	imss_store_classify_error(error);
+	return FALSE;
 }
 
 void

@@ -95,6 +95,7 @@ imss_store_drop_connection(ImssStore *self)
 	self->backend_pid = 0;
 	/* a held transaction ends with its connection */
 	self->commits_held = FALSE;
+	imss_store_held_clear(self);
 }
 
 static gboolean
@@ -390,6 +391,9 @@ imss_store_finalize(GObject *obj)
 	g_hash_table_unref(self->statements);
 	g_hash_table_unref(self->settings);
 	g_clear_pointer(&self->finishes, g_ptr_array_unref);
+	g_clear_pointer(&self->held_history, g_ptr_array_unref);
+	g_free(self->held_job);
+	g_free(self->held_job_mark);
 	g_free(self->provider);
 	g_free(self->cnc_string);
 	g_free(self->auth_string);
@@ -409,6 +413,7 @@ imss_store_init(ImssStore *self)
 {
 	self->statements = imss_store_statements_new();
 	self->settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	self->held_history = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_history_free);
 }
 
 ImssStore *
