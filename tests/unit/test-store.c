@@ -922,6 +922,42 @@ test_store_held_commits(Fixture *fx)
 	g_assert_cmpuint(history_seen(b), ==, 56);
 }
 
+/* what a held transaction keeps for its end (the history entries) is
+ * written before its COMMIT: when that fails the held transaction is rolled
+ * back whole, its claims with it, the flush says why, and from then on
+ * each transaction commits on its own */
+static void
+test_store_held_write_fails(Fixture *fx)
+{
+	g_autoptr(ImssStore) a = fixture_open(fx);
+	g_autoptr(ImssStore) b = fixture_open(fx);
+	g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)imss_store_run_free);
+	g_autoptr(GError) error = NULL;
+	ImssStoreRun *bad = make_run("mail", "antivirus", "2026-01-01", 1767225600);
+
+	imss_store_set_node(a, "node-a", 600);
+	imss_store_hold_commits(a);
+	g_assert_true(claim_one(a, "check", "2026-01-01"));
+	/* an entry the history table refuses (an action is NOT NULL): kept,
+	 * so its claim succeeds */
+	g_clear_pointer(&bad->history->action, g_free);
+	g_ptr_array_add(runs, bad);
+	g_assert_true(imss_store_claim_runs(a, runs, &error));
+	g_assert_no_error(error);
+	g_assert_true(run_claimed(runs, 0));
+	g_assert_false(imss_store_flush_commits(a, &error));
+	g_assert_nonnull(error);
+	g_test_message("the flush: %s", error->message);
+	g_clear_error(&error);
+	g_assert_cmpuint(history_seen(b), ==, 0);
+	/* neither claim stayed: the run is claimed again, and committed at once */
+	g_assert_true(claim_one(a, "check", "2026-01-01"));
+	g_assert_cmpuint(history_seen(b), ==, 1);
+	g_assert_true(imss_store_release_commits(a, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(history_seen(b), ==, 1);
+}
+
 #define ADD(provider, name, setup, fn) \
 	g_test_add("/imss/store/" provider "/" name, Fixture, NULL, setup, \
 		   (void (*)(Fixture *, gconstpointer))fn, fixture_teardown)
@@ -947,6 +983,7 @@ main(int argc, char **argv)
 	ADD("sqlite", "stale-write", fixture_setup_sqlite, test_store_stale_write);
 	ADD("sqlite", "claim-batch", fixture_setup_sqlite, test_store_claim_batch);
 	ADD("sqlite", "held-commits", fixture_setup_sqlite, test_store_held_commits);
+	ADD("sqlite", "held-write-fails", fixture_setup_sqlite, test_store_held_write_fails);
 	ADD("postgresql", "roundtrip", fixture_setup_pg, test_store_roundtrip);
 	ADD("postgresql", "replace-and-delete", fixture_setup_pg, test_store_replace_and_delete);
 	ADD("postgresql", "atomic", fixture_setup_pg, test_store_atomic);
